@@ -1,0 +1,51 @@
+// Tensor: one value in the graph — a model input or output, a constant
+// (weights, folded shapes), or an intermediate activation.
+//
+// Shapes are static: every dimension is known after import (dynamic ones are
+// resolved by --input-shape or rejected). Constants keep their data in the
+// tensor; float constants in `f32`, integer ones (indices, shapes) in `i64`.
+#ifndef TML_COMPILER_IR_TENSOR_H_
+#define TML_COMPILER_IR_TENSOR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tml {
+
+using Shape = std::vector<int64_t>;
+using TensorId = int32_t;
+inline constexpr TensorId kNoTensor = -1;
+
+enum class DType { kFloat32, kInt64 };
+
+enum class TensorRole {
+  kInput,       // fed by the caller
+  kOutput,      // read by the caller (also computed by a node)
+  kConstant,    // data known at compile time
+  kActivation,  // produced by one node, consumed by others
+};
+
+const char* DTypeName(DType dtype);
+const char* TensorRoleName(TensorRole role);
+
+// Number of elements of a shape (1 for a scalar, the empty shape).
+int64_t NumElements(const Shape& shape);
+// "[1, 8, 128]".
+std::string ShapeToString(const Shape& shape);
+
+struct Tensor {
+  std::string name;
+  DType dtype = DType::kFloat32;
+  Shape shape;
+  TensorRole role = TensorRole::kActivation;
+  std::vector<float> f32;    // constant data when dtype == kFloat32
+  std::vector<int64_t> i64;  // constant data when dtype == kInt64
+
+  int64_t num_elements() const { return NumElements(shape); }
+  bool is_constant() const { return role == TensorRole::kConstant; }
+};
+
+}  // namespace tml
+
+#endif  // TML_COMPILER_IR_TENSOR_H_

@@ -1,0 +1,24 @@
+// NumPy .npy files: the data format of every CLI option that takes samples
+// (--input, --test-data, --calib, --labels). The first axis is samples.
+//
+// Reads C-order little-endian float32/float64 (into float32) and
+// int8/uint8/int16/int32/int64/bool (into int64); writes float32 or int64.
+// Errors name the file and say what was expected.
+#ifndef TML_COMPILER_NPY_H_
+#define TML_COMPILER_NPY_H_
+
+#include <string>
+
+#include "compiler/ir/tensor.h"
+#include "compiler/status.h"
+
+namespace tml {
+
+StatusOr<Tensor> ReadNpy(const std::string& path);
+
+// Writes `t` (float32 or int64, per its dtype) with its shape.
+Status WriteNpy(const std::string& path, const Tensor& t);
+
+}  // namespace tml
+
+#endif  // TML_COMPILER_NPY_H_
