@@ -1,0 +1,68 @@
+/* tml_gemm_f32 - see tml_kernels.h for the contract. */
+#include "tml_kernels.h"
+#include "tml_support.h"
+
+/*
+ * Transposition is expressed as strides rather than separate loops: on a Cortex-M4 without
+ * data cache a strided load costs the same as a contiguous one, so one simple loop nest
+ * serves all four (trans_a, trans_b) cases.
+ */
+tml_status tml_gemm_f32(const tml_context *ctx, const tml_gemm_params *params,
+                        const tml_dims *a_dims, const float *a, const tml_dims *b_dims,
+                        const float *b, const tml_dims *c_dims, const float *c,
+                        const tml_dims *y_dims, float *y) {
+  int32_t m_size;
+  int32_t k_size;
+  int32_t n_size;
+  int32_t a_m_stride, a_k_stride, b_k_stride, b_n_stride;
+  int32_t c_m_stride = 0;
+  int32_t c_n_stride = 0;
+  int32_t m, n, k;
+  (void)ctx;
+  TML_CHECK(params != NULL && a != NULL && b != NULL && y != NULL);
+  TML_CHECK(a_dims != NULL && b_dims != NULL && y_dims != NULL);
+  TML_CHECK(a_dims->rank == 2 && b_dims->rank == 2 && y_dims->rank == 2);
+  m_size = params->trans_a ? a_dims->dim[1] : a_dims->dim[0];
+  k_size = params->trans_a ? a_dims->dim[0] : a_dims->dim[1];
+  n_size = params->trans_b ? b_dims->dim[0] : b_dims->dim[1];
+  TML_CHECK((params->trans_b ? b_dims->dim[1] : b_dims->dim[0]) == k_size);
+  TML_CHECK(y_dims->dim[0] == m_size && y_dims->dim[1] == n_size);
+  a_m_stride = params->trans_a ? 1 : k_size;
+  a_k_stride = params->trans_a ? m_size : 1;
+  b_k_stride = params->trans_b ? 1 : n_size;
+  b_n_stride = params->trans_b ? k_size : 1;
+
+  if (c != NULL) {
+    /* Unidirectional broadcast of C to [M, N]: an extent-1 or missing axis gets stride 0. */
+    TML_CHECK(c_dims != NULL && c_dims->rank >= 0 && c_dims->rank <= 2);
+    if (c_dims->rank >= 1) {
+      int32_t cn = c_dims->dim[c_dims->rank - 1];
+      TML_CHECK(cn == 1 || cn == n_size);
+      c_n_stride = (cn == 1) ? 0 : 1;
+    }
+    if (c_dims->rank == 2) {
+      int32_t cm = c_dims->dim[0];
+      TML_CHECK(cm == 1 || cm == m_size);
+      c_m_stride = (cm == 1) ? 0 : c_dims->dim[1];
+    }
+  }
+
+  for (m = 0; m < m_size; ++m) {
+    for (n = 0; n < n_size; ++n) {
+      const float *pa = a + (size_t)m * (size_t)a_m_stride;
+      const float *pb = b + (size_t)n * (size_t)b_n_stride;
+      float acc = 0.0f;
+      for (k = 0; k < k_size; ++k) {
+        acc += *pa * *pb;
+        pa += a_k_stride;
+        pb += b_k_stride;
+      }
+      acc *= params->alpha;
+      if (c != NULL) {
+        acc += params->beta * c[(size_t)m * (size_t)c_m_stride + (size_t)n * (size_t)c_n_stride];
+      }
+      y[(size_t)m * (size_t)n_size + (size_t)n] = acc;
+    }
+  }
+  return TML_OK;
+}
