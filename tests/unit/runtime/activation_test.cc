@@ -52,8 +52,8 @@ TEST(SigmoidF32Test, MatchesReferenceAndSaturates) {
 
 TEST(HardSigmoidF32Test, MatchesReference) {
   const auto x = ActivationInputs();
-  for (auto [alpha, beta] : {std::pair{0.2f, 0.5f}, std::pair{1.0f / 6.0f, 0.5f},
-                             std::pair{-0.3f, 0.1f}}) {
+  for (auto [alpha, beta] :
+       {std::pair{0.2f, 0.5f}, std::pair{1.0f / 6.0f, 0.5f}, std::pair{-0.3f, 0.1f}}) {
     std::vector<float> y(x.size());
     const tml_hard_sigmoid_params p{alpha, beta};
     const tml_dims d = Dims({static_cast<int32_t>(x.size())});
@@ -115,8 +115,8 @@ TEST_P(SoftmaxF32Test, SoftmaxAndLogSoftmaxMatchReference) {
 INSTANTIATE_TEST_SUITE_P(Shapes, SoftmaxF32Test,
                          ::testing::Values(std::make_tuple(1, 10, 1, 3.0f),
                                            std::make_tuple(4, 7, 1, 3.0f),
-                                           std::make_tuple(2, 5, 3, 3.0f),  // inner axis
-                                           std::make_tuple(1, 1, 6, 3.0f),  // axis of 1
+                                           std::make_tuple(2, 5, 3, 3.0f),    // inner axis
+                                           std::make_tuple(1, 1, 6, 3.0f),    // axis of 1
                                            std::make_tuple(3, 4, 2, 500.0f),  // large logits
                                            std::make_tuple(1, 64, 1, 20.0f)));
 

@@ -173,17 +173,16 @@ constexpr int64_t kMin = INT64_MIN;
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, SliceF32Test,
-    ::testing::Values(
-        SliceCase{{10}, {2}, {7}, {1}},
-        SliceCase{{10}, {1}, {kMax}, {3}},
-        SliceCase{{10}, {-1}, {kMin}, {-1}},  // full reverse
-        SliceCase{{10}, {8}, {1}, {-3}},
-        SliceCase{{4, 6}, {1, -2}, {3, 0}, {1, -2}},
-        SliceCase{{3, 4, 5}, {0, 3, -1}, {kMax, -5, -6}, {2, -1, -2}},
-        SliceCase{{2, 3, 4, 5}, {0, 0, 1, 4}, {2, 3, 3, 0}, {1, 2, 1, -1}},
-        SliceCase{{2, 2, 3, 2, 3, 4}, {1, 0, 2, 0, 0, -1}, {2, 2, -4, 2, 3, -5},
-                  {1, 1, -1, 1, 2, -1}},
-        SliceCase{{5, 3}, {2, 0}, {2, 3}, {1, 1}}));  // empty output
+    ::testing::Values(SliceCase{{10}, {2}, {7}, {1}}, SliceCase{{10}, {1}, {kMax}, {3}},
+                      SliceCase{{10}, {-1}, {kMin}, {-1}},  // full reverse
+                      SliceCase{{10}, {8}, {1}, {-3}}, SliceCase{{4, 6}, {1, -2}, {3, 0}, {1, -2}},
+                      SliceCase{{3, 4, 5}, {0, 3, -1}, {kMax, -5, -6}, {2, -1, -2}},
+                      SliceCase{{2, 3, 4, 5}, {0, 0, 1, 4}, {2, 3, 3, 0}, {1, 2, 1, -1}},
+                      SliceCase{{2, 2, 3, 2, 3, 4},
+                                {1, 0, 2, 0, 0, -1},
+                                {2, 2, -4, 2, 3, -5},
+                                {1, 1, -1, 1, 2, -1}},
+                      SliceCase{{5, 3}, {2, 0}, {2, 3}, {1, 1}}));  // empty output
 
 TEST(SliceF32Test, RejectsReadsOutsideTheInput) {
   std::vector<float> x(10), y(5);

@@ -44,8 +44,7 @@ double At(const std::vector<float>& x, Shape xs, const std::vector<int64_t>& idx
   return x[off];
 }
 
-class BinaryF32Test
-    : public ::testing::TestWithParam<std::tuple<int, std::pair<Shape, Shape>>> {};
+class BinaryF32Test : public ::testing::TestWithParam<std::tuple<int, std::pair<Shape, Shape>>> {};
 
 TEST_P(BinaryF32Test, MatchesBroadcastReference) {
   const BinaryOp& op = kOps[std::get<0>(GetParam())];

@@ -37,8 +37,8 @@ TEST_P(FullyConnectedF32Test, MatchesReference) {
                  yd = Dims({batch, out});
   ASSERT_EQ(TML_OK, tml_fully_connected_f32(nullptr, &params, &xd, x.data(), &wd, w.data(), &bd,
                                             with_bias ? b.data() : nullptr, &yd, y.data()));
-  EXPECT_TRUE(AllNear(y, RefFullyConnected(x, w, with_bias ? &b : nullptr, batch, in, out,
-                                           -INFINITY, INFINITY)));
+  EXPECT_TRUE(AllNear(
+      y, RefFullyConnected(x, w, with_bias ? &b : nullptr, batch, in, out, -INFINITY, INFINITY)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, FullyConnectedF32Test,
@@ -66,8 +66,8 @@ TEST(FullyConnectedF32Test, ClampsAndAcceptsBatchDims) {
 TEST(FullyConnectedF32Test, RejectsMismatchedDims) {
   std::vector<float> x(6), w(12), y(8);
   const tml_fc_params params{-INFINITY, INFINITY};
-  const tml_dims xd = Dims({2, 3}), wd = Dims({4, 3}), bad_wd = Dims({4, 2}),
-                 yd = Dims({2, 4}), bad_yd = Dims({3, 4});
+  const tml_dims xd = Dims({2, 3}), wd = Dims({4, 3}), bad_wd = Dims({4, 2}), yd = Dims({2, 4}),
+                 bad_yd = Dims({3, 4});
   EXPECT_EQ(TML_ERROR_ARG, tml_fully_connected_f32(nullptr, &params, &xd, x.data(), &bad_wd,
                                                    w.data(), nullptr, nullptr, &yd, y.data()));
   EXPECT_EQ(TML_ERROR_ARG, tml_fully_connected_f32(nullptr, &params, &xd, x.data(), &wd, w.data(),
@@ -150,8 +150,8 @@ TEST(GemmF32Test, RejectsBadShapes) {
   const tml_gemm_params params{1.0f, 1.0f, 0, 0};
   const tml_dims ad = Dims({3, 4}), bd = Dims({4, 5}), bad_bd = Dims({5, 4}), yd = Dims({3, 5}),
                  bad_cd = Dims({2, 5});
-  EXPECT_EQ(TML_ERROR_ARG, tml_gemm_f32(nullptr, &params, &ad, a.data(), &bad_bd, b.data(),
-                                        nullptr, nullptr, &yd, y.data()));
+  EXPECT_EQ(TML_ERROR_ARG, tml_gemm_f32(nullptr, &params, &ad, a.data(), &bad_bd, b.data(), nullptr,
+                                        nullptr, &yd, y.data()));
   EXPECT_EQ(TML_ERROR_ARG, tml_gemm_f32(nullptr, &params, &ad, a.data(), &bd, b.data(), &bad_cd,
                                         c.data(), &yd, y.data()));
 }
@@ -215,9 +215,9 @@ TEST_P(MatMulF32Test, MatchesNumpySemantics) {
 INSTANTIATE_TEST_SUITE_P(
     Shapes, MatMulF32Test,
     ::testing::Values(std::make_pair(Shape{3, 4}, Shape{4, 5}),
-                      std::make_pair(Shape{4}, Shape{4, 5}),        // 1-D A
-                      std::make_pair(Shape{3, 4}, Shape{4}),        // 1-D B
-                      std::make_pair(Shape{7}, Shape{7}),           // dot, rank-0 Y
+                      std::make_pair(Shape{4}, Shape{4, 5}),  // 1-D A
+                      std::make_pair(Shape{3, 4}, Shape{4}),  // 1-D B
+                      std::make_pair(Shape{7}, Shape{7}),     // dot, rank-0 Y
                       std::make_pair(Shape{2, 3, 4}, Shape{2, 4, 5}),
                       std::make_pair(Shape{2, 3, 4}, Shape{4, 5}),  // B broadcast
                       std::make_pair(Shape{3, 4}, Shape{3, 4, 2}),  // A broadcast
@@ -232,8 +232,7 @@ TEST(MatMulF32Test, RejectsIncompatibleShapes) {
   const tml_dims ad = Dims({2, 3, 4}), bd = Dims({3, 4, 5}), yd = Dims({3, 3, 5});
   EXPECT_EQ(TML_ERROR_ARG, tml_matmul_f32(nullptr, &ad, a.data(), &bd, b.data(), &yd, y.data()));
   const tml_dims bd2 = Dims({5, 4}), yd2 = Dims({2, 3, 4});
-  EXPECT_EQ(TML_ERROR_ARG,
-            tml_matmul_f32(nullptr, &ad, a.data(), &bd2, b.data(), &yd2, y.data()));
+  EXPECT_EQ(TML_ERROR_ARG, tml_matmul_f32(nullptr, &ad, a.data(), &bd2, b.data(), &yd2, y.data()));
 }
 
 }  // namespace

@@ -66,8 +66,7 @@ inline std::vector<float> Random(int64_t n, uint32_t seed, float lo = -1.0f, flo
 // |actual - expected| <= tol · max(1, |expected|) element by element, reporting the first
 // few mismatches with their index.
 inline ::testing::AssertionResult AllNear(const std::vector<float>& actual,
-                                          const std::vector<double>& expected,
-                                          double tol = 1e-5) {
+                                          const std::vector<double>& expected, double tol = 1e-5) {
   if (actual.size() != expected.size()) {
     return ::testing::AssertionFailure()
            << "size " << actual.size() << " != expected " << expected.size();
