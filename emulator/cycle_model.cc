@@ -1,0 +1,331 @@
+#include "emulator/cycle_model.h"
+
+#include <capstone/capstone.h>
+
+#include <fmt/format.h>
+
+namespace tml::emu {
+namespace {
+
+// Register sets as bit masks: r0..r12, sp, lr, pc in bits 0..15 and s0..s31
+// in bits 16..47 (a D register sets its two S halves). Everything else
+// (flags, FPSCR) is irrelevant to the pairing rules.
+using RegMask = uint64_t;
+constexpr RegMask kPcBit = RegMask{1} << 15;
+constexpr RegMask kSpBit = RegMask{1} << 13;
+constexpr RegMask kCoreMask = 0xFFFF;
+constexpr RegMask kFpMask = RegMask{0xFFFFFFFF} << 16;
+
+RegMask RegBit(unsigned reg) {
+  if (reg >= ARM_REG_R0 && reg <= ARM_REG_R12) return RegMask{1} << (reg - ARM_REG_R0);
+  if (reg == ARM_REG_SP) return kSpBit;
+  if (reg == ARM_REG_LR) return RegMask{1} << 14;
+  if (reg == ARM_REG_PC) return kPcBit;
+  if (reg >= ARM_REG_S0 && reg <= ARM_REG_S31) return RegMask{1} << (16 + reg - ARM_REG_S0);
+  if (reg >= ARM_REG_D0 && reg <= ARM_REG_D15) return RegMask{3} << (16 + 2 * (reg - ARM_REG_D0));
+  return 0;
+}
+
+enum class Kind : uint8_t {
+  kDataProcessing,  // writes core registers from an ALU/MUL/DSP/VMOV
+  kLoad,            // single LDR*, LDREX*: can pipeline into the next access
+  kStore,           // single STR*, STREX*
+  kMultiple,        // LDRD/STRD/LDM/STM/PUSH/POP/VLDM/...: never pipelined
+  kFpLoadStore,     // VLDR/VSTR
+  kFpArith,         // result available one cycle late
+  kFpMac,           // ditto, addend consumed one cycle late
+  kBranch,
+  kOther,
+};
+
+struct Insn {
+  Kind kind = Kind::kOther;
+  uint32_t cycles = 1;
+  RegMask reads = 0;
+  RegMask writes = 0;
+  RegMask address_regs = 0;  // base/index of the memory operand
+  RegMask accumulator = 0;   // Sd of a MAC
+  bool conditional = false;
+  Terminator terminator = Terminator::kNone;
+};
+
+bool IsFpReg(int reg) {
+  return (reg >= ARM_REG_S0 && reg <= ARM_REG_S31) || (reg >= ARM_REG_D0 && reg <= ARM_REG_D31);
+}
+bool IsDoubleReg(int reg) { return reg >= ARM_REG_D0 && reg <= ARM_REG_D31; }
+
+// Number of registers in a register list, skipping a leading base operand.
+uint32_t ListLength(const cs_arm& arm, int first) {
+  uint32_t n = 0;
+  for (int i = first; i < arm.op_count; ++i) n += arm.operands[i].type == ARM_OP_REG;
+  return n;
+}
+
+Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
+  Insn insn;
+  const cs_arm& arm = in.detail->arm;
+  insn.conditional = arm.cc != ARM_CC_AL && arm.cc != ARM_CC_INVALID;
+
+  cs_regs read_regs, write_regs;
+  uint8_t n_read = 0, n_write = 0;
+  if (cs_regs_access(handle, &in, read_regs, &n_read, write_regs, &n_write) == CS_ERR_OK) {
+    for (int i = 0; i < n_read; ++i) insn.reads |= RegBit(read_regs[i]);
+    for (int i = 0; i < n_write; ++i) insn.writes |= RegBit(write_regs[i]);
+  }
+  for (int i = 0; i < arm.op_count; ++i) {
+    const cs_arm_op& op = arm.operands[i];
+    if (op.type != ARM_OP_MEM) continue;
+    insn.address_regs |= RegBit(op.mem.base) | RegBit(op.mem.index);
+    if (arm.writeback) insn.writes |= RegBit(op.mem.base);
+  }
+
+  const bool has_index = [&] {
+    for (int i = 0; i < arm.op_count; ++i) {
+      if (arm.operands[i].type == ARM_OP_MEM && arm.operands[i].mem.index != ARM_REG_INVALID) {
+        return true;
+      }
+    }
+    return false;
+  }();
+  const bool first_is_double = arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG &&
+                               IsDoubleReg(arm.operands[0].reg);
+
+  switch (in.id) {
+    case ARM_INS_LDR: case ARM_INS_LDRB: case ARM_INS_LDRH: case ARM_INS_LDRSB:
+    case ARM_INS_LDRSH: case ARM_INS_LDRT: case ARM_INS_LDRBT: case ARM_INS_LDRHT:
+    case ARM_INS_LDRSBT: case ARM_INS_LDRSHT: case ARM_INS_LDREX: case ARM_INS_LDREXB:
+    case ARM_INS_LDREXH:
+      insn.kind = Kind::kLoad;
+      insn.cycles = 2;
+      break;
+    case ARM_INS_STR: case ARM_INS_STRB: case ARM_INS_STRH: case ARM_INS_STRT:
+    case ARM_INS_STRBT: case ARM_INS_STRHT:
+      insn.kind = Kind::kStore;
+      insn.cycles = has_index ? 2 : 1;  // the write buffer hides an immediate-offset store
+      break;
+    case ARM_INS_STREX: case ARM_INS_STREXB: case ARM_INS_STREXH:
+      insn.kind = Kind::kStore;
+      insn.cycles = 2;
+      break;
+    case ARM_INS_LDRD: case ARM_INS_STRD:
+      insn.kind = Kind::kMultiple;
+      insn.cycles = 3;
+      break;
+    case ARM_INS_LDM: case ARM_INS_LDMDB: case ARM_INS_STM: case ARM_INS_STMDB:
+      insn.kind = Kind::kMultiple;
+      insn.cycles = 1 + ListLength(arm, 1);
+      break;
+    case ARM_INS_POP: case ARM_INS_PUSH:
+      insn.kind = Kind::kMultiple;
+      insn.cycles = 1 + ListLength(arm, 0);
+      insn.address_regs = kSpBit;
+      break;
+    case ARM_INS_VLDR: case ARM_INS_VSTR:
+      insn.kind = Kind::kFpLoadStore;
+      insn.cycles = first_is_double ? 3 : 2;
+      break;
+    case ARM_INS_VLDMIA: case ARM_INS_VLDMDB: case ARM_INS_VSTMIA: case ARM_INS_VSTMDB:
+    case ARM_INS_VPUSH: case ARM_INS_VPOP: {
+      uint32_t words = 0;
+      for (int i = 0; i < arm.op_count; ++i) {
+        const cs_arm_op& op = arm.operands[i];
+        if (op.type == ARM_OP_REG && IsFpReg(op.reg)) words += IsDoubleReg(op.reg) ? 2 : 1;
+      }
+      insn.kind = Kind::kMultiple;
+      insn.cycles = 1 + words;
+      if (in.id == ARM_INS_VPUSH || in.id == ARM_INS_VPOP) insn.address_regs = kSpBit;
+      break;
+    }
+    case ARM_INS_B: case ARM_INS_BL: case ARM_INS_CBZ: case ARM_INS_CBNZ:
+      insn.kind = Kind::kBranch;
+      insn.terminator = Terminator::kDirect;
+      insn.conditional |= in.id == ARM_INS_CBZ || in.id == ARM_INS_CBNZ;
+      break;
+    case ARM_INS_BX: case ARM_INS_BLX:
+      insn.kind = Kind::kBranch;
+      insn.terminator = Terminator::kRegister;
+      break;
+    case ARM_INS_TBB: case ARM_INS_TBH:
+      insn.kind = Kind::kBranch;
+      insn.cycles = 3;  // 2 for the table load + 1 for the add
+      insn.terminator = Terminator::kLoadPc;
+      break;
+    case ARM_INS_SDIV: case ARM_INS_UDIV:
+      insn.kind = Kind::kDataProcessing;
+      insn.cycles = p.divide_cycles;
+      break;
+    case ARM_INS_VADD: case ARM_INS_VSUB: case ARM_INS_VMUL: case ARM_INS_VNMUL:
+    case ARM_INS_VABS: case ARM_INS_VNEG: case ARM_INS_VCVT: case ARM_INS_VCVTB:
+    case ARM_INS_VCVTT: case ARM_INS_VCVTR:
+      insn.kind = Kind::kFpArith;
+      break;
+    case ARM_INS_VMLA: case ARM_INS_VMLS: case ARM_INS_VNMLA: case ARM_INS_VNMLS:
+    case ARM_INS_VFMA: case ARM_INS_VFMS: case ARM_INS_VFNMA: case ARM_INS_VFNMS:
+      insn.kind = Kind::kFpMac;
+      insn.cycles = 3;
+      if (arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG) {
+        insn.accumulator = RegBit(arm.operands[0].reg);
+      }
+      break;
+    case ARM_INS_VDIV: case ARM_INS_VSQRT:
+      insn.kind = Kind::kFpArith;
+      insn.cycles = 14;
+      break;
+    case ARM_INS_VMOV: {
+      // Between core and FP registers when any operand is a core register.
+      bool core = false;
+      for (int i = 0; i < arm.op_count; ++i) {
+        const cs_arm_op& op = arm.operands[i];
+        core |= op.type == ARM_OP_REG && !IsFpReg(op.reg);
+      }
+      insn.kind = (insn.writes & kCoreMask) ? Kind::kDataProcessing : Kind::kOther;
+      insn.cycles = core ? p.vmov_core_cycles : 1;
+      break;
+    }
+    case ARM_INS_IT:
+      insn.kind = Kind::kOther;  // folding is decided by the caller
+      break;
+    case ARM_INS_BKPT:
+      insn.cycles = 0;
+      break;
+    case ARM_INS_ISB:
+      insn.cycles = 1 + p.branch_penalty;
+      break;
+    case ARM_INS_VCMP: case ARM_INS_VCMPE: case ARM_INS_VMRS: case ARM_INS_VMSR:
+    case ARM_INS_NOP: case ARM_INS_DMB: case ARM_INS_DSB: case ARM_INS_SVC:
+    case ARM_INS_WFI: case ARM_INS_WFE: case ARM_INS_SEV: case ARM_INS_YIELD:
+      insn.kind = (insn.writes & kCoreMask) ? Kind::kDataProcessing : Kind::kOther;
+      break;
+    default:
+      insn.kind = (insn.writes & kCoreMask) ? Kind::kDataProcessing : Kind::kOther;
+      break;
+  }
+  // Any other instruction that writes PC is a branch: LDR PC / POP {PC} /
+  // LDM {PC} are loads to PC, MOV PC / ADD PC register branches.
+  if (insn.terminator == Terminator::kNone && (insn.writes & kPcBit)) {
+    insn.terminator = (insn.kind == Kind::kLoad || insn.kind == Kind::kMultiple)
+                          ? Terminator::kLoadPc
+                          : Terminator::kRegister;
+  }
+  return insn;
+}
+
+uint32_t PenaltyFor(Terminator t, const CycleParams& p) {
+  switch (t) {
+    case Terminator::kNone: return 0;
+    case Terminator::kDirect: return p.branch_penalty;
+    case Terminator::kRegister: return p.register_branch_penalty;
+    case Terminator::kLoadPc: return p.load_pc_penalty;
+  }
+  return 0;
+}
+
+}  // namespace
+
+BlockAnalyzer::BlockAnalyzer(const CycleParams& params) : params_(params) {
+  csh handle = 0;
+  if (cs_open(CS_ARCH_ARM, static_cast<cs_mode>(CS_MODE_THUMB | CS_MODE_MCLASS), &handle) !=
+      CS_ERR_OK) {
+    return;
+  }
+  cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+  handle_ = handle;
+}
+
+BlockAnalyzer::~BlockAnalyzer() {
+  if (handle_ != 0) {
+    csh handle = handle_;
+    cs_close(&handle);
+  }
+}
+
+BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_t size,
+                                 bool in_flash) const {
+  BlockInfo block;
+  block.address = address;
+  block.size = size;
+  cs_insn* insns = nullptr;
+  // One call for the whole block: capstone tracks IT state only within a call.
+  const size_t count = cs_disasm(handle_, bytes, size, address, 0, &insns);
+
+  uint32_t decoded_bytes = 0;
+  uint32_t cycles = 0;
+  Insn prev;
+  bool have_prev = false;
+  bool prev_wide = false;
+  for (size_t i = 0; i < count; ++i) {
+    const cs_insn& in = insns[i];
+    Insn insn = Classify(handle_, in, params_);
+    uint32_t cost = insn.cycles;
+    if (in.id == ARM_INS_IT && have_prev && !prev_wide) cost = 0;  // folded
+    if (have_prev) {
+      const bool single_access = insn.kind == Kind::kLoad || insn.kind == Kind::kStore;
+      const bool memory = single_access || insn.kind == Kind::kMultiple ||
+                          insn.kind == Kind::kFpLoadStore;
+      if (single_access && prev.kind == Kind::kLoad && !(insn.address_regs & prev.writes) &&
+          cost > 1) {
+        cost -= 1;  // pipelined behind the previous load
+      }
+      if (params_.address_interlock && memory && prev.kind == Kind::kDataProcessing &&
+          (insn.address_regs & prev.writes & kCoreMask)) {
+        cost += 1;
+      }
+      if (prev.kind == Kind::kFpArith || prev.kind == Kind::kFpMac) {
+        const RegMask consumed = insn.reads & prev.writes & kFpMask & ~insn.accumulator;
+        if (consumed) cost += 1;
+      }
+    }
+    const bool is_store = insn.kind == Kind::kStore || in.id == ARM_INS_STRD ||
+                          in.id == ARM_INS_STM || in.id == ARM_INS_STMDB;
+    if (block.first_store < 0 && is_store && !(insn.address_regs & kSpBit)) {
+      block.first_store = static_cast<int32_t>(i);
+    }
+    cycles += cost;
+    block.insn_address.push_back(static_cast<uint32_t>(in.address));
+    block.cycles_through.push_back(cycles);
+    block.terminator = insn.terminator;
+    block.conditional_terminator = insn.conditional;
+    decoded_bytes += in.size;
+    prev = insn;
+    prev_wide = in.size == 4;
+    have_prev = true;
+  }
+  if (count > 0) {
+    const bool wide_first = insns[0].size == 4;
+    if (wide_first && (address & 2)) block.entry_penalty += params_.unaligned_wide_target_penalty;
+  }
+  if (in_flash) block.entry_penalty += params_.flash_wait_states;
+  cs_free(insns, count);
+
+  // Bytes capstone could not decode still ran as instructions in Unicorn;
+  // count them as 16-bit single-cycle instructions.
+  while (decoded_bytes < size) {
+    block.undecodable = true;
+    cycles += 1;
+    block.insn_address.push_back(address + decoded_bytes);
+    block.cycles_through.push_back(cycles);
+    decoded_bytes += 2;
+    block.terminator = Terminator::kNone;
+  }
+  block.instructions = static_cast<uint32_t>(block.insn_address.size());
+  block.cycles = cycles;
+  block.taken_penalty = PenaltyFor(block.terminator, params_);
+  return block;
+}
+
+std::string BlockAnalyzer::Disassemble(uint32_t address, const uint8_t* bytes,
+                                       uint32_t size) const {
+  cs_insn* insn = nullptr;
+  const size_t count = cs_disasm(handle_, bytes, size, address, 1, &insn);
+  if (count == 0) {
+    uint32_t word = 0;
+    for (uint32_t i = 0; i < size && i < 4; ++i) word |= uint32_t{bytes[i]} << (8 * i);
+    return fmt::format("<undecodable 0x{:08x}>", word);
+  }
+  std::string text = fmt::format("{} {}", insn[0].mnemonic, insn[0].op_str);
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  cs_free(insn, count);
+  return text;
+}
+
+}  // namespace tml::emu

@@ -1,0 +1,118 @@
+// Cycle model: how many Cortex-M4 clock cycles a translation block costs.
+//
+// The runner asks for the cost of each Unicorn translation block (TB) once,
+// the first time the block runs; BlockAnalyzer decodes the whole block with
+// capstone in a single cs_disasm call (so IT-block conditions are known) and
+// folds the per-instruction costs into a BlockInfo that the runner caches by
+// (address, size). At run time the runner only adds numbers:
+//
+//   cycles(block) = static_cycles
+//                 + (block ended in a taken branch ? taken_penalty : 0)
+//                 + (and the next block is the target ? next.entry_penalty : 0)
+//
+// "Taken" is resolved lazily when the next block starts: a conditional
+// terminator is taken when the next block does not start at the fall-through
+// address; unconditional ones always are.
+//
+// Costs follow the Arm Cortex-M4 TRM (DDI 0439B) tables 3-1, 3-2 and 7-1 at
+// zero wait states, with these rules inside a block:
+//   - ALU, multiply, MAC, DSP, IT (1, or 0 when folded after a 16-bit
+//     instruction): 1 cycle. SDIV/UDIV: CycleParams::divide_cycles.
+//   - LDR* 2; STR Rt,[Rn,#imm] 1; register-offset STR 2; LDRD/STRD 3;
+//     LDM/STM/PUSH/POP 1+N; VLDR/VSTR 2 (.32) / 3 (.64);
+//     VLDM/VSTM/VPUSH/VPOP 1+N (.32) / 1+2N (.64).
+//   - Load pipelining: a single LDR/STR that follows a single LDR whose
+//     written registers it does not use for its address costs one cycle
+//     less (never below 1). Nothing pipelines after a store, LDRD or LDM.
+//   - Address interlock: a load/store whose base or index register was
+//     written by the immediately preceding data-processing instruction
+//     costs +1 (CycleParams::address_interlock).
+//   - Branches: B/BL/BX/BLX/CBZ/CBNZ/B<cc> 1, +P when taken (P =
+//     branch_penalty / register_branch_penalty); LDR PC, POP {..,PC},
+//     LDM {..,PC}: their load cost + load_pc_penalty; TBB/TBH 3 +
+//     load_pc_penalty. A taken branch to a 32-bit instruction at an address
+//     that is 2 mod 4 costs unaligned_wide_target_penalty more, and one into
+//     flash costs flash_wait_states more.
+//   - FPU: VADD/VSUB/VMUL/VNMUL/VABS/VNEG/VCMP/VCVT/VMOV/VMRS/VMSR 1,
+//     VMOV between core and FP registers vmov_core_cycles,
+//     VMLA/VMLS/VNMLA/VNMLS/VFMA/VFMS/VFNMA/VFNMS 3, VDIV/VSQRT 14; an FP
+//     arithmetic result read by the very next instruction costs +1, except
+//     as the accumulator (addend) of a MAC, which is consumed a cycle late.
+//   - BKPT 0 (the core halts), ISB 1 + branch_penalty, anything else 1.
+// Known deviations are listed in emulator/README.md.
+#ifndef TML_EMULATOR_CYCLE_MODEL_H_
+#define TML_EMULATOR_CYCLE_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tml::emu {
+
+struct CycleParams {
+  uint32_t branch_penalty = 1;           // P for taken B, BL, B<cc>, CBZ, CBNZ
+  uint32_t register_branch_penalty = 1;  // P for BX, BLX Rm, MOV PC, ADD PC
+  uint32_t load_pc_penalty = 3;          // P for LDR PC, POP {PC}, LDM {PC}, TBB, TBH
+  uint32_t unaligned_wide_target_penalty = 1;
+  uint32_t divide_cycles = 7;            // SDIV/UDIV: the midpoint of the TRM's 2..12
+  uint32_t vmov_core_cycles = 2;         // VMOV Sn<->Rt (TRM); measurements suggest 1
+  bool address_interlock = true;         // +1 for a load/store right after its address is computed
+  uint32_t flash_wait_states = 0;        // copied from TargetProfile by the runner
+};
+
+// How a block ends, for resolving the branch penalty when the next block starts.
+enum class Terminator : uint8_t {
+  kNone,      // fell off the end (TB size limit, page boundary, BKPT, SVC)
+  kDirect,    // B, BL, B<cc>, CBZ, CBNZ
+  kRegister,  // BX, BLX Rm, MOV PC, ADD PC
+  kLoadPc,    // LDR PC, POP {..,PC}, LDM {..,PC}, TBB, TBH
+};
+
+// Everything the runner needs about one translation block, computed once.
+struct BlockInfo {
+  uint32_t address = 0;
+  uint32_t size = 0;          // bytes
+  uint32_t instructions = 0;  // every instruction, including IT-skipped ones
+  uint32_t cycles = 0;        // static cost, branch penalties excluded
+  Terminator terminator = Terminator::kNone;
+  bool conditional_terminator = false;
+  uint32_t taken_penalty = 0;  // added to this block when its branch is taken
+  uint32_t entry_penalty = 0;  // added to a taken branch that lands on this block
+  int32_t function_index = -1;  // ElfFile::FunctionIndexAt(address), filled by the runner
+  // Index of the first store whose base is not SP (where TML_MARK's store
+  // sits inside its block), or -1.
+  int32_t first_store = -1;
+  // Per instruction i: its address and the static cycles of instructions
+  // 0..i. Used for partial commits (faults, markers) only.
+  std::vector<uint32_t> insn_address;
+  std::vector<uint32_t> cycles_through;
+  bool undecodable = false;  // capstone could not decode every byte
+};
+
+// Decodes blocks with capstone (Thumb + M-class, details on).
+class BlockAnalyzer {
+ public:
+  explicit BlockAnalyzer(const CycleParams& params);
+  ~BlockAnalyzer();
+  BlockAnalyzer(const BlockAnalyzer&) = delete;
+  BlockAnalyzer& operator=(const BlockAnalyzer&) = delete;
+
+  bool ok() const { return handle_ != 0; }
+  const CycleParams& params() const { return params_; }
+
+  // Costs the block of `size` bytes at `address`. `in_flash` selects
+  // whether flash wait states apply to a branch landing on it.
+  BlockInfo Analyze(uint32_t address, const uint8_t* bytes, uint32_t size, bool in_flash) const;
+
+  // "ldr r0, [r1, #4]" for the first instruction in `bytes`, or
+  // "<undecodable 0x....>" when capstone cannot decode it.
+  std::string Disassemble(uint32_t address, const uint8_t* bytes, uint32_t size) const;
+
+ private:
+  CycleParams params_;
+  size_t handle_ = 0;  // csh
+};
+
+}  // namespace tml::emu
+
+#endif  // TML_EMULATOR_CYCLE_MODEL_H_

@@ -1,0 +1,593 @@
+#include "emulator/m4_runner.h"
+
+#include <unicorn/unicorn.h>
+
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+
+#include "emulator/semihosting.h"
+
+namespace tml::emu {
+namespace {
+
+constexpr uint32_t kExcpBkpt = 7;  // QEMU EXCP_BKPT as seen by UC_HOOK_INTR
+constexpr uint8_t kStackFill = 0xA5;
+constexpr uint64_t kNoExit = 0xFFFFFFFF;  // an `until` address no Thumb PC can equal
+
+const char* ExceptionName(uint32_t intno) {
+  switch (intno) {
+    case 1: return "undefined instruction";
+    case 2: return "SVC (no handler is modelled)";
+    case 3: return "prefetch abort";
+    case 4: return "data abort";
+    case 5: return "IRQ";
+    case 6: return "FIQ";
+    case 8: return "exception return";
+    case 9: return "kernel trap";
+    case 17: return "no coprocessor (NOCP)";
+    case 18: return "invalid state (INVSTATE)";
+    default: return "CPU exception";
+  }
+}
+
+}  // namespace
+
+struct M4Runner::Impl {
+  enum class Stop { kNone, kBreakpoint, kExit, kFault, kBudget };
+
+  RunnerOptions options;
+  ElfFile elf;
+  uc_engine* uc = nullptr;
+  std::unique_ptr<BlockAnalyzer> analyzer;
+  std::unique_ptr<Semihosting> semihosting;
+  std::vector<uint8_t> flash, sram;  // host memory behind the Unicorn mappings
+  std::unordered_map<uint32_t, uint32_t> ppb_words;
+
+  // Block cost cache: a direct index over flash (2-byte granularity) for the
+  // common case, a hash map for everything else (other sizes, code in SRAM).
+  std::vector<BlockInfo*> flash_index;
+  std::unordered_map<uint64_t, std::unique_ptr<BlockInfo>> blocks;
+
+  // Lazy commit state.
+  const BlockInfo* pending = nullptr;
+  uint32_t pending_done_cycles = 0;  // prefix already committed by a marker split
+  uint32_t pending_done_insns = 0;
+
+  uint64_t instructions = 0;
+  uint64_t cycles = 0;
+  uint64_t budget_end = std::numeric_limits<uint64_t>::max();
+
+  // Attribution.
+  std::vector<Attribution> function_stats;  // index = function index + 1
+  std::map<uint32_t, Attribution> marker_stats;
+  uint32_t marker = kMarkerNone;
+  uint64_t region_start_cycles = 0;
+  uint64_t region_start_insns = 0;
+
+  uint32_t stack_bottom = 0, stack_top = 0;
+
+  // Why the current uc_emu_start ended (set by hooks).
+  Stop stop = Stop::kNone;
+  uint32_t stop_breakpoint = 0;
+  int stop_exit_code = 0;
+  uint32_t stop_pc = 0;
+  std::string stop_message;
+  // The last unmapped/protected access, for fault messages.
+  uc_mem_type bad_access_type = UC_MEM_READ;
+  uint32_t bad_access_address = 0;
+  int bad_access_size = 0;
+  uint32_t last_block = 0;
+
+  bool dead = false;
+  std::string dead_message;
+
+  ~Impl() {
+    if (uc) uc_close(uc);
+  }
+
+  const BlockInfo* Lookup(uint32_t address, uint32_t size) {
+    BlockInfo** slot = nullptr;
+    if (address - options.profile.flash_base < flash.size()) {
+      slot = &flash_index[(address - options.profile.flash_base) >> 1];
+      if (*slot && (*slot)->size == size) return *slot;
+    }
+    const uint64_t key = (uint64_t{address} << 32) | size;
+    auto it = blocks.find(key);
+    if (it == blocks.end()) {
+      std::vector<uint8_t> bytes(size);
+      uc_mem_read(uc, address, bytes.data(), size);
+      auto info = std::make_unique<BlockInfo>(
+          analyzer->Analyze(address, bytes.data(), size, options.profile.InFlash(address)));
+      info->function_index = elf.FunctionIndexAt(address);
+      it = blocks.emplace(key, std::move(info)).first;
+    }
+    if (slot) *slot = it->second.get();
+    return it->second.get();
+  }
+
+  void Charge(const BlockInfo& block, uint64_t c, uint64_t n) {
+    cycles += c;
+    instructions += n;
+    Attribution& f = function_stats[block.function_index + 1];
+    f.cycles += c;
+    f.instructions += n;
+  }
+
+  // Commits the pending block now that `next` is about to run.
+  void CommitPending(const BlockInfo& next) {
+    const BlockInfo& p = *pending;
+    uint64_t c = p.cycles - pending_done_cycles;
+    if (p.terminator != Terminator::kNone &&
+        (!p.conditional_terminator || next.address != p.address + p.size)) {
+      c += p.taken_penalty + next.entry_penalty;
+    }
+    Charge(p, c, p.instructions - pending_done_insns);
+  }
+
+  // Ends a uc_emu_start: charges the pending block for what ran of it.
+  void FinishRun(uint32_t pc) {
+    if (!pending) return;
+    const BlockInfo& p = *pending;
+    pending = nullptr;
+    if (pc == p.address && pending_done_insns == 0) return;  // hooked but never ran
+    uint32_t ran = p.instructions;
+    if (pc > p.address && pc < p.address + p.size) {
+      ran = 0;
+      while (ran < p.instructions && p.insn_address[ran] < pc) ++ran;
+    }
+    const uint32_t ran_cycles = ran == 0 ? 0 : p.cycles_through[ran - 1];
+    if (ran > pending_done_insns) {
+      Charge(p, ran_cycles - pending_done_cycles, ran - pending_done_insns);
+    }
+  }
+
+  void SwitchMarker(uint32_t id) {
+    if (pending) {
+      // Everything before the marker's store belongs to the old region.
+      const int32_t split = pending->first_store < 0 ? 0 : pending->first_store;
+      const uint32_t split_cycles = split == 0 ? 0 : pending->cycles_through[split - 1];
+      if (static_cast<uint32_t>(split) > pending_done_insns) {
+        Charge(*pending, split_cycles - pending_done_cycles, split - pending_done_insns);
+        pending_done_cycles = split_cycles;
+        pending_done_insns = split;
+      }
+    }
+    CloseRegion();
+    marker = id;
+    marker_stats[id].entries += 1;
+  }
+
+  void CloseRegion() {
+    Attribution& a = marker_stats[marker];
+    a.cycles += cycles - region_start_cycles;
+    a.instructions += instructions - region_start_insns;
+    region_start_cycles = cycles;
+    region_start_insns = instructions;
+  }
+
+  std::string Disassemble(uint32_t pc) const {
+    uint8_t bytes[4] = {};
+    if (uc_mem_read(uc, pc, bytes, 4) != UC_ERR_OK && uc_mem_read(uc, pc, bytes, 2) != UC_ERR_OK) {
+      return "<unmapped>";
+    }
+    return analyzer->Disassemble(pc, bytes, 4);
+  }
+
+  std::string DescribePc(uint32_t pc) const {
+    const Symbol* f = elf.FunctionAt(pc);
+    return fmt::format("PC 0x{:08x} in function {}: {}", pc, f ? f->name : "<unknown>",
+                       Disassemble(pc));
+  }
+
+  uint32_t Reg(int reg) const {
+    uint32_t value = 0;
+    uc_reg_read(uc, reg, &value);
+    return value;
+  }
+  void SetReg(int reg, uint32_t value) { uc_reg_write(uc, reg, &value); }
+
+  // ---- hooks ----
+
+  static void OnBlock(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
+    auto* s = static_cast<Impl*>(user);
+    const BlockInfo* block = s->Lookup(static_cast<uint32_t>(address), size);
+    if (s->pending) s->CommitPending(*block);
+    s->pending = block;
+    s->pending_done_cycles = 0;
+    s->pending_done_insns = 0;
+    s->last_block = static_cast<uint32_t>(address);
+    if (s->instructions + block->instructions > s->budget_end && s->stop == Stop::kNone) {
+      s->stop = Stop::kBudget;
+      s->stop_pc = static_cast<uint32_t>(address);
+      uc_emu_stop(uc);
+    }
+  }
+
+  static void OnInterrupt(uc_engine* uc, uint32_t intno, void* user) {
+    auto* s = static_cast<Impl*>(user);
+    const uint32_t pc = s->Reg(UC_ARM_REG_PC);
+    if (intno != kExcpBkpt) {
+      s->stop = Stop::kFault;
+      s->stop_pc = pc;
+      s->stop_message = fmt::format("{} (exception {})", ExceptionName(intno), intno);
+      uc_emu_stop(uc);
+      return;
+    }
+    uint16_t opcode = 0;
+    uc_mem_read(uc, pc, &opcode, 2);
+    const uint32_t imm = opcode & 0xFF;
+    // PC is still at the BKPT. Writing PC from a hook cancels a pending
+    // uc_emu_stop (Unicorn treats it as a request to re-enter), so when we
+    // stop, RunUntilBreakpoint moves PC past the BKPT after uc_emu_start returns.
+    s->stop_pc = pc;
+    if (imm == kSemihostingBkpt) {
+      const SemihostingResult r = s->semihosting->Call(
+          s->Reg(UC_ARM_REG_R0), s->Reg(UC_ARM_REG_R1), s->cycles, s->options.profile.clock_mhz);
+      if (r.memory_error) {
+        s->stop = Stop::kFault;
+        s->stop_pc = pc;
+        s->stop_message = fmt::format("semihosting call 0x{:x} passed an unmapped pointer",
+                                      s->Reg(UC_ARM_REG_R0));
+        uc_emu_stop(uc);
+        return;
+      }
+      s->SetReg(UC_ARM_REG_R0, r.r0);
+      if (!r.exit) s->SetReg(UC_ARM_REG_PC, (pc + 2) | 1);
+      if (r.exit) {
+        s->stop = Stop::kExit;
+        s->stop_exit_code = r.exit_code;
+        uc_emu_stop(uc);
+      }
+      return;
+    }
+    s->stop = Stop::kBreakpoint;
+    s->stop_breakpoint = imm;
+    s->stop_exit_code = static_cast<int>(s->Reg(UC_ARM_REG_R0));
+    uc_emu_stop(uc);
+  }
+
+  static bool OnBadAccess(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t,
+                          void* user) {
+    auto* s = static_cast<Impl*>(user);
+    s->bad_access_type = type;
+    s->bad_access_address = static_cast<uint32_t>(address);
+    s->bad_access_size = size;
+    return false;
+  }
+
+  static void OnFlashRead(uc_engine*, uc_mem_type, uint64_t, int, int64_t, void* user) {
+    auto* s = static_cast<Impl*>(user);
+    s->cycles += s->options.profile.flash_wait_states;
+  }
+
+  static uint64_t OnPpbRead(uc_engine*, uint64_t offset, unsigned size, void* user) {
+    auto* s = static_cast<Impl*>(user);
+    const uint32_t address = kPpbBase + static_cast<uint32_t>(offset);
+    const uint32_t word_address = address & ~3u;
+    uint32_t word = 0;
+    if (word_address == kDwtCyccntAddress) {
+      word = static_cast<uint32_t>(s->cycles);
+    } else if (word_address == kCpuidAddress) {
+      word = 0x410FC241;  // Arm Cortex-M4 r0p1
+    } else if (auto it = s->ppb_words.find(word_address); it != s->ppb_words.end()) {
+      word = it->second;
+    }
+    const uint32_t shift = 8 * (address & 3);
+    const uint64_t mask = size >= 4 ? 0xFFFFFFFFull : ((1ull << (8 * size)) - 1);
+    return (word >> shift) & mask;
+  }
+
+  static void OnPpbWrite(uc_engine*, uint64_t offset, unsigned size, uint64_t value, void* user) {
+    auto* s = static_cast<Impl*>(user);
+    const uint32_t address = kPpbBase + static_cast<uint32_t>(offset);
+    if ((address & ~3u) == kMarkerAddress) {
+      s->SwitchMarker(static_cast<uint32_t>(value));
+      return;
+    }
+    // CPACR, DEMCR, DWT_CTRL...: remembered so reads see them, otherwise no effect.
+    uint32_t& word = s->ppb_words[address & ~3u];
+    const uint32_t shift = 8 * (address & 3);
+    const uint32_t mask = size >= 4 ? 0xFFFFFFFFu : (((1u << (8 * size)) - 1) << shift);
+    word = (word & ~mask) | ((static_cast<uint32_t>(value) << shift) & mask);
+  }
+
+  // ---- setup ----
+
+  Status Setup() {
+    const TargetProfile& prof = options.profile;
+    if (prof.flash_size % 4096 || prof.sram_size % 4096 || prof.flash_base % 4096 ||
+        prof.sram_base % 4096) {
+      return InvalidInput("target '{}': memory regions must be 4 KiB aligned", prof.name);
+    }
+    uc_err err = uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &uc);
+    if (err != UC_ERR_OK) return Internal("unicorn: uc_open: {}", uc_strerror(err));
+    // Must precede every other call; UC_MODE_MCLASS would override it with an M33.
+    err = uc_ctl_set_cpu_model(uc, UC_CPU_ARM_CORTEX_M4);
+    if (err != UC_ERR_OK) return Internal("unicorn: set CPU model: {}", uc_strerror(err));
+
+    flash.assign(prof.flash_size, 0xFF);  // erased flash reads as 0xFF
+    sram.assign(prof.sram_size, 0);
+    flash_index.assign(prof.flash_size / 2, nullptr);
+    if ((err = uc_mem_map_ptr(uc, prof.flash_base, flash.size(), UC_PROT_READ | UC_PROT_EXEC,
+                              flash.data())) != UC_ERR_OK ||
+        (err = uc_mem_map_ptr(uc, prof.sram_base, sram.size(), UC_PROT_ALL, sram.data())) !=
+            UC_ERR_OK ||
+        (err = uc_mmio_map(uc, kPpbBase, kPpbSize, &Impl::OnPpbRead, this, &Impl::OnPpbWrite,
+                           this)) != UC_ERR_OK) {
+      return InvalidInput("target '{}': cannot map memory: {}", prof.name, uc_strerror(err));
+    }
+
+    uc_hook hook;
+    if (options.cycle_model) {
+      uc_hook_add(uc, &hook, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Impl::OnBlock), this, 1, 0);
+    }
+    uc_hook_add(uc, &hook, UC_HOOK_INTR, reinterpret_cast<void*>(&Impl::OnInterrupt), this, 1, 0);
+    uc_hook_add(uc, &hook, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Impl::OnBadAccess), this,
+                1, 0);
+    if (options.cycle_model && prof.flash_wait_states > 0) {
+      uc_hook_add(uc, &hook, UC_HOOK_MEM_READ, reinterpret_cast<void*>(&Impl::OnFlashRead), this,
+                  prof.flash_base, prof.flash_base + prof.flash_size - 1);
+    }
+    semihosting = std::make_unique<Semihosting>([this](uint32_t address, void* out, uint32_t size) {
+      return uc_mem_read(uc, address, out, size) == UC_ERR_OK;
+    });
+    return Status::Ok();
+  }
+
+  Status LoadImage() {
+    const TargetProfile& prof = options.profile;
+    auto place = [&](uint32_t address, const uint8_t* data, uint32_t size, bool zero) -> Status {
+      const bool fits = (prof.InFlash(address) && prof.InFlash(address + size - 1)) ||
+                        (prof.InSram(address) && prof.InSram(address + size - 1));
+      if (!fits) {
+        return InvalidInput(
+            "{}: {} bytes at 0x{:08x} do not fit target '{}' (flash 0x{:08x}+{} KiB, "
+            "SRAM 0x{:08x}+{} KiB)",
+            elf.path(), size, address, prof.name, prof.flash_base, prof.flash_size / 1024,
+            prof.sram_base, prof.sram_size / 1024);
+      }
+      uint8_t* host = prof.InFlash(address) ? &flash[address - prof.flash_base]
+                                            : &sram[address - prof.sram_base];
+      if (zero) std::memset(host, 0, size);
+      else std::memcpy(host, data, size);
+      return Status::Ok();
+    };
+    for (const LoadSegment& seg : elf.segments()) {
+      const auto file_size = static_cast<uint32_t>(seg.bytes.size());
+      if (file_size > 0) {
+        TML_RETURN_IF_ERROR(place(seg.physical_address, seg.bytes.data(), file_size, false));
+        // Also at the VMA, so firmware without a .data-copying startup still works.
+        if (seg.virtual_address != seg.physical_address && prof.InSram(seg.virtual_address)) {
+          TML_RETURN_IF_ERROR(place(seg.virtual_address, seg.bytes.data(), file_size, false));
+        }
+      }
+      if (seg.memory_size > file_size && prof.InSram(seg.virtual_address)) {
+        TML_RETURN_IF_ERROR(place(seg.virtual_address + file_size, nullptr,
+                                  seg.memory_size - file_size, true));
+      }
+    }
+
+    uint32_t initial_sp = 0, reset = 0;
+    std::memcpy(&initial_sp, &flash[0], 4);
+    std::memcpy(&reset, &flash[4], 4);
+    if (!prof.InFlash(reset & ~1u) && !prof.InSram(reset & ~1u)) reset = elf.entry();
+    if (!prof.InSram(initial_sp - 4)) {
+      return InvalidInput("{}: the vector table's initial SP 0x{:08x} is not in SRAM", elf.path(),
+                          initial_sp);
+    }
+    SetReg(UC_ARM_REG_SP, initial_sp);
+    SetReg(UC_ARM_REG_PC, reset | 1);
+
+    const Symbol* bottom = elf.FindSymbol("__tml_stack_bottom");
+    const Symbol* top = elf.FindSymbol("__tml_stack_top");
+    if (bottom && top && prof.InSram(bottom->address) && bottom->address < top->address) {
+      stack_bottom = bottom->address;
+      stack_top = top->address;
+    } else {
+      stack_top = initial_sp;
+      stack_bottom = std::max<uint32_t>(prof.sram_base, initial_sp - prof.stack_size);
+      // Never paint over anything the image placed in RAM.
+      for (const LoadSegment& seg : elf.segments()) {
+        const uint32_t end = seg.virtual_address + seg.memory_size;
+        if (prof.InSram(seg.virtual_address) && end > stack_bottom && end <= stack_top) {
+          stack_bottom = end;
+        }
+      }
+    }
+    std::memset(&sram[stack_bottom - prof.sram_base], kStackFill, stack_top - stack_bottom);
+    function_stats.assign(elf.functions().size() + 1, Attribution{});
+    return Status::Ok();
+  }
+
+  Status FaultStatus(uc_err err, uint32_t pc) const {
+    const char* what = "";
+    switch (err) {
+      case UC_ERR_READ_UNMAPPED: what = "read from unmapped address"; break;
+      case UC_ERR_WRITE_UNMAPPED: what = "write to unmapped address"; break;
+      case UC_ERR_FETCH_UNMAPPED: what = "jump to unmapped address"; break;
+      case UC_ERR_WRITE_PROT: what = "write to read-only memory at"; break;
+      case UC_ERR_READ_PROT: what = "read from protected memory at"; break;
+      case UC_ERR_FETCH_PROT: what = "jump to non-executable address"; break;
+      case UC_ERR_READ_UNALIGNED: case UC_ERR_WRITE_UNALIGNED: case UC_ERR_FETCH_UNALIGNED:
+        what = "unaligned access at";
+        break;
+      case UC_ERR_INSN_INVALID:
+        return InvalidInput("firmware fault: undefined or unsupported instruction at {}",
+                            DescribePc(pc));
+      default:
+        return InvalidInput("firmware fault: {} at {}", uc_strerror(err), DescribePc(pc));
+    }
+    if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT) {
+      return InvalidInput("firmware fault: {} 0x{:08x}; the last block started at {}", what,
+                          bad_access_address, DescribePc(last_block));
+    }
+    return InvalidInput("firmware fault: {} 0x{:08x} ({} bytes) at {}", what, bad_access_address,
+                        bad_access_size, DescribePc(pc));
+  }
+};
+
+M4Runner::M4Runner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+M4Runner::~M4Runner() = default;
+
+StatusOr<std::unique_ptr<M4Runner>> M4Runner::Load(const std::string& elf_path,
+                                                   const RunnerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->options.cycles.flash_wait_states = options.profile.flash_wait_states;
+  TML_ASSIGN_OR_RETURN(impl->elf, ElfFile::Read(elf_path));
+  impl->analyzer = std::make_unique<BlockAnalyzer>(impl->options.cycles);
+  if (!impl->analyzer->ok()) return Internal("capstone: cannot open a Thumb disassembler");
+  TML_RETURN_IF_ERROR(impl->Setup());
+  TML_RETURN_IF_ERROR(impl->LoadImage());
+  return std::unique_ptr<M4Runner>(new M4Runner(std::move(impl)));
+}
+
+StatusOr<StopInfo> M4Runner::RunUntilBreakpoint() {
+  Impl& s = *impl_;
+  if (s.dead) return InvalidInput("the firmware cannot be resumed: {}", s.dead_message);
+  const uint64_t start_insns = s.instructions;
+  const uint64_t start_cycles = s.cycles;
+  const uint64_t max = s.options.max_instructions;
+  s.budget_end = max == 0 ? std::numeric_limits<uint64_t>::max() : start_insns + max;
+
+  auto fail = [&](Status status) -> StatusOr<StopInfo> {
+    s.dead = true;
+    s.dead_message = status.message();
+    return status;
+  };
+  for (;;) {
+    s.stop = Impl::Stop::kNone;
+    const uint32_t start_pc = s.Reg(UC_ARM_REG_PC);
+    const uint64_t before = s.instructions;
+    const uc_err err = uc_emu_start(s.uc, start_pc | 1, kNoExit, 0, 0);
+    uint32_t pc = s.Reg(UC_ARM_REG_PC);
+    if (s.stop == Impl::Stop::kBreakpoint || s.stop == Impl::Stop::kExit) {
+      pc = s.stop_pc + 2;  // resume after the BKPT
+      s.SetReg(UC_ARM_REG_PC, pc | 1);
+    }
+    s.FinishRun(pc);
+
+    switch (s.stop) {
+      case Impl::Stop::kBudget:
+        return fail(InvalidInput(
+            "firmware did not finish within {} instructions (runaway loop?) at {}", max,
+            s.DescribePc(s.stop_pc)));
+      case Impl::Stop::kFault:
+        return fail(InvalidInput("firmware fault: {} at {}", s.stop_message,
+                                 s.DescribePc(s.stop_pc)));
+      case Impl::Stop::kBreakpoint:
+      case Impl::Stop::kExit: {
+        StopInfo info;
+        info.reason = s.stop == Impl::Stop::kExit ? StopReason::kExit : StopReason::kBreakpoint;
+        info.breakpoint = s.stop_breakpoint;
+        info.exit_code = s.stop_exit_code;
+        info.pc = pc & ~1u;
+        info.instructions = s.instructions - start_insns;
+        info.cycles = s.cycles - start_cycles;
+        if (info.reason == StopReason::kExit) {
+          s.dead = true;
+          s.dead_message = fmt::format("it exited with code {}", info.exit_code);
+        }
+        return info;
+      }
+      case Impl::Stop::kNone:
+        break;
+    }
+    if (err == UC_ERR_INSN_INVALID && pc >= 2) {
+      // WFE and YIELD stop Unicorn with PC already past them: architecturally a no-op.
+      uint16_t previous = 0;
+      uc_mem_read(s.uc, pc - 2, &previous, 2);
+      if (previous == 0xBF20 || previous == 0xBF10) continue;
+    }
+    if (err != UC_ERR_OK) return fail(s.FaultStatus(err, pc));
+    // A WFI returns UC_ERR_OK with nothing to wake it: resume after it.
+    if (pc == start_pc && s.instructions == before) {
+      return fail(Internal("emulation made no progress at {}", s.DescribePc(pc)));
+    }
+  }
+}
+
+Status M4Runner::WriteMemory(uint32_t address, const void* data, size_t size) {
+  if (size == 0) return Status::Ok();
+  if (uc_mem_write(impl_->uc, address, data, size) != UC_ERR_OK) {
+    return InvalidInput("cannot write {} bytes at 0x{:08x}: not mapped", size, address);
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<uint8_t>> M4Runner::ReadMemory(uint32_t address, size_t size) const {
+  std::vector<uint8_t> bytes(size);
+  if (size > 0 && uc_mem_read(impl_->uc, address, bytes.data(), size) != UC_ERR_OK) {
+    return InvalidInput("cannot read {} bytes at 0x{:08x}: not mapped", size, address);
+  }
+  return bytes;
+}
+
+Status M4Runner::WriteSymbol(std::string_view name, const void* data, size_t size) {
+  const Symbol* symbol = impl_->elf.FindSymbol(name);
+  if (!symbol) return InvalidInput("{}: no symbol '{}'", impl_->elf.path(), name);
+  if (symbol->size != 0 && size > symbol->size) {
+    return InvalidInput("{}: symbol '{}' holds {} bytes, cannot write {}", impl_->elf.path(), name,
+                        symbol->size, size);
+  }
+  return WriteMemory(symbol->address, data, size);
+}
+
+StatusOr<std::vector<uint8_t>> M4Runner::ReadSymbol(std::string_view name, size_t size) const {
+  const Symbol* symbol = impl_->elf.FindSymbol(name);
+  if (!symbol) return InvalidInput("{}: no symbol '{}'", impl_->elf.path(), name);
+  if (size == 0) size = symbol->size;
+  if (symbol->size != 0 && size > symbol->size) {
+    return InvalidInput("{}: symbol '{}' holds {} bytes, cannot read {}", impl_->elf.path(), name,
+                        symbol->size, size);
+  }
+  return ReadMemory(symbol->address, size);
+}
+
+uint32_t M4Runner::ReadRegister(int uc_arm_reg) const { return impl_->Reg(uc_arm_reg); }
+uint64_t M4Runner::instructions() const { return impl_->instructions; }
+uint64_t M4Runner::cycles() const { return impl_->cycles; }
+const std::string& M4Runner::output() const { return impl_->semihosting->output(); }
+const ElfFile& M4Runner::elf() const { return impl_->elf; }
+const TargetProfile& M4Runner::profile() const { return impl_->options.profile; }
+std::string M4Runner::DescribePc(uint32_t pc) const { return impl_->DescribePc(pc); }
+
+std::map<uint32_t, Attribution> M4Runner::MarkerProfile() const {
+  std::map<uint32_t, Attribution> profile = impl_->marker_stats;
+  Attribution& open = profile[impl_->marker];
+  open.cycles += impl_->cycles - impl_->region_start_cycles;
+  open.instructions += impl_->instructions - impl_->region_start_insns;
+  return profile;
+}
+
+std::map<std::string, Attribution> M4Runner::FunctionProfile() const {
+  std::map<std::string, Attribution> profile;
+  const auto& functions = impl_->elf.functions();
+  for (size_t i = 0; i < impl_->function_stats.size(); ++i) {
+    const Attribution& a = impl_->function_stats[i];
+    if (a.instructions == 0) continue;
+    Attribution& out = profile[i == 0 ? std::string("<unknown>") : functions[i - 1].name];
+    out.cycles += a.cycles;
+    out.instructions += a.instructions;
+  }
+  return profile;
+}
+
+void M4Runner::ClearProfile() {
+  Impl& s = *impl_;
+  s.marker_stats.clear();
+  s.region_start_cycles = s.cycles;
+  s.region_start_insns = s.instructions;
+  for (Attribution& a : s.function_stats) a = Attribution{};
+}
+
+uint32_t M4Runner::StackHighWater() const {
+  const Impl& s = *impl_;
+  const uint32_t base = s.options.profile.sram_base;
+  uint32_t address = s.stack_bottom;
+  while (address < s.stack_top && s.sram[address - base] == kStackFill) ++address;
+  return s.stack_top - address;
+}
+
+}  // namespace tml::emu

@@ -1,0 +1,152 @@
+// M4Runner: runs a bare-metal Cortex-M4 ELF in Unicorn and counts its
+// instructions and modelled cycles.
+//
+// Setup (m4-emulation pitfalls handled here, not by callers):
+//   - uc_open(ARM, THUMB) + uc_ctl_set_cpu_model(CORTEX_M4) before anything
+//     else; never UC_MODE_MCLASS (it silently turns the core into an M33).
+//   - Flash and SRAM are mapped from the TargetProfile, the private
+//     peripheral bus 0xE0000000..0xE00FFFFF as MMIO: CPACR writes are
+//     ignored, DWT CYCCNT reads return the modelled cycle count, TML_MARK
+//     writes to 0xE00FF000 switch the attribution region; other words read
+//     back what was written.
+//   - SP and PC come from the vector table at the start of flash; execution
+//     always starts with the Thumb bit set.
+//
+// Counting: a UC_HOOK_BLOCK hook looks each translation block up in a cache
+// of BlockInfo (cycle_model.h), decoded once with capstone, and commits the
+// previous block's cost when the next one starts (so a block that the hook
+// saw but that never ran is not charged, and taken branches are resolved).
+// Instructions are counted per block from capstone's decoding, so
+// condition-failed instructions in IT blocks are counted (UC_HOOK_CODE would
+// skip them). No UC_HOOK_CODE is installed.
+//
+// The --verify protocol. A harness main such as
+//     int main(void) { for (;;) { __asm volatile("bkpt #1"); model_invoke(tml_in, tml_out); } }
+// is driven as
+//     TML_ASSIGN_OR_RETURN(auto runner, M4Runner::Load(elf_path, options));
+//     TML_ASSIGN_OR_RETURN(StopInfo stop, runner->RunUntilBreakpoint());   // reset -> bkpt #1
+//     for (each input) {
+//       TML_RETURN_IF_ERROR(runner->WriteSymbol("tml_in", input));
+//       runner->ClearProfile();                                          // optional: per-inference layers
+//       TML_ASSIGN_OR_RETURN(stop, runner->RunUntilBreakpoint());        // one inference
+//       // stop.instructions / stop.cycles are this inference's figures
+//       TML_ASSIGN_OR_RETURN(auto output, runner->ReadSymbol("tml_out"));
+//     }
+// The firmware is loaded once; every RunUntilBreakpoint resumes after the
+// BKPT it last stopped at.
+//
+// Errors: faults (unmapped fetch/read/write, undefined instruction, CPU
+// exceptions Unicorn cannot deliver) and an exceeded instruction budget end
+// the run with a Status whose message names the PC, the function containing
+// it and the disassembled instruction, e.g.
+//   "firmware did not finish within 1000000 instructions (runaway loop?) at
+//    PC 0x080001a4 in function spin: b #0x80001a4"
+#ifndef TML_EMULATOR_M4_RUNNER_H_
+#define TML_EMULATOR_M4_RUNNER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/status.h"
+#include "emulator/cycle_model.h"
+#include "emulator/elf_file.h"
+#include "emulator/target_profile.h"
+
+namespace tml::emu {
+
+struct RunnerOptions {
+  TargetProfile profile;
+  CycleParams cycles;  // flash_wait_states is taken from profile
+  // false: count instructions only (no capstone at run time is avoided only
+  // for costs; instruction counts are still exact). Used by the throughput
+  // benchmark to measure the model's overhead.
+  bool cycle_model = true;
+  // Per RunUntilBreakpoint call; 0 = unlimited.
+  uint64_t max_instructions = 2'000'000'000;
+};
+
+enum class StopReason { kBreakpoint, kExit };
+
+// Why and where a RunUntilBreakpoint call ended, and what it cost.
+struct StopInfo {
+  StopReason reason = StopReason::kBreakpoint;
+  uint32_t breakpoint = 0;  // BKPT immediate (kBreakpoint)
+  int exit_code = 0;        // kExit: semihosting exit code; kBreakpoint: r0
+  uint32_t pc = 0;          // where execution resumes
+  uint64_t instructions = 0;  // executed by this call
+  uint64_t cycles = 0;        // modelled by this call
+};
+
+// Cycles and instructions attributed to one marker id or one function.
+struct Attribution {
+  uint64_t cycles = 0;
+  uint64_t instructions = 0;
+  uint64_t entries = 0;  // times the marker was written / unused for functions
+};
+
+class M4Runner {
+ public:
+  // Creates the CPU, maps memory, loads `elf_path` and resets the core. The
+  // stack region is filled with a pattern so StackHighWater() can measure it.
+  static StatusOr<std::unique_ptr<M4Runner>> Load(const std::string& elf_path,
+                                                  const RunnerOptions& options);
+  ~M4Runner();
+  M4Runner(const M4Runner&) = delete;
+  M4Runner& operator=(const M4Runner&) = delete;
+
+  // Runs until a BKPT other than semihosting's 0xAB, or a semihosting exit.
+  // On a BKPT the PC is left after it, so the next call resumes there.
+  // After an exit or an error the runner refuses to run again.
+  StatusOr<StopInfo> RunUntilBreakpoint();
+
+  // Guest memory by symbol. Sizes must fit the symbol when it has a size;
+  // ReadSymbol with size 0 reads the whole symbol.
+  Status WriteSymbol(std::string_view name, const void* data, size_t size);
+  Status WriteSymbol(std::string_view name, const std::vector<uint8_t>& bytes) {
+    return WriteSymbol(name, bytes.data(), bytes.size());
+  }
+  StatusOr<std::vector<uint8_t>> ReadSymbol(std::string_view name, size_t size = 0) const;
+  Status WriteMemory(uint32_t address, const void* data, size_t size);
+  StatusOr<std::vector<uint8_t>> ReadMemory(uint32_t address, size_t size) const;
+  uint32_t ReadRegister(int uc_arm_reg) const;  // UC_ARM_REG_*
+
+  // Totals since Load().
+  uint64_t instructions() const;
+  uint64_t cycles() const;
+  // Captured semihosting stdout/stderr text.
+  const std::string& output() const;
+
+  // Per TML_MARK id (kMarkerNone collects everything outside markers); the
+  // values add up to the cycles/instructions since the last ClearProfile().
+  std::map<uint32_t, Attribution> MarkerProfile() const;
+  // Per function symbol name, cycles of the blocks that start inside it.
+  std::map<std::string, Attribution> FunctionProfile() const;
+  // Forgets marker and function attribution (totals are kept). The current
+  // marker region stays in force.
+  void ClearProfile();
+
+  // Deepest stack use so far in bytes, from the fill pattern written at
+  // load time: between __tml_stack_bottom and __tml_stack_top when the ELF
+  // has them, else below the initial SP for profile.stack_size bytes.
+  uint32_t StackHighWater() const;
+
+  const ElfFile& elf() const;
+  const TargetProfile& profile() const;
+
+  // "PC 0x08000120 in function foo: ldr r0, [r1]" for error messages.
+  std::string DescribePc(uint32_t pc) const;
+
+  struct Impl;  // public so the C hook trampolines can reach it
+
+ private:
+  explicit M4Runner(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tml::emu
+
+#endif  // TML_EMULATOR_M4_RUNNER_H_
