@@ -79,7 +79,9 @@ StatusOr<std::vector<Tensor>> RunBatch(const Graph& graph, const std::vector<Ten
     Tensor out;
     out.name = graph.tensor(id).name;
     out.dtype = DType::kFloat32;
-    out.shape = graph.tensor(id).shape;
+    // Samples on the first axis, like the inputs: a model output of [1, 10]
+    // gives [N, 10] (leading 1s dropped), [1, 8, 1] gives [N, 8, 1].
+    out.shape = StripLeadingOnes(graph.tensor(id).shape);
     out.shape.insert(out.shape.begin(), samples);
     results.push_back(std::move(out));
   }

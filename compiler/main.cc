@@ -61,9 +61,17 @@ int Main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    std::string command = "tinyml-compile";
+    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    std::cerr << "tinyml-compile: error: " << e.what() << " (see '" << command << " --help')\n";
+    return 2;
   }
   if (*inspect_cmd) return Report(tml::RunInspect(model, inspect));
   if (*run_cmd) return Report(tml::RunReference(model, run));

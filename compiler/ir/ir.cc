@@ -52,6 +52,16 @@ constexpr OpInfo kOps[] = {
 const char* OpKindName(OpKind kind) { return kOps[static_cast<int>(kind)].name; }
 
 bool OpKindFromName(const std::string& name, OpKind* kind) {
+  // ONNX ops that import as another op kind (their Prepare normalises them).
+  static const OpInfo kAliases[] = {{OpKind::kReshape, "Flatten"},
+                                    {OpKind::kReshape, "Squeeze"},
+                                    {OpKind::kReshape, "Unsqueeze"}};
+  for (const OpInfo& info : kAliases) {
+    if (name == info.name) {
+      *kind = info.kind;
+      return true;
+    }
+  }
   for (const OpInfo& info : kOps) {
     if (name == info.name) {
       *kind = info.kind;

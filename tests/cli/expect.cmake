@@ -1,8 +1,9 @@
 # Runs one command and checks how it ends. Used by tests/cli/CMakeLists.txt:
-#   cmake -DCMD=<;-list> -DEXIT=<code> [-DMATCH=<regex>] [-DMATCH2=<regex>]
+#   cmake -DCMD=<args joined by @@> -DEXIT=<code> [-DMATCH=<regex>] [-DMATCH2=<regex>]
 #         [-DNOFILE=<path that must not exist afterwards>] -P expect.cmake
 # Every failing case must also end cleanly: one "error:" line, no crash, no
 # stack trace, no exception text.
+string(REPLACE "@@" ";" CMD "${CMD}")
 execute_process(COMMAND ${CMD} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("exit ${code}\nstdout:\n${out}\nstderr:\n${err}")
 if(NOT code STREQUAL "${EXIT}")
