@@ -313,6 +313,68 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
   return block;
 }
 
+std::vector<BlockAnalyzer::MemoryAccess> BlockAnalyzer::MemoryAccesses(
+    uint32_t address, const uint8_t* bytes, uint32_t size) const {
+  auto core = [](int reg) {
+    if (reg >= ARM_REG_R0 && reg <= ARM_REG_R12) return reg - ARM_REG_R0;
+    if (reg == ARM_REG_SP) return 13;
+    if (reg == ARM_REG_LR) return 14;
+    if (reg == ARM_REG_PC) return 15;
+    return -1;
+  };
+  std::vector<MemoryAccess> accesses;
+  cs_insn* insns = nullptr;
+  const size_t count = cs_disasm(handle_, bytes, size, address, 0, &insns);
+  for (size_t i = 0; i < count; ++i) {
+    const cs_insn& in = insns[i];
+    const cs_arm& arm = in.detail->arm;
+    MemoryAccess access;
+    access.insn_address = static_cast<uint32_t>(in.address);
+    uint32_t list = 0;
+    bool found = false;
+    for (int k = 0; k < arm.op_count; ++k) {
+      const cs_arm_op& op = arm.operands[k];
+      if (op.type == ARM_OP_MEM) {
+        found = true;
+        access.base = core(op.mem.base);
+        access.index = core(op.mem.index);
+        access.displacement = op.mem.disp;
+        access.shift = static_cast<uint32_t>(op.mem.lshift);
+        access.subtract_index = op.subtracted || op.mem.scale == -1;
+        access.post_indexed = k + 1 < arm.op_count;
+      } else if (op.type == ARM_OP_REG) {
+        ++list;
+      }
+    }
+    switch (in.id) {
+      case ARM_INS_PUSH: case ARM_INS_VPUSH: case ARM_INS_STMDB: case ARM_INS_LDMDB:
+      case ARM_INS_VSTMDB: case ARM_INS_VLDMDB:
+        found = true;
+        access.descending = true;
+        [[fallthrough]];
+      case ARM_INS_POP: case ARM_INS_VPOP: case ARM_INS_LDM: case ARM_INS_STM:
+      case ARM_INS_VLDMIA: case ARM_INS_VSTMIA: {
+        const bool implicit_sp = in.id == ARM_INS_PUSH || in.id == ARM_INS_POP ||
+                                 in.id == ARM_INS_VPUSH || in.id == ARM_INS_VPOP;
+        if (implicit_sp) {
+          access.base = 13;
+        } else if (arm.op_count > 0) {
+          access.base = core(arm.operands[0].reg);
+          --list;
+        }
+        found = true;
+        access.span = 8 * list;  // generous: D registers are 8 bytes
+        break;
+      }
+      default:
+        break;
+    }
+    if (found) accesses.push_back(access);
+  }
+  cs_free(insns, count);
+  return accesses;
+}
+
 std::string BlockAnalyzer::Disassemble(uint32_t address, const uint8_t* bytes,
                                        uint32_t size) const {
   cs_insn* insn = nullptr;

@@ -104,6 +104,22 @@ class BlockAnalyzer {
   // whether flash wait states apply to a branch landing on it.
   BlockInfo Analyze(uint32_t address, const uint8_t* bytes, uint32_t size, bool in_flash) const;
 
+  // The memory operand of every instruction in a block, for locating the
+  // instruction behind a data fault (Unicorn reports the block start as PC).
+  struct MemoryAccess {
+    uint32_t insn_address = 0;
+    int base = -1;   // core register number 0..15, -1 if none
+    int index = -1;  // core register number, -1 if none
+    int32_t displacement = 0;
+    uint32_t shift = 0;       // index << shift
+    bool subtract_index = false;
+    bool post_indexed = false;  // the access uses the base before the update
+    uint32_t span = 4;          // bytes covered from the computed address (LDM/STM/PUSH)
+    bool descending = false;    // STMDB/PUSH/VPUSH: the span lies below the base
+  };
+  std::vector<MemoryAccess> MemoryAccesses(uint32_t address, const uint8_t* bytes,
+                                           uint32_t size) const;
+
   // "ldr r0, [r1, #4]" for the first instruction in `bytes`, or
   // "<undecodable 0x....>" when capstone cannot decode it.
   std::string Disassemble(uint32_t address, const uint8_t* bytes, uint32_t size) const;

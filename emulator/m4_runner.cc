@@ -400,6 +400,39 @@ struct M4Runner::Impl {
     return Status::Ok();
   }
 
+  // Unicorn leaves PC at the start of the block after a data fault, with
+  // the registers as they were just before the faulting instruction. The
+  // instruction is the one in that block whose operand addresses the bad
+  // address with the current register values.
+  uint32_t LocateDataFault(uint32_t block_start) const {
+    uint8_t bytes[1024];
+    uint32_t size = 0;
+    while (size < sizeof bytes && uc_mem_read(uc, block_start + size, bytes + size, 2) == UC_ERR_OK) {
+      size += 2;
+    }
+    static constexpr int kRegs[16] = {
+        UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,
+        UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7,  UC_ARM_REG_R8,  UC_ARM_REG_R9,
+        UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,
+        UC_ARM_REG_PC};
+    for (const auto& a : analyzer->MemoryAccesses(block_start, bytes, size)) {
+      if (a.base < 0) continue;
+      uint32_t base = a.base == 15 ? ((a.insn_address + 4) & ~3u) : Reg(kRegs[a.base]);
+      uint32_t address = base;
+      if (!a.post_indexed) {
+        address += static_cast<uint32_t>(a.displacement);
+        if (a.index >= 0) {
+          const uint32_t index = Reg(kRegs[a.index]) << a.shift;
+          address = a.subtract_index ? address - index : address + index;
+        }
+      }
+      const uint32_t low = a.descending ? address - a.span : address;
+      const uint32_t high = a.descending ? address : address + a.span;
+      if (bad_access_address >= low && bad_access_address < high) return a.insn_address;
+    }
+    return block_start;
+  }
+
   Status FaultStatus(uc_err err, uint32_t pc) const {
     const char* what = "";
     switch (err) {
@@ -423,7 +456,7 @@ struct M4Runner::Impl {
                           bad_access_address, DescribePc(last_block));
     }
     return InvalidInput("firmware fault: {} 0x{:08x} ({} bytes) at {}", what, bad_access_address,
-                        bad_access_size, DescribePc(pc));
+                        bad_access_size, DescribePc(LocateDataFault(pc)));
   }
 };
 
