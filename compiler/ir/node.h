@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "compiler/ir/tensor.h"
+#include "compiler/ir/weight_operator.h"
 
 namespace tml {
 
@@ -39,6 +40,17 @@ struct Node {
   std::vector<TensorId> inputs;
   std::vector<TensorId> outputs;
   std::map<std::string, Attribute> attrs;
+  // Compressed representations of weight inputs, set by passes (see
+  // weight_operator.h). Empty: every weight is its dense input tensor.
+  std::vector<WeightOperatorSet> weight_ops;
+
+  // The operator set replacing input `i`, or nullptr.
+  const WeightOperatorSet* WeightOps(size_t i) const {
+    for (const WeightOperatorSet& set : weight_ops) {
+      if (set.input == i) return &set;
+    }
+    return nullptr;
+  }
 
   bool HasAttr(const std::string& key) const { return attrs.count(key) != 0; }
   int64_t GetInt(const std::string& key, int64_t fallback) const;

@@ -1,6 +1,7 @@
 #include "compiler/reference/interpreter.h"
 
 #include "compiler/ops/op_registry.h"
+#include "compiler/reference/materialize.h"
 
 namespace tml {
 
@@ -29,8 +30,19 @@ StatusOr<std::vector<Tensor>> Interpreter::Run(const std::vector<Tensor>& inputs
   };
   for (const Node& node : g.nodes()) {
     EvalArgs args;
-    for (TensorId id : node.inputs) {
+    // Compressed weights run as the dense matrices they stand for.
+    std::vector<Tensor> materialized;
+    materialized.reserve(node.weight_ops.size());
+    for (const WeightOperatorSet& set : node.weight_ops) {
+      TML_ASSIGN_OR_RETURN(Tensor dense, MaterializeWeight(g, node, set));
+      materialized.push_back(std::move(dense));
+    }
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const TensorId id = node.inputs[i];
       const Tensor* t = value(id);
+      for (size_t k = 0; k < node.weight_ops.size(); ++k) {
+        if (node.weight_ops[k].input == i) t = &materialized[k];
+      }
       if (id != kNoTensor && t == nullptr) {
         return Internal("{}: input '{}' is used before it is computed", node.Describe(),
                         g.tensor(id).name);

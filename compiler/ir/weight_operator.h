@@ -1,0 +1,70 @@
+// WeightOperator: how a linear map y = W·x is represented once passes have
+// worked on it. A node keeps its original dense weight tensor as an input;
+// a pass that compresses the weight attaches a WeightOperator for that input
+// (Node::weight_ops), and every later stage uses the operator instead:
+//
+//   W ≈ Σ_k A_k ⊗ B_k  (+ S)
+//
+// - Kronecker terms: A_k is m1×n1, B_k is m2×n2 with m = m1·m2, n = n1·n2 and
+//   (A⊗B)[i1·m2+i2, j1·n2+j2] = A[i1,j1]·B[i2,j2]. No terms = dense.
+// - S: an optional sparse overlay in CSR (row pointers, column indices,
+//   values), the "doping" of the largest residual entries.
+//
+// The operator covers one m×n matrix: one direction of an LSTM/GRU/RNN W or R
+// (the stacked gates, [gates·H, in]) or one Gemm/MatMul weight, always as
+// out×in (row = output). For recurrent weights of several directions there is
+// one operator per direction.
+//
+// The reference interpreter materialises operators back into dense tensors,
+// so any compressed graph can be run and compared with the original.
+#ifndef TML_COMPILER_IR_WEIGHT_OPERATOR_H_
+#define TML_COMPILER_IR_WEIGHT_OPERATOR_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tml {
+
+struct KronTerm {
+  int64_t a_rows = 0, a_cols = 0;  // m1 × n1
+  int64_t b_rows = 0, b_cols = 0;  // m2 × n2
+  std::vector<float> a;            // row-major m1·n1
+  std::vector<float> b;            // row-major m2·n2
+};
+
+struct SparseOverlay {
+  std::vector<int32_t> row_ptr;  // rows + 1 entries
+  std::vector<int32_t> col_idx;  // nnz entries
+  std::vector<float> values;     // nnz entries
+  int64_t nnz() const { return static_cast<int64_t>(values.size()); }
+};
+
+struct WeightOperator {
+  int64_t rows = 0;  // m (outputs)
+  int64_t cols = 0;  // n (inputs)
+  std::vector<KronTerm> terms;
+  std::optional<SparseOverlay> sparse;
+  // Relative Frobenius error ||W − op||/||W|| measured when the pass built it.
+  double relative_error = 0.0;
+
+  bool is_dense() const { return terms.empty() && !sparse.has_value(); }
+  // Number of stored float values (factors + sparse values).
+  int64_t StoredValues() const;
+  // The dense m×n matrix it stands for, row-major.
+  std::vector<float> Materialize() const;
+};
+
+// The operators attached to one weight input of a node, one per direction
+// (index d covers rows [d·rows, (d+1)·rows) of the flattened input).
+struct WeightOperatorSet {
+  size_t input = 0;  // the node input it replaces (e.g. 1 = LSTM W, 2 = LSTM R)
+  std::vector<WeightOperator> per_direction;
+  // How the pass chose it, for the report (e.g. "stacked gates", "per gate").
+  std::string note;
+};
+
+}  // namespace tml
+
+#endif  // TML_COMPILER_IR_WEIGHT_OPERATOR_H_
