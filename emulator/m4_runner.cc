@@ -44,13 +44,23 @@ struct M4Runner::Impl {
   std::vector<uint8_t> flash, sram;  // host memory behind the Unicorn mappings
   std::unordered_map<uint32_t, uint32_t> ppb_words;
 
+  // A cached block plus what it has been charged (per-function attribution
+  // is summed from these on demand, keeping the hook to a few additions) and
+  // the last two blocks that followed it, which short-cut most lookups.
+  struct Cached {
+    uint64_t charged_cycles = 0;
+    uint64_t charged_insns = 0;
+    Cached* next[2] = {nullptr, nullptr};
+    uint32_t next_cost[2] = {0, 0};  // cycles of this block when next[k] follows
+    BlockInfo info;
+  };
   // Block cost cache: a direct index over flash (2-byte granularity) for the
   // common case, a hash map for everything else (other sizes, code in SRAM).
-  std::vector<BlockInfo*> flash_index;
-  std::unordered_map<uint64_t, std::unique_ptr<BlockInfo>> blocks;
+  std::vector<Cached*> flash_index;
+  std::unordered_map<uint64_t, std::unique_ptr<Cached>> blocks;
 
   // Lazy commit state.
-  const BlockInfo* pending = nullptr;
+  Cached* pending = nullptr;
   uint32_t pending_done_cycles = 0;  // prefix already committed by a marker split
   uint32_t pending_done_insns = 0;
 
@@ -59,7 +69,6 @@ struct M4Runner::Impl {
   uint64_t budget_end = std::numeric_limits<uint64_t>::max();
 
   // Attribution.
-  std::vector<Attribution> function_stats;  // index = function index + 1
   std::map<uint32_t, Attribution> marker_stats;
   uint32_t marker = kMarkerNone;
   uint64_t region_start_cycles = 0;
@@ -86,67 +95,71 @@ struct M4Runner::Impl {
     if (uc) uc_close(uc);
   }
 
-  const BlockInfo* Lookup(uint32_t address, uint32_t size) {
-    BlockInfo** slot = nullptr;
+  Cached* Lookup(uint32_t address, uint32_t size) {
+    Cached** slot = nullptr;
     if (address - options.profile.flash_base < flash.size()) {
       slot = &flash_index[(address - options.profile.flash_base) >> 1];
-      if (*slot && (*slot)->size == size) return *slot;
+      if (*slot && (*slot)->info.size == size) return *slot;
     }
     const uint64_t key = (uint64_t{address} << 32) | size;
     auto it = blocks.find(key);
     if (it == blocks.end()) {
       std::vector<uint8_t> bytes(size);
       uc_mem_read(uc, address, bytes.data(), size);
-      auto info = std::make_unique<BlockInfo>(
-          analyzer->Analyze(address, bytes.data(), size, options.profile.InFlash(address)));
-      info->function_index = elf.FunctionIndexAt(address);
-      it = blocks.emplace(key, std::move(info)).first;
+      auto cached = std::make_unique<Cached>();
+      cached->info =
+          analyzer->Analyze(address, bytes.data(), size, options.profile.InFlash(address));
+      cached->info.function_index = elf.FunctionIndexAt(address);
+      it = blocks.emplace(key, std::move(cached)).first;
     }
     if (slot) *slot = it->second.get();
     return it->second.get();
   }
 
-  void Charge(const BlockInfo& block, uint64_t c, uint64_t n) {
+  void Charge(Cached& block, uint64_t c, uint64_t n) {
     cycles += c;
     instructions += n;
-    Attribution& f = function_stats[block.function_index + 1];
-    f.cycles += c;
-    f.instructions += n;
+    block.charged_cycles += c;
+    block.charged_insns += n;
   }
 
-  // Commits the pending block now that `next` is about to run.
-  void CommitPending(const BlockInfo& next) {
-    const BlockInfo& p = *pending;
-    uint64_t c = p.cycles - pending_done_cycles;
+  // Cycles of block `p` when `next` runs after it: static cost plus the
+  // refill when p's branch was taken.
+  static uint32_t CostBefore(const BlockInfo& p, const BlockInfo& next) {
+    uint32_t c = p.cycles;
     if (p.terminator != Terminator::kNone &&
         (!p.conditional_terminator || next.address != p.address + p.size)) {
       c += p.taken_penalty + next.entry_penalty;
     }
-    Charge(p, c, p.instructions - pending_done_insns);
+    return c;
   }
 
   // Ends a uc_emu_start: charges the pending block for what ran of it.
   void FinishRun(uint32_t pc) {
     if (!pending) return;
-    const BlockInfo& p = *pending;
+    Cached& cached = *pending;
+    const BlockInfo& p = cached.info;
+    last_block = p.address;
     pending = nullptr;
-    if (pc == p.address && pending_done_insns == 0) return;  // hooked but never ran
+    const uint32_t done_cycles = pending_done_cycles;
+    const uint32_t done_insns = pending_done_insns;
+    pending_done_cycles = pending_done_insns = 0;
+    if (pc == p.address && done_insns == 0) return;  // hooked but never ran
     uint32_t ran = p.instructions;
     if (pc > p.address && pc < p.address + p.size) {
       ran = 0;
       while (ran < p.instructions && p.insn_address[ran] < pc) ++ran;
     }
     const uint32_t ran_cycles = ran == 0 ? 0 : p.cycles_through[ran - 1];
-    if (ran > pending_done_insns) {
-      Charge(p, ran_cycles - pending_done_cycles, ran - pending_done_insns);
-    }
+    if (ran > done_insns) Charge(cached, ran_cycles - done_cycles, ran - done_insns);
   }
 
   void SwitchMarker(uint32_t id) {
     if (pending) {
       // Everything before the marker's store belongs to the old region.
-      const int32_t split = pending->first_store < 0 ? 0 : pending->first_store;
-      const uint32_t split_cycles = split == 0 ? 0 : pending->cycles_through[split - 1];
+      const BlockInfo& p = pending->info;
+      const int32_t split = p.first_store < 0 ? 0 : p.first_store;
+      const uint32_t split_cycles = split == 0 ? 0 : p.cycles_through[split - 1];
       if (static_cast<uint32_t>(split) > pending_done_insns) {
         Charge(*pending, split_cycles - pending_done_cycles, split - pending_done_insns);
         pending_done_cycles = split_cycles;
@@ -191,13 +204,38 @@ struct M4Runner::Impl {
 
   static void OnBlock(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
     auto* s = static_cast<Impl*>(user);
-    const BlockInfo* block = s->Lookup(static_cast<uint32_t>(address), size);
-    if (s->pending) s->CommitPending(*block);
+    const auto pc = static_cast<uint32_t>(address);
+    Cached* block;
+    Cached* p = s->pending;
+    if (p) {
+      // Hot path: the successor (and what p costs before it) is remembered.
+      uint32_t c;
+      if (p->next[0] && p->next[0]->info.address == pc && p->next[0]->info.size == size) {
+        block = p->next[0];
+        c = p->next_cost[0];
+      } else if (p->next[1] && p->next[1]->info.address == pc && p->next[1]->info.size == size) {
+        block = p->next[1];
+        c = p->next_cost[1];
+      } else {
+        block = s->Lookup(pc, size);
+        c = CostBefore(p->info, block->info);
+        p->next[1] = p->next[0];
+        p->next_cost[1] = p->next_cost[0];
+        p->next[0] = block;
+        p->next_cost[0] = c;
+      }
+      uint32_t n = p->info.instructions;
+      if (s->pending_done_insns | s->pending_done_cycles) {  // a marker split p
+        c -= s->pending_done_cycles;
+        n -= s->pending_done_insns;
+        s->pending_done_cycles = s->pending_done_insns = 0;
+      }
+      s->Charge(*p, c, n);
+    } else {
+      block = s->Lookup(pc, size);
+    }
     s->pending = block;
-    s->pending_done_cycles = 0;
-    s->pending_done_insns = 0;
-    s->last_block = static_cast<uint32_t>(address);
-    if (s->instructions + block->instructions > s->budget_end && s->stop == Stop::kNone) {
+    if (s->instructions + block->info.instructions > s->budget_end && s->stop == Stop::kNone) {
       s->stop = Stop::kBudget;
       s->stop_pc = static_cast<uint32_t>(address);
       uc_emu_stop(uc);
@@ -259,6 +297,7 @@ struct M4Runner::Impl {
   static void OnFlashRead(uc_engine*, uc_mem_type, uint64_t, int, int64_t, void* user) {
     auto* s = static_cast<Impl*>(user);
     s->cycles += s->options.profile.flash_wait_states;
+    if (s->pending) s->pending->charged_cycles += s->options.profile.flash_wait_states;
   }
 
   static uint64_t OnPpbRead(uc_engine*, uint64_t offset, unsigned size, void* user) {
@@ -396,7 +435,6 @@ struct M4Runner::Impl {
       }
     }
     std::memset(&sram[stack_bottom - prof.sram_base], kStackFill, stack_top - stack_bottom);
-    function_stats.assign(elf.functions().size() + 1, Attribution{});
     return Status::Ok();
   }
 
@@ -597,12 +635,12 @@ std::map<uint32_t, Attribution> M4Runner::MarkerProfile() const {
 std::map<std::string, Attribution> M4Runner::FunctionProfile() const {
   std::map<std::string, Attribution> profile;
   const auto& functions = impl_->elf.functions();
-  for (size_t i = 0; i < impl_->function_stats.size(); ++i) {
-    const Attribution& a = impl_->function_stats[i];
-    if (a.instructions == 0) continue;
-    Attribution& out = profile[i == 0 ? std::string("<unknown>") : functions[i - 1].name];
-    out.cycles += a.cycles;
-    out.instructions += a.instructions;
+  for (const auto& [key, cached] : impl_->blocks) {
+    if (cached->charged_insns == 0) continue;
+    const int index = cached->info.function_index;
+    Attribution& out = profile[index < 0 ? std::string("<unknown>") : functions[index].name];
+    out.cycles += cached->charged_cycles;
+    out.instructions += cached->charged_insns;
   }
   return profile;
 }
@@ -612,7 +650,7 @@ void M4Runner::ClearProfile() {
   s.marker_stats.clear();
   s.region_start_cycles = s.cycles;
   s.region_start_insns = s.instructions;
-  for (Attribution& a : s.function_stats) a = Attribution{};
+  for (auto& [key, cached] : s.blocks) cached->charged_cycles = cached->charged_insns = 0;
 }
 
 uint32_t M4Runner::StackHighWater() const {
