@@ -152,7 +152,9 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
       break;
     case ARM_INS_SDIV: case ARM_INS_UDIV:
       insn.kind = Kind::kDataProcessing;
-      insn.cycles = p.divide_cycles;
+      // With the data-dependent model the divide-site hook charges the rest;
+      // a divide whose IT condition fails never reaches the hook and costs 1.
+      insn.cycles = p.data_dependent_divide ? 1 : p.divide_cycles;
       break;
     case ARM_INS_VADD: case ARM_INS_VSUB: case ARM_INS_VMUL: case ARM_INS_VNMUL:
     case ARM_INS_VABS: case ARM_INS_VNEG: case ARM_INS_VCVT: case ARM_INS_VCVTB:
@@ -221,6 +223,17 @@ uint32_t PenaltyFor(Terminator t, const CycleParams& p) {
 }
 
 }  // namespace
+
+uint32_t DivideCycles(uint32_t dividend, uint32_t divisor, bool is_signed) {
+  if (is_signed) {
+    dividend = static_cast<int32_t>(dividend) < 0 ? 0u - dividend : dividend;
+    divisor = static_cast<int32_t>(divisor) < 0 ? 0u - divisor : divisor;
+  }
+  if (divisor == 0 || divisor > dividend) return 2;
+  const int q = (32 - __builtin_clz(dividend)) - (32 - __builtin_clz(divisor)) + 1;
+  const uint32_t cycles = 2 + static_cast<uint32_t>((q + 2) / 3);
+  return cycles > 12 ? 12 : cycles;
+}
 
 BlockAnalyzer::BlockAnalyzer(const CycleParams& params) : params_(params) {
   csh handle = 0;
@@ -373,6 +386,28 @@ std::vector<BlockAnalyzer::MemoryAccess> BlockAnalyzer::MemoryAccesses(
   }
   cs_free(insns, count);
   return accesses;
+}
+
+std::vector<uint32_t> BlockAnalyzer::FindDivides(uint32_t address, const uint8_t* bytes,
+                                                 uint32_t size) const {
+  std::vector<uint32_t> sites;
+  cs_insn* insn = cs_malloc(handle_);
+  const uint8_t* code = bytes;
+  size_t left = size;
+  uint64_t pc = address;
+  while (left >= 2) {
+    if (cs_disasm_iter(handle_, &code, &left, &pc, insn)) {
+      if (insn->id == ARM_INS_SDIV || insn->id == ARM_INS_UDIV) {
+        sites.push_back(static_cast<uint32_t>(insn->address));
+      }
+    } else {
+      code += 2;  // data in the code stream
+      left -= 2;
+      pc += 2;
+    }
+  }
+  cs_free(insn, 1);
+  return sites;
 }
 
 std::string BlockAnalyzer::Disassemble(uint32_t address, const uint8_t* bytes,

@@ -17,7 +17,9 @@
 // Costs follow the Arm Cortex-M4 TRM (DDI 0439B) tables 3-1, 3-2 and 7-1 at
 // zero wait states, with these rules inside a block:
 //   - ALU, multiply, MAC, DSP, IT (1, or 0 when folded after a 16-bit
-//     instruction): 1 cycle. SDIV/UDIV: CycleParams::divide_cycles.
+//     instruction): 1 cycle. SDIV/UDIV: DivideCycles() of the operands (the
+//     block carries 1, the runner's divide-site hook adds the rest), or the
+//     constant CycleParams::divide_cycles.
 //   - LDR* 2; STR Rt,[Rn,#imm] 1; register-offset STR 2; LDRD/STRD 3;
 //     LDM/STM/PUSH/POP 1+N; VLDR/VSTR 2 (.32) / 3 (.64);
 //     VLDM/VSTM/VPUSH/VPOP 1+N (.32) / 1+2N (.64).
@@ -54,11 +56,22 @@ struct CycleParams {
   uint32_t register_branch_penalty = 1;  // P for BX, BLX Rm, MOV PC, ADD PC
   uint32_t load_pc_penalty = 3;          // P for LDR PC, POP {PC}, LDM {PC}, TBB, TBH
   uint32_t unaligned_wide_target_penalty = 1;
-  uint32_t divide_cycles = 7;            // SDIV/UDIV: the midpoint of the TRM's 2..12
+  // SDIV/UDIV: with data_dependent_divide the runner hooks every divide
+  // site and charges DivideCycles(dividend, divisor); otherwise the constant
+  // divide_cycles (the midpoint of the TRM's 2..12).
+  bool data_dependent_divide = true;
+  uint32_t divide_cycles = 7;
   uint32_t vmov_core_cycles = 2;         // VMOV Sn<->Rt (TRM); measurements suggest 1
   bool address_interlock = true;         // +1 for a load/store right after its address is computed
   uint32_t flash_wait_states = 0;        // copied from TargetProfile by the runner
 };
+
+// Cycles of an SDIV/UDIV. The TRM gives only "2 to 12, early termination
+// depending on the leading zeros/ones of the operands"; this model charges
+// 2 + ceil(q / 3) capped at 12, where q = significant bits of |dividend| -
+// significant bits of |divisor| + 1 (the quotient length), and 2 for a zero
+// divisor or a divisor larger than the dividend. Calibrate against hardware.
+uint32_t DivideCycles(uint32_t dividend, uint32_t divisor, bool is_signed);
 
 // How a block ends, for resolving the branch penalty when the next block starts.
 enum class Terminator : uint8_t {
@@ -119,6 +132,10 @@ class BlockAnalyzer {
   };
   std::vector<MemoryAccess> MemoryAccesses(uint32_t address, const uint8_t* bytes,
                                            uint32_t size) const;
+
+  // Addresses of the SDIV/UDIV instructions in a code range (linear sweep;
+  // undecodable halfwords such as literal pools are skipped).
+  std::vector<uint32_t> FindDivides(uint32_t address, const uint8_t* bytes, uint32_t size) const;
 
   // "ldr r0, [r1, #4]" for the first instruction in `bytes`, or
   // "<undecodable 0x....>" when capstone cannot decode it.

@@ -294,6 +294,45 @@ struct M4Runner::Impl {
     return false;
   }
 
+  // On an SDIV/UDIV site, before it executes: the operands are in the
+  // registers, so charge the data-dependent cost (the block already has 1).
+  static void OnDivide(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
+    auto* s = static_cast<Impl*>(user);
+    uint32_t insn = 0;
+    uc_mem_read(uc, address, &insn, size < 4 ? size : 4);
+    // T1 encodings: SDIV 0xFB9n 0xF0mf, UDIV 0xFBBn 0xF0mf (first halfword low).
+    const uint32_t rn = insn & 0xF;
+    const uint32_t rm = (insn >> 16) & 0xF;
+    const bool is_signed = (insn & 0xFFF0) == 0xFB90;
+    static constexpr int kRegs[13] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
+                                      UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7,
+                                      UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10,
+                                      UC_ARM_REG_R11, UC_ARM_REG_R12};
+    if (rn > 12 || rm > 12) return;
+    const uint32_t extra = DivideCycles(s->Reg(kRegs[rn]), s->Reg(kRegs[rm]), is_signed) - 1;
+    s->cycles += extra;
+    if (s->pending) s->pending->charged_cycles += extra;
+  }
+
+  // One narrow code hook per divide site: hooks cost only where they are,
+  // and divides are rare. Must run before the first uc_emu_start.
+  void AddDivideHooks() {
+    // Swept per function symbol so data between functions (the vector
+    // table, literal pools) cannot desynchronise the decoder.
+    const TargetProfile& prof = options.profile;
+    for (const Symbol& f : elf.functions()) {
+      if (f.size < 4 || !prof.InFlash(f.address) || !prof.InFlash(f.address + f.size - 1)) {
+        continue;
+      }
+      const uint8_t* code = &flash[f.address - prof.flash_base];
+      for (uint32_t site : analyzer->FindDivides(f.address, code, f.size & ~1u)) {
+        uc_hook hook;
+        uc_hook_add(uc, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&Impl::OnDivide), this,
+                    site, site);
+      }
+    }
+  }
+
   static void OnFlashRead(uc_engine*, uc_mem_type, uint64_t, int, int64_t, void* user) {
     auto* s = static_cast<Impl*>(user);
     s->cycles += s->options.profile.flash_wait_states;
@@ -435,6 +474,7 @@ struct M4Runner::Impl {
       }
     }
     std::memset(&sram[stack_bottom - prof.sram_base], kStackFill, stack_top - stack_bottom);
+    if (options.cycle_model && options.cycles.data_dependent_divide) AddDivideHooks();
     return Status::Ok();
   }
 

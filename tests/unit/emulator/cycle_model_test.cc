@@ -7,6 +7,7 @@
 // states. The closing BKPT costs nothing.
 #include <gtest/gtest.h>
 
+#include "emulator/cycle_model.h"
 #include "tests/unit/emulator/firmware_fixture.h"
 
 namespace tml::emu {
@@ -228,12 +229,35 @@ TEST(CycleModelTest, Vdiv) {
   EXPECT_EQ(m.cycles, 17u);
 }
 
-TEST(CycleModelTest, Sdiv) {
-  // sdiv: CycleParams::divide_cycles (7, the midpoint of the TRM's 2..12);
-  // udiv with a different constant set through the parameters.
-  auto m = MeasureAsm("  movs r1, #100\n  movs r2, #7", "  sdiv r0, r1, r2\n");
-  EXPECT_EQ(m.cycles, 7u);
+TEST(CycleModelTest, DivideIsDataDependent) {
+  // DivideCycles: 2 + ceil(q / 3), q = quotient bits, capped at 12.
+  // 100 / 7: 7 - 3 + 1 = 5 quotient bits -> 2 + 2 = 4.
+  EXPECT_EQ(MeasureAsm("  movs r1, #100\n  movs r2, #7", "  sdiv r0, r1, r2\n").cycles, 4u);
+  // -100 / 7 behaves like 100 / 7.
+  EXPECT_EQ(MeasureAsm("  mvn r1, #99\n  movs r2, #7", "  sdiv r0, r1, r2\n").cycles, 4u);
+  // 0x7fffffff / 1: 31 quotient bits -> 2 + 11 = 13, capped at 12.
+  EXPECT_EQ(MeasureAsm("  mvn r1, #0x80000000\n  movs r2, #1", "  udiv r0, r1, r2\n").cycles, 12u);
+  // Divisor larger than the dividend, and division by zero (not trapped):
+  // early termination, 2.
+  EXPECT_EQ(MeasureAsm("  movs r1, #3\n  movs r2, #7", "  udiv r0, r1, r2\n").cycles, 2u);
+  EXPECT_EQ(MeasureAsm("  movs r1, #3\n  movs r2, #0", "  udiv r0, r1, r2\n").cycles, 2u);
+  EXPECT_EQ(DivideCycles(100, 7, true), 4u);
+}
+
+TEST(CycleModelTest, SkippedDivideInItBlockCostsOneCycle) {
+  // cmp 1; it (folded) 0; sdiveq fails its condition: issue cycle only, 1.
+  auto m = MeasureAsm("  movs r1, #100\n  movs r2, #7\n  movs r3, #0",
+                      "  cmp r3, #1\n  it eq\n  sdiveq r0, r1, r2\n");
+  EXPECT_EQ(m.instructions, 3u);
+  EXPECT_EQ(m.cycles, 2u);
+}
+
+TEST(CycleModelTest, ConstantDivideCycles) {
+  // With the data-dependent model off, every divide costs divide_cycles.
   RunnerOptions options;
+  options.cycles.data_dependent_divide = false;
+  auto m = MeasureAsm("  movs r1, #100\n  movs r2, #7", "  sdiv r0, r1, r2\n", "", options);
+  EXPECT_EQ(m.cycles, 7u);
   options.cycles.divide_cycles = 12;
   auto slow = MeasureAsm("  movs r1, #100\n  movs r2, #7", "  udiv r0, r1, r2\n", "", options);
   EXPECT_EQ(slow.cycles, 12u);
