@@ -37,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import onnx_ref  # noqa: E402
 
+sys.stdout.reconfigure(line_buffering=True)
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 
