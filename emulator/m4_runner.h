@@ -61,9 +61,9 @@ namespace tml::emu {
 struct RunnerOptions {
   TargetProfile profile;
   CycleParams cycles;  // flash_wait_states is taken from profile
-  // false: count instructions only (no capstone at run time is avoided only
-  // for costs; instruction counts are still exact). Used by the throughput
-  // benchmark to measure the model's overhead.
+  // false: plain Unicorn with no block hook. Nothing is counted (instructions,
+  // cycles, attribution and the instruction budget are all off); only the
+  // throughput benchmark uses this, to measure the model's overhead.
   bool cycle_model = true;
   // Per RunUntilBreakpoint call; 0 = unlimited.
   uint64_t max_instructions = 2'000'000'000;
