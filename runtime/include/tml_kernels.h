@@ -485,6 +485,46 @@ tml_status tml_rnn_f32(const tml_context *ctx, const tml_rnn_params *params, con
                        const float *initial_h, const tml_dims *y_dims, float *y,
                        const tml_dims *y_h_dims, float *y_h);
 
+
+/* =======================================================================================
+ * Kronecker-factored linear algebra
+ * ===================================================================================== */
+
+/**
+ * @brief Scratch bytes of tml_kron_matvec_f32(): the intermediate T of one term,
+ * n1·m2 floats (TML_KRON_XBT_FIRST) or m1·n2 floats (TML_KRON_AX_FIRST).
+ * @param[in] params  Factor shapes and order.
+ * @return Bytes, or -1 for invalid params.
+ */
+int32_t tml_kron_matvec_f32_get_buffer_size(const tml_kron_params *params);
+
+/**
+ * @brief Kronecker-factored matrix-vector product over a batch:
+ *   y[n] = Σ_{k<rank} (A_k ⊗ B_k)·x[n] + bias   (accumulate = 1: y[n] += ...)
+ * computed per term as vec(A_k·X·B_kᵀ), X = x[n] reshaped row-major to [n1, n2], in the
+ * order params->order (see tml_kron_order). Equal to tml_fully_connected_f32() with the
+ * dense W = Σ A_k⊗B_k [m1·m2, n1·n2] up to float rounding, at a fraction of the MACs.
+ *
+ * @param[in]  ctx          Scratch of tml_kron_matvec_f32_get_buffer_size() bytes.
+ * @param[in]  params       m1, n1, m2, n2, rank (>= 1), order, accumulate.
+ * @param[in]  input_dims   Rank >= 1, last dim = n1·n2; leading dims form the batch.
+ * @param[in]  input        x, [batch, n1·n2].
+ * @param[in]  a_dims       [rank, m1, n1] (or [m1, n1] when rank is 1).
+ * @param[in]  a            The A factors, term after term, each row-major.
+ * @param[in]  b_dims       [rank, m2, n2] (or [m2, n2] when rank is 1).
+ * @param[in]  b            The B factors, term after term, each row-major.
+ * @param[in]  bias_dims    [m1·m2]; ignored when bias is NULL.
+ * @param[in]  bias         Bias or NULL for none.
+ * @param[in]  output_dims  Rank >= 1, last dim = m1·m2, same batch count as input.
+ * @param[out] output       y, [batch, m1·m2]; must not overlap input.
+ * @return TML_OK, TML_ERROR_ARG or TML_ERROR_BUFFER.
+ */
+tml_status tml_kron_matvec_f32(const tml_context *ctx, const tml_kron_params *params,
+                               const tml_dims *input_dims, const float *input,
+                               const tml_dims *a_dims, const float *a, const tml_dims *b_dims,
+                               const float *b, const tml_dims *bias_dims, const float *bias,
+                               const tml_dims *output_dims, float *output);
+
 #ifdef __cplusplus
 }
 #endif

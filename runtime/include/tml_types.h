@@ -198,6 +198,31 @@ typedef struct {
   const float *p;
 } tml_rnn_weights_f32;
 
+
+/* ---------------------------------------------------------------------------------------
+ * Kronecker-factored linear maps (tml_kron_matvec_f32).
+ * ------------------------------------------------------------------------------------- */
+
+/**
+ * Evaluation order of y = vec(A·X·Bᵀ) with x reshaped row-major to X [n1, n2]:
+ *   TML_KRON_XBT_FIRST: T = X·Bᵀ [n1, m2], then A·T;   m2·n1·(n2 + m1) MACs per term.
+ *   TML_KRON_AX_FIRST:  T = A·X  [m1, n2], then T·Bᵀ;  m1·n2·(n1 + m2) MACs per term.
+ * The compiler picks the cheaper one per layer.
+ */
+typedef enum { TML_KRON_XBT_FIRST = 0, TML_KRON_AX_FIRST = 1 } tml_kron_order;
+
+/**
+ * y = Σ_k (A_k ⊗ B_k)·x (+ bias), A_k [m1, n1], B_k [m2, n2], all terms the same shape:
+ * (A⊗B)[i1·m2 + i2, j1·n2 + j2] = A[i1, j1]·B[i2, j2] (numpy kron).
+ */
+typedef struct {
+  int32_t m1, n1;         /**< Shape of every A_k, >= 1. */
+  int32_t m2, n2;         /**< Shape of every B_k, >= 1. */
+  int32_t rank;           /**< Number of terms, >= 1. */
+  tml_kron_order order;   /**< Evaluation order (the same result up to rounding). */
+  int32_t accumulate;     /**< 0: output = result; 1: output += result. */
+} tml_kron_params;
+
 #ifdef __cplusplus
 }
 #endif
