@@ -17,8 +17,8 @@ Status PrepareBinary(Graph& graph, Node& node) {
   Shape out;
   if (!BroadcastShapes(a->shape, b->shape, &out)) {
     return InvalidInput("{}: shapes {} ('{}') and {} ('{}') cannot be broadcast together",
-                        node.Describe(), ShapeToString(a->shape), a->name,
-                        ShapeToString(b->shape), b->name);
+                        node.Describe(), ShapeToString(a->shape), a->name, ShapeToString(b->shape),
+                        b->name);
   }
   SetOutput(graph, node, 0, a->dtype, std::move(out));
   return Status::Ok();

@@ -19,8 +19,8 @@ Status PrepareGather(Graph& graph, Node& node) {
     TML_ASSIGN_OR_RETURN(std::vector<int64_t> values, ConstantInts(graph, node, 1, "indices"));
     for (int64_t v : values) {
       if (v < -dim || v >= dim) {
-        return InvalidInput("{}: index {} is out of range for axis {} of size {}",
-                            node.Describe(), v, axis, dim);
+        return InvalidInput("{}: index {} is out of range for axis {} of size {}", node.Describe(),
+                            v, axis, dim);
       }
     }
   }

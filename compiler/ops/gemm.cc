@@ -25,8 +25,7 @@ Status PrepareGemm(Graph& graph, Node& node) {
     }
   }
   if (a->dtype != b->dtype || (c != nullptr && c->dtype != a->dtype)) {
-    return InvalidInput("{}: inputs A, B and C must have the same element type",
-                        node.Describe());
+    return InvalidInput("{}: inputs A, B and C must have the same element type", node.Describe());
   }
   const int64_t m = a->shape[trans_a ? 1 : 0];
   const int64_t k = a->shape[trans_a ? 0 : 1];

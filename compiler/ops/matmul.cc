@@ -11,8 +11,8 @@ Status PrepareMatMul(Graph& graph, Node& node) {
   TML_ASSIGN_OR_RETURN(const Tensor* a, RequiredInput(graph, node, 0, "A"));
   TML_ASSIGN_OR_RETURN(const Tensor* b, RequiredInput(graph, node, 1, "B"));
   if (a->shape.empty() || b->shape.empty()) {
-    return InvalidInput("{}: MatMul operands must have rank >= 1, got {} and {}",
-                        node.Describe(), ShapeToString(a->shape), ShapeToString(b->shape));
+    return InvalidInput("{}: MatMul operands must have rank >= 1, got {} and {}", node.Describe(),
+                        ShapeToString(a->shape), ShapeToString(b->shape));
   }
   if (a->dtype != b->dtype) {
     return InvalidInput("{}: inputs A and B must have the same element type", node.Describe());
@@ -26,14 +26,12 @@ Status PrepareMatMul(Graph& graph, Node& node) {
   const int64_t kb = sb[sb.size() - 2];
   const int64_t n = sb.back();
   if (k != kb) {
-    return InvalidInput(
-        "{}: inner dimensions do not match: A '{}' {} has K={}, B '{}' {} has K={}",
-        node.Describe(), a->name, ShapeToString(a->shape), k, b->name, ShapeToString(b->shape),
-        kb);
+    return InvalidInput("{}: inner dimensions do not match: A '{}' {} has K={}, B '{}' {} has K={}",
+                        node.Describe(), a->name, ShapeToString(a->shape), k, b->name,
+                        ShapeToString(b->shape), kb);
   }
   Shape batch;
-  if (!BroadcastShapes(Shape(sa.begin(), sa.end() - 2), Shape(sb.begin(), sb.end() - 2),
-                       &batch)) {
+  if (!BroadcastShapes(Shape(sa.begin(), sa.end() - 2), Shape(sb.begin(), sb.end() - 2), &batch)) {
     return InvalidInput("{}: batch dimensions of {} and {} cannot be broadcast together",
                         node.Describe(), ShapeToString(a->shape), ShapeToString(b->shape));
   }

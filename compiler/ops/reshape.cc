@@ -63,8 +63,7 @@ StatusOr<Shape> ReshapeTarget(const Graph& graph, const Node& node, const Shape&
     if (dims[i] == 0 && !allow_zero) {
       if (i >= in.size()) {
         return InvalidInput("{}: shape {} copies dimension {} (0) but the input {} has rank {}",
-                            node.Describe(), ShapeToString(dims), i, ShapeToString(in),
-                            in.size());
+                            node.Describe(), ShapeToString(dims), i, ShapeToString(in), in.size());
       }
       out[i] = in[i];
     }
@@ -90,8 +89,8 @@ StatusOr<Shape> SqueezeTarget(const Graph& graph, const Node& node, const Shape&
   for (int64_t i = 0; i < rank; ++i) {
     const bool listed = std::find(axes.begin(), axes.end(), i) != axes.end();
     if (listed && in[i] != 1) {
-      return InvalidInput("{}: cannot squeeze axis {} of size {} (input shape {})",
-                          node.Describe(), i, in[i], ShapeToString(in));
+      return InvalidInput("{}: cannot squeeze axis {} of size {} (input shape {})", node.Describe(),
+                          i, in[i], ShapeToString(in));
     }
     if (listed || (!present && in[i] == 1)) continue;
     out.push_back(in[i]);
@@ -119,8 +118,8 @@ StatusOr<Shape> FlattenTarget(const Node& node, const Shape& in) {
   int64_t axis = node.GetInt("axis", 1);
   // Flatten allows axis == rank (everything in the outer dim).
   if (axis < -rank || axis > rank) {
-    return InvalidInput("{}: axis {} is out of range for a rank-{} tensor", node.Describe(),
-                        axis, rank);
+    return InvalidInput("{}: axis {} is out of range for a rank-{} tensor", node.Describe(), axis,
+                        rank);
   }
   if (axis < 0) axis += rank;
   const Shape outer(in.begin(), in.begin() + axis);
@@ -134,8 +133,8 @@ Status PrepareReshape(Graph& graph, Node& node) {
   TML_ASSIGN_OR_RETURN(const Tensor* data, RequiredInput(graph, node, 0, "data"));
   const Shape& in = data->shape;
   Shape out;
-  const bool prepared = node.op == OpKind::kReshape && node.inputs.size() == 1 &&
-                        node.HasAttr("shape");
+  const bool prepared =
+      node.op == OpKind::kReshape && node.inputs.size() == 1 && node.HasAttr("shape");
   const std::string& type = node.onnx_op_type;
   if (prepared) {
     out = node.GetInts("shape");
@@ -149,9 +148,8 @@ Status PrepareReshape(Graph& graph, Node& node) {
     TML_ASSIGN_OR_RETURN(out, ReshapeTarget(graph, node, in));
   }
   if (NumElements(out) != NumElements(in)) {
-    return InvalidInput("{}: cannot reshape {} ({} elements) to {} ({} elements)",
-                        node.Describe(), ShapeToString(in), NumElements(in), ShapeToString(out),
-                        NumElements(out));
+    return InvalidInput("{}: cannot reshape {} ({} elements) to {} ({} elements)", node.Describe(),
+                        ShapeToString(in), NumElements(in), ShapeToString(out), NumElements(out));
   }
   node.op = OpKind::kReshape;
   node.inputs.resize(1);

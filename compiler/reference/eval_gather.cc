@@ -37,8 +37,8 @@ Status EvalGather(const Node& node, const EvalArgs& args) {
   }
   for (int64_t& v : indices) {
     if (v < -dim || v >= dim) {
-      return InvalidInput("{}: index {} is out of range for axis {} of size {}", node.Describe(),
-                          v, axis, dim);
+      return InvalidInput("{}: index {} is out of range for axis {} of size {}", node.Describe(), v,
+                          axis, dim);
     }
     if (v < 0) v += dim;
   }

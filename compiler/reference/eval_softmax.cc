@@ -28,8 +28,7 @@ Status EvalSoftmax(const Node& node, const EvalArgs& args) {
       const float log_sum = static_cast<float>(std::log(sum));
       for (int64_t k = 0; k < n; ++k) {
         const float shifted = x[base + k * inner] - max;
-        y[base + k * inner] = log ? shifted - log_sum
-                                  : static_cast<float>(std::exp(shifted) / sum);
+        y[base + k * inner] = log ? shifted - log_sum : static_cast<float>(std::exp(shifted) / sum);
       }
     }
   }
