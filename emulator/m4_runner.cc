@@ -193,6 +193,11 @@ struct M4Runner::Impl {
                        Disassemble(pc));
   }
 
+  uint32_t PpbWord(uint32_t address) const {
+    auto it = ppb_words.find(address);
+    return it == ppb_words.end() ? 0 : it->second;
+  }
+
   uint32_t Reg(int reg) const {
     uint32_t value = 0;
     uc_reg_read(uc, reg, &value);
@@ -309,7 +314,15 @@ struct M4Runner::Impl {
                                       UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10,
                                       UC_ARM_REG_R11, UC_ARM_REG_R12};
     if (rn > 12 || rm > 12) return;
-    const uint32_t extra = DivideCycles(s->Reg(kRegs[rn]), s->Reg(kRegs[rm]), is_signed) - 1;
+    const uint32_t divisor = s->Reg(kRegs[rm]);
+    if (divisor == 0 && (s->PpbWord(kCcrAddress) & kCcrDiv0Trp)) {
+      s->stop = Stop::kFault;
+      s->stop_pc = static_cast<uint32_t>(address);
+      s->stop_message = "divide by zero (CCR.DIV_0_TRP is set)";
+      uc_emu_stop(uc);
+      return;
+    }
+    const uint32_t extra = DivideCycles(s->Reg(kRegs[rn]), divisor, is_signed) - 1;
     s->cycles += extra;
     if (s->pending) s->pending->charged_cycles += extra;
   }
@@ -621,6 +634,11 @@ StatusOr<StopInfo> M4Runner::RunUntilBreakpoint() {
 
 Status M4Runner::WriteMemory(uint32_t address, const void* data, size_t size) {
   if (size == 0) return Status::Ok();
+  if (impl_->options.profile.InFlash(address)) {
+    // Translated code and cached block costs assume flash never changes.
+    return InvalidInput("cannot write {} bytes at 0x{:08x}: flash is read-only while running",
+                        size, address);
+  }
   if (uc_mem_write(impl_->uc, address, data, size) != UC_ERR_OK) {
     return InvalidInput("cannot write {} bytes at 0x{:08x}: not mapped", size, address);
   }

@@ -49,6 +49,9 @@ inline constexpr uint32_t kPpbSize = 0x00100000;
 inline constexpr uint32_t kDwtCyccntAddress = 0xE0001004;  // reads return modelled cycles
 inline constexpr uint32_t kCpacrAddress = 0xE000ED88;      // writes are ignored
 inline constexpr uint32_t kCpuidAddress = 0xE000ED00;      // reads return an M4 r0p1 CPUID
+// SCB->CCR: with DIV_0_TRP (bit 4) set, a divide by zero is a fault.
+inline constexpr uint32_t kCcrAddress = 0xE000ED14;
+inline constexpr uint32_t kCcrDiv0Trp = 1u << 4;
 // TML_MARK(id) (harness/tml_marker.h) stores the marker id here.
 inline constexpr uint32_t kMarkerAddress = 0xE00FF000;
 // The id that means "outside every layer" (TML_MARK(0xFFFF)); also the region

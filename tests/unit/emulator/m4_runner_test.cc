@@ -70,6 +70,45 @@ TEST(M4RunnerTest, DoublePrecisionIsRejectedLikeOnAnM4) {
   EXPECT_THAT(message, HasSubstr("vadd.f64"));
 }
 
+TEST(M4RunnerTest, TrappedDivideByZero) {
+  const std::string message = RunExpectingError(R"(
+    #include <stdint.h>
+    __attribute__((noinline)) int divide(int a, int b) { return a / b; }
+    int main(void) {
+      *(volatile uint32_t*)0xE000ED14 |= 1u << 4;  /* SCB->CCR.DIV_0_TRP */
+      volatile int zero = 0;
+      return divide(10, zero);
+    }
+  )");
+  EXPECT_THAT(message, HasSubstr("divide by zero"));
+  EXPECT_THAT(message, HasSubstr("in function divide"));
+  EXPECT_THAT(message, HasSubstr("sdiv"));
+}
+
+TEST(M4RunnerTest, UntrappedDivideByZeroYieldsZero) {
+  auto runner = LoadOrDie(BuildSource("main.c", R"(
+    __attribute__((noinline)) int divide(int a, int b) { return a / b; }
+    int main(void) { volatile int zero = 0; return divide(10, zero) + 9; }
+  )"));
+  ASSERT_TRUE(runner);
+  auto stop = runner->RunUntilBreakpoint();
+  ASSERT_TRUE(stop.ok()) << stop.status().message();
+  EXPECT_EQ(stop->exit_code, 9);
+}
+
+TEST(M4RunnerTest, FlashIsReadOnlyForTheHost) {
+  auto runner = LoadOrDie(BuildSource("main.c", "const int weights[4] = {1, 2, 3, 4};\n"
+                                                 "int main(void) { volatile int i = 2; return weights[i]; }\n"));
+  ASSERT_TRUE(runner);
+  const int32_t value = 5;
+  auto status = runner->WriteSymbol("weights", &value, sizeof value);
+  EXPECT_THAT(status.message(), HasSubstr("flash is read-only"));
+  auto bytes = runner->ReadSymbol("weights");
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes->size(), 16u);
+  EXPECT_EQ((*bytes)[8], 3);
+}
+
 TEST(M4RunnerTest, JumpToUnmappedAddress) {
   const std::string message = RunExpectingError(R"(
     int main(void) { void (*f)(void) = (void (*)(void))0x30000001; f(); return 0; }
