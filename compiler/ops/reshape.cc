@@ -20,11 +20,12 @@ namespace tml {
 namespace {
 
 // Axes from the constant input at position 1 when present, else the "axes"
-// attribute; `present` says whether either was given.
-StatusOr<std::vector<int64_t>> ReadAxes(const Graph& graph, const Node& node, bool* present) {
-  *present = true;
-  if (OptionalInput(graph, node, 1) != nullptr) return ConstantInts(graph, node, 1, "axes");
-  *present = node.HasAttr("axes");
+// attribute; `present` (when given) says whether either was there.
+StatusOr<std::vector<int64_t>> ReadAxes(const Graph& graph, const Node& node,
+                                        bool* present = nullptr) {
+  const bool has_input = OptionalInput(graph, node, 1) != nullptr;
+  if (present != nullptr) *present = has_input || node.HasAttr("axes");
+  if (has_input) return ConstantInts(graph, node, 1, "axes");
   return node.GetInts("axes");
 }
 
@@ -81,8 +82,7 @@ StatusOr<Shape> ReshapeTarget(const Graph& graph, const Node& node, const Shape&
 }
 
 StatusOr<Shape> SqueezeTarget(const Graph& graph, const Node& node, const Shape& in) {
-  bool present = false;
-  TML_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ReadAxes(graph, node, &present));
+  TML_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ReadAxes(graph, node));
   const int64_t rank = static_cast<int64_t>(in.size());
   TML_ASSIGN_OR_RETURN(axes, NormalizeAxes(node, std::move(axes), rank));
   Shape out;
@@ -92,7 +92,8 @@ StatusOr<Shape> SqueezeTarget(const Graph& graph, const Node& node, const Shape&
       return InvalidInput("{}: cannot squeeze axis {} of size {} (input shape {})", node.Describe(),
                           i, in[i], ShapeToString(in));
     }
-    if (listed || (!present && in[i] == 1)) continue;
+    // An absent or empty axes list squeezes every 1-dim (as ONNX Runtime does).
+    if (listed || (axes.empty() && in[i] == 1)) continue;
     out.push_back(in[i]);
   }
   return out;

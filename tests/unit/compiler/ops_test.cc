@@ -149,6 +149,9 @@ TEST(ReshapeTest, SqueezeWithoutAxesDropsEveryUnitDim) {
   auto y = g.Op(OpKind::kReshape, "Squeeze", 13, {x}, {}, "sq");
   ASSERT_TRUE(y.ok()) << y.status().message();
   EXPECT_EQ(g.graph.tensor(*y).shape, (Shape{4}));
+  auto z = g.Op(OpKind::kReshape, "Squeeze", 13, {x, g.Ints("none", {0}, {})}, {}, "sq_empty");
+  ASSERT_TRUE(z.ok()) << z.status().message();
+  EXPECT_EQ(g.graph.tensor(*z).shape, (Shape{4}));
 }
 
 TEST(ReshapeTest, UnsqueezeAxesRefertoTheOutputRank) {
