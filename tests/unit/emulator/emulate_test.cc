@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+
 #include "tests/unit/emulator/firmware_fixture.h"
 
 namespace tml::emu {
@@ -48,6 +51,34 @@ TEST(EmulateTest, ReportsCountsSizesOutputAndFunctions) {
   EXPECT_THAT(text, HasSubstr("busy"));
   EXPECT_THAT(text, HasSubstr("cycles"));
   EXPECT_THAT(text, HasSubstr("done"));
+}
+
+TEST(EmulateTest, FloatingPointAndLibm) {
+  // newlib's libm for fpv4-sp: every instruction must decode and run.
+  const std::string elf = BuildSource("main.c", R"(
+    #include <math.h>
+    #include <stdio.h>
+    volatile float x = 0.5f;
+    int main(void) {
+      float acc = 0.0f;
+      for (int i = 0; i < 100; ++i) acc += expf(x * i * 0.01f) + sqrtf(x + i) + tanhf(x - i * 0.02f);
+      printf("%d\n", (int)(acc * 1000.0f));
+      return 0;
+    }
+  )", TargetProfile{}, "-O3");
+  auto report = EmulateElf(elf, EmulationOptions{});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->exit_code, 0);
+  // Host reference of the same float computation (to within float rounding).
+  float acc = 0.0f;
+  const float x = 0.5f;
+  for (int i = 0; i < 100; ++i) {
+    acc += std::exp(x * i * 0.01f) + std::sqrt(x + i) + std::tanh(x - i * 0.02f);
+  }
+  EXPECT_NEAR(std::stoi(report->stdout_text), static_cast<int>(acc * 1000.0f), 50);
+  bool saw_libm = false;
+  for (const FunctionCost& f : report->functions) saw_libm |= f.name == "expf";
+  EXPECT_TRUE(saw_libm);
 }
 
 TEST(EmulateTest, InstructionBudgetApplies) {
