@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "compiler/compile_command.h"
 #include "compiler/driver.h"
 #include "compiler/version.h"
 
@@ -59,6 +60,51 @@ int Main(int argc, char** argv) {
   run_cmd->add_option("--output", run.output, ".npy file for the outputs (default: print)");
   AddInputShapeOption(run_cmd, &run.common);
 
+  auto add_budget = [](CLI::App* cmd, tml::VerifyOptions* v) {
+    cmd->add_option("--flash-kb", v->flash_kb, "Flash budget in KB (default 1024)");
+    cmd->add_option("--ram-kb", v->ram_kb, "RAM budget in KB (default 256)");
+    cmd->add_option("--clock-mhz", v->clock_mhz, "Clock for latency figures (default 80)");
+  };
+  auto add_verify = [](CLI::App* cmd, tml::VerifyOptions* v) {
+    cmd->add_option("--test-data", v->test_data, ".npy samples per model input (first axis = samples)");
+    cmd->add_option("--test-labels", v->test_labels, ".npy integer labels, for accuracy");
+    cmd->add_option("--tolerance", v->tolerance,
+                    "Largest relative error (max abs error / max abs reference), default 1e-3");
+    cmd->add_option("--max-instructions", v->max_instructions, "Per-inference instruction budget");
+    cmd->add_option("--report", v->report_json, "Also write the verification figures as JSON");
+  };
+
+  tml::CompileOptions compile;
+  CLI::App* compile_cmd = app.add_subcommand("compile", "Generate C firmware sources for a Cortex-M4");
+  compile_cmd->add_option("model", model, "ONNX model")->required();
+  compile_cmd->add_option("-o,--output", compile.out_dir, "Output directory (written atomically)")
+      ->required();
+  compile_cmd->add_option("--name", compile.name, "C prefix and file name (default: model)");
+  compile_cmd->add_flag("--force", compile.force, "Replace a non-empty output directory");
+  std::string target = "cortex-m4";
+  compile_cmd->add_option("--target", target, "Target profile (cortex-m4)")
+      ->check(CLI::IsMember({"cortex-m4"}));
+  compile_cmd->add_flag("--verify", compile.verify,
+                        "Build for the M4, run the test data in the emulator, compare");
+  add_verify(compile_cmd, &compile.verify_options);
+  add_budget(compile_cmd, &compile.verify_options);
+  AddInputShapeOption(compile_cmd, &compile.common);
+
+  std::string out_dir;
+  tml::VerifyOptions verify;
+  CLI::App* verify_cmd = app.add_subcommand("verify", "Re-verify a compile output directory");
+  verify_cmd->add_option("outdir", out_dir, "Output directory of `compile`")->required();
+  add_verify(verify_cmd, &verify);
+  add_budget(verify_cmd, &verify);
+
+  std::string elf;
+  tml::EmulateCommandOptions emulate;
+  CLI::App* emulate_cmd = app.add_subcommand("emulate", "Run a bare-metal Cortex-M4 ELF");
+  emulate_cmd->add_option("firmware", elf, "ELF file")->required();
+  emulate_cmd->add_flag("--json", emulate.json, "Print JSON");
+  emulate_cmd->add_option("--max-instructions", emulate.max_instructions, "Instruction budget");
+  emulate_cmd->add_option("--clock-mhz", emulate.clock_mhz, "Clock for the time figure");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -75,6 +121,9 @@ int Main(int argc, char** argv) {
   }
   if (*inspect_cmd) return Report(tml::RunInspect(model, inspect));
   if (*run_cmd) return Report(tml::RunReference(model, run));
+  if (*compile_cmd) return Report(tml::RunCompile(model, compile));
+  if (*verify_cmd) return Report(tml::RunVerify(out_dir, verify));
+  if (*emulate_cmd) return Report(tml::RunEmulate(elf, emulate));
   return 2;
 }
 

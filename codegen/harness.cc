@@ -1,0 +1,72 @@
+#include "codegen/harness.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+namespace tml::codegen {
+namespace {
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::string EmulatorMainC(const std::string& name) {
+  return fmt::format(
+      "/* Verification main for the emulated Cortex-M4 (bkpt #1 protocol). */\n"
+      "#include \"{0}.h\"\n\n"
+      "float tml_in[{1}_INPUT_SIZE];\n"
+      "float tml_out[{1}_OUTPUT_SIZE];\n"
+      "volatile int tml_status;\n\n"
+      "int main(void) {{\n"
+      "  for (;;) {{\n"
+      "    __asm volatile(\"bkpt #1\");\n"
+      "    tml_status = {0}_invoke(tml_in, tml_out);\n"
+      "  }}\n"
+      "}}\n",
+      name, Upper(name));
+}
+
+std::string HostMainC(const std::string& name) {
+  return fmt::format(
+      "/* Host driver: prog IN.bin OUT.bin [N] (raw float32 samples). */\n"
+      "#include <stdio.h>\n"
+      "#include <stdlib.h>\n\n"
+      "#include \"{0}.h\"\n\n"
+      "static float in[{1}_INPUT_SIZE];\n"
+      "static float out[{1}_OUTPUT_SIZE];\n\n"
+      "int main(int argc, char **argv) {{\n"
+      "  FILE *fi;\n"
+      "  FILE *fo;\n"
+      "  long n = 1;\n"
+      "  long s;\n"
+      "  if (argc < 3) return 2;\n"
+      "  if (argc > 3) n = atol(argv[3]);\n"
+      "  fi = fopen(argv[1], \"rb\");\n"
+      "  fo = fopen(argv[2], \"wb\");\n"
+      "  if (fi == NULL || fo == NULL) return 1;\n"
+      "  for (s = 0; s < n; ++s) {{\n"
+      "    if (fread(in, sizeof(float), {1}_INPUT_SIZE, fi) != {1}_INPUT_SIZE) return 1;\n"
+      "#if defined(TML_CHECK_STEP)\n"
+      "    {{\n"
+      "      int t;\n"
+      "      {0}_reset();\n"
+      "      for (t = 0; t < {1}_SEQ_LEN; ++t) {{\n"
+      "        if ({0}_step(in + t * {1}_STEP_INPUT_SIZE, out) < 0) return 1;\n"
+      "      }}\n"
+      "    }}\n"
+      "#else\n"
+      "    if ({0}_invoke(in, out) != 0) return 1;\n"
+      "#endif\n"
+      "    if (fwrite(out, sizeof(float), {1}_OUTPUT_SIZE, fo) != {1}_OUTPUT_SIZE) return 1;\n"
+      "  }}\n"
+      "  fclose(fi);\n"
+      "  return fclose(fo) == 0 ? 0 : 1;\n"
+      "}}\n",
+      name, Upper(name));
+}
+
+}  // namespace tml::codegen

@@ -1,0 +1,753 @@
+#include "codegen/model_emitter.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "codegen/c_writer.h"
+#include "codegen/memory_plan.h"
+#include "codegen/ops/emit_context.h"
+#include "codegen/ops/op_emitters.h"
+#include "codegen/runtime_files.h"
+#include "compiler/ops/recurrent_common.h"
+#include "tml_kernels.h"
+
+namespace tml::codegen {
+namespace {
+
+constexpr int64_t kAlignFloats = 4;  // 16 bytes
+
+int64_t AlignFloats(int64_t n) { return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
+
+Shape StripLeadingOnes(const Shape& shape) {
+  size_t i = 0;
+  while (i < shape.size() && shape[i] == 1) ++i;
+  return Shape(shape.begin() + static_cast<std::ptrdiff_t>(i), shape.end());
+}
+
+bool IsRecurrent(OpKind op) { return op == OpKind::kLstm || op == OpKind::kGru || op == OpKind::kRnn; }
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Describe(const Node& node) {
+  return "node '" + node.name + "' (" + node.onnx_op_type + ")";
+}
+
+// Which part of the model NAME_step() runs per time step (see the header).
+struct StreamPlan {
+  bool enabled = false;
+  int64_t seq_len = 0;
+  bool prefix_output = false;
+  std::set<TensorId> per_step;        // [T, row] buffers, one row written per step
+  std::map<TensorId, int64_t> row;    // floats per time step of each per-step tensor
+  std::set<int> stream_nodes;         // node indices run one step at a time
+  std::set<TensorId> states;          // Y_h / Y_c of streamed recurrent nodes
+};
+
+// True when the transpose keeps the relative order of the axes longer than 1,
+// so that it does not move any data (a no-op on the flat buffer).
+bool TransposeKeepsOrder(const Shape& in, const std::vector<int64_t>& perm) {
+  int64_t last = -1;
+  for (int64_t p : perm) {
+    if (in[static_cast<size_t>(p)] == 1) continue;
+    if (p < last) return false;
+    last = p;
+  }
+  return true;
+}
+
+bool IsUsed(const Graph& graph, TensorId id) {
+  for (TensorId out : graph.outputs()) {
+    if (out == id) return true;
+  }
+  for (const Node& node : graph.nodes()) {
+    for (TensorId in : node.inputs) {
+      if (in == id) return true;
+    }
+  }
+  return false;
+}
+
+StreamPlan PlanStreaming(const Graph& graph) {
+  StreamPlan plan;
+  if (graph.inputs().size() != 1) return plan;
+  const auto& nodes = graph.nodes();
+  int first = -1;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (IsRecurrent(nodes[i].op)) {
+      first = static_cast<int>(i);
+      break;
+    }
+  }
+  if (first < 0) return plan;
+  const Node& r0 = nodes[static_cast<size_t>(first)];
+  const Shape& x0 = graph.tensor(r0.input(kRecurrentX)).shape;
+  const int64_t layout = r0.GetInt("layout", 0);
+  const int64_t T = layout == 0 ? x0[0] : x0[1];
+  const TensorId input = graph.inputs()[0];
+  const Tensor& in = graph.tensor(input);
+  const Shape in_stripped = StripLeadingOnes(in.shape);
+  if (T < 1 || in_stripped.empty() || in_stripped[0] != T) return plan;
+  plan.seq_len = T;
+  plan.per_step.insert(input);
+  plan.row[input] = in.num_elements() / T;
+  auto is_const = [&](TensorId id) { return id == kNoTensor || graph.tensor(id).is_constant(); };
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& node = nodes[i];
+    if (node.inputs.empty() || !plan.per_step.count(node.input(0))) continue;
+    if (node.op == OpKind::kReshape || node.op == OpKind::kTranspose) {
+      const Tensor& out = graph.tensor(node.output(0));
+      const Shape s = StripLeadingOnes(out.shape);
+      if (s.empty() || s[0] != T) continue;
+      if (node.op == OpKind::kTranspose &&
+          !TransposeKeepsOrder(graph.tensor(node.input(0)).shape, node.GetInts("perm"))) {
+        continue;
+      }
+      plan.per_step.insert(node.output(0));
+      plan.row[node.output(0)] = out.num_elements() / T;
+      plan.stream_nodes.insert(static_cast<int>(i));
+    } else if (IsRecurrent(node.op)) {
+      const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+      const Shape& x = graph.tensor(node.input(kRecurrentX)).shape;
+      const int64_t batch = attrs.layout == 0 ? x[1] : x[0];
+      const int64_t seq = attrs.layout == 0 ? x[0] : x[1];
+      if (attrs.direction != "forward" || batch != 1 || seq != T) continue;
+      if (node.input(kRecurrentSequenceLens) != kNoTensor) continue;
+      bool constants = true;
+      for (size_t k = 1; k < node.inputs.size(); ++k) constants &= is_const(node.input(k));
+      if (!constants) continue;
+      plan.stream_nodes.insert(static_cast<int>(i));
+      const TensorId y = node.output(kRecurrentY);
+      if (y != kNoTensor && IsUsed(graph, y)) {
+        plan.per_step.insert(y);
+        plan.row[y] = attrs.hidden_size;
+      }
+      for (size_t o = 1; o < node.outputs.size(); ++o) {
+        if (node.output(o) != kNoTensor && IsUsed(graph, node.output(o))) {
+          plan.states.insert(node.output(o));
+        }
+      }
+    }
+  }
+  bool any_recurrent = false;
+  for (int i : plan.stream_nodes) any_recurrent |= IsRecurrent(nodes[static_cast<size_t>(i)].op);
+  if (!any_recurrent) return StreamPlan{};
+  plan.enabled = true;
+  plan.prefix_output = true;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (plan.stream_nodes.count(static_cast<int>(i))) continue;
+    for (TensorId id : nodes[i].inputs) {
+      if (plan.per_step.count(id)) plan.prefix_output = false;
+    }
+  }
+  for (TensorId id : graph.outputs()) {
+    if (plan.per_step.count(id)) plan.prefix_output = false;
+  }
+  return plan;
+}
+
+// The run-time files the model needs: every header, its kernels and their
+// dependencies.
+std::vector<GeneratedFile> RuntimeSources(const std::set<std::string>& kernels,
+                                          std::vector<std::string>* c_files) {
+  std::set<std::string> needed = kernels;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [kernel, dep] : RuntimeKernelDeps()) {
+      if (needed.count(kernel) && !needed.count(dep)) grew = needed.insert(dep).second;
+    }
+  }
+  // tml_broadcast_params_init is only called on the host; no file needed.
+  std::vector<GeneratedFile> files;
+  for (const RuntimeFile& f : RuntimeFiles()) {
+    const std::string base = f.path.substr(f.path.rfind('/') + 1);
+    if (f.path.rfind("include/", 0) == 0) {
+      files.push_back({"runtime/include/" + base, f.content});
+    } else if (needed.count(base.substr(0, base.size() - 2))) {
+      files.push_back({"runtime/src/" + base, f.content});
+      c_files->push_back("runtime/src/" + base);
+    }
+  }
+  return files;
+}
+
+class ModelEmitter {
+ public:
+  ModelEmitter(const Graph& graph, const CodegenOptions& options)
+      : graph_(graph), options_(options), name_(options.name), upper_(Upper(options.name)),
+        ctx_(graph, options.name) {}
+
+  StatusOr<GeneratedModel> Run();
+
+ private:
+  Status CheckSupported();
+  Status Plan();
+  Status EmitInvoke(CWriter& w);
+  Status EmitStep(CWriter& w);
+  Status EmitNodes(CWriter& w, const std::vector<int>& indices);
+  std::string Provenance(const std::string& file) const;
+  std::string Header() const;
+  std::string Source(const std::string& functions) const;
+
+  const Graph& graph_;
+  const CodegenOptions& options_;
+  std::string name_, upper_;
+  EmitContext ctx_;
+  std::map<TensorId, int64_t> arena_offset_;  // floats
+  std::map<int, int64_t> scratch_offset_;     // floats, by node index
+  std::map<int, int64_t> scratch_bytes_;
+  std::set<TensorId> no_buffer_;
+  int64_t arena_floats_ = 0;
+  StreamPlan stream_;
+  int64_t stream_floats_ = 0;
+  GeneratedModel result_;
+};
+
+Status ModelEmitter::CheckSupported() {
+  std::vector<std::string> bad;
+  for (const Node& node : graph_.nodes()) {
+    switch (node.op) {
+      case OpKind::kShape:
+      case OpKind::kConstantOfShape:
+      case OpKind::kCast:
+      case OpKind::kEqual:
+      case OpKind::kWhere:
+        bad.push_back("'" + node.name + "' (" + node.onnx_op_type + ")");
+        break;
+      default:
+        break;
+    }
+  }
+  for (const Tensor& t : graph_.tensors()) {
+    if (!t.is_constant() && t.dtype != DType::kFloat32) {
+      return InvalidInput("tensor '{}' is {} at run time; the firmware computes in float32",
+                          t.name, DTypeName(t.dtype));
+    }
+  }
+  if (!bad.empty()) {
+    std::string list;
+    for (const std::string& b : bad) list += (list.empty() ? "" : ", ") + b;
+    return InvalidInput("{} node(s) have no C emitter (their inputs are not constants, so import "
+                        "could not fold them): {}",
+                        bad.size(), list);
+  }
+  return Status::Ok();
+}
+
+Status ModelEmitter::Plan() {
+  const auto& nodes = graph_.nodes();
+  std::set<TensorId> io(graph_.inputs().begin(), graph_.inputs().end());
+  io.insert(graph_.outputs().begin(), graph_.outputs().end());
+  std::map<TensorId, int> first, last;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const int step = static_cast<int>(i);
+    for (TensorId id : nodes[i].inputs) {
+      if (id == kNoTensor) continue;
+      last[id] = std::max(last.count(id) ? last[id] : step, step);
+    }
+    for (TensorId id : nodes[i].outputs) {
+      if (id == kNoTensor) continue;
+      first[id] = step;
+      if (!last.count(id)) last[id] = step;
+    }
+  }
+  std::vector<BufferRequest> requests;
+  std::vector<TensorId> owners;  // tensor id, or -1 - node index for scratch
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& node = nodes[i];
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      const TensorId id = node.outputs[o];
+      if (id == kNoTensor || io.count(id)) continue;
+      bool used = false;
+      for (const Node& other : nodes) {
+        for (TensorId in : other.inputs) used |= in == id;
+      }
+      if (!used && IsRecurrent(node.op)) {
+        no_buffer_.insert(id);  // optional recurrent output nobody reads
+        continue;
+      }
+      const int64_t n = graph_.tensor(id).num_elements();
+      if (n == 0) continue;
+      requests.push_back({n * 4, first[id], last[id]});
+      owners.push_back(id);
+    }
+    TML_ASSIGN_OR_RETURN(int64_t scratch, ScratchBytes(graph_, node));
+    if (scratch > 0) {
+      scratch_bytes_[static_cast<int>(i)] = scratch;
+      requests.push_back({scratch, static_cast<int>(i), static_cast<int>(i)});
+      owners.push_back(-1 - static_cast<TensorId>(i));
+    }
+  }
+  const MemoryPlan plan = PlanMemory(requests, kAlignFloats * 4);
+  const std::string problem = VerifyMemoryPlan(requests, plan);
+  if (!problem.empty()) return Internal("memory plan: {}", problem);
+  for (size_t k = 0; k < owners.size(); ++k) {
+    if (owners[k] >= 0) {
+      arena_offset_[owners[k]] = plan.offsets[k] / 4;
+    } else {
+      scratch_offset_[-1 - owners[k]] = plan.offsets[k] / 4;
+    }
+  }
+  arena_floats_ = plan.arena_bytes / 4;
+  return Status::Ok();
+}
+
+Status ModelEmitter::EmitNodes(CWriter& w, const std::vector<int>& indices) {
+  ctx_.SetBody(&w);
+  for (int i : indices) {
+    const Node& node = graph_.nodes()[static_cast<size_t>(i)];
+    w.Comment(Describe(node));
+    w.Line(fmt::format("TML_LAYER_MARK({});", i));
+    if (scratch_offset_.count(i)) {
+      ctx_.SetScratch(ctx_.Param(
+          "tml_context", fmt::format("{{{}_arena + {}, {}}}", name_, scratch_offset_[i],
+                                     scratch_bytes_[i])));
+    } else {
+      ctx_.SetScratch("NULL");
+    }
+    TML_RETURN_IF_ERROR(EmitNode(ctx_, node));
+  }
+  return Status::Ok();
+}
+
+Status ModelEmitter::EmitInvoke(CWriter& w) {
+  ctx_.ClearPointers();
+  w.Open(fmt::format("int {}_invoke_io(const float *const *inputs, float *const *outputs)", name_));
+  for (size_t k = 0; k < graph_.inputs().size(); ++k) {
+    ctx_.SetPointer(graph_.inputs()[k], fmt::format("inputs[{}]", k));
+  }
+  for (size_t k = 0; k < graph_.outputs().size(); ++k) {
+    ctx_.SetPointer(graph_.outputs()[k], fmt::format("outputs[{}]", k));
+  }
+  for (const auto& [id, offset] : arena_offset_) {
+    ctx_.SetPointer(id, fmt::format("({}_arena + {})", name_, offset));
+  }
+  for (TensorId id : no_buffer_) ctx_.SetPointer(id, "NULL");
+  // An output that no node computes (it is an input or a constant) is copied.
+  for (size_t k = 0; k < graph_.outputs().size(); ++k) {
+    const TensorId id = graph_.outputs()[k];
+    bool produced = false;
+    for (const Node& node : graph_.nodes()) {
+      for (TensorId o : node.outputs) produced |= o == id;
+    }
+    if (produced) continue;
+    const Tensor& t = graph_.tensor(id);
+    std::string src = t.is_constant() ? "" : "";
+    if (t.is_constant()) {
+      TML_ASSIGN_OR_RETURN(src, ctx_.Ptr(id));
+    } else {
+      for (size_t j = 0; j < graph_.inputs().size(); ++j) {
+        if (graph_.inputs()[j] == id) src = fmt::format("inputs[{}]", j);
+      }
+    }
+    TML_ASSIGN_OR_RETURN(std::string dims, ctx_.Dims(id));
+    ctx_.SetBody(&w);
+    ctx_.UseKernel("tml_copy_f32");
+    w.Comment("output '" + t.name + "' is not computed by any node: copy it");
+    ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, outputs[{}])", dims, src, dims, k));
+  }
+  std::vector<int> all;
+  for (size_t i = 0; i < graph_.nodes().size(); ++i) all.push_back(static_cast<int>(i));
+  TML_RETURN_IF_ERROR(EmitNodes(w, all));
+  w.Line("TML_LAYER_MARK(TML_LAYER_NONE);");
+  w.Line("return 0;");
+  w.Close();
+  w.Line();
+  w.Open(fmt::format("int {}_invoke(const float *input, float *output)", name_));
+  std::string ins, outs;
+  int64_t off = 0;
+  for (size_t k = 0; k < graph_.inputs().size(); ++k) {
+    ins += (k ? ", " : "") + fmt::format("input + {}", off);
+    off += graph_.tensor(graph_.inputs()[k]).num_elements();
+  }
+  off = 0;
+  for (size_t k = 0; k < graph_.outputs().size(); ++k) {
+    outs += (k ? ", " : "") + fmt::format("output + {}", off);
+    off += graph_.tensor(graph_.outputs()[k]).num_elements();
+  }
+  w.Line(fmt::format("const float *const inputs[{}] = {{{}}};", graph_.inputs().size(), ins));
+  w.Line(fmt::format("float *const outputs[{}] = {{{}}};", graph_.outputs().size(), outs));
+  w.Line(fmt::format("return {}_invoke_io(inputs, outputs);", name_));
+  w.Close();
+  return Status::Ok();
+}
+
+Status ModelEmitter::EmitStep(CWriter& w) {
+  const auto& nodes = graph_.nodes();
+  const int64_t T = stream_.seq_len;
+  // Streaming storage: per-step tensors (one row when the output is a
+  // prefix output, else the whole window), recurrent states, step scratch.
+  std::map<TensorId, int64_t> offset;
+  std::map<int, int64_t> step_scratch, step_scratch_bytes;
+  std::map<int, std::pair<int64_t, int64_t>> state;  // node -> (h, c) offsets
+  int64_t next = 0;
+  for (TensorId id : stream_.per_step) {
+    offset[id] = next;
+    next += AlignFloats(stream_.prefix_output ? stream_.row[id] : graph_.tensor(id).num_elements());
+  }
+  for (int i : stream_.stream_nodes) {
+    const Node& node = nodes[static_cast<size_t>(i)];
+    if (!IsRecurrent(node.op)) continue;
+    const int64_t H = node.GetInt("hidden_size", 0);
+    const int64_t h = next;
+    next += AlignFloats(H);
+    int64_t c = -1;
+    if (node.op == OpKind::kLstm) {
+      c = next;
+      next += AlignFloats(H);
+    }
+    state[i] = {h, c};
+    tml_rnn_cell_params cell{};
+    cell.input_size = static_cast<int32_t>(graph_.tensor(node.input(kRecurrentW)).shape[2]);
+    cell.hidden_size = static_cast<int32_t>(H);
+    const int32_t bytes = node.op == OpKind::kLstm  ? tml_lstm_step_f32_get_buffer_size(&cell)
+                          : node.op == OpKind::kGru ? tml_gru_step_f32_get_buffer_size(&cell)
+                                                    : tml_rnn_step_f32_get_buffer_size(&cell);
+    step_scratch[i] = next;
+    step_scratch_bytes[i] = bytes;
+    next += AlignFloats((bytes + 3) / 4);
+  }
+  stream_floats_ = std::max<int64_t>(next, 1);
+  const std::string S = name_ + "_stream";
+
+  // NAME_reset: zero everything, then the constant initial states.
+  w.Open(fmt::format("void {}_reset(void)", name_));
+  w.Line("int32_t i;");
+  w.Line(fmt::format("for (i = 0; i < {}; ++i) {}[i] = 0.0f;", stream_floats_, S));
+  w.Line(fmt::format("{}_t = 0;", name_));
+  w.Line(fmt::format("{}_ready = 1;", name_));
+  ctx_.SetBody(&w);
+  for (const auto& [i, hc] : state) {
+    const Node& node = nodes[static_cast<size_t>(i)];
+    const std::pair<size_t, int64_t> inits[] = {{kRecurrentInitialH, hc.first},
+                                                {kRecurrentInitialC, hc.second}};
+    for (const auto& [input, off] : inits) {
+      if (off < 0 || node.input(input) == kNoTensor) continue;
+      TML_ASSIGN_OR_RETURN(std::string src, ctx_.Ptr(node.input(input)));
+      TML_ASSIGN_OR_RETURN(std::string dims, ctx_.Dims(node.input(input)));
+      w.Line(fmt::format("(void)tml_copy_f32(NULL, {}, {}, {}, {} + {});", dims, src, dims, S, off));
+      ctx_.UseKernel("tml_copy_f32");
+    }
+  }
+  w.Close();
+  w.Line();
+
+  w.Open(fmt::format("int {}_step(const float *input, float *output)", name_));
+  w.Line(fmt::format("int32_t t;"));
+  w.Line(fmt::format("if (!{0}_ready) {0}_reset();", name_));
+  w.Line(fmt::format("t = {};", stream_.prefix_output ? "0" : name_ + "_t"));
+  std::vector<std::string> out_ptrs;
+  int64_t off = 0;
+  for (size_t k = 0; k < graph_.outputs().size(); ++k) {
+    out_ptrs.push_back(fmt::format("(output + {})", off));
+    off += graph_.tensor(graph_.outputs()[k]).num_elements();
+  }
+  auto row_ptr = [&](TensorId id) {
+    return fmt::format("({} + {} + t * {})", S, offset[id], stream_.row[id]);
+  };
+  const TensorId input = graph_.inputs()[0];
+  TML_ASSIGN_OR_RETURN(std::string in_row_dims, ctx_.DimsOf(Shape{stream_.row[input]}));
+  ctx_.UseKernel("tml_copy_f32");
+  w.Comment("this step's row of the input");
+  ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, input, {}, {})", in_row_dims, in_row_dims,
+                        row_ptr(input)));
+  for (int i : stream_.stream_nodes) {
+    const Node& node = nodes[static_cast<size_t>(i)];
+    w.Comment(Describe(node) + ", one time step");
+    w.Line(fmt::format("TML_LAYER_MARK({});", i));
+    if (!IsRecurrent(node.op)) {
+      TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{stream_.row[node.output(0)]}));
+      ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, row_ptr(node.input(0)),
+                            dims, row_ptr(node.output(0))));
+      continue;
+    }
+    const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+    const int64_t I = graph_.tensor(node.input(kRecurrentW)).shape[2];
+    const std::string cell = ctx_.Param(
+        "tml_rnn_cell_params",
+        fmt::format("{{{}, {}, {}, {}, {}}}", I, attrs.hidden_size, FloatLiteral(attrs.clip),
+                    attrs.input_forget ? 1 : 0, attrs.linear_before_reset ? 1 : 0));
+    std::string w_ptrs[4];
+    const size_t weight_inputs[4] = {kRecurrentW, kRecurrentR, kRecurrentB, kRecurrentP};
+    for (int k = 0; k < 4; ++k) {
+      const bool has = node.op == OpKind::kLstm || k < 3;
+      if (!has || node.input(weight_inputs[k]) == kNoTensor) {
+        w_ptrs[k] = "NULL";
+        continue;
+      }
+      TML_ASSIGN_OR_RETURN(w_ptrs[k], ctx_.Ptr(node.input(weight_inputs[k])));
+    }
+    const std::string weights =
+        ctx_.Param("tml_rnn_weights_f32", fmt::format("{{{}, {}, {}, {}}}", w_ptrs[0], w_ptrs[1],
+                                                       w_ptrs[2], w_ptrs[3]));
+    const std::string sctx = ctx_.Param(
+        "tml_context", fmt::format("{{{} + {}, {}}}", S, step_scratch[i], step_scratch_bytes[i]));
+    const std::string h = fmt::format("({} + {})", S, state[i].first);
+    const std::string x = row_ptr(node.input(kRecurrentX));
+    if (node.op == OpKind::kLstm) {
+      const std::string c = fmt::format("({} + {})", S, state[i].second);
+      ctx_.UseKernel("tml_lstm_step_f32");
+      ctx_.Call(fmt::format("tml_lstm_step_f32({}, {}, {}, {}, {}, {}, {}, {})", sctx, cell,
+                            weights, x, h, c, h, c));
+    } else {
+      const std::string kernel = node.op == OpKind::kGru ? "tml_gru_step_f32" : "tml_rnn_step_f32";
+      ctx_.UseKernel(kernel);
+      ctx_.Call(fmt::format("{}({}, {}, {}, {}, {}, {})", kernel, sctx, cell, weights, x, h, h));
+    }
+    const TensorId y = node.output(kRecurrentY);
+    if (y != kNoTensor && stream_.per_step.count(y)) {
+      TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{attrs.hidden_size}));
+      ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, h, dims, row_ptr(y)));
+    }
+  }
+  w.Line("TML_LAYER_MARK(TML_LAYER_NONE);");
+  if (stream_.prefix_output) {
+    w.Line(fmt::format("if ({0}_t < INT32_MAX) ++{0}_t;", name_));
+  } else {
+    w.Line(fmt::format("if (++{}_t < {}) return 0;", name_, T));
+  }
+
+  // The rest of the model, on the streaming buffers.
+  ctx_.ClearPointers();
+  for (const auto& [id, o] : offset) ctx_.SetPointer(id, fmt::format("({} + {})", S, o));
+  for (const auto& [i, hc] : state) {
+    const Node& node = nodes[static_cast<size_t>(i)];
+    if (node.output(kRecurrentYh) != kNoTensor) {
+      ctx_.SetPointer(node.output(kRecurrentYh), fmt::format("({} + {})", S, hc.first));
+    }
+    if (node.op == OpKind::kLstm && node.output(kRecurrentYc) != kNoTensor) {
+      ctx_.SetPointer(node.output(kRecurrentYc), fmt::format("({} + {})", S, hc.second));
+    }
+  }
+  for (const auto& [id, o] : arena_offset_) {
+    if (!offset.count(id) && !stream_.states.count(id)) {
+      ctx_.SetPointer(id, fmt::format("({}_arena + {})", name_, o));
+    }
+  }
+  for (TensorId id : no_buffer_) {
+    if (!offset.count(id) && !stream_.states.count(id)) ctx_.SetPointer(id, "NULL");
+  }
+  std::vector<std::pair<TensorId, std::string>> copies;  // outputs kept in stream storage
+  for (size_t k = 0; k < graph_.outputs().size(); ++k) {
+    const TensorId id = graph_.outputs()[k];
+    if (offset.count(id) || stream_.states.count(id)) {
+      copies.push_back({id, out_ptrs[k]});
+    } else {
+      ctx_.SetPointer(id, out_ptrs[k]);
+    }
+  }
+  std::vector<int> tail;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (!stream_.stream_nodes.count(static_cast<int>(i))) tail.push_back(static_cast<int>(i));
+  }
+  TML_RETURN_IF_ERROR(EmitNodes(w, tail));
+  for (const auto& [id, dst] : copies) {
+    TML_ASSIGN_OR_RETURN(std::string src, ctx_.Ptr(id));
+    TML_ASSIGN_OR_RETURN(std::string dims, ctx_.Dims(id));
+    w.Comment("output '" + graph_.tensor(id).name + "'");
+    ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, src, dims, dst));
+  }
+  w.Line("TML_LAYER_MARK(TML_LAYER_NONE);");
+  if (!stream_.prefix_output) w.Line(fmt::format("{}_reset();", name_));
+  w.Line("return 1;");
+  w.Close();
+  return Status::Ok();
+}
+
+std::string ModelEmitter::Provenance(const std::string& file) const {
+  std::string text = "/*\n * " + file + " - generated by tinyml-compile " + options_.tool_version +
+                     ". Do not edit.\n";
+  text += " * model: " + CommentText(options_.model_file) + " (" + options_.model_hash + ")";
+  if (!graph_.producer.empty()) text += ", producer " + CommentText(graph_.producer);
+  text += ", opset " + std::to_string(graph_.opset) + "\n";
+  std::string opts;
+  for (const std::string& o : options_.options) opts += (opts.empty() ? "" : " ") + o;
+  text += " * options: " + (opts.empty() ? std::string("(defaults)") : CommentText(opts)) + "\n";
+  text += " */\n";
+  return text;
+}
+
+std::string ModelEmitter::Header() const {
+  CWriter w;
+  w.Line("#ifndef " + upper_ + "_H_");
+  w.Line("#define " + upper_ + "_H_");
+  w.Line();
+  w.Line("#ifdef __cplusplus");
+  w.Line("extern \"C\" {");
+  w.Line("#endif");
+  w.Line();
+  auto sizes = [&](const char* what, const std::vector<TensorId>& ids, int64_t total) {
+    w.Line(fmt::format("#define {}_NUM_{}S {}", upper_, what, ids.size()));
+    w.Line(fmt::format("#define {}_{}_SIZE {}", upper_, what, total));
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const Tensor& t = graph_.tensor(ids[k]);
+      w.Line(fmt::format("#define {}_{}{}_SIZE {} /* '{}' {} */", upper_, what, k,
+                         t.num_elements(), CommentText(t.name), ShapeToString(t.shape)));
+    }
+  };
+  sizes("INPUT", graph_.inputs(), result_.input_size);
+  sizes("OUTPUT", graph_.outputs(), result_.output_size);
+  w.Line(fmt::format("#define {}_ARENA_BYTES {}", upper_, arena_floats_ * 4));
+  w.Line(fmt::format("#define {}_WEIGHT_BYTES {}", upper_, ctx_.weight_bytes()));
+  w.Line();
+  w.Comment("One inference: every input flattened and concatenated in model order, outputs too.");
+  w.Comment("Returns 0, or the negative tml_status of the first failing kernel.");
+  w.Line(fmt::format("int {}_invoke(const float *input, float *output);", name_));
+  w.Comment("The same with one pointer per input and per output.");
+  w.Line(fmt::format("int {}_invoke_io(const float *const *inputs, float *const *outputs);", name_));
+  if (stream_.enabled) {
+    w.Line();
+    w.Comment("Streaming: one time step per NAME_step() call, state kept between calls.");
+    w.Line(fmt::format("#define {}_HAS_STEP 1", upper_));
+    w.Line(fmt::format("#define {}_SEQ_LEN {}", upper_, stream_.seq_len));
+    w.Line(fmt::format("#define {}_STEP_INPUT_SIZE {}", upper_, result_.step_input_size));
+    w.Line(fmt::format("#define {}_STEP_PREFIX_OUTPUT {}", upper_, stream_.prefix_output ? 1 : 0));
+    w.Line(fmt::format("#define {}_STATE_BYTES {}", upper_, stream_floats_ * 4));
+    w.Comment("Restarts the stream (zero state, constant initial states).");
+    w.Line(fmt::format("void {}_reset(void);", name_));
+    w.Comment("Feeds one time step; 1 when `output` was written, 0 when not yet, < 0 on error.");
+    w.Line(fmt::format("int {}_step(const float *input, float *output);", name_));
+  }
+  w.Line();
+  w.Line("#ifdef __cplusplus");
+  w.Line("}");
+  w.Line("#endif");
+  w.Line();
+  w.Line("#endif /* " + upper_ + "_H_ */");
+  return Provenance(name_ + ".h") + w.str();
+}
+
+std::string ModelEmitter::Source(const std::string& functions) const {
+  CWriter w;
+  w.Line("#include \"" + name_ + ".h\"");
+  w.Line();
+  w.Line("#include <math.h>");
+  w.Line("#include <stdint.h>");
+  w.Line();
+  w.Line("#include \"tml_kernels.h\"");
+  w.Line();
+  w.Line("#ifndef TML_ALIGN");
+  w.Line("#if defined(__GNUC__) || defined(__clang__)");
+  w.Line("#define TML_ALIGN(n) __attribute__((aligned(n)))");
+  w.Line("#else");
+  w.Line("#define TML_ALIGN(n)");
+  w.Line("#endif");
+  w.Line("#endif");
+  w.Line();
+  w.Comment("Per-layer markers for the emulator's profile; nothing unless built with -DTML_PROFILE.");
+  w.Line("#if defined(TML_PROFILE)");
+  w.Line("#include \"tml_marker.h\"");
+  w.Line("#define TML_LAYER_MARK(id) TML_MARK(id)");
+  w.Line("#else");
+  w.Line("#define TML_LAYER_MARK(id) ((void)0)");
+  w.Line("#endif");
+  w.Line("#define TML_LAYER_NONE 0xFFFFu");
+  w.Line();
+  w.Line("#define TML_TRY(call)                 \\");
+  w.Line("  do {                                \\");
+  w.Line("    const tml_status tml_s_ = (call); \\");
+  w.Line("    if (tml_s_ != TML_OK) {           \\");
+  w.Line("      return (int)tml_s_;             \\");
+  w.Line("    }                                 \\");
+  w.Line("  } while (0)");
+  w.Line();
+  std::string text = Provenance(name_ + ".c") + w.str();
+  text += "/* ---- weights ---- */\n" + ctx_.weights().str() + "\n";
+  text += fmt::format("/* ---- arena: {} bytes, planned by liveness (greedy by size) ---- */\n",
+                      arena_floats_ * 4);
+  text += fmt::format("static float {}_arena[{}] TML_ALIGN(16);\n\n", name_,
+                      std::max<int64_t>(arena_floats_, 1));
+  if (stream_.enabled) {
+    text += fmt::format(
+        "/* ---- streaming state of {0}_step: {1} bytes ---- */\n"
+        "static float {0}_stream[{2}] TML_ALIGN(16);\n"
+        "static int32_t {0}_t;\nstatic int {0}_ready;\n\n",
+        name_, stream_floats_ * 4, stream_floats_);
+  }
+  text += "/* ---- shapes and kernel parameters ---- */\n" + ctx_.statics().str() + "\n";
+  text += functions;
+  return text;
+}
+
+StatusOr<GeneratedModel> ModelEmitter::Run() {
+  if (CIdentifier(name_) != name_ || name_.empty()) {
+    return InvalidInput("--name '{}' is not a C identifier (letters, digits, _)", name_);
+  }
+  TML_RETURN_IF_ERROR(CheckSupported());
+  TML_RETURN_IF_ERROR(Plan());
+  for (TensorId id : graph_.inputs()) {
+    const Tensor& t = graph_.tensor(id);
+    result_.inputs.push_back({t.name, t.shape});
+    result_.input_size += t.num_elements();
+  }
+  for (TensorId id : graph_.outputs()) {
+    const Tensor& t = graph_.tensor(id);
+    result_.outputs.push_back({t.name, t.shape});
+    result_.output_size += t.num_elements();
+  }
+  stream_ = PlanStreaming(graph_);
+  CWriter functions;
+  TML_RETURN_IF_ERROR(EmitInvoke(functions));
+  if (stream_.enabled) {
+    functions.Line();
+    TML_RETURN_IF_ERROR(EmitStep(functions));
+    result_.has_step = true;
+    result_.step_prefix_output = stream_.prefix_output;
+    result_.seq_len = stream_.seq_len;
+    result_.step_input_size = stream_.row[graph_.inputs()[0]];
+    result_.state_bytes = stream_floats_ * 4;
+  }
+  for (const Node& node : graph_.nodes()) result_.layers.push_back(Describe(node));
+  result_.arena_bytes = arena_floats_ * 4;
+  result_.weight_bytes = ctx_.weight_bytes();
+  result_.kernels.assign(ctx_.kernels().begin(), ctx_.kernels().end());
+
+  std::vector<std::string> c_files;
+  std::vector<GeneratedFile> files = RuntimeSources(ctx_.kernels(), &c_files);
+  files.push_back({name_ + ".h", Header()});
+  files.push_back({name_ + ".c", Source(functions.str())});
+  std::string cmake = "# " + name_ + ".cmake - generated by tinyml-compile " +
+                      options_.tool_version + ": the sources of model '" + name_ + "'.\n";
+  cmake += "# include() it, then add ${" + upper_ + "_SOURCES} to a target and ${" + upper_ +
+           "_INCLUDE_DIRS} to its include directories.\n";
+  cmake += "set(" + upper_ + "_SOURCES\n  ${CMAKE_CURRENT_LIST_DIR}/" + name_ + ".c\n";
+  for (const std::string& f : c_files) cmake += "  ${CMAKE_CURRENT_LIST_DIR}/" + f + "\n";
+  cmake += ")\nset(" + upper_ + "_INCLUDE_DIRS ${CMAKE_CURRENT_LIST_DIR} " +
+           "${CMAKE_CURRENT_LIST_DIR}/runtime/include)\n";
+  files.push_back({name_ + ".cmake", cmake});
+  std::string mk = "# " + name_ + ".mk - generated by tinyml-compile " + options_.tool_version +
+                   ": the sources of model '" + name_ + "'.\n";
+  mk += "# include it, then compile $(" + upper_ + "_SOURCES) with $(addprefix -I," + upper_ +
+        "_INCLUDE_DIRS) and link with -lm.\n";
+  mk += upper_ + "_DIR := $(dir $(lastword $(MAKEFILE_LIST)))\n";
+  mk += upper_ + "_SOURCES := $(" + upper_ + "_DIR)" + name_ + ".c";
+  for (const std::string& f : c_files) mk += " \\\n  $(" + upper_ + "_DIR)" + f;
+  mk += "\n" + upper_ + "_INCLUDE_DIRS := $(" + upper_ + "_DIR) $(" + upper_ +
+        "_DIR)runtime/include\n";
+  files.push_back({name_ + ".mk", mk});
+  std::sort(files.begin(), files.end(),
+            [](const GeneratedFile& a, const GeneratedFile& b) { return a.path < b.path; });
+  result_.files = std::move(files);
+  return std::move(result_);
+}
+
+}  // namespace
+
+StatusOr<GeneratedModel> GenerateModel(const Graph& graph, const CodegenOptions& options) {
+  ModelEmitter emitter(graph, options);
+  return emitter.Run();
+}
+
+std::string HashBytes(const std::string& bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return fmt::format("fnv1a64:{:016x}", h);
+}
+
+}  // namespace tml::codegen

@@ -1,0 +1,104 @@
+// GenerateModel: turns an imported (and verified) Graph into the C sources of
+// a firmware library — DESIGN.md §7. The emitter is TFLM's Prepare moved
+// offline: shapes, kernel parameters, scratch sizes (the runtime's
+// tml_*_get_buffer_size() run on the host) and the arena plan are computed
+// here; the generated C holds only static data and kernel calls.
+//
+// Files (paths relative to the output directory):
+//   NAME.h            the API below, sizes as macros
+//   NAME.c            provenance header, `static const` weights aligned with
+//                     TML_ALIGN, one static arena (memory_plan.h), the
+//                     schedule (one comment naming the ONNX node and op before
+//                     each kernel call), NAME_invoke, NAME_step/NAME_reset
+//   NAME.cmake        CMake fragment: NAME_SOURCES, NAME_INCLUDE_DIRS
+//   NAME.mk           Make fragment: NAME_SOURCES, NAME_INCLUDE_DIRS
+//   runtime/include/  every runtime header
+//   runtime/src/      the .c files of the kernels the model calls (+ their
+//                     dependencies, TML_RUNTIME_KERNEL_DEPS)
+//
+// Generated API (NAME = options.name):
+//   int NAME_invoke(const float *input, float *output);
+//       One inference. `input` holds every model input, flattened row-major
+//       and concatenated in model order (NAME_INPUT_SIZE floats); `output`
+//       receives every model output the same way (NAME_OUTPUT_SIZE floats).
+//       For one input and one output this is simply the tensor. Returns 0, or
+//       the negative tml_status of the first kernel that failed.
+//   int NAME_invoke_io(const float *const *inputs, float *const *outputs);
+//       The same with one pointer per input / output (NAME_INPUT<k>_SIZE ...).
+//   Recurrent models whose first recurrent layer reads the model input one
+//   time step per row (batch 1, forward, no sequence_lens) also get
+//   void NAME_reset(void);
+//   int NAME_step(const float *input_t, float *output);
+//       Feeds one time step (NAME_STEP_INPUT_SIZE floats): runs the recurrent
+//       layers fed by the input for that step, keeping their state between
+//       calls, then the rest of the model. NAME_STEP_PREFIX_OUTPUT == 1 when
+//       the rest reads only the final states (e.g. a classifier on Y_h): then
+//       every call writes `output` for the sequence seen so far and returns
+//       1, and streams may be longer than NAME_SEQ_LEN. Otherwise the rest
+//       reads whole sequences: the output is written (return 1) every
+//       NAME_SEQ_LEN-th call, for the window of the last NAME_SEQ_LEN steps,
+//       and the state restarts; other calls return 0. Either way, feeding the
+//       NAME_SEQ_LEN rows of an input after NAME_reset() gives the same output
+//       as NAME_invoke on it. Negative return: a kernel error.
+//
+// Compile with -DTML_PROFILE to bracket each kernel call with TML_MARK(node
+// index) from the emulator harness's tml_marker.h (per-layer cycles); without
+// it the markers compile to nothing.
+//
+// Determinism: identical graphs and options give byte-identical files.
+#ifndef TML_CODEGEN_MODEL_EMITTER_H_
+#define TML_CODEGEN_MODEL_EMITTER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/graph.h"
+#include "compiler/status.h"
+
+namespace tml::codegen {
+
+struct CodegenOptions {
+  std::string name = "model";  // C prefix and file stem; must be a C identifier
+  // Provenance only (printed in the header comment of NAME.c / NAME.h).
+  std::string tool_version;
+  std::string model_file;  // as given on the command line (no directory needed)
+  std::string model_hash;  // e.g. "fnv1a64:0123456789abcdef"
+  std::vector<std::string> options;  // the compile options that shaped the output
+};
+
+struct GeneratedFile {
+  std::string path;  // relative to the output directory, '/' separated
+  std::string content;
+};
+
+struct TensorInfo {
+  std::string name;
+  Shape shape;
+};
+
+struct GeneratedModel {
+  std::vector<GeneratedFile> files;  // sorted by path
+  std::vector<TensorInfo> inputs, outputs;
+  int64_t input_size = 0, output_size = 0;  // floats, all inputs / outputs
+  int64_t arena_bytes = 0;
+  int64_t weight_bytes = 0;  // static const data
+  int64_t state_bytes = 0;   // streaming storage (0 without NAME_step)
+  std::vector<std::string> kernels;  // runtime kernels called, sorted
+  // Marker id i (TML_MARK(i)) is layers[i]: "node 'x' (LSTM)".
+  std::vector<std::string> layers;
+  bool has_step = false;
+  bool step_prefix_output = false;
+  int64_t seq_len = 0, step_input_size = 0;
+};
+
+// Errors: InvalidInput naming the node for anything the float runtime cannot
+// run (an op without an emitter, rank > 6, non-constant indices, ...).
+StatusOr<GeneratedModel> GenerateModel(const Graph& graph, const CodegenOptions& options);
+
+// FNV-1a 64 of `bytes` as "fnv1a64:<16 hex digits>".
+std::string HashBytes(const std::string& bytes);
+
+}  // namespace tml::codegen
+
+#endif  // TML_CODEGEN_MODEL_EMITTER_H_

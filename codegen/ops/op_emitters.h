@@ -1,0 +1,43 @@
+// The emitter of each op family, and the scratch each node needs. Internal to
+// codegen/. Adding an op: write ops/emit_<family>.cc with
+//   Status Emit<Family>(EmitContext& ctx, const Node& node);
+// (see emit_context.h for what it may use), declare it here and add its
+// OpKinds to EmitNode() in op_emitters.cc. An op that needs scratch adds a
+// case to ScratchBytes().
+#ifndef TML_CODEGEN_OPS_OP_EMITTERS_H_
+#define TML_CODEGEN_OPS_OP_EMITTERS_H_
+
+#include <cstdint>
+
+#include "codegen/ops/emit_context.h"
+
+namespace tml::codegen {
+
+// Prints the kernel call(s) of `node`; InvalidInput naming the node when the
+// float runtime cannot run it.
+Status EmitNode(EmitContext& ctx, const Node& node);
+// Scratch bytes the node's kernel needs (0 for most), from the runtime's
+// tml_*_get_buffer_size() run on the host.
+StatusOr<int64_t> ScratchBytes(const Graph& graph, const Node& node);
+
+// Helpers shared by the emitters.
+// "{rank, {d0, d1, ...}}"; InvalidInput for rank > TML_MAX_RANK.
+StatusOr<std::string> DimsInit(const Shape& shape);
+
+Status EmitRecurrent(EmitContext& ctx, const Node& node);
+Status EmitGemm(EmitContext& ctx, const Node& node);
+Status EmitMatMul(EmitContext& ctx, const Node& node);
+Status EmitBinary(EmitContext& ctx, const Node& node);
+Status EmitActivation(EmitContext& ctx, const Node& node);
+Status EmitSoftmax(EmitContext& ctx, const Node& node);
+Status EmitReshape(EmitContext& ctx, const Node& node);
+Status EmitTranspose(EmitContext& ctx, const Node& node);
+Status EmitConcat(EmitContext& ctx, const Node& node);
+Status EmitSlice(EmitContext& ctx, const Node& node);
+Status EmitGather(EmitContext& ctx, const Node& node);
+// Tile and Expand: a broadcast copy (see emit_broadcast_copy.cc).
+Status EmitBroadcastCopy(EmitContext& ctx, const Node& node);
+
+}  // namespace tml::codegen
+
+#endif  // TML_CODEGEN_OPS_OP_EMITTERS_H_

@@ -1,0 +1,69 @@
+// The `compile`, `verify` and `emulate` commands (DESIGN.md §9), as driver
+// functions returning Status; compiler/main.cc only parses their options.
+//
+// compile: imports the model, generates the firmware sources (codegen/) and
+//   writes them to the output directory atomically: everything goes to a
+//   temporary directory next to it, which is renamed into place at the end, so
+//   a failed run never leaves a half-written directory. An existing non-empty
+//   directory is an error unless --force (then it is replaced). Besides the
+//   sources it writes tinyml-compile.json, the manifest `verify` reads (model
+//   path and hash, input shapes, sources, budget). With --verify it then
+//   verifies (below).
+// verify: builds the sources for the Cortex-M4 with the emulator's
+//   BuildFirmware into OUTDIR/firmware/ (firmware.elf, plus firmware_profile.elf
+//   built with -DTML_PROFILE for per-layer cycles), runs every test sample in
+//   Unicorn (bkpt #1 protocol, see emulator/m4_runner.h), and compares with the
+//   reference interpreter on the original model: per output max abs error,
+//   RMSE, SNR dB, relative error (max abs error / max abs reference); top-1
+//   agreement for outputs whose last dim is > 1; accuracy against
+//   --test-labels. Prints instructions and cycles per inference, per-layer
+//   cycles, flash (text + rodata + data) and RAM (data + bss, which holds the
+//   arena, + the reserved stack) against the target budget.
+//   VerifyFailed (exit 1) when the relative error exceeds the tolerance or the
+//   firmware does not fit, with the figures.
+// emulate: runs any bare-metal M4 ELF to its end (emulator/emulate.h).
+#ifndef TML_COMPILER_COMPILE_COMMAND_H_
+#define TML_COMPILER_COMPILE_COMMAND_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/driver.h"
+#include "compiler/status.h"
+
+namespace tml {
+
+struct VerifyOptions {
+  std::vector<std::string> test_data;  // one .npy per model input
+  std::string test_labels;             // optional integer labels [N]
+  double tolerance = 1e-3;             // relative: max abs error / max abs reference
+  // Budget and clock; negative = the value stored at compile time (or the
+  // cortex-m4 default: 1024 KB flash, 256 KB RAM, 80 MHz).
+  double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
+  uint64_t max_instructions = 2'000'000'000;  // per inference
+  std::string report_json;                    // optional machine-readable report
+};
+
+struct CompileOptions {
+  CommonOptions common;
+  std::string out_dir;
+  std::string name = "model";
+  bool force = false;
+  bool verify = false;
+  VerifyOptions verify_options;
+};
+
+Status RunCompile(const std::string& model_path, const CompileOptions& options);
+Status RunVerify(const std::string& out_dir, const VerifyOptions& options);
+
+struct EmulateCommandOptions {
+  bool json = false;
+  uint64_t max_instructions = 2'000'000'000;
+  double clock_mhz = -1;
+};
+Status RunEmulate(const std::string& elf_path, const EmulateCommandOptions& options);
+
+}  // namespace tml
+
+#endif  // TML_COMPILER_COMPILE_COMMAND_H_
