@@ -11,7 +11,8 @@
 namespace tml::emu {
 namespace {
 
-constexpr uint32_t kExcpBkpt = 7;  // QEMU EXCP_BKPT as seen by UC_HOOK_INTR
+constexpr uint32_t kExcpSwi = 2;   // QEMU EXCP_SWI (SVC) as seen by UC_HOOK_INTR
+constexpr uint32_t kExcpBkpt = 7;  // QEMU EXCP_BKPT
 constexpr uint8_t kStackFill = 0xA5;
 constexpr uint64_t kNoExit = 0xFFFFFFFF;  // an `until` address no Thumb PC can equal
 
@@ -252,7 +253,7 @@ struct M4Runner::Impl {
     const uint32_t pc = s->Reg(UC_ARM_REG_PC);
     if (intno != kExcpBkpt) {
       s->stop = Stop::kFault;
-      s->stop_pc = pc;
+      s->stop_pc = intno == kExcpSwi ? pc - 2 : pc;  // SVC reports PC after itself
       s->stop_message = fmt::format("{} (exception {})", ExceptionName(intno), intno);
       uc_emu_stop(uc);
       return;

@@ -109,6 +109,29 @@ TEST(M4RunnerTest, FlashIsReadOnlyForTheHost) {
   EXPECT_EQ((*bytes)[8], 3);
 }
 
+TEST(M4RunnerTest, WaitForInterruptAndEventResume) {
+  // No interrupt ever arrives; WFI, WFE and YIELD behave as no-ops.
+  auto runner = LoadOrDie(BuildSource("main.c", R"(
+    int main(void) {
+      for (int i = 0; i < 3; ++i) __asm volatile("wfi\n\twfe\n\tyield" ::: "memory");
+      return 11;
+    }
+  )"));
+  ASSERT_TRUE(runner);
+  auto stop = runner->RunUntilBreakpoint();
+  ASSERT_TRUE(stop.ok()) << stop.status().message();
+  EXPECT_EQ(stop->exit_code, 11);
+}
+
+TEST(M4RunnerTest, SvcWithoutExceptionModelIsAnError) {
+  const std::string message = RunExpectingError(R"(
+    __attribute__((noinline)) void syscall(void) { __asm volatile("svc #3"); }
+    int main(void) { syscall(); return 0; }
+  )");
+  EXPECT_THAT(message, HasSubstr("SVC"));
+  EXPECT_THAT(message, HasSubstr("in function syscall: svc #3"));
+}
+
 TEST(M4RunnerTest, JumpToUnmappedAddress) {
   const std::string message = RunExpectingError(R"(
     int main(void) { void (*f)(void) = (void (*)(void))0x30000001; f(); return 0; }
