@@ -6,11 +6,11 @@
 // clamped as the ONNX spec says: negative starts/ends count from the end, then
 //   step > 0: start and end in [0, dim]       (iterate start, start+step, ... < end)
 //   step < 0: start in [0, dim-1], end in [-1, dim-1]  (iterate ... > end)
-// so -1 in "ends" means "through element 0" for a negative step. Every output
-// dim is max(0, ceil((end - start) / step)). The "steps" attribute (which the
+// so -1 in "ends" means "through element 0" for a negative step (an empty dim
+// gets start = end = 0 either way). Every output dim is
+// max(0, ceil((end - start) / step)). The "steps" attribute (which the
 // opset < 10 form does not have) marks a prepared node.
 #include <algorithm>
-#include <limits>
 
 #include "compiler/ops/broadcast.h"
 #include "compiler/ops/op_registry.h"
