@@ -97,11 +97,12 @@ int main(int argc, char** argv) {
   // the same instructions as the modelled run.
   const double plain_mips = modelled.instructions / plain.seconds / 1e6;
   const double model_mips = modelled.instructions / modelled.seconds / 1e6;
-  std::printf("kernel: int8 64x64x64 matmul x %d, %llu guest instructions, %llu modelled cycles "
-              "(CPI %.3f)\n",
-              repetitions, static_cast<unsigned long long>(modelled.instructions),
-              static_cast<unsigned long long>(modelled.cycles),
-              static_cast<double>(modelled.cycles) / modelled.instructions);
+  std::printf(
+      "kernel: int8 64x64x64 matmul x %d, %llu guest instructions, %llu modelled cycles "
+      "(CPI %.3f)\n",
+      repetitions, static_cast<unsigned long long>(modelled.instructions),
+      static_cast<unsigned long long>(modelled.cycles),
+      static_cast<double>(modelled.cycles) / modelled.instructions);
   std::printf("plain unicorn (no hooks): %8.1f guest MIPS  (%.3f s)\n", plain_mips, plain.seconds);
   std::printf("with cycle model:         %8.1f guest MIPS  (%.3f s)  %.1f M modelled cycles/s\n",
               model_mips, modelled.seconds, modelled.cycles / modelled.seconds / 1e6);

@@ -1,7 +1,6 @@
 #include "emulator/cycle_model.h"
 
 #include <capstone/capstone.h>
-
 #include <fmt/format.h>
 
 namespace tml::emu {
@@ -87,45 +86,70 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
     }
     return false;
   }();
-  const bool first_is_double = arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG &&
-                               IsDoubleReg(arm.operands[0].reg);
+  const bool first_is_double =
+      arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG && IsDoubleReg(arm.operands[0].reg);
 
   switch (in.id) {
-    case ARM_INS_LDR: case ARM_INS_LDRB: case ARM_INS_LDRH: case ARM_INS_LDRSB:
-    case ARM_INS_LDRSH: case ARM_INS_LDRT: case ARM_INS_LDRBT: case ARM_INS_LDRHT:
-    case ARM_INS_LDRSBT: case ARM_INS_LDRSHT: case ARM_INS_LDREX: case ARM_INS_LDREXB:
+    case ARM_INS_LDR:
+    case ARM_INS_LDRB:
+    case ARM_INS_LDRH:
+    case ARM_INS_LDRSB:
+    case ARM_INS_LDRSH:
+    case ARM_INS_LDRT:
+    case ARM_INS_LDRBT:
+    case ARM_INS_LDRHT:
+    case ARM_INS_LDRSBT:
+    case ARM_INS_LDRSHT:
+    case ARM_INS_LDREX:
+    case ARM_INS_LDREXB:
     case ARM_INS_LDREXH:
       insn.kind = Kind::kLoad;
       insn.cycles = 2;
       break;
-    case ARM_INS_STR: case ARM_INS_STRB: case ARM_INS_STRH: case ARM_INS_STRT:
-    case ARM_INS_STRBT: case ARM_INS_STRHT:
+    case ARM_INS_STR:
+    case ARM_INS_STRB:
+    case ARM_INS_STRH:
+    case ARM_INS_STRT:
+    case ARM_INS_STRBT:
+    case ARM_INS_STRHT:
       insn.kind = Kind::kStore;
       insn.cycles = has_index ? 2 : 1;  // the write buffer hides an immediate-offset store
       break;
-    case ARM_INS_STREX: case ARM_INS_STREXB: case ARM_INS_STREXH:
+    case ARM_INS_STREX:
+    case ARM_INS_STREXB:
+    case ARM_INS_STREXH:
       insn.kind = Kind::kStore;
       insn.cycles = 2;
       break;
-    case ARM_INS_LDRD: case ARM_INS_STRD:
+    case ARM_INS_LDRD:
+    case ARM_INS_STRD:
       insn.kind = Kind::kMultiple;
       insn.cycles = 3;
       break;
-    case ARM_INS_LDM: case ARM_INS_LDMDB: case ARM_INS_STM: case ARM_INS_STMDB:
+    case ARM_INS_LDM:
+    case ARM_INS_LDMDB:
+    case ARM_INS_STM:
+    case ARM_INS_STMDB:
       insn.kind = Kind::kMultiple;
       insn.cycles = 1 + ListLength(arm, 1);
       break;
-    case ARM_INS_POP: case ARM_INS_PUSH:
+    case ARM_INS_POP:
+    case ARM_INS_PUSH:
       insn.kind = Kind::kMultiple;
       insn.cycles = 1 + ListLength(arm, 0);
       insn.address_regs = kSpBit;
       break;
-    case ARM_INS_VLDR: case ARM_INS_VSTR:
+    case ARM_INS_VLDR:
+    case ARM_INS_VSTR:
       insn.kind = Kind::kFpLoadStore;
       insn.cycles = first_is_double ? 3 : 2;
       break;
-    case ARM_INS_VLDMIA: case ARM_INS_VLDMDB: case ARM_INS_VSTMIA: case ARM_INS_VSTMDB:
-    case ARM_INS_VPUSH: case ARM_INS_VPOP: {
+    case ARM_INS_VLDMIA:
+    case ARM_INS_VLDMDB:
+    case ARM_INS_VSTMIA:
+    case ARM_INS_VSTMDB:
+    case ARM_INS_VPUSH:
+    case ARM_INS_VPOP: {
       uint32_t words = 0;
       for (int i = 0; i < arm.op_count; ++i) {
         const cs_arm_op& op = arm.operands[i];
@@ -136,40 +160,60 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
       if (in.id == ARM_INS_VPUSH || in.id == ARM_INS_VPOP) insn.address_regs = kSpBit;
       break;
     }
-    case ARM_INS_B: case ARM_INS_BL: case ARM_INS_CBZ: case ARM_INS_CBNZ:
+    case ARM_INS_B:
+    case ARM_INS_BL:
+    case ARM_INS_CBZ:
+    case ARM_INS_CBNZ:
       insn.kind = Kind::kBranch;
       insn.terminator = Terminator::kDirect;
       insn.conditional |= in.id == ARM_INS_CBZ || in.id == ARM_INS_CBNZ;
       break;
-    case ARM_INS_BX: case ARM_INS_BLX:
+    case ARM_INS_BX:
+    case ARM_INS_BLX:
       insn.kind = Kind::kBranch;
       insn.terminator = Terminator::kRegister;
       break;
-    case ARM_INS_TBB: case ARM_INS_TBH:
+    case ARM_INS_TBB:
+    case ARM_INS_TBH:
       insn.kind = Kind::kBranch;
       insn.cycles = 3;  // 2 for the table load + 1 for the add
       insn.terminator = Terminator::kLoadPc;
       break;
-    case ARM_INS_SDIV: case ARM_INS_UDIV:
+    case ARM_INS_SDIV:
+    case ARM_INS_UDIV:
       insn.kind = Kind::kDataProcessing;
       // With the data-dependent model the divide-site hook charges the rest;
       // a divide whose IT condition fails never reaches the hook and costs 1.
       insn.cycles = p.data_dependent_divide ? 1 : p.divide_cycles;
       break;
-    case ARM_INS_VADD: case ARM_INS_VSUB: case ARM_INS_VMUL: case ARM_INS_VNMUL:
-    case ARM_INS_VABS: case ARM_INS_VNEG: case ARM_INS_VCVT: case ARM_INS_VCVTB:
-    case ARM_INS_VCVTT: case ARM_INS_VCVTR:
+    case ARM_INS_VADD:
+    case ARM_INS_VSUB:
+    case ARM_INS_VMUL:
+    case ARM_INS_VNMUL:
+    case ARM_INS_VABS:
+    case ARM_INS_VNEG:
+    case ARM_INS_VCVT:
+    case ARM_INS_VCVTB:
+    case ARM_INS_VCVTT:
+    case ARM_INS_VCVTR:
       insn.kind = Kind::kFpArith;
       break;
-    case ARM_INS_VMLA: case ARM_INS_VMLS: case ARM_INS_VNMLA: case ARM_INS_VNMLS:
-    case ARM_INS_VFMA: case ARM_INS_VFMS: case ARM_INS_VFNMA: case ARM_INS_VFNMS:
+    case ARM_INS_VMLA:
+    case ARM_INS_VMLS:
+    case ARM_INS_VNMLA:
+    case ARM_INS_VNMLS:
+    case ARM_INS_VFMA:
+    case ARM_INS_VFMS:
+    case ARM_INS_VFNMA:
+    case ARM_INS_VFNMS:
       insn.kind = Kind::kFpMac;
       insn.cycles = 3;
       if (arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG) {
         insn.accumulator = RegBit(arm.operands[0].reg);
       }
       break;
-    case ARM_INS_VDIV: case ARM_INS_VSQRT:
+    case ARM_INS_VDIV:
+    case ARM_INS_VSQRT:
       insn.kind = Kind::kFpArith;
       insn.cycles = 14;
       break;
@@ -193,9 +237,18 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
     case ARM_INS_ISB:
       insn.cycles = 1 + p.branch_penalty;
       break;
-    case ARM_INS_VCMP: case ARM_INS_VCMPE: case ARM_INS_VMRS: case ARM_INS_VMSR:
-    case ARM_INS_NOP: case ARM_INS_DMB: case ARM_INS_DSB: case ARM_INS_SVC:
-    case ARM_INS_WFI: case ARM_INS_WFE: case ARM_INS_SEV: case ARM_INS_YIELD:
+    case ARM_INS_VCMP:
+    case ARM_INS_VCMPE:
+    case ARM_INS_VMRS:
+    case ARM_INS_VMSR:
+    case ARM_INS_NOP:
+    case ARM_INS_DMB:
+    case ARM_INS_DSB:
+    case ARM_INS_SVC:
+    case ARM_INS_WFI:
+    case ARM_INS_WFE:
+    case ARM_INS_SEV:
+    case ARM_INS_YIELD:
       insn.kind = (insn.writes & kCoreMask) ? Kind::kDataProcessing : Kind::kOther;
       break;
     default:
@@ -214,10 +267,14 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
 
 uint32_t PenaltyFor(Terminator t, const CycleParams& p) {
   switch (t) {
-    case Terminator::kNone: return 0;
-    case Terminator::kDirect: return p.branch_penalty;
-    case Terminator::kRegister: return p.register_branch_penalty;
-    case Terminator::kLoadPc: return p.load_pc_penalty;
+    case Terminator::kNone:
+      return 0;
+    case Terminator::kDirect:
+      return p.branch_penalty;
+    case Terminator::kRegister:
+      return p.register_branch_penalty;
+    case Terminator::kLoadPc:
+      return p.load_pc_penalty;
   }
   return 0;
 }
@@ -273,8 +330,8 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
     if (in.id == ARM_INS_IT && have_prev && !prev_wide) cost = 0;  // folded
     if (have_prev) {
       const bool single_access = insn.kind == Kind::kLoad || insn.kind == Kind::kStore;
-      const bool memory = single_access || insn.kind == Kind::kMultiple ||
-                          insn.kind == Kind::kFpLoadStore;
+      const bool memory =
+          single_access || insn.kind == Kind::kMultiple || insn.kind == Kind::kFpLoadStore;
       if (single_access && prev.kind == Kind::kLoad && !(insn.address_regs & prev.writes) &&
           cost > 1) {
         cost -= 1;  // pipelined behind the previous load
@@ -326,8 +383,9 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
   return block;
 }
 
-std::vector<BlockAnalyzer::MemoryAccess> BlockAnalyzer::MemoryAccesses(
-    uint32_t address, const uint8_t* bytes, uint32_t size) const {
+std::vector<BlockAnalyzer::MemoryAccess> BlockAnalyzer::MemoryAccesses(uint32_t address,
+                                                                       const uint8_t* bytes,
+                                                                       uint32_t size) const {
   auto core = [](int reg) {
     if (reg >= ARM_REG_R0 && reg <= ARM_REG_R12) return reg - ARM_REG_R0;
     if (reg == ARM_REG_SP) return 13;
@@ -360,13 +418,21 @@ std::vector<BlockAnalyzer::MemoryAccess> BlockAnalyzer::MemoryAccesses(
       }
     }
     switch (in.id) {
-      case ARM_INS_PUSH: case ARM_INS_VPUSH: case ARM_INS_STMDB: case ARM_INS_LDMDB:
-      case ARM_INS_VSTMDB: case ARM_INS_VLDMDB:
+      case ARM_INS_PUSH:
+      case ARM_INS_VPUSH:
+      case ARM_INS_STMDB:
+      case ARM_INS_LDMDB:
+      case ARM_INS_VSTMDB:
+      case ARM_INS_VLDMDB:
         found = true;
         access.descending = true;
         [[fallthrough]];
-      case ARM_INS_POP: case ARM_INS_VPOP: case ARM_INS_LDM: case ARM_INS_STM:
-      case ARM_INS_VLDMIA: case ARM_INS_VSTMIA: {
+      case ARM_INS_POP:
+      case ARM_INS_VPOP:
+      case ARM_INS_LDM:
+      case ARM_INS_STM:
+      case ARM_INS_VLDMIA:
+      case ARM_INS_VSTMIA: {
         const bool implicit_sp = in.id == ARM_INS_PUSH || in.id == ARM_INS_POP ||
                                  in.id == ARM_INS_VPUSH || in.id == ARM_INS_VPOP;
         if (implicit_sp) {

@@ -61,9 +61,9 @@ struct CycleParams {
   // divide_cycles (the midpoint of the TRM's 2..12).
   bool data_dependent_divide = true;
   uint32_t divide_cycles = 7;
-  uint32_t vmov_core_cycles = 2;         // VMOV Sn<->Rt (TRM); measurements suggest 1
-  bool address_interlock = true;         // +1 for a load/store right after its address is computed
-  uint32_t flash_wait_states = 0;        // copied from TargetProfile by the runner
+  uint32_t vmov_core_cycles = 2;   // VMOV Sn<->Rt (TRM); measurements suggest 1
+  bool address_interlock = true;   // +1 for a load/store right after its address is computed
+  uint32_t flash_wait_states = 0;  // copied from TargetProfile by the runner
 };
 
 // Cycles of an SDIV/UDIV. The TRM gives only "2 to 12, early termination
@@ -89,8 +89,8 @@ struct BlockInfo {
   uint32_t cycles = 0;        // static cost, branch penalties excluded
   Terminator terminator = Terminator::kNone;
   bool conditional_terminator = false;
-  uint32_t taken_penalty = 0;  // added to this block when its branch is taken
-  uint32_t entry_penalty = 0;  // added to a taken branch that lands on this block
+  uint32_t taken_penalty = 0;   // added to this block when its branch is taken
+  uint32_t entry_penalty = 0;   // added to a taken branch that lands on this block
   int32_t function_index = -1;  // ElfFile::FunctionIndexAt(address), filled by the runner
   // Index of the first store whose base is not SP (where TML_MARK's store
   // sits inside its block), or -1.
@@ -124,7 +124,7 @@ class BlockAnalyzer {
     int base = -1;   // core register number 0..15, -1 if none
     int index = -1;  // core register number, -1 if none
     int32_t displacement = 0;
-    uint32_t shift = 0;       // index << shift
+    uint32_t shift = 0;  // index << shift
     bool subtract_index = false;
     bool post_indexed = false;  // the access uses the base before the update
     uint32_t span = 4;          // bytes covered from the computed address (LDM/STM/PUSH)

@@ -113,16 +113,14 @@ StatusOr<ElfFile> ElfFile::Read(const std::string& path) {
       if (symbol.is_function) file.functions_.push_back(symbol);
     }
   }
-  std::sort(file.functions_.begin(), file.functions_.end(),
-            [](const Symbol& a, const Symbol& b) {
-              return a.address != b.address ? a.address < b.address : a.size > b.size;
-            });
+  std::sort(file.functions_.begin(), file.functions_.end(), [](const Symbol& a, const Symbol& b) {
+    return a.address != b.address ? a.address < b.address : a.size > b.size;
+  });
   // Keep one function per address (aliases such as memcpy/__aeabi_memcpy).
-  file.functions_.erase(std::unique(file.functions_.begin(), file.functions_.end(),
-                                    [](const Symbol& a, const Symbol& b) {
-                                      return a.address == b.address;
-                                    }),
-                        file.functions_.end());
+  file.functions_.erase(
+      std::unique(file.functions_.begin(), file.functions_.end(),
+                  [](const Symbol& a, const Symbol& b) { return a.address == b.address; }),
+      file.functions_.end());
   return file;
 }
 

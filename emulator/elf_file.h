@@ -32,7 +32,7 @@ struct LoadSegment {
   uint32_t virtual_address = 0;   // VMA: where the program expects them
   uint32_t memory_size = 0;       // >= bytes.size(); the rest is zero-filled
   bool executable = false;
-  std::vector<uint8_t> bytes;     // file contents (p_filesz bytes)
+  std::vector<uint8_t> bytes;  // file contents (p_filesz bytes)
 };
 
 struct Symbol {

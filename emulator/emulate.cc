@@ -1,8 +1,8 @@
 #include "emulator/emulate.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace tml::emu {
 
@@ -46,12 +46,18 @@ nlohmann::json ReportToJson(const EmulationReport& r) {
   for (const auto& [id, a] : r.markers) {
     markers.push_back({{"id", id}, {"cycles", a.cycles}, {"instructions", a.instructions}});
   }
-  return {{"instructions", r.instructions}, {"cycles", r.cycles},
-          {"stdout", r.stdout_text},        {"exit_code", r.exit_code},
-          {"stack_bytes", r.stack_bytes},   {"flash_bytes", r.flash_bytes},
-          {"ram_bytes", r.ram_bytes},       {"functions", functions},
-          {"markers", markers},             {"target", r.target},
-          {"clock_mhz", r.clock_mhz},       {"seconds", r.seconds},
+  return {{"instructions", r.instructions},
+          {"cycles", r.cycles},
+          {"stdout", r.stdout_text},
+          {"exit_code", r.exit_code},
+          {"stack_bytes", r.stack_bytes},
+          {"flash_bytes", r.flash_bytes},
+          {"ram_bytes", r.ram_bytes},
+          {"functions", functions},
+          {"markers", markers},
+          {"target", r.target},
+          {"clock_mhz", r.clock_mhz},
+          {"seconds", r.seconds},
           {"stopped_by", r.stopped_by}};
 }
 

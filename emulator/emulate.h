@@ -10,10 +10,9 @@
 #define TML_EMULATOR_EMULATE_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "compiler/status.h"
 #include "emulator/m4_runner.h"
@@ -32,18 +31,18 @@ struct FunctionCost {
 
 struct EmulationReport {
   std::string elf_path;
-  std::string target;      // profile name
+  std::string target;  // profile name
   double clock_mhz = 0;
   uint64_t instructions = 0;
   uint64_t cycles = 0;
-  double seconds = 0;      // cycles at clock_mhz
+  double seconds = 0;  // cycles at clock_mhz
   std::string stdout_text;
   int exit_code = 0;
-  std::string stopped_by;  // "bkpt #0", "semihosting exit"
-  uint32_t stack_bytes = 0;  // high-water mark
-  uint32_t flash_bytes = 0;  // text + rodata + data image
-  uint32_t ram_bytes = 0;    // data + bss (stack reported apart)
-  std::vector<FunctionCost> functions;  // by cycles, most expensive first
+  std::string stopped_by;                                 // "bkpt #0", "semihosting exit"
+  uint32_t stack_bytes = 0;                               // high-water mark
+  uint32_t flash_bytes = 0;                               // text + rodata + data image
+  uint32_t ram_bytes = 0;                                 // data + bss (stack reported apart)
+  std::vector<FunctionCost> functions;                    // by cycles, most expensive first
   std::vector<std::pair<uint32_t, Attribution>> markers;  // TML_MARK ids, if any were used
 };
 

@@ -67,11 +67,16 @@ StatusOr<std::string> BuildFirmware(const FirmwareBuild& build) {
   }
 
   const std::string elf = (dir / build.output_name).string();
-  std::vector<std::string> argv = {build.compiler,       "-mcpu=cortex-m4",
-                                   "-mthumb",            "-mfloat-abi=hard",
-                                   "-mfpu=fpv4-sp-d16",  build.optimization,
-                                   "-g",                 "-ffunction-sections",
-                                   "-fdata-sections",    "-I" + (dir / "include").string()};
+  std::vector<std::string> argv = {build.compiler,
+                                   "-mcpu=cortex-m4",
+                                   "-mthumb",
+                                   "-mfloat-abi=hard",
+                                   "-mfpu=fpv4-sp-d16",
+                                   build.optimization,
+                                   "-g",
+                                   "-ffunction-sections",
+                                   "-fdata-sections",
+                                   "-I" + (dir / "include").string()};
   for (const std::string& inc : build.include_dirs) argv.push_back("-I" + inc);
   for (const std::string& def : build.defines) argv.push_back("-D" + def);
   for (const std::string& flag : build.extra_flags) argv.push_back(flag);

@@ -28,13 +28,13 @@ namespace tml::emu {
 
 struct FirmwareBuild {
   TargetProfile profile;
-  std::string build_dir;                   // created when missing
+  std::string build_dir;  // created when missing
   std::string output_name = "firmware.elf";
-  std::vector<std::string> sources;        // .c, .S or .s files
+  std::vector<std::string> sources;  // .c, .S or .s files
   std::vector<std::string> include_dirs;
-  std::vector<std::string> defines;        // "NAME" or "NAME=VALUE"
+  std::vector<std::string> defines;  // "NAME" or "NAME=VALUE"
   std::string optimization = "-O2";
-  std::vector<std::string> extra_flags;    // e.g. "-Wall", "-Werror"
+  std::vector<std::string> extra_flags;        // e.g. "-Wall", "-Werror"
   std::string compiler = "arm-none-eabi-gcc";  // looked up on PATH
   bool harness = true;  // false: the sources bring their own vector table and reset code
 };

@@ -18,17 +18,28 @@ constexpr uint64_t kNoExit = 0xFFFFFFFF;  // an `until` address no Thumb PC can 
 
 const char* ExceptionName(uint32_t intno) {
   switch (intno) {
-    case 1: return "undefined instruction";
-    case 2: return "SVC (no handler is modelled)";
-    case 3: return "prefetch abort";
-    case 4: return "data abort";
-    case 5: return "IRQ";
-    case 6: return "FIQ";
-    case 8: return "exception return";
-    case 9: return "kernel trap";
-    case 17: return "no coprocessor (NOCP)";
-    case 18: return "invalid state (INVSTATE)";
-    default: return "CPU exception";
+    case 1:
+      return "undefined instruction";
+    case 2:
+      return "SVC (no handler is modelled)";
+    case 3:
+      return "prefetch abort";
+    case 4:
+      return "data abort";
+    case 5:
+      return "IRQ";
+    case 6:
+      return "FIQ";
+    case 8:
+      return "exception return";
+    case 9:
+      return "kernel trap";
+    case 17:
+      return "no coprocessor (NOCP)";
+    case 18:
+      return "invalid state (INVSTATE)";
+    default:
+      return "CPU exception";
   }
 }
 
@@ -266,8 +277,8 @@ struct M4Runner::Impl {
     // stop, RunUntilBreakpoint moves PC past the BKPT after uc_emu_start returns.
     s->stop_pc = pc;
     if (imm == kSemihostingBkpt) {
-      const SemihostingResult r = s->semihosting->Call(
-          s->Reg(UC_ARM_REG_R0), s->Reg(UC_ARM_REG_R1), s->cycles, s->options.profile.clock_mhz);
+      const SemihostingResult r = s->semihosting->Call(s->Reg(UC_ARM_REG_R0), s->Reg(UC_ARM_REG_R1),
+                                                       s->cycles, s->options.profile.clock_mhz);
       if (r.memory_error) {
         s->stop = Stop::kFault;
         s->stop_pc = pc;
@@ -310,10 +321,10 @@ struct M4Runner::Impl {
     const uint32_t rn = insn & 0xF;
     const uint32_t rm = (insn >> 16) & 0xF;
     const bool is_signed = (insn & 0xFFF0) == 0xFB90;
-    static constexpr int kRegs[13] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
-                                      UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7,
-                                      UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10,
-                                      UC_ARM_REG_R11, UC_ARM_REG_R12};
+    static constexpr int kRegs[13] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
+                                      UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
+                                      UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+                                      UC_ARM_REG_R12};
     if (rn > 12 || rm > 12) return;
     const uint32_t divisor = s->Reg(kRegs[rm]);
     if (divisor == 0 && (s->PpbWord(kCcrAddress) & kCcrDiv0Trp)) {
@@ -341,8 +352,8 @@ struct M4Runner::Impl {
       const uint8_t* code = &flash[f.address - prof.flash_base];
       for (uint32_t site : analyzer->FindDivides(f.address, code, f.size & ~1u)) {
         uc_hook hook;
-        uc_hook_add(uc, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&Impl::OnDivide), this,
-                    site, site);
+        uc_hook_add(uc, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&Impl::OnDivide), this, site,
+                    site);
       }
     }
   }
@@ -441,8 +452,10 @@ struct M4Runner::Impl {
       }
       uint8_t* host = prof.InFlash(address) ? &flash[address - prof.flash_base]
                                             : &sram[address - prof.sram_base];
-      if (zero) std::memset(host, 0, size);
-      else std::memcpy(host, data, size);
+      if (zero)
+        std::memset(host, 0, size);
+      else
+        std::memcpy(host, data, size);
       return Status::Ok();
     };
     for (const LoadSegment& seg : elf.segments()) {
@@ -455,8 +468,8 @@ struct M4Runner::Impl {
         }
       }
       if (seg.memory_size > file_size && prof.InSram(seg.virtual_address)) {
-        TML_RETURN_IF_ERROR(place(seg.virtual_address + file_size, nullptr,
-                                  seg.memory_size - file_size, true));
+        TML_RETURN_IF_ERROR(
+            place(seg.virtual_address + file_size, nullptr, seg.memory_size - file_size, true));
       }
     }
 
@@ -499,14 +512,14 @@ struct M4Runner::Impl {
   uint32_t LocateDataFault(uint32_t block_start) const {
     uint8_t bytes[1024];
     uint32_t size = 0;
-    while (size < sizeof bytes && uc_mem_read(uc, block_start + size, bytes + size, 2) == UC_ERR_OK) {
+    while (size < sizeof bytes &&
+           uc_mem_read(uc, block_start + size, bytes + size, 2) == UC_ERR_OK) {
       size += 2;
     }
-    static constexpr int kRegs[16] = {
-        UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,
-        UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7,  UC_ARM_REG_R8,  UC_ARM_REG_R9,
-        UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,
-        UC_ARM_REG_PC};
+    static constexpr int kRegs[16] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
+                                      UC_ARM_REG_R4,  UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
+                                      UC_ARM_REG_R8,  UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+                                      UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,  UC_ARM_REG_PC};
     for (const auto& a : analyzer->MemoryAccesses(block_start, bytes, size)) {
       if (a.base < 0) continue;
       uint32_t base = a.base == 15 ? ((a.insn_address + 4) & ~3u) : Reg(kRegs[a.base]);
@@ -528,13 +541,27 @@ struct M4Runner::Impl {
   Status FaultStatus(uc_err err, uint32_t pc) const {
     const char* what = "";
     switch (err) {
-      case UC_ERR_READ_UNMAPPED: what = "read from unmapped address"; break;
-      case UC_ERR_WRITE_UNMAPPED: what = "write to unmapped address"; break;
-      case UC_ERR_FETCH_UNMAPPED: what = "jump to unmapped address"; break;
-      case UC_ERR_WRITE_PROT: what = "write to read-only memory at"; break;
-      case UC_ERR_READ_PROT: what = "read from protected memory at"; break;
-      case UC_ERR_FETCH_PROT: what = "jump to non-executable address"; break;
-      case UC_ERR_READ_UNALIGNED: case UC_ERR_WRITE_UNALIGNED: case UC_ERR_FETCH_UNALIGNED:
+      case UC_ERR_READ_UNMAPPED:
+        what = "read from unmapped address";
+        break;
+      case UC_ERR_WRITE_UNMAPPED:
+        what = "write to unmapped address";
+        break;
+      case UC_ERR_FETCH_UNMAPPED:
+        what = "jump to unmapped address";
+        break;
+      case UC_ERR_WRITE_PROT:
+        what = "write to read-only memory at";
+        break;
+      case UC_ERR_READ_PROT:
+        what = "read from protected memory at";
+        break;
+      case UC_ERR_FETCH_PROT:
+        what = "jump to non-executable address";
+        break;
+      case UC_ERR_READ_UNALIGNED:
+      case UC_ERR_WRITE_UNALIGNED:
+      case UC_ERR_FETCH_UNALIGNED:
         what = "unaligned access at";
         break;
       case UC_ERR_INSN_INVALID:
@@ -595,12 +622,12 @@ StatusOr<StopInfo> M4Runner::RunUntilBreakpoint() {
 
     switch (s.stop) {
       case Impl::Stop::kBudget:
-        return fail(InvalidInput(
-            "firmware did not finish within {} instructions (runaway loop?) at {}", max,
-            s.DescribePc(s.stop_pc)));
+        return fail(
+            InvalidInput("firmware did not finish within {} instructions (runaway loop?) at {}",
+                         max, s.DescribePc(s.stop_pc)));
       case Impl::Stop::kFault:
-        return fail(InvalidInput("firmware fault: {} at {}", s.stop_message,
-                                 s.DescribePc(s.stop_pc)));
+        return fail(
+            InvalidInput("firmware fault: {} at {}", s.stop_message, s.DescribePc(s.stop_pc)));
       case Impl::Stop::kBreakpoint:
       case Impl::Stop::kExit: {
         StopInfo info;
@@ -637,8 +664,8 @@ Status M4Runner::WriteMemory(uint32_t address, const void* data, size_t size) {
   if (size == 0) return Status::Ok();
   if (impl_->options.profile.InFlash(address)) {
     // Translated code and cached block costs assume flash never changes.
-    return InvalidInput("cannot write {} bytes at 0x{:08x}: flash is read-only while running",
-                        size, address);
+    return InvalidInput("cannot write {} bytes at 0x{:08x}: flash is read-only while running", size,
+                        address);
   }
   if (uc_mem_write(impl_->uc, address, data, size) != UC_ERR_OK) {
     return InvalidInput("cannot write {} bytes at 0x{:08x}: not mapped", size, address);

@@ -27,8 +27,8 @@
 //     TML_ASSIGN_OR_RETURN(StopInfo stop, runner->RunUntilBreakpoint());   // reset -> bkpt #1
 //     for (each input) {
 //       TML_RETURN_IF_ERROR(runner->WriteSymbol("tml_in", input));
-//       runner->ClearProfile();                                          // optional: per-inference layers
-//       TML_ASSIGN_OR_RETURN(stop, runner->RunUntilBreakpoint());        // one inference
+//       runner->ClearProfile();                                          // optional: per-inference
+//       layers TML_ASSIGN_OR_RETURN(stop, runner->RunUntilBreakpoint());        // one inference
 //       // stop.instructions / stop.cycles are this inference's figures
 //       TML_ASSIGN_OR_RETURN(auto output, runner->ReadSymbol("tml_out"));
 //     }
@@ -74,9 +74,9 @@ enum class StopReason { kBreakpoint, kExit };
 // Why and where a RunUntilBreakpoint call ended, and what it cost.
 struct StopInfo {
   StopReason reason = StopReason::kBreakpoint;
-  uint32_t breakpoint = 0;  // BKPT immediate (kBreakpoint)
-  int exit_code = 0;        // kExit: semihosting exit code; kBreakpoint: r0
-  uint32_t pc = 0;          // where execution resumes
+  uint32_t breakpoint = 0;    // BKPT immediate (kBreakpoint)
+  int exit_code = 0;          // kExit: semihosting exit code; kBreakpoint: r0
+  uint32_t pc = 0;            // where execution resumes
   uint64_t instructions = 0;  // executed by this call
   uint64_t cycles = 0;        // modelled by this call
 };

@@ -25,8 +25,10 @@ SemihostingResult Semihosting::Call(uint32_t op, uint32_t param, uint64_t cycles
   switch (op) {
     case kSysWritec: {
       char c = 0;
-      if (!read_memory_(param, &c, 1)) result.memory_error = true;
-      else output_.push_back(c);
+      if (!read_memory_(param, &c, 1))
+        result.memory_error = true;
+      else
+        output_.push_back(c);
       break;
     }
     case kSysWrite0: {
@@ -53,7 +55,8 @@ SemihostingResult Semihosting::Call(uint32_t op, uint32_t param, uint64_t cycles
         break;
       }
       std::vector<char> bytes(std::min(length, kMaxWrite));
-      if (!bytes.empty() && !read_memory_(buffer, bytes.data(), static_cast<uint32_t>(bytes.size()))) {
+      if (!bytes.empty() &&
+          !read_memory_(buffer, bytes.data(), static_cast<uint32_t>(bytes.size()))) {
         result.memory_error = true;
         break;
       }

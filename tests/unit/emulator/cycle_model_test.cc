@@ -5,9 +5,10 @@
 // P = 1 for direct and register branches, 3 for loads to PC, +1 for a taken
 // branch to a 32-bit instruction at an address that is 2 mod 4, zero wait
 // states. The closing BKPT costs nothing.
+#include "emulator/cycle_model.h"
+
 #include <gtest/gtest.h>
 
-#include "emulator/cycle_model.h"
 #include "tests/unit/emulator/firmware_fixture.h"
 
 namespace tml::emu {
@@ -94,8 +95,9 @@ TEST(CycleModelTest, AddressInterlockAfterAlu) {
 
 TEST(CycleModelTest, LoadStoreMultiple) {
   // ldm of 4 registers: 1+N = 5; stmia of 2: 1+2 = 3; ldrd: 3. Total 11.
-  auto m = MeasureAsm(kPointers, "  ldm r1, {r4, r6, r7, r8}\n  stm r2, {r6, r7}\n"
-                                 "  ldrd r6, r7, [r3]\n");
+  auto m = MeasureAsm(kPointers,
+                      "  ldm r1, {r4, r6, r7, r8}\n  stm r2, {r6, r7}\n"
+                      "  ldrd r6, r7, [r3]\n");
   EXPECT_EQ(m.cycles, 11u);
 }
 
@@ -143,8 +145,9 @@ TEST(CycleModelTest, BranchToUnalignedWideTarget) {
 
 TEST(CycleModelTest, CallAndReturn) {
   // bl 1+P = 2; bx lr 1+P = 2; adds 1 = 5 ("a call and return cost four").
-  auto m = MeasureAsm("", "  bl leaf\n  adds r0, #1\n",
-                      "  .type leaf, %function\n  .balign 4\nleaf:\n  bx lr\n  .size leaf, .-leaf\n");
+  auto m =
+      MeasureAsm("", "  bl leaf\n  adds r0, #1\n",
+                 "  .type leaf, %function\n  .balign 4\nleaf:\n  bx lr\n  .size leaf, .-leaf\n");
   EXPECT_EQ(m.instructions, 3u);
   EXPECT_EQ(m.cycles, 5u);
 }
@@ -281,8 +284,8 @@ TEST(CycleModelTest, FlashWaitStatesOnLiteralLoadsAndBranches) {
   // branch into flash 2 + 2 = 4; adds 1. Total 9.
   RunnerOptions options;
   options.profile.flash_wait_states = 2;
-  auto m = MeasureAsm("", "  ldr r0, =0x12345678\n  b 1f\n  nop\n1:\n  adds r0, #1\n",
-                      "  .ltorg\n", options);
+  auto m = MeasureAsm("", "  ldr r0, =0x12345678\n  b 1f\n  nop\n1:\n  adds r0, #1\n", "  .ltorg\n",
+                      options);
   EXPECT_EQ(m.cycles, 9u);
 }
 

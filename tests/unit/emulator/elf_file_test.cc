@@ -10,8 +10,8 @@
 namespace tml::emu {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::BuildSource;
+using ::testing::HasSubstr;
 using testing::TestDir;
 
 constexpr char kProgram[] = R"(

@@ -11,8 +11,8 @@
 namespace tml::emu {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::BuildSource;
+using ::testing::HasSubstr;
 
 constexpr char kProgram[] = R"(
   #include <stdio.h>
@@ -65,7 +65,8 @@ TEST(EmulateTest, FloatingPointAndLibm) {
       printf("%d\n", (int)(acc * 1000.0f));
       return 0;
     }
-  )", TargetProfile{}, "-O3");
+  )",
+                                      TargetProfile{}, "-O3");
   auto report = EmulateElf(elf, EmulationOptions{});
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->exit_code, 0);

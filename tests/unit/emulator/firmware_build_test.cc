@@ -33,7 +33,8 @@ TEST(FirmwareBuildTest, BuildsWithDefinesAndIncludeDirs) {
   const std::string dir = TestDir();
   std::filesystem::create_directories(dir + "/inc");
   std::ofstream(dir + "/inc/answer.h") << "#define ANSWER_BASE 40\n";
-  std::ofstream(dir + "/main.c") << "#include \"answer.h\"\nint main(void) { return ANSWER_BASE + EXTRA; }\n";
+  std::ofstream(dir + "/main.c")
+      << "#include \"answer.h\"\nint main(void) { return ANSWER_BASE + EXTRA; }\n";
   FirmwareBuild build;
   build.build_dir = dir + "/out";
   build.sources = {dir + "/main.c"};

@@ -14,8 +14,8 @@ std::string TestDir() {
   for (char& c : name) {
     if (c == '/') c = '_';
   }
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("tml_emu_" + std::to_string(getpid())) / name;
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tml_emu_" + std::to_string(getpid())) / name;
   std::filesystem::create_directories(dir);
   return dir.string();
 }

@@ -10,8 +10,8 @@
 namespace tml::emu {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::BuildSource;
+using ::testing::HasSubstr;
 
 constexpr char kHarness[] = R"(
   #include <stdint.h>
@@ -89,7 +89,8 @@ TEST(InferenceSessionTest, FirmwareThatExitsInsteadOfLooping) {
   auto session = InferenceSession::Start(BuildSource("main.c", R"(
     char tml_in[4], tml_out[4];
     int main(void) { return tml_in[0] + tml_out[0] + 4; }
-  )"), RunnerOptions{});
+  )"),
+                                         RunnerOptions{});
   ASSERT_FALSE(session.ok());
   EXPECT_THAT(session.status().message(), HasSubstr("stopped at bkpt #0"));
 }

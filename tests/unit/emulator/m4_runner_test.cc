@@ -10,8 +10,8 @@
 namespace tml::emu {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::BuildSource;
+using ::testing::HasSubstr;
 using testing::LoadOrDie;
 
 // Runs `source` (C) from reset and returns the error it must end with.
@@ -97,8 +97,10 @@ TEST(M4RunnerTest, UntrappedDivideByZeroYieldsZero) {
 }
 
 TEST(M4RunnerTest, FlashIsReadOnlyForTheHost) {
-  auto runner = LoadOrDie(BuildSource("main.c", "const int weights[4] = {1, 2, 3, 4};\n"
-                                                 "int main(void) { volatile int i = 2; return weights[i]; }\n"));
+  auto runner =
+      LoadOrDie(BuildSource("main.c",
+                            "const int weights[4] = {1, 2, 3, 4};\n"
+                            "int main(void) { volatile int i = 2; return weights[i]; }\n"));
   ASSERT_TRUE(runner);
   const int32_t value = 5;
   auto status = runner->WriteSymbol("weights", &value, sizeof value);
@@ -147,7 +149,8 @@ TEST(M4RunnerTest, RunawayLoopHitsTheInstructionBudget) {
     volatile int flag;
     __attribute__((noinline)) void spin(void) { while (!flag) {} }
     int main(void) { spin(); return 0; }
-  )", options);
+  )",
+                                                options);
   EXPECT_THAT(message, HasSubstr("did not finish within 100000 instructions (runaway loop?)"));
   EXPECT_THAT(message, HasSubstr("in function spin"));
 }

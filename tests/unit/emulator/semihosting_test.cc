@@ -40,8 +40,8 @@ TEST(SemihostingTest, WriteOperationsAppendToOutput) {
   memory.Put(0x100, "hi\0", 3);
   memory.Put(0x200, "Z", 1);
   memory.Put(0x300, "payload", 7);
-  memory.PutWords(0x400, {1, 0x300, 7});   // stdout
-  memory.PutWords(0x500, {9, 0x300, 7});   // some file handle: not captured
+  memory.PutWords(0x400, {1, 0x300, 7});  // stdout
+  memory.PutWords(0x500, {9, 0x300, 7});  // some file handle: not captured
   Semihosting semihosting(memory.Reader());
   EXPECT_EQ(semihosting.Call(0x04, 0x100, 0, 80).r0, 0u);
   semihosting.Call(0x03, 0x200, 0, 80);
