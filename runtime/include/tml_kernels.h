@@ -525,6 +525,50 @@ tml_status tml_kron_matvec_f32(const tml_context *ctx, const tml_kron_params *pa
                                const float *b, const tml_dims *bias_dims, const float *bias,
                                const tml_dims *output_dims, float *output);
 
+/* =======================================================================================
+ * Sparse linear algebra (the doping overlay S of a Kronecker-factored weight)
+ * ===================================================================================== */
+
+/** Element type of a CSR index array (row pointers or column indices). */
+typedef enum {
+  TML_SPARSE_INDEX_U8 = 0,  /**< uint8_t: column indices when cols <= 256. */
+  TML_SPARSE_INDEX_U16 = 1, /**< uint16_t: cols <= 65536, or row pointers when nnz <= 65535. */
+  TML_SPARSE_INDEX_S32 = 2  /**< int32_t: anything else. */
+} tml_sparse_index_type;
+
+/** A sparse matrix S [rows, cols] in CSR form with narrow index arrays. */
+typedef struct {
+  int32_t rows;                         /**< >= 1. */
+  int32_t cols;                         /**< >= 1. */
+  tml_sparse_index_type row_ptr_type;   /**< Element type of row_ptr (rows + 1 entries). */
+  tml_sparse_index_type col_index_type; /**< Element type of col_idx (nnz entries). */
+} tml_sparse_params;
+
+/**
+ * @brief Accumulating sparse matrix-vector product over a batch: y[n] += S·x[n].
+ *
+ * S is CSR: the non-zeros of row i are values[row_ptr[i] .. row_ptr[i+1]-1] at columns
+ * col_idx[same range]. It accumulates so that it follows tml_kron_matvec_f32() (or
+ * tml_linear_op_apply_f32()) on the same output: y = (Σ A_k⊗B_k)·x + S·x. Cost: one MAC
+ * per non-zero and batch row.
+ *
+ * @param[in]     ctx          Unused; may be NULL.
+ * @param[in]     params       rows, cols and the two index types.
+ * @param[in]     row_ptr      rows + 1 non-decreasing offsets, row_ptr[0] = 0.
+ * @param[in]     col_idx      nnz = row_ptr[rows] column indices in [0, cols).
+ * @param[in]     values       nnz values.
+ * @param[in]     input_dims   Rank >= 1, last dim = cols; leading dims form the batch.
+ * @param[in]     input        x, [batch, cols].
+ * @param[in]     output_dims  Rank >= 1, last dim = rows, same batch count as input.
+ * @param[in,out] output       y, [batch, rows]; must not overlap input.
+ * @return TML_OK, TML_ERROR_ARG, or TML_ERROR_INDEX when a row pointer decreases or a
+ *         column index is out of range (nothing is written past the offending row).
+ */
+tml_status tml_sparse_matvec_f32(const tml_context *ctx, const tml_sparse_params *params,
+                                 const void *row_ptr, const void *col_idx, const float *values,
+                                 const tml_dims *input_dims, const float *input,
+                                 const tml_dims *output_dims, float *output);
+
 #ifdef __cplusplus
 }
 #endif
