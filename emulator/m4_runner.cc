@@ -59,11 +59,14 @@ struct M4Runner::Impl {
   // A cached block plus what it has been charged (per-function attribution
   // is summed from these on demand, keeping the hook to a few additions) and
   // the last two blocks that followed it, which short-cut most lookups.
-  struct Cached {
-    uint64_t charged_cycles = 0;
-    uint64_t charged_insns = 0;
+  // The hook's working set sits in the first cache line.
+  struct alignas(64) Cached {
+    uint64_t key = 0;  // address | size << 32
     Cached* next[2] = {nullptr, nullptr};
     uint32_t next_cost[2] = {0, 0};  // cycles of this block when next[k] follows
+    uint32_t instructions = 0;       // == info.instructions
+    uint64_t charged_cycles = 0;
+    uint64_t charged_insns = 0;
     BlockInfo info;
   };
   // Block cost cache: a direct index over flash (2-byte granularity) for the
@@ -111,7 +114,7 @@ struct M4Runner::Impl {
     Cached** slot = nullptr;
     if (address - options.profile.flash_base < flash.size()) {
       slot = &flash_index[(address - options.profile.flash_base) >> 1];
-      if (*slot && (*slot)->info.size == size) return *slot;
+      if (*slot && (*slot)->key == (uint64_t{size} << 32 | address)) return *slot;
     }
     const uint64_t key = (uint64_t{address} << 32) | size;
     auto it = blocks.find(key);
@@ -122,6 +125,8 @@ struct M4Runner::Impl {
       cached->info =
           analyzer->Analyze(address, bytes.data(), size, options.profile.InFlash(address));
       cached->info.function_index = elf.FunctionIndexAt(address);
+      cached->key = uint64_t{size} << 32 | address;
+      cached->instructions = cached->info.instructions;
       it = blocks.emplace(key, std::move(cached)).first;
     }
     if (slot) *slot = it->second.get();
@@ -221,38 +226,39 @@ struct M4Runner::Impl {
 
   static void OnBlock(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
     auto* s = static_cast<Impl*>(user);
-    const auto pc = static_cast<uint32_t>(address);
+    const uint64_t key = uint64_t{size} << 32 | address;
     Cached* block;
     Cached* p = s->pending;
     if (p) {
       // Hot path: the successor (and what p costs before it) is remembered.
       uint32_t c;
-      if (p->next[0] && p->next[0]->info.address == pc && p->next[0]->info.size == size) {
+      if (p->next[0] && p->next[0]->key == key) {
         block = p->next[0];
         c = p->next_cost[0];
-      } else if (p->next[1] && p->next[1]->info.address == pc && p->next[1]->info.size == size) {
+      } else if (p->next[1] && p->next[1]->key == key) {
         block = p->next[1];
         c = p->next_cost[1];
       } else {
-        block = s->Lookup(pc, size);
+        block = s->Lookup(static_cast<uint32_t>(address), size);
         c = CostBefore(p->info, block->info);
         p->next[1] = p->next[0];
         p->next_cost[1] = p->next_cost[0];
         p->next[0] = block;
         p->next_cost[0] = c;
       }
-      uint32_t n = p->info.instructions;
-      if (s->pending_done_insns | s->pending_done_cycles) {  // a marker split p
-        c -= s->pending_done_cycles;
+      uint32_t n = p->instructions;
+      if (__builtin_expect(s->pending_done_insns | s->pending_done_cycles, 0)) {
+        c -= s->pending_done_cycles;  // a marker already charged p's head
         n -= s->pending_done_insns;
         s->pending_done_cycles = s->pending_done_insns = 0;
       }
       s->Charge(*p, c, n);
     } else {
-      block = s->Lookup(pc, size);
+      block = s->Lookup(static_cast<uint32_t>(address), size);
     }
     s->pending = block;
-    if (s->instructions + block->info.instructions > s->budget_end && s->stop == Stop::kNone) {
+    if (__builtin_expect(s->instructions + block->instructions > s->budget_end, 0) &&
+        s->stop == Stop::kNone) {
       s->stop = Stop::kBudget;
       s->stop_pc = static_cast<uint32_t>(address);
       uc_emu_stop(uc);
