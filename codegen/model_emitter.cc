@@ -656,10 +656,11 @@ std::string ModelEmitter::Source(const std::string& functions) const {
   w.Line();
   std::string text = Provenance(name_ + ".c") + w.str();
   text += "/* ---- weights ---- */\n" + ctx_.weights().str() + "\n";
-  text += fmt::format("/* ---- arena: {} bytes, planned by liveness (greedy by size) ---- */\n",
-                      arena_floats_ * 4);
-  text += fmt::format("static float {}_arena[{}] TML_ALIGN(16);\n\n", name_,
-                      std::max<int64_t>(arena_floats_, 1));
+  if (arena_floats_ > 0) {
+    text += fmt::format("/* ---- arena: {} bytes, planned by liveness (greedy by size) ---- */\n",
+                        arena_floats_ * 4);
+    text += fmt::format("static float {}_arena[{}] TML_ALIGN(16);\n\n", name_, arena_floats_);
+  }
   if (stream_.enabled) {
     text += fmt::format(
         "/* ---- streaming state of {0}_step: {1} bytes ---- */\n"

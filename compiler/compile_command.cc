@@ -273,9 +273,11 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
     int32_t rc = 0;
     std::memcpy(&rc, status.data(), 4);
     if (rc != 0) return VerifyFailed("sample {}: {}_invoke returned {}", s, name, rc);
-    TML_ASSIGN_OR_RETURN(std::vector<uint8_t> out, runner->ReadSymbol("tml_out", out_size * 4));
     got[s].resize(static_cast<size_t>(out_size));
-    std::memcpy(got[s].data(), out.data(), out.size());
+    if (out_size > 0) {
+      TML_ASSIGN_OR_RETURN(std::vector<uint8_t> out, runner->ReadSymbol("tml_out", out_size * 4));
+      std::memcpy(got[s].data(), out.data(), static_cast<size_t>(out_size) * 4);
+    }
     min_instr = std::min(min_instr, stop.instructions);
     max_instr = std::max(max_instr, stop.instructions);
     sum_instr += stop.instructions;
