@@ -35,7 +35,8 @@ Status CheckRank3(const Node& node, const Tensor& t, const char* what, const cha
 }
 
 // Accepts the default activation list (once per direction, or once for both
-// directions as some exporters write it), compared case-insensitively.
+// directions as some exporters write it; empty = default), compared
+// case-insensitively.
 Status CheckActivations(const Node& node, const RecurrentSpec& spec, int64_t num_directions) {
   const std::string supported =
       fmt::format("only the default activations are supported ({}: {} per direction)", OpName(node),
@@ -48,7 +49,7 @@ Status CheckActivations(const Node& node, const RecurrentSpec& spec, int64_t num
                           node.Describe(), supported);
     }
     const size_t per_direction = spec.default_activations.size();
-    bool ok = names->size() == per_direction ||
+    bool ok = names->empty() || names->size() == per_direction ||
               names->size() == per_direction * static_cast<size_t>(num_directions);
     for (size_t i = 0; ok && i < names->size(); ++i) {
       ok = Lower((*names)[i]) == Lower(spec.default_activations[i % per_direction]);
