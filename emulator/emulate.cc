@@ -18,7 +18,9 @@ StatusOr<EmulationReport> EmulateElf(const std::string& path, const EmulationOpt
   report.cycles = runner->cycles();
   report.seconds = runner->profile().Seconds(report.cycles);
   report.stdout_text = runner->output();
-  report.exit_code = stop.exit_code;
+  // r0 is main's return value only at the harness's `bkpt #0`.
+  const bool has_exit_code = stop.reason == StopReason::kExit || stop.breakpoint == 0;
+  report.exit_code = has_exit_code ? stop.exit_code : 0;
   report.stopped_by = stop.reason == StopReason::kExit ? "semihosting exit"
                                                        : fmt::format("bkpt #{}", stop.breakpoint);
   report.stack_bytes = runner->StackHighWater();

@@ -3,9 +3,9 @@
 // [--max-instructions N]`.
 //
 // The program ends at its first BKPT (other than semihosting's 0xAB) or at a
-// semihosting SYS_EXIT / SYS_EXIT_EXTENDED. For a BKPT the exit code is r0
-// (the harness's Reset_Handler puts main's return value there before
-// `bkpt #0`).
+// semihosting SYS_EXIT / SYS_EXIT_EXTENDED. At `bkpt #0` the exit code is r0
+// (the harness's Reset_Handler puts main's return value there); any other
+// BKPT reports exit code 0 and names itself in `stopped_by`.
 #ifndef TML_EMULATOR_EMULATE_H_
 #define TML_EMULATOR_EMULATE_H_
 
