@@ -1,0 +1,193 @@
+// Helpers for the end-to-end tests (tests/e2e/CMakeLists.txt):
+//
+//   tml_e2e_tool step MODEL.onnx TEST_X.npy WORKDIR CC [SAMPLES]
+//     Generates the model's C sources, builds two host programs with
+//     `CC -std=c99 -Wall -Wextra -Werror -pedantic` (codegen's HostMainC: one
+//     calling NAME_invoke, one feeding NAME_step one time step at a time after
+//     NAME_reset) and checks that both give the same outputs on the first
+//     SAMPLES test inputs (default 20). Fails if the model has no NAME_step.
+//   tml_e2e_tool fault-elf OUT_DIR
+//     Builds a tiny Cortex-M4 firmware that stores to unmapped memory (for the
+//     "clear error, no hang" test of `tinyml-compile emulate`); prints the ELF path.
+//   tml_e2e_tool same-dirs DIR_A DIR_B
+//     Exit 0 when both directory trees hold the same files with the same bytes.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "codegen/harness.h"
+#include "codegen/model_emitter.h"
+#include "compiler/driver.h"
+#include "compiler/npy.h"
+#include "emulator/firmware_build.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool Write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+int Step(int argc, char** argv) {
+  if (argc < 6) return 2;
+  const std::string model_path = argv[2], data_path = argv[3], cc = argv[5];
+  const fs::path work = argv[4];
+  const int64_t max_samples = argc > 6 ? std::atol(argv[6]) : 20;
+  auto graph = tml::LoadModel(model_path, {});
+  if (!graph.ok()) {
+    std::cerr << graph.status().message() << "\n";
+    return 1;
+  }
+  tml::codegen::CodegenOptions options;
+  options.tool_version = "test";
+  options.model_file = fs::path(model_path).filename().string();
+  auto model = tml::codegen::GenerateModel(*graph, options);
+  if (!model.ok()) {
+    std::cerr << model.status().message() << "\n";
+    return 1;
+  }
+  if (!model->has_step) {
+    std::cerr << "the model has no model_step()\n";
+    return 1;
+  }
+  std::cout << "model_step: " << model->seq_len << " steps of " << model->step_input_size
+            << " floats, " << (model->step_prefix_output ? "prefix output" : "window output")
+            << ", state " << model->state_bytes << " bytes\n";
+  fs::remove_all(work);
+  std::string sources;
+  for (const auto& f : model->files) {
+    Write(work / f.path, f.content);
+    if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources += " " + (work / f.path).string();
+  }
+  Write(work / "host_main.c", tml::codegen::HostMainC("model"));
+  const std::string base = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I" + work.string() +
+                           " -I" + (work / "runtime/include").string() + " " +
+                           (work / "host_main.c").string() + sources + " -lm -o ";
+  for (const char* variant : {"invoke", "step"}) {
+    const std::string cmd = base + (work / variant).string() +
+                            (std::string(variant) == "step" ? " -DTML_CHECK_STEP" : "");
+    if (std::system(cmd.c_str()) != 0) {
+      std::cerr << "compile failed: " << cmd << "\n";
+      return 1;
+    }
+  }
+  auto x = tml::ReadNpy(data_path);
+  if (!x.ok()) {
+    std::cerr << x.status().message() << "\n";
+    return 1;
+  }
+  const int64_t n = std::min<int64_t>(x->shape[0], max_samples);
+  const int64_t per = x->num_elements() / x->shape[0];
+  {
+    std::ofstream in(work / "in.bin", std::ios::binary);
+    in.write(reinterpret_cast<const char*>(x->f32.data()), static_cast<std::streamsize>(n * per * 4));
+  }
+  std::map<std::string, std::vector<float>> outs;
+  for (const char* variant : {"invoke", "step"}) {
+    const std::string run = (work / variant).string() + " " + (work / "in.bin").string() + " " +
+                            (work / (std::string(variant) + ".bin")).string() + " " +
+                            std::to_string(n);
+    if (std::system(run.c_str()) != 0) {
+      std::cerr << "run failed: " << run << "\n";
+      return 1;
+    }
+    const std::string bytes = Slurp(work / (std::string(variant) + ".bin"));
+    std::vector<float> v(bytes.size() / 4);
+    std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char*>(v.data()));
+    outs[variant] = v;
+  }
+  const auto& a = outs["invoke"];
+  const auto& b = outs["step"];
+  if (a.size() != b.size() || a.empty()) {
+    std::cerr << "output sizes differ: " << a.size() << " vs " << b.size() << "\n";
+    return 1;
+  }
+  double max_diff = 0, max_ref = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    max_diff = std::max(max_diff, static_cast<double>(std::fabs(a[i] - b[i])));
+    max_ref = std::max(max_ref, static_cast<double>(std::fabs(a[i])));
+  }
+  std::cout << n << " samples: max |invoke - step| = " << max_diff << " (max |output| " << max_ref
+            << ")\n";
+  return max_diff <= 1e-5 * std::max(1.0, max_ref) ? 0 : 1;
+}
+
+int FaultElf(int argc, char** argv) {
+  if (argc < 3) return 2;
+  const fs::path dir = argv[2];
+  Write(dir / "fault.c",
+        "/* Stores to an address no memory is mapped at: the emulator must report it. */\n"
+        "#include <stdint.h>\n"
+        "int main(void) {\n"
+        "  *(volatile uint32_t *)0x70000000u = 42u;\n"
+        "  return 0;\n"
+        "}\n");
+  tml::emu::FirmwareBuild build;
+  build.build_dir = dir.string();
+  build.output_name = "fault.elf";
+  build.sources = {(dir / "fault.c").string()};
+  auto elf = tml::emu::BuildFirmware(build);
+  if (!elf.ok()) {
+    std::cerr << elf.status().message() << "\n";
+    return 1;
+  }
+  std::cout << *elf << "\n";
+  return 0;
+}
+
+int SameDirs(int argc, char** argv) {
+  if (argc < 4) return 2;
+  auto list = [](const fs::path& root) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+      if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = Slurp(e.path());
+    }
+    return files;
+  };
+  const auto a = list(argv[2]), b = list(argv[3]);
+  if (a.size() != b.size()) {
+    std::cerr << "different file counts: " << a.size() << " vs " << b.size() << "\n";
+    return 1;
+  }
+  for (const auto& [name, content] : a) {
+    auto it = b.find(name);
+    if (it == b.end()) {
+      std::cerr << name << " only in " << argv[2] << "\n";
+      return 1;
+    }
+    if (it->second != content) {
+      std::cerr << name << " differs\n";
+      return 1;
+    }
+  }
+  std::cout << a.size() << " files, byte-identical\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "step") return Step(argc, argv);
+  if (cmd == "fault-elf") return FaultElf(argc, argv);
+  if (cmd == "same-dirs") return SameDirs(argc, argv);
+  std::cerr << "usage: tml_e2e_tool step|fault-elf|same-dirs ...\n";
+  return 2;
+}
