@@ -743,7 +743,7 @@ StatusOr<GeneratedModel> GenerateModel(const Graph& graph, const CodegenOptions&
 }
 
 std::string HashBytes(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull;
   for (unsigned char c : bytes) {
     h ^= c;
     h *= 1099511628211ull;
