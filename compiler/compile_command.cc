@@ -236,7 +236,7 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
   for (const auto& d : manifest["include_dirs"]) {
     build.include_dirs.push_back(fs::absolute(dir / d.get<std::string>()).lexically_normal().string());
   }
-  build.extra_flags = {"-std=c99", "-Wall", "-Wextra", "-Werror"};
+  build.extra_flags = {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"};
   TML_ASSIGN_OR_RETURN(std::string elf_path, emu::BuildFirmware(build));
   build.output_name = "firmware_profile.elf";
   build.defines = {"TML_PROFILE"};

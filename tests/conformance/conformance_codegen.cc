@@ -5,7 +5,8 @@
 // host: the sources are compiled with `CC -std=c99 -Wall -Wextra -Werror
 //       -pedantic` together with codegen's host driver and run natively;
 // m4:   they are built with arm-none-eabi-gcc (emulator BuildFirmware, also
-//       with -Wall -Wextra -Werror) and run once in the emulated Cortex-M4.
+//       with -std=c99 -Wall -Wextra -Werror -pedantic) and run once in the
+//       emulated Cortex-M4.
 // Exit 0 when every output matches at rtol/atol (default 1e-4 / 1e-5).
 #include <cstdlib>
 #include <cstring>
@@ -77,7 +78,7 @@ tml::StatusOr<std::vector<float>> RunM4(const fs::path& dir, const tml::codegen:
     }
   }
   build.include_dirs = {dir.string(), (dir / "runtime/include").string()};
-  build.extra_flags = {"-std=c99", "-Wall", "-Wextra", "-Werror"};
+  build.extra_flags = {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"};
   TML_ASSIGN_OR_RETURN(std::string elf, tml::emu::BuildFirmware(build));
   tml::emu::RunnerOptions options;
   options.max_instructions = 500'000'000;
