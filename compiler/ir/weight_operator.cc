@@ -4,6 +4,10 @@ namespace tml {
 
 int64_t WeightOperator::StoredValues() const {
   int64_t n = 0;
+  if (!row_blocks.empty()) {
+    for (const WeightOperator& block : row_blocks) n += block.StoredValues();
+    return n;
+  }
   for (const KronTerm& t : terms) n += static_cast<int64_t>(t.a.size() + t.b.size());
   if (terms.empty() && !sparse) n += rows * cols;
   if (sparse) n += sparse->nnz();
@@ -12,6 +16,15 @@ int64_t WeightOperator::StoredValues() const {
 
 std::vector<float> WeightOperator::Materialize() const {
   std::vector<float> w(static_cast<size_t>(rows * cols), 0.f);
+  if (!row_blocks.empty()) {
+    size_t offset = 0;
+    for (const WeightOperator& block : row_blocks) {
+      std::vector<float> part = block.Materialize();
+      for (size_t k = 0; k < part.size() && offset + k < w.size(); ++k) w[offset + k] = part[k];
+      offset += part.size();
+    }
+    return w;
+  }
   for (const KronTerm& t : terms) {
     for (int64_t i1 = 0; i1 < t.a_rows; ++i1) {
       for (int64_t j1 = 0; j1 < t.a_cols; ++j1) {

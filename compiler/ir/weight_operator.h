@@ -15,6 +15,12 @@
 // out×in (row = output). For recurrent weights of several directions there is
 // one operator per direction.
 //
+// Row blocks: instead of terms/sparse, an operator may be the vertical stack of
+// sub-operators (row_blocks, each with the same cols, rows summing to rows),
+// e.g. one Kronecker sum per gate of a recurrent weight. A block is itself an
+// operator without further blocks. Empty row_blocks (the default) means the
+// terms/sparse form above.
+//
 // The reference interpreter materialises operators back into dense tensors,
 // so any compressed graph can be run and compared with the original.
 #ifndef TML_COMPILER_IR_WEIGHT_OPERATOR_H_
@@ -46,10 +52,13 @@ struct WeightOperator {
   int64_t cols = 0;  // n (inputs)
   std::vector<KronTerm> terms;
   std::optional<SparseOverlay> sparse;
+  // Vertical stack of sub-operators (see the header comment); when non-empty,
+  // terms and sparse are empty.
+  std::vector<WeightOperator> row_blocks;
   // Relative Frobenius error ||W − op||/||W|| measured when the pass built it.
   double relative_error = 0.0;
 
-  bool is_dense() const { return terms.empty() && !sparse.has_value(); }
+  bool is_dense() const { return terms.empty() && !sparse.has_value() && row_blocks.empty(); }
   // Number of stored float values (factors + sparse values).
   int64_t StoredValues() const;
   // The dense m×n matrix it stands for, row-major.

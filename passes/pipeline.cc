@@ -1,0 +1,62 @@
+#include "passes/pipeline.h"
+
+#include <fmt/format.h>
+
+namespace tml {
+
+StatusOr<std::unique_ptr<Pass>> CreatePass(std::string_view name, const PipelineOptions& options) {
+#define TML_PASS(pass_name, Class, field) \
+  if (name == pass_name) return std::unique_ptr<Pass>(std::make_unique<Class>(options.field));
+#include "passes/pass_registry.def"
+#undef TML_PASS
+  return InvalidInput("unknown pass '{}' (known: {})", name, fmt::join(RegisteredPassNames(), ", "));
+}
+
+std::vector<std::string> RegisteredPassNames() {
+  return {
+#define TML_PASS(pass_name, Class, field) pass_name,
+#include "passes/pass_registry.def"
+#undef TML_PASS
+  };
+}
+
+namespace {
+
+struct PipelineEntry {
+  const char* name;
+  bool (*enabled)(const PipelineOptions&);
+  bool fixed_point;
+};
+
+// The default pipeline, in order. Canonicalization (folding the Shape/Gather/
+// Concat/Expand plumbing, dropping Identity/Dropout) happens in the importer,
+// so every pass here sees a clean graph.
+const PipelineEntry kPipeline[] = {
+    // Kronecker factorization first: it works on float weights as trained, and
+    // every later pass (doping the residual, fine-tuning the factors,
+    // quantizing them per row of A and B) operates on its result. Runs once:
+    // it skips weights that already carry an operator, so a second run would
+    // change nothing.
+    {"kron-factorize", [](const PipelineOptions& o) { return o.kron.mode != KronMode::kOff; }, false},
+};
+
+}  // namespace
+
+Status BuildPipeline(const PipelineOptions& options, const std::vector<std::string>& only,
+                     PassManager* manager) {
+  if (!only.empty()) {
+    for (const std::string& name : only) {
+      TML_ASSIGN_OR_RETURN(std::unique_ptr<Pass> pass, CreatePass(name, options));
+      manager->Add(std::move(pass));
+    }
+    return Status::Ok();
+  }
+  for (const PipelineEntry& entry : kPipeline) {
+    if (!entry.enabled(options)) continue;
+    TML_ASSIGN_OR_RETURN(std::unique_ptr<Pass> pass, CreatePass(entry.name, options));
+    manager->Add(std::move(pass), entry.fixed_point);
+  }
+  return Status::Ok();
+}
+
+}  // namespace tml
