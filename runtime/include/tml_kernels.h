@@ -525,6 +525,49 @@ tml_status tml_kron_matvec_f32(const tml_context *ctx, const tml_kron_params *pa
                                const float *b, const tml_dims *bias_dims, const float *bias,
                                const tml_dims *output_dims, float *output);
 
+
+/**
+ * @brief Scratch bytes of tml_linear_op_apply_f32(): the largest Kronecker intermediate of
+ * the operator or its blocks (0 for dense).
+ * @param[in] op  The operator.
+ * @return Bytes, or -1 for an invalid operator.
+ */
+int32_t tml_linear_op_apply_f32_get_buffer_size(const tml_linear_op_f32 *op);
+
+/**
+ * @brief Accumulating matrix-vector product with an operator: y += M·x.
+ *
+ * @param[in]     ctx  Scratch of tml_linear_op_apply_f32_get_buffer_size() bytes (NULL for dense).
+ * @param[in]     op   Dense, Kronecker sum or row blocks (see tml_linear_op_f32).
+ * @param[in]     x    Input [op->cols].
+ * @param[in,out] y    Output [op->rows]; must not overlap x.
+ * @return TML_OK, TML_ERROR_ARG or TML_ERROR_BUFFER.
+ */
+tml_status tml_linear_op_apply_f32(const tml_context *ctx, const tml_linear_op_f32 *op,
+                                   const float *x, float *y);
+
+/**
+ * @brief Scratch bytes of tml_lstm_step_op_f32(): the 4·H gate pre-activations plus the
+ * larger scratch of the W and R operators.
+ * @return Bytes, or -1 for invalid operators.
+ */
+int32_t tml_lstm_step_op_f32_get_buffer_size(const tml_rnn_cell_params *params,
+                                             const tml_rnn_op_weights_f32 *weights);
+
+/**
+ * @brief tml_lstm_step_f32() with W and R given as operators (dense, Kronecker sums or
+ * per-gate blocks): the same equations, contract and in-place rules.
+ *
+ * @param[in]  ctx      Scratch of tml_lstm_step_op_f32_get_buffer_size() bytes.
+ * @param[in]  params   input_size, hidden_size (>= 1), clip, input_forget.
+ * @param[in]  weights  w [4H, I] and r [4H, H] operators, b [8H] or NULL, p [3H] or NULL.
+ * @param[in]  x_t, h_prev, c_prev, h, c   As tml_lstm_step_f32().
+ * @return TML_OK, TML_ERROR_ARG or TML_ERROR_BUFFER.
+ */
+tml_status tml_lstm_step_op_f32(const tml_context *ctx, const tml_rnn_cell_params *params,
+                                const tml_rnn_op_weights_f32 *weights, const float *x_t,
+                                const float *h_prev, const float *c_prev, float *h, float *c);
+
 /* =======================================================================================
  * Sparse linear algebra (the doping overlay S of a Kronecker-factored weight)
  * ===================================================================================== */

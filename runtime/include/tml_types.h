@@ -223,6 +223,37 @@ typedef struct {
   int32_t accumulate;     /**< 0: output = result; 1: output += result. */
 } tml_kron_params;
 
+
+/**
+ * A weight matrix M [rows, cols] (out × in) as the compiler represents it, applied by
+ * tml_linear_op_apply_f32() and the *_step_op_f32 recurrent kernels. Exactly one form:
+ *  - dense:  w != NULL, row-major [rows, cols];
+ *  - Kronecker sum: w == NULL, num_blocks == 0: M = Σ_k A_k ⊗ B_k with shapes, rank and
+ *    evaluation order in `kron` (kron.accumulate is ignored), factors in a and b as for
+ *    tml_kron_matvec_f32(); rows == m1·m2, cols == n1·n2;
+ *  - row blocks: num_blocks > 0: M is blocks[0 .. num_blocks-1] stacked vertically (each
+ *    dense or Kronecker, same cols, rows summing to rows), e.g. one Kronecker sum per gate.
+ */
+typedef struct tml_linear_op_f32 {
+  int32_t rows;
+  int32_t cols;
+  const float *w;
+  tml_kron_params kron;
+  const float *a;
+  const float *b;
+  int32_t num_blocks;
+  const struct tml_linear_op_f32 *blocks;
+} tml_linear_op_f32;
+
+/** Weights of one direction of a recurrent layer with operator W and R (see
+ * tml_rnn_weights_f32 for b and p). */
+typedef struct {
+  const tml_linear_op_f32 *w; /**< [G·H, I]. */
+  const tml_linear_op_f32 *r; /**< [G·H, H]. */
+  const float *b;
+  const float *p;
+} tml_rnn_op_weights_f32;
+
 #ifdef __cplusplus
 }
 #endif
