@@ -1,0 +1,169 @@
+/*
+ * tml_support_s8.h - internal helpers of the int8 kernels (not part of the kernel API):
+ * the row-pair-lane dot product over the packed layout of tml_kernels_s8.h, input
+ * widening and requantization. Each helper has one pure-C and one TML_MATH_DSP body that
+ * give bit-identical results.
+ */
+#ifndef TML_SUPPORT_S8_H
+#define TML_SUPPORT_S8_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "tml_types.h"
+
+#if defined(TML_MATH_DSP)
+#include <arm_acle.h>
+#endif
+
+/** Column groups of 4 after which the lane accumulators are folded (512 columns). */
+#define TML_S8_FOLD_GROUPS 128
+
+static inline uint32_t tml_read_u32(const void *p) {
+  uint32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+#if !defined(TML_MATH_DSP)
+/* Signed value of the int16 lane of `v` starting at bit `bit` (0 or 16). */
+static inline int32_t tml_lane16(uint32_t v, int bit) {
+  int32_t u = (int32_t)((v >> bit) & 0xFFFFu);
+  return u - ((u & 0x8000) << 1);
+}
+/* Signed value of byte `k` of `v`. */
+static inline int32_t tml_lane8(uint32_t v, int k) {
+  int32_t u = (int32_t)((v >> (8 * k)) & 0xFFu);
+  return u - ((u & 0x80) << 1);
+}
+/* SMLAD: acc + lo(a)·lo(b) + hi(a)·hi(b), modulo 2^32. */
+static inline uint32_t tml_smlad_c(uint32_t a, uint32_t b, uint32_t acc) {
+  return acc + (uint32_t)(tml_lane16(a, 0) * tml_lane16(b, 0)) +
+         (uint32_t)(tml_lane16(a, 16) * tml_lane16(b, 16));
+}
+/* SXTB16: bytes 0 and 2 sign-extended into the two int16 lanes. */
+static inline uint32_t tml_sxtb16_c(uint32_t a) {
+  return ((uint32_t)tml_lane8(a, 0) & 0xFFFFu) | ((uint32_t)tml_lane8(a, 2) << 16);
+}
+#endif
+
+/**
+ * Widens n int8 values to int16 (x[c] + offset) and pads with zeros up to n4 (a multiple
+ * of 4). The result is read as int16 pairs by tml_s8_dot4().
+ */
+static inline void tml_s8_widen(const int8_t *x, int32_t n, int32_t offset, int16_t *xw,
+                                int32_t n4) {
+  int32_t c = 0;
+#if defined(TML_MATH_DSP)
+  if (offset == 0) {
+    /* Four at a time: SXTB16 gives (x0, x2) and (x1, x3); PKHBT/PKHTB reorder them. */
+    for (; c + 4 <= n; c += 4) {
+      const uint32_t v = tml_read_u32(x + c);
+      const uint32_t even = (uint32_t)__sxtb16((int32_t)v);
+      const uint32_t odd = (uint32_t)__sxtb16((int32_t)((v >> 8) | (v << 24)));
+      const uint32_t lo = (even & 0xFFFFu) | (odd << 16);
+      const uint32_t hi = (odd & 0xFFFF0000u) | (even >> 16);
+      memcpy(xw + c, &lo, sizeof lo);
+      memcpy(xw + c + 2, &hi, sizeof hi);
+    }
+  }
+#endif
+  for (; c < n; ++c) {
+    xw[c] = (int16_t)(x[c] + offset);
+  }
+  for (; c < n4; ++c) {
+    xw[c] = 0;
+  }
+}
+
+#if defined(TML_MATH_DSP)
+#define TML_S8_MAC2(acc_r, acc_e, w, x)                                \
+  do {                                                                 \
+    (acc_r) = (uint32_t)__smlad((int32_t)(w), (int32_t)(x), (int32_t)(acc_r)); \
+    (acc_e) = (uint32_t)__smlad(__sxtb16((int32_t)(w)), (int32_t)(x), (int32_t)(acc_e)); \
+  } while (0)
+#else
+#define TML_S8_MAC2(acc_r, acc_e, w, x)                    \
+  do {                                                     \
+    (acc_r) = tml_smlad_c((w), (x), (acc_r));              \
+    (acc_e) = tml_smlad_c(tml_sxtb16_c(w), (x), (acc_e));  \
+  } while (0)
+#endif
+
+/* One column group of 4 (16 packed bytes at wp, 4 int16 inputs at xp). Loads first so
+ * that they issue back to back (the M4 pipelines consecutive LDRs). */
+#define TML_S8_GROUP(wp, xp)                          \
+  do {                                                \
+    const uint32_t x01_ = tml_read_u32(xp);           \
+    const uint32_t x23_ = tml_read_u32((xp) + 2);     \
+    const uint32_t w0_ = tml_read_u32(wp);            \
+    const uint32_t w1_ = tml_read_u32((wp) + 4);      \
+    const uint32_t w2_ = tml_read_u32((wp) + 8);      \
+    const uint32_t w3_ = tml_read_u32((wp) + 12);     \
+    TML_S8_MAC2(r01, e01, w0_, x01_);                 \
+    TML_S8_MAC2(r23, e23, w1_, x01_);                 \
+    TML_S8_MAC2(r01, e01, w2_, x23_);                 \
+    TML_S8_MAC2(r23, e23, w3_, x23_);                 \
+  } while (0)
+
+/**
+ * Dot products of the 4 rows of one packed row block with the widened input:
+ * sum[k] = Σ_c W[r0+k][c]·xw[c] over `groups` (>= 1) column groups of 4. `w` points at
+ * the block's first byte; returns the pointer just past the block.
+ */
+static inline const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
+                                        int32_t sum[4]) {
+  sum[0] = 0;
+  sum[1] = 0;
+  sum[2] = 0;
+  sum[3] = 0;
+  do {
+    const int32_t chunk = groups < TML_S8_FOLD_GROUPS ? groups : TML_S8_FOLD_GROUPS;
+    const int8_t *pair_end = w + 32 * (chunk >> 1);
+    uint32_t e01 = 0;
+    uint32_t r01 = 0;
+    uint32_t e23 = 0;
+    uint32_t r23 = 0;
+    groups -= chunk;
+    /* Two groups (32 MACs) per iteration halve the loop overhead. */
+    while (w != pair_end) {
+      TML_S8_GROUP(w, xw);
+      TML_S8_GROUP(w + 16, xw + 4);
+      w += 32;
+      xw += 8;
+    }
+    if (chunk & 1) {
+      TML_S8_GROUP(w, xw);
+      w += 16;
+      xw += 4;
+    }
+    /* (r - e) is 256·(odd row sum) modulo 2^32 and |odd row sum| < 2^23: exact. */
+    sum[0] += (int32_t)e01;
+    sum[1] += (int32_t)(r01 - e01) / 256;
+    sum[2] += (int32_t)e23;
+    sum[3] += (int32_t)(r23 - e23) / 256;
+  } while (groups > 0);
+  return w;
+}
+
+/**
+ * Requantization (tml_kernels_s8.h): with shift = 32 + right - left (one of left/right is
+ * zero), out = round_half_up((smmulr(acc·2^left, multiplier)) / 2^right), where
+ * smmulr(a, b) = (a·b + 2^31) >> 32 is the rounded high word (SMLAL or SMMULR on the M4).
+ * acc·2^left must fit in int32 (the quantizer keeps real factors below 2^(left_max)).
+ * Right shifts of negative values are arithmetic on every compiler this runtime targets.
+ */
+static inline int32_t tml_requantize(int32_t acc, int32_t multiplier, int32_t shift) {
+  const int32_t left = shift < 32 ? 32 - shift : 0;
+  const int32_t right = shift > 32 ? shift - 32 : 0;
+  const int32_t v =
+      (int32_t)(((int64_t)(int32_t)((uint32_t)acc << left) * multiplier + 0x80000000LL) >> 32);
+  return (v + ((1 << right) >> 1)) >> right;
+}
+
+/** Clamps v to [lo, hi]. */
+static inline int32_t tml_clamp_s32(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+#endif /* TML_SUPPORT_S8_H */

@@ -1,0 +1,73 @@
+/* tml_fully_connected_s8 - see tml_kernels_s8.h for the contract and the weight layout. */
+#include "tml_kernels_s8.h"
+#include "tml_support.h"
+#include "tml_support_s8.h"
+
+int32_t tml_fully_connected_s8_get_buffer_size(const tml_dims *weight_dims) {
+  if (weight_dims == NULL || weight_dims->rank != 2 || weight_dims->dim[1] < 1) {
+    return -1;
+  }
+  return 2 * ((weight_dims->dim[1] + 3) & ~3);
+}
+
+tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params *params,
+                                  const tml_quant_params *quant, const tml_dims *input_dims,
+                                  const int8_t *input, const tml_dims *weight_dims,
+                                  const int8_t *weights, const int32_t *bias,
+                                  const tml_dims *output_dims, int8_t *output) {
+  int32_t rows;
+  int32_t cols;
+  int32_t cols4;
+  int32_t batch;
+  int32_t n;
+  int16_t *xw;
+  TML_CHECK(params != NULL && quant != NULL && input != NULL && weights != NULL &&
+            output != NULL);
+  TML_CHECK(weight_dims != NULL && weight_dims->rank == 2);
+  TML_CHECK(tml_dims_count(input_dims) >= 0 && tml_dims_count(output_dims) >= 0);
+  TML_CHECK(input_dims->rank >= 1 && output_dims->rank >= 1);
+  rows = weight_dims->dim[0];
+  cols = weight_dims->dim[1];
+  TML_CHECK(rows >= 1 && cols >= 1);
+  TML_CHECK(input_dims->dim[input_dims->rank - 1] == cols);
+  TML_CHECK(output_dims->dim[output_dims->rank - 1] == rows);
+  batch = tml_dims_product(input_dims, 0, input_dims->rank - 1);
+  TML_CHECK(tml_dims_product(output_dims, 0, output_dims->rank - 1) == batch);
+  cols4 = (cols + 3) & ~3;
+  if (ctx == NULL || ctx->buf == NULL || ctx->size < 2 * cols4) {
+    return TML_ERROR_BUFFER;
+  }
+  xw = (int16_t *)ctx->buf;
+
+  for (n = 0; n < batch; ++n) {
+    const int8_t *w = weights;
+    const int32_t *mult = quant->multiplier;
+    const int32_t *shift = quant->shift;
+    const int32_t *b = bias;
+    const int32_t offset = params->output_offset;
+    const int32_t act_min = params->act_min;
+    const int32_t act_max = params->act_max;
+    int8_t *y = output + (size_t)n * (size_t)rows;
+    int32_t r;
+    /* Widen once; every row block shares it. */
+    tml_s8_widen(input + (size_t)n * (size_t)cols, cols, 0, xw, cols4);
+    for (r = 0; r < rows; r += 4) {
+      int32_t sum[4];
+      int32_t k;
+      const int32_t kmax = rows - r < 4 ? rows - r : 4;
+      w = tml_s8_dot4(w, xw, cols4 >> 2, sum);
+      for (k = 0; k < kmax; ++k) {
+        const int32_t acc = sum[k] + (b != NULL ? b[k] : 0);
+        const int32_t v = tml_requantize(acc, mult[k], shift[k]) + offset;
+        y[k] = (int8_t)tml_clamp_s32(v, act_min, act_max);
+      }
+      y += 4;
+      mult += 4;
+      shift += 4;
+      if (b != NULL) {
+        b += 4;
+      }
+    }
+  }
+  return TML_OK;
+}

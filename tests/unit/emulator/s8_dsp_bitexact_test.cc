@@ -1,0 +1,158 @@
+// The int8 kernels' TML_MATH_DSP path (SMLAD/SXTB16) and pure-C path give the same
+// bytes: the same kernel source is built twice for the Cortex-M4, once as is and once
+// with -U__ARM_FEATURE_DSP (so tml_types.h leaves TML_MATH_DSP undefined), both run in
+// the emulator on the same inputs, and their outputs are compared with each other and
+// with the host build (pure C).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "emulator/firmware_build.h"
+#include "emulator/m4_runner.h"
+#include "tests/unit/emulator/firmware_fixture.h"
+#include "tml_kernels_s8.h"
+
+namespace tml::emu::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <typename T>
+std::string CArray(const char* decl, const std::vector<T>& v) {
+  std::ostringstream s;
+  s << decl << " __attribute__((aligned(4))) = {";
+  for (size_t i = 0; i < v.size(); ++i) s << int64_t(v[i]) << (i + 1 < v.size() ? "," : "");
+  s << "};\n";
+  return s.str();
+}
+
+std::vector<std::string> S8RuntimeSources() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(TML_RUNTIME_SRC_DIR "/src")) {
+    const std::string p = e.path().string();
+    if (p.find("_s8") != std::string::npos || p.find("_s16") != std::string::npos)
+      out.push_back(p);
+  }
+  return out;
+}
+
+// Builds `source` with or without the DSP extension macros.
+std::string Build(const std::string& source, bool dsp) {
+  const std::string dir = TestDir() + (dsp ? "/dsp" : "/nodsp");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/main.c") << source;
+  FirmwareBuild build;
+  build.build_dir = dir;
+  build.sources = S8RuntimeSources();
+  build.sources.push_back(dir + "/main.c");
+  build.include_dirs = {TML_RUNTIME_SRC_DIR "/include"};
+  build.extra_flags = {"-std=c99", "-Wall", "-Wextra", "-Werror"};
+  if (!dsp) build.extra_flags.push_back("-U__ARM_FEATURE_DSP");
+  auto elf = BuildFirmware(build);
+  if (!elf.ok()) {
+    ADD_FAILURE() << elf.status().message();
+    return "";
+  }
+  return *elf;
+}
+
+// Runs every input through the firmware (tml_in -> tml_out between bkpt #1 stops).
+std::vector<std::vector<uint8_t>> RunAll(const std::string& elf,
+                                         const std::vector<std::vector<int8_t>>& inputs,
+                                         size_t out_bytes, uint64_t* cycles) {
+  std::vector<std::vector<uint8_t>> outs;
+  auto runner = LoadOrDie(elf);
+  if (!runner) return outs;
+  auto stop = runner->RunUntilBreakpoint();
+  EXPECT_TRUE(stop.ok() && stop->breakpoint == 1);
+  for (const auto& in : inputs) {
+    EXPECT_TRUE(runner->WriteSymbol("tml_in", in.data(), in.size()).ok());
+    stop = runner->RunUntilBreakpoint();
+    if (!stop.ok() || stop->reason != StopReason::kBreakpoint) {
+      ADD_FAILURE() << (stop.ok() ? "firmware exited (kernel error)" : stop.status().message());
+      return outs;
+    }
+    *cycles = stop->cycles;
+    auto out = runner->ReadSymbol("tml_out", out_bytes);
+    EXPECT_TRUE(out.ok());
+    outs.push_back(out.ok() ? *out : std::vector<uint8_t>{});
+  }
+  return outs;
+}
+
+TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
+  const int rows = 37, cols = 700;  // odd rows; > 512 columns so the lanes fold
+  std::mt19937 rng(81);
+  std::uniform_int_distribution<int> w8(-127, 127), x8(-128, 127), b32(-50000, 50000);
+  std::vector<int8_t> w(size_t(rows) * cols);
+  for (auto& v : w) v = int8_t(w8(rng));
+  std::vector<int8_t> packed(tml_pack_weights_s8_size(rows, cols));
+  ASSERT_EQ(tml_pack_weights_s8(rows, cols, w.data(), packed.data()), TML_OK);
+  std::vector<int32_t> bias(rows), mult(rows), shift(rows);
+  for (int r = 0; r < rows; ++r) {
+    bias[r] = b32(rng);
+    tml_quantize_multiplier_s8((r % 3 == 0 ? 2.0 : 0.01) / cols, &mult[r], &shift[r]);
+  }
+  const std::string source =
+      "#include \"tml_kernels_s8.h\"\n" + CArray("static const int8_t W[]", packed) +
+      CArray("static const int32_t BIAS[]", bias) + CArray("static const int32_t MULT[]", mult) +
+      CArray("static const int32_t SHIFT[]", shift) + "int8_t tml_in[" +
+      std::to_string(cols) + "];\nint8_t tml_out[" + std::to_string(rows) +
+      "];\nstatic int16_t scratch[" + std::to_string((cols + 3) / 4 * 4) +
+      "];\n"
+      "int main(void) {\n"
+      "  const tml_dims in_dims = {1, {" + std::to_string(cols) + "}};\n"
+      "  const tml_dims out_dims = {1, {" + std::to_string(rows) + "}};\n"
+      "  const tml_dims w_dims = {2, {" + std::to_string(rows) + ", " + std::to_string(cols) +
+      "}};\n"
+      "  const tml_fc_s8_params params = {-9, -128, 127};\n"
+      "  const tml_quant_params quant = {MULT, SHIFT};\n"
+      "  tml_context ctx = {scratch, sizeof scratch};\n"
+      "  for (;;) {\n"
+      "    __asm volatile(\"bkpt #1\");\n"
+      "    if (tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, tml_in, &w_dims, W,\n"
+      "                               BIAS, &out_dims, tml_out) != TML_OK) return 1;\n"
+      "  }\n}\n";
+  std::vector<std::vector<int8_t>> inputs(4, std::vector<int8_t>(cols));
+  for (auto& in : inputs)
+    for (auto& v : in) v = int8_t(x8(rng));
+  for (auto& v : inputs[3]) v = -128;  // extreme input
+  const std::string dsp_elf = Build(source, true), c_elf = Build(source, false);
+  ASSERT_FALSE(dsp_elf.empty());
+  ASSERT_FALSE(c_elf.empty());
+  uint64_t dsp_cycles = 0, c_cycles = 0;
+  const auto dsp = RunAll(dsp_elf, inputs, rows, &dsp_cycles);
+  const auto pure = RunAll(c_elf, inputs, rows, &c_cycles);
+  ASSERT_EQ(dsp.size(), inputs.size());
+  ASSERT_EQ(pure.size(), inputs.size());
+  // The DSP build really took the SMLAD path.
+  EXPECT_LT(dsp_cycles * 2, c_cycles) << "DSP " << dsp_cycles << " vs pure C " << c_cycles;
+
+  const tml_dims w_dims{2, {rows, cols}}, in_dims{1, {cols}}, out_dims{1, {rows}};
+  std::vector<int16_t> scratch((cols + 3) / 4 * 4);
+  tml_context ctx{scratch.data(), int32_t(scratch.size() * 2)};
+  const tml_fc_s8_params params{-9, -128, 127};
+  const tml_quant_params quant{mult.data(), shift.data()};
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    std::vector<int8_t> host(rows);
+    ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, inputs[k].data(), &w_dims,
+                                     packed.data(), bias.data(), &out_dims, host.data()),
+              TML_OK);
+    int mismatches = 0;
+    for (int r = 0; r < rows; ++r) {
+      const int d = int8_t(dsp[k][r]), p = int8_t(pure[k][r]);
+      if ((d != p || d != host[r]) && ++mismatches <= 10)
+        ADD_FAILURE() << "input " << k << " row " << r << ": DSP " << d << ", pure C " << p
+                      << ", host " << int(host[r]);
+    }
+    EXPECT_EQ(mismatches, 0) << "input " << k;
+  }
+}
+
+}  // namespace
+}  // namespace tml::emu::testing

@@ -1,0 +1,131 @@
+// tml_fully_connected_s8 (host, pure-C path) against a C++ integer reference written
+// from the contract in tml_kernels_s8.h: Σ W·(x - zp_in) + bias, the two-step
+// requantization, output offset and clamp.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "runtime_test_util.h"
+#include "tml_kernels_s8.h"
+
+namespace tml::test {
+namespace {
+
+int32_t RefRequantize(int64_t acc, int32_t multiplier, int32_t shift) {
+  const int left = shift < 32 ? 32 - shift : 0;
+  const int right = shift > 32 ? shift - 32 : 0;
+  const int64_t hi = (acc * (int64_t{1} << left) * multiplier + (int64_t{1} << 31)) >> 32;
+  return static_cast<int32_t>(right == 0 ? hi : (hi + (int64_t{1} << (right - 1))) >> right);
+}
+
+struct FcCase {
+  int rows, cols, batch;
+};
+
+class FullyConnectedS8Test : public ::testing::TestWithParam<FcCase> {};
+
+TEST_P(FullyConnectedS8Test, MatchesIntegerReference) {
+  const auto [rows, cols, batch] = GetParam();
+  std::mt19937 rng(rows * 131 + cols * 7 + batch);
+  std::uniform_int_distribution<int> w8(-127, 127), x8(-128, 127), b32(-20000, 20000);
+  std::vector<int8_t> w(size_t(rows) * cols), x(size_t(batch) * cols);
+  for (auto& v : w) v = int8_t(w8(rng));
+  for (auto& v : x) v = int8_t(x8(rng));
+  std::vector<int32_t> bias(rows), mult(rows), shift(rows), bias_eff(rows);
+  const int32_t zp_in = -5, zp_out = 7;
+  for (int r = 0; r < rows; ++r) {
+    bias[r] = b32(rng);
+    // Factors from 2^-20 to ~1.5 exercise both the right and the left shift.
+    const double scale = (r % 5 == 4) ? 1.5 : std::ldexp(1.0 + (r % 7) / 7.0, -8 - (r % 13));
+    tml_quantize_multiplier_s8(scale / cols, &mult[r], &shift[r]);
+  }
+  tml_fold_bias_s8(rows, cols, w.data(), bias.data(), zp_in, bias_eff.data());
+  std::vector<int8_t> packed(tml_pack_weights_s8_size(rows, cols));
+  ASSERT_EQ(tml_pack_weights_s8(rows, cols, w.data(), packed.data()), TML_OK);
+
+  const tml_dims w_dims = Dims({rows, cols});
+  const tml_dims in_dims = Dims({batch, cols});
+  const tml_dims out_dims = Dims({batch, rows});
+  std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&w_dims));
+  tml_context ctx{scratch.data(), int32_t(scratch.size())};
+  const tml_fc_s8_params params{zp_out, -100, 120};
+  const tml_quant_params quant{mult.data(), shift.data()};
+  std::vector<int8_t> y(size_t(batch) * rows);
+  ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x.data(), &w_dims,
+                                   packed.data(), bias_eff.data(), &out_dims, y.data()),
+            TML_OK);
+  int mismatches = 0;
+  for (int n = 0; n < batch; ++n) {
+    for (int r = 0; r < rows; ++r) {
+      int64_t acc = bias[r];
+      for (int c = 0; c < cols; ++c)
+        acc += int64_t(w[size_t(r) * cols + c]) * (x[size_t(n) * cols + c] - zp_in);
+      int32_t v = RefRequantize(acc, mult[r], shift[r]) + zp_out;
+      v = std::min(120, std::max(-100, v));
+      if (y[size_t(n) * rows + r] != v && ++mismatches < 10)
+        ADD_FAILURE() << "batch " << n << " row " << r << ": got " << int(y[n * rows + r])
+                      << ", want " << v;
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, FullyConnectedS8Test,
+                         ::testing::Values(FcCase{1, 1, 1}, FcCase{3, 5, 2}, FcCase{4, 4, 1},
+                                           FcCase{17, 33, 3}, FcCase{64, 64, 1},
+                                           FcCase{128, 129, 2},
+                                           // > 512 columns: the lane accumulators fold.
+                                           FcCase{6, 1500, 1}));
+
+TEST(FullyConnectedS8Test, OddRowsExtremeValuesAreExact) {
+  // Worst case for the row-pair lanes: every weight ±127, every input -128, 1024 columns.
+  const int rows = 4, cols = 1024;
+  std::vector<int8_t> w(rows * cols), x(cols, -128);
+  for (int i = 0; i < rows * cols; ++i) w[i] = (i / cols) % 2 ? 127 : -127;
+  std::vector<int8_t> packed(tml_pack_weights_s8_size(rows, cols));
+  ASSERT_EQ(tml_pack_weights_s8(rows, cols, w.data(), packed.data()), TML_OK);
+  std::vector<int32_t> bias(rows, 0), mult(rows), shift(rows);
+  for (int r = 0; r < rows; ++r) tml_quantize_multiplier_s8(1.0 / (127.0 * 128 * cols), &mult[r], &shift[r]);
+  const tml_dims w_dims = Dims({rows, cols}), in_dims = Dims({cols}), out_dims = Dims({rows});
+  std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&w_dims));
+  tml_context ctx{scratch.data(), int32_t(scratch.size())};
+  const tml_fc_s8_params params{0, -128, 127};
+  const tml_quant_params quant{mult.data(), shift.data()};
+  std::vector<int8_t> y(rows);
+  ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x.data(), &w_dims,
+                                   packed.data(), bias.data(), &out_dims, y.data()),
+            TML_OK);
+  EXPECT_EQ(y[0], 1);   // -127·-128·1024 / (127·128·1024)
+  EXPECT_EQ(y[1], -1);
+}
+
+TEST(FullyConnectedS8Test, RejectsMinus128AndSmallScratch) {
+  std::vector<int8_t> w = {1, -128}, packed(16);
+  EXPECT_EQ(tml_pack_weights_s8(1, 2, w.data(), packed.data()), TML_ERROR_ARG);
+  w[1] = 2;
+  ASSERT_EQ(tml_pack_weights_s8(1, 2, w.data(), packed.data()), TML_OK);
+  const tml_dims w_dims = Dims({1, 2}), in_dims = Dims({2}), out_dims = Dims({1});
+  int32_t bias = 0, mult = 1 << 30, shift = 31;
+  const tml_fc_s8_params params{0, -128, 127};
+  const tml_quant_params quant{&mult, &shift};
+  int8_t x[2] = {1, 2}, y = 0;
+  int16_t small[2];
+  tml_context ctx{small, 4};  // needs 8 (cols padded to 4)
+  EXPECT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x, &w_dims, packed.data(),
+                                   &bias, &out_dims, &y),
+            TML_ERROR_BUFFER);
+}
+
+TEST(QuantizeMultiplierTest, RepresentsTheScale) {
+  for (double s : {1e-6, 0.001, 0.3, 0.5, 0.75, 1.0, 3.0, 200.0}) {
+    int32_t m = 0, sh = 0;
+    tml_quantize_multiplier_s8(s, &m, &sh);
+    EXPECT_GE(m, 1 << 30);
+    EXPECT_NEAR(std::ldexp(double(m), -sh), s, s * 1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace tml::test
