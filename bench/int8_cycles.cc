@@ -95,13 +95,16 @@ void FcCase(int rows, int cols, std::mt19937& rng, std::string& data, std::strin
   const auto w = RandomS8(size_t(rows) * cols, rng);
   std::vector<int8_t> packed(tml_pack_weights_s8_size(rows, cols));
   tml_pack_weights_s8(rows, cols, w.data(), packed.data());
-  std::vector<int32_t> bias(rows), mult(rows), shift(rows);
+  std::vector<int32_t> bias(rows), mult(rows);
+  std::vector<double> scales(rows);
   for (int r = 0; r < rows; ++r) {
     bias[r] = int32_t(rng() % 2001) - 1000;
-    tml_quantize_multiplier_s8(1.0 / (64.0 * cols), &mult[r], &shift[r]);
+    scales[r] = (1.0 + (r % 5) / 5.0) / (64.0 * cols);
   }
+  int32_t left = 0, right = 0;
+  tml_quantize_multipliers_s8(rows, scales.data(), mult.data(), &left, &right);
   data = CArray("int8_t", "W", packed) + CArray("int32_t", "BIAS", bias) +
-         CArray("int32_t", "MULT", mult) + CArray("int32_t", "SHIFT", shift) +
+         CArray("int32_t", "MULT", mult) +
          CArray("int8_t", "tml_in", RandomS8(cols, rng), false) +
          "int8_t tml_out[" + std::to_string(rows) + "];\n" +
          "static int16_t scratch[" + std::to_string((cols + 3) / 4 * 4) + "];\n" +
@@ -110,7 +113,8 @@ void FcCase(int rows, int cols, std::mt19937& rng, std::string& data, std::strin
          "static const tml_dims w_dims = {2, {" + std::to_string(rows) + ", " +
          std::to_string(cols) + "}};\n" +
          "static const tml_fc_s8_params params = {-3, -128, 127};\n"
-         "static const tml_quant_params quant = {MULT, SHIFT};\n"
+         "static const tml_quant_params quant = {MULT, " + std::to_string(left) + ", " +
+         std::to_string(right) + "};\n"
          "static tml_context ctx = {scratch, sizeof scratch};\n";
   call =
       "tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, tml_in, &w_dims, W, BIAS, "

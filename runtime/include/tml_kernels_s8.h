@@ -8,13 +8,14 @@
  *  - Biases: int32 at scale s_in·s_w[row]. The input zero point is folded into the bias
  *    ahead of time: bias_eff[r] = bias[r] - zp_in·Σ_c W[r, c] (tml_fold_bias_s8()), so
  *    the kernels multiply raw int8 inputs.
- *  - Requantization of an int32 accumulator acc to the output scale, gemmlowp style
- *    (a Q31 rounding high multiply, then a rounding shift):
- *        hi  = (acc·2^left · multiplier + 2^31) >> 32          (SMMULR)
- *        out = (hi + 2^(right-1)) >> right                     (round half up)
- *    with multiplier in [2^30, 2^31) (a Q31 mantissa) and shift = 32 + right - left in
- *    [1, 62]; the real factor is multiplier·2^-shift. Factors below 0.5 (the usual case)
- *    have left = 0. tml_quantize_multiplier_s8() computes the pair.
+ *  - Requantization of an int32 accumulator acc of output row r, gemmlowp style (a Q31
+ *    rounding high multiply, then a rounding shift):
+ *        hi  = (acc·2^left · multiplier[r] + 2^31) >> 32          (SMMULR)
+ *        out = (hi + (2^right >> 1)) >> right                     (round half up)
+ *    The real factor of row r is multiplier[r]·2^(left - right - 32). The shifts are per
+ *    layer (the row with the largest factor gets a multiplier in [2^30, 2^31), the others
+ *    proportionally smaller ones), which keeps the per-row epilogue short.
+ *    tml_quantize_multipliers_s8() computes them; acc·2^left must fit in int32.
  *
  * Packed weight layout for int8 matrix-vector products ("row-pair lanes"):
  *  The matrix W [rows, cols] is padded with zeros to rows4 = ceil(rows/4)·4 and
@@ -44,10 +45,11 @@
 extern "C" {
 #endif
 
-/** Per-row requantization: output row r uses multiplier[r] and shift[r] (see above). */
+/** Per-row requantization (see the formula above). */
 typedef struct {
-  const int32_t *multiplier; /**< [rows], each in [2^30, 2^31) (0 for an all-zero row). */
-  const int32_t *shift;      /**< [rows], each in [1, 62]. */
+  const int32_t *multiplier; /**< [rows], each in [0, 2^31). */
+  int32_t left_shift;        /**< [0, 31]; non-zero only for factors >= 0.5. */
+  int32_t right_shift;       /**< [0, 31]. */
 } tml_quant_params;
 
 /** int8 fully connected output stage. */
@@ -62,13 +64,16 @@ typedef struct {
  * ===================================================================================== */
 
 /**
- * @brief Splits a positive real factor into (multiplier, shift) for the requantization
- * formula above: multiplier·2^-shift ≈ scale, multiplier in [2^30, 2^31).
- * @param[in]  scale       > 0 and < 2^30 (0 gives multiplier 0, shift 31).
- * @param[out] multiplier  Q31 mantissa.
- * @param[out] shift       Total right shift, clamped to [1, 62] (tiny scales lose precision).
+ * @brief Requantization parameters for per-row real factors (see the formula above).
+ * @param[in]  rows         >= 1.
+ * @param[in]  scales       [rows] real factors, each >= 0 and < 2^30; 0 gives multiplier 0.
+ * @param[out] multiplier   [rows] Q31 multipliers.
+ * @param[out] left_shift   Per-layer left shift.
+ * @param[out] right_shift  Per-layer right shift (clamped to 31: factors below 2^-32
+ *                          lose precision).
  */
-void tml_quantize_multiplier_s8(double scale, int32_t *multiplier, int32_t *shift);
+void tml_quantize_multipliers_s8(int32_t rows, const double *scales, int32_t *multiplier,
+                                 int32_t *left_shift, int32_t *right_shift);
 
 /** @brief Bytes of the packed layout of a [rows, cols] matrix: ceil4(rows)·ceil4(cols). */
 int32_t tml_pack_weights_s8_size(int32_t rows, int32_t cols);

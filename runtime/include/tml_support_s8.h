@@ -147,15 +147,12 @@ static inline const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int3
 }
 
 /**
- * Requantization (tml_kernels_s8.h): with shift = 32 + right - left (one of left/right is
- * zero), out = round_half_up((smmulr(acc·2^left, multiplier)) / 2^right), where
- * smmulr(a, b) = (a·b + 2^31) >> 32 is the rounded high word (SMLAL or SMMULR on the M4).
- * acc·2^left must fit in int32 (the quantizer keeps real factors below 2^(left_max)).
+ * Requantization (tml_kernels_s8.h): round_half_up(smmulr(acc·2^left, multiplier) / 2^right)
+ * with smmulr(a, b) = (a·b + 2^31) >> 32, the rounded high word (SMLAL on the M4).
  * Right shifts of negative values are arithmetic on every compiler this runtime targets.
  */
-static inline int32_t tml_requantize(int32_t acc, int32_t multiplier, int32_t shift) {
-  const int32_t left = shift < 32 ? 32 - shift : 0;
-  const int32_t right = shift > 32 ? shift - 32 : 0;
+static inline int32_t tml_requantize(int32_t acc, int32_t multiplier, int32_t left,
+                                     int32_t right) {
   const int32_t v =
       (int32_t)(((int64_t)(int32_t)((uint32_t)acc << left) * multiplier + 0x80000000LL) >> 32);
   return (v + ((1 << right) >> 1)) >> right;

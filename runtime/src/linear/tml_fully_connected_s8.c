@@ -23,6 +23,8 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
   int16_t *xw;
   TML_CHECK(params != NULL && quant != NULL && input != NULL && weights != NULL &&
             output != NULL);
+  TML_CHECK(quant->left_shift >= 0 && quant->left_shift <= 31 && quant->right_shift >= 0 &&
+            quant->right_shift <= 31);
   TML_CHECK(weight_dims != NULL && weight_dims->rank == 2);
   TML_CHECK(tml_dims_count(input_dims) >= 0 && tml_dims_count(output_dims) >= 0);
   TML_CHECK(input_dims->rank >= 1 && output_dims->rank >= 1);
@@ -42,7 +44,8 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
   for (n = 0; n < batch; ++n) {
     const int8_t *w = weights;
     const int32_t *mult = quant->multiplier;
-    const int32_t *shift = quant->shift;
+    const int32_t left = quant->left_shift;
+    const int32_t right = quant->right_shift;
     const int32_t *b = bias;
     const int32_t offset = params->output_offset;
     const int32_t act_min = params->act_min;
@@ -58,12 +61,11 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
       w = tml_s8_dot4(w, xw, cols4 >> 2, sum);
       for (k = 0; k < kmax; ++k) {
         const int32_t acc = sum[k] + (b != NULL ? b[k] : 0);
-        const int32_t v = tml_requantize(acc, mult[k], shift[k]) + offset;
+        const int32_t v = tml_requantize(acc, mult[k], left, right) + offset;
         y[k] = (int8_t)tml_clamp_s32(v, act_min, act_max);
       }
       y += 4;
       mult += 4;
-      shift += 4;
       if (b != NULL) {
         b += 4;
       }

@@ -93,15 +93,18 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
   for (auto& v : w) v = int8_t(w8(rng));
   std::vector<int8_t> packed(tml_pack_weights_s8_size(rows, cols));
   ASSERT_EQ(tml_pack_weights_s8(rows, cols, w.data(), packed.data()), TML_OK);
-  std::vector<int32_t> bias(rows), mult(rows), shift(rows);
+  std::vector<int32_t> bias(rows), mult(rows);
+  std::vector<double> scales(rows);
   for (int r = 0; r < rows; ++r) {
     bias[r] = b32(rng);
-    tml_quantize_multiplier_s8((r % 3 == 0 ? 2.0 : 0.01) / cols, &mult[r], &shift[r]);
+    scales[r] = (r % 3 == 0 ? 2.0 : 0.01) / cols;
   }
+  int32_t left = 0, right = 0;
+  tml_quantize_multipliers_s8(rows, scales.data(), mult.data(), &left, &right);
   const std::string source =
       "#include \"tml_kernels_s8.h\"\n" + CArray("static const int8_t W[]", packed) +
       CArray("static const int32_t BIAS[]", bias) + CArray("static const int32_t MULT[]", mult) +
-      CArray("static const int32_t SHIFT[]", shift) + "int8_t tml_in[" +
+      "int8_t tml_in[" +
       std::to_string(cols) + "];\nint8_t tml_out[" + std::to_string(rows) +
       "];\nstatic int16_t scratch[" + std::to_string((cols + 3) / 4 * 4) +
       "];\n"
@@ -111,7 +114,8 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
       "  const tml_dims w_dims = {2, {" + std::to_string(rows) + ", " + std::to_string(cols) +
       "}};\n"
       "  const tml_fc_s8_params params = {-9, -128, 127};\n"
-      "  const tml_quant_params quant = {MULT, SHIFT};\n"
+      "  const tml_quant_params quant = {MULT, " + std::to_string(left) + ", " +
+      std::to_string(right) + "};\n"
       "  tml_context ctx = {scratch, sizeof scratch};\n"
       "  for (;;) {\n"
       "    __asm volatile(\"bkpt #1\");\n"
@@ -137,7 +141,7 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
   std::vector<int16_t> scratch((cols + 3) / 4 * 4);
   tml_context ctx{scratch.data(), int32_t(scratch.size() * 2)};
   const tml_fc_s8_params params{-9, -128, 127};
-  const tml_quant_params quant{mult.data(), shift.data()};
+  const tml_quant_params quant{mult.data(), left, right};
   for (size_t k = 0; k < inputs.size(); ++k) {
     std::vector<int8_t> host(rows);
     ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, inputs[k].data(), &w_dims,

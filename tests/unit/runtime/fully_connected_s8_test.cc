@@ -13,9 +13,7 @@
 namespace tml::test {
 namespace {
 
-int32_t RefRequantize(int64_t acc, int32_t multiplier, int32_t shift) {
-  const int left = shift < 32 ? 32 - shift : 0;
-  const int right = shift > 32 ? shift - 32 : 0;
+int32_t RefRequantize(int64_t acc, int32_t multiplier, int left, int right) {
   const int64_t hi = (acc * (int64_t{1} << left) * multiplier + (int64_t{1} << 31)) >> 32;
   return static_cast<int32_t>(right == 0 ? hi : (hi + (int64_t{1} << (right - 1))) >> right);
 }
@@ -33,14 +31,16 @@ TEST_P(FullyConnectedS8Test, MatchesIntegerReference) {
   std::vector<int8_t> w(size_t(rows) * cols), x(size_t(batch) * cols);
   for (auto& v : w) v = int8_t(w8(rng));
   for (auto& v : x) v = int8_t(x8(rng));
-  std::vector<int32_t> bias(rows), mult(rows), shift(rows), bias_eff(rows);
+  std::vector<int32_t> bias(rows), mult(rows), bias_eff(rows);
+  std::vector<double> scales(rows);
   const int32_t zp_in = -5, zp_out = 7;
   for (int r = 0; r < rows; ++r) {
     bias[r] = b32(rng);
-    // Factors from 2^-20 to ~1.5 exercise both the right and the left shift.
-    const double scale = (r % 5 == 4) ? 1.5 : std::ldexp(1.0 + (r % 7) / 7.0, -8 - (r % 13));
-    tml_quantize_multiplier_s8(scale / cols, &mult[r], &shift[r]);
+    // Per-row factors spanning 2^12; some layers need a left shift.
+    scales[r] = std::ldexp(1.0 + (r % 7) / 7.0, -(r % 13)) / (rows % 2 ? 1.0 : 4096.0 * cols);
   }
+  int32_t left = 0, right = 0;
+  tml_quantize_multipliers_s8(rows, scales.data(), mult.data(), &left, &right);
   tml_fold_bias_s8(rows, cols, w.data(), bias.data(), zp_in, bias_eff.data());
   std::vector<int8_t> packed(tml_pack_weights_s8_size(rows, cols));
   ASSERT_EQ(tml_pack_weights_s8(rows, cols, w.data(), packed.data()), TML_OK);
@@ -51,7 +51,7 @@ TEST_P(FullyConnectedS8Test, MatchesIntegerReference) {
   std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&w_dims));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};
   const tml_fc_s8_params params{zp_out, -100, 120};
-  const tml_quant_params quant{mult.data(), shift.data()};
+  const tml_quant_params quant{mult.data(), left, right};
   std::vector<int8_t> y(size_t(batch) * rows);
   ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x.data(), &w_dims,
                                    packed.data(), bias_eff.data(), &out_dims, y.data()),
@@ -62,7 +62,7 @@ TEST_P(FullyConnectedS8Test, MatchesIntegerReference) {
       int64_t acc = bias[r];
       for (int c = 0; c < cols; ++c)
         acc += int64_t(w[size_t(r) * cols + c]) * (x[size_t(n) * cols + c] - zp_in);
-      int32_t v = RefRequantize(acc, mult[r], shift[r]) + zp_out;
+      int32_t v = RefRequantize(acc, mult[r], left, right) + zp_out;
       v = std::min(120, std::max(-100, v));
       if (y[size_t(n) * rows + r] != v && ++mismatches < 10)
         ADD_FAILURE() << "batch " << n << " row " << r << ": got " << int(y[n * rows + r])
@@ -86,13 +86,15 @@ TEST(FullyConnectedS8Test, OddRowsExtremeValuesAreExact) {
   for (int i = 0; i < rows * cols; ++i) w[i] = (i / cols) % 2 ? 127 : -127;
   std::vector<int8_t> packed(tml_pack_weights_s8_size(rows, cols));
   ASSERT_EQ(tml_pack_weights_s8(rows, cols, w.data(), packed.data()), TML_OK);
-  std::vector<int32_t> bias(rows, 0), mult(rows), shift(rows);
-  for (int r = 0; r < rows; ++r) tml_quantize_multiplier_s8(1.0 / (127.0 * 128 * cols), &mult[r], &shift[r]);
+  std::vector<int32_t> bias(rows, 0), mult(rows);
+  std::vector<double> scales(rows, 1.0 / (127.0 * 128 * cols));
+  int32_t left = 0, right = 0;
+  tml_quantize_multipliers_s8(rows, scales.data(), mult.data(), &left, &right);
   const tml_dims w_dims = Dims({rows, cols}), in_dims = Dims({cols}), out_dims = Dims({rows});
   std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&w_dims));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};
   const tml_fc_s8_params params{0, -128, 127};
-  const tml_quant_params quant{mult.data(), shift.data()};
+  const tml_quant_params quant{mult.data(), left, right};
   std::vector<int8_t> y(rows);
   ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x.data(), &w_dims,
                                    packed.data(), bias.data(), &out_dims, y.data()),
@@ -107,9 +109,9 @@ TEST(FullyConnectedS8Test, RejectsMinus128AndSmallScratch) {
   w[1] = 2;
   ASSERT_EQ(tml_pack_weights_s8(1, 2, w.data(), packed.data()), TML_OK);
   const tml_dims w_dims = Dims({1, 2}), in_dims = Dims({2}), out_dims = Dims({1});
-  int32_t bias = 0, mult = 1 << 30, shift = 31;
+  int32_t bias = 0, mult = 1 << 30;
   const tml_fc_s8_params params{0, -128, 127};
-  const tml_quant_params quant{&mult, &shift};
+  const tml_quant_params quant{&mult, 0, 0};
   int8_t x[2] = {1, 2}, y = 0;
   int16_t small[2];
   tml_context ctx{small, 4};  // needs 8 (cols padded to 4)
@@ -118,12 +120,14 @@ TEST(FullyConnectedS8Test, RejectsMinus128AndSmallScratch) {
             TML_ERROR_BUFFER);
 }
 
-TEST(QuantizeMultiplierTest, RepresentsTheScale) {
+TEST(QuantizeMultipliersTest, RepresentsTheScales) {
   for (double s : {1e-6, 0.001, 0.3, 0.5, 0.75, 1.0, 3.0, 200.0}) {
-    int32_t m = 0, sh = 0;
-    tml_quantize_multiplier_s8(s, &m, &sh);
-    EXPECT_GE(m, 1 << 30);
-    EXPECT_NEAR(std::ldexp(double(m), -sh), s, s * 1e-9);
+    const double scales[2] = {s, s / 16};
+    int32_t m[2] = {0, 0}, left = 0, right = 0;
+    tml_quantize_multipliers_s8(2, scales, m, &left, &right);
+    EXPECT_GE(m[0], 1 << 30) << s;
+    EXPECT_NEAR(std::ldexp(double(m[0]), left - right - 32), s, s * 1e-9);
+    EXPECT_NEAR(std::ldexp(double(m[1]), left - right - 32), s / 16, s * 1e-9);
   }
 }
 
