@@ -403,7 +403,8 @@ Status ModelEmitter::EmitStep(CWriter& w) {
     tml_rnn_cell_params cell{};
     cell.input_size = static_cast<int32_t>(graph_.tensor(node.input(kRecurrentW)).shape[2]);
     cell.hidden_size = static_cast<int32_t>(H);
-    const int32_t bytes = node.op == OpKind::kLstm  ? tml_lstm_step_f32_get_buffer_size(&cell)
+    const int32_t bytes = UsesLstmOperators(graph_, node) ? LstmStepOpScratchBytes(graph_, node)
+                          : node.op == OpKind::kLstm  ? tml_lstm_step_f32_get_buffer_size(&cell)
                           : node.op == OpKind::kGru ? tml_gru_step_f32_get_buffer_size(&cell)
                                                     : tml_rnn_step_f32_get_buffer_size(&cell);
     step_scratch[i] = next;
@@ -470,6 +471,21 @@ Status ModelEmitter::EmitStep(CWriter& w) {
         "tml_rnn_cell_params",
         fmt::format("{{{}, {}, {}, {}, {}}}", I, attrs.hidden_size, FloatLiteral(attrs.clip),
                     attrs.input_forget ? 1 : 0, attrs.linear_before_reset ? 1 : 0));
+    const std::string sctx_op = ctx_.Param(
+        "tml_context", fmt::format("{{{} + {}, {}}}", S, step_scratch[i], step_scratch_bytes[i]));
+    if (UsesLstmOperators(graph_, node)) {
+      TML_ASSIGN_OR_RETURN(std::string op_weights, EmitLstmOpWeights(ctx_, node));
+      const std::string h = fmt::format("({} + {})", S, state[i].first);
+      const std::string c = fmt::format("({} + {})", S, state[i].second);
+      ctx_.Call(fmt::format("tml_lstm_step_op_f32({}, {}, {}, {}, {}, {}, {}, {})", sctx_op, cell,
+                            op_weights, row_ptr(node.input(kRecurrentX)), h, c, h, c));
+      const TensorId y = node.output(kRecurrentY);
+      if (y != kNoTensor && stream_.per_step.count(y)) {
+        TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{attrs.hidden_size}));
+        ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, h, dims, row_ptr(y)));
+      }
+      continue;
+    }
     std::string w_ptrs[4];
     const size_t weight_inputs[4] = {kRecurrentW, kRecurrentR, kRecurrentB, kRecurrentP};
     for (int k = 0; k < 4; ++k) {

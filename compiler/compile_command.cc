@@ -126,6 +126,43 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   }
   TML_ASSIGN_OR_RETURN(std::string bytes, ReadBytes(model_path));
   TML_ASSIGN_OR_RETURN(Graph graph, LoadModel(model_path, options.common));
+  nlohmann::json kron_json;
+  {
+    const Graph original = graph;
+    PassManager pm(options.pass_manager);
+    TML_RETURN_IF_ERROR(BuildPipeline(options.passes, {}, &pm));
+    TML_RETURN_IF_ERROR(pm.Run(graph));
+    if (const auto* kron = static_cast<const KronFactorizePass*>(pm.Find("kron-factorize"))) {
+      std::cout << kron->report().ToTable();
+      kron_json = kron->report().ToJson();
+      // Whole-model effect of the compression, on the reference interpreter,
+      // when test data is at hand (verify then checks the firmware too).
+      if (!options.verify_options.test_data.empty() && !graph.nodes().empty()) {
+        std::vector<Tensor> data;
+        for (const std::string& path : options.verify_options.test_data) {
+          TML_ASSIGN_OR_RETURN(Tensor t, ReadNpy(path));
+          data.push_back(std::move(t));
+        }
+        TML_ASSIGN_OR_RETURN(std::vector<Tensor> want,
+                             RunBatch(original, data, options.verify_options.test_data));
+        TML_ASSIGN_OR_RETURN(std::vector<Tensor> got,
+                             RunBatch(graph, data, options.verify_options.test_data));
+        double max_err = 0.0, max_ref = 0.0;
+        for (size_t o = 0; o < want.size(); ++o) {
+          for (size_t i = 0; i < want[o].f32.size(); ++i) {
+            max_err = std::max(max_err, static_cast<double>(std::fabs(want[o].f32[i] - got[o].f32[i])));
+            max_ref = std::max(max_ref, static_cast<double>(std::fabs(want[o].f32[i])));
+          }
+        }
+        const double rel = max_ref > 0 ? max_err / max_ref : max_err;
+        std::cout << fmt::format(
+            "kron-factorize: reference output error on the test data: max abs {:.3g}, relative {:.3g}\n",
+            max_err, rel);
+        kron_json["reference_output_max_abs_error"] = max_err;
+        kron_json["reference_output_relative_error"] = rel;
+      }
+    }
+  }
   codegen::CodegenOptions cg;
   cg.name = options.name;
   cg.tool_version = TML_VERSION;
@@ -133,6 +170,13 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   cg.model_hash = codegen::HashBytes(bytes);
   cg.options.push_back("--name " + options.name);
   for (const std::string& s : options.common.input_shapes) cg.options.push_back("--input-shape " + s);
+  if (options.passes.kron.mode != KronMode::kOff) {
+    const KronFactorizeOptions& k = options.passes.kron;
+    cg.options.push_back(std::string("--kronecker ") + KronModeName(k.mode));
+    cg.options.push_back(fmt::format("--kron-tol {:g}", k.tol));
+    cg.options.push_back(fmt::format("--kron-max-rank {}", k.max_rank));
+    if (k.compress > 0) cg.options.push_back(fmt::format("--compress {:g}", k.compress));
+  }
   TML_ASSIGN_OR_RETURN(codegen::GeneratedModel model, codegen::GenerateModel(graph, cg));
 
   const VerifyOptions& v = options.verify_options;
@@ -159,6 +203,7 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   manifest["kernels"] = model.kernels;
   manifest["layers"] = model.layers;
   manifest["has_step"] = model.has_step;
+  if (!kron_json.is_null()) manifest["kron_factorize"] = kron_json;
   manifest["target"] = {{"name", "cortex-m4"},
                         {"flash_kb", v.flash_kb > 0 ? v.flash_kb : 1024.0},
                         {"ram_kb", v.ram_kb > 0 ? v.ram_kb : 256.0},

@@ -31,6 +31,7 @@
 
 #include "compiler/driver.h"
 #include "compiler/status.h"
+#include "passes/pipeline.h"
 
 namespace tml {
 
@@ -52,6 +53,11 @@ struct CompileOptions {
   bool force = false;
   bool verify = false;
   VerifyOptions verify_options;
+  // --kronecker/--kron-tol/--kron-max-rank/--compress and the pass manager
+  // hooks (--print-ir-after, --stop-after): the pipeline runs between import
+  // and codegen; the kron-factorize report is printed and stored in the manifest.
+  PipelineOptions passes;
+  PassManagerOptions pass_manager;
 };
 
 Status RunCompile(const std::string& model_path, const CompileOptions& options);

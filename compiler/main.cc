@@ -89,6 +89,20 @@ int Main(int argc, char** argv) {
   add_verify(compile_cmd, &compile.verify_options);
   add_budget(compile_cmd, &compile.verify_options);
   AddInputShapeOption(compile_cmd, &compile.common);
+  std::string kron_mode = "off";
+  compile_cmd->add_option("--kronecker", kron_mode,
+                          "Kronecker factorization of weight matrices: off, auto or exact (default off)")
+      ->check(CLI::IsMember({"off", "auto", "exact"}));
+  compile_cmd->add_option("--kron-tol", compile.passes.kron.tol,
+                          "Largest relative Frobenius error per matrix (default 1e-3)");
+  compile_cmd->add_option("--kron-max-rank", compile.passes.kron.max_rank,
+                          "Largest number of Kronecker terms per matrix (default 4)");
+  compile_cmd->add_option("--compress", compile.passes.kron.compress,
+                          "Target compression N (> 1): the most accurate factorization reaching Nx");
+  compile_cmd->add_option("--print-ir-after", compile.pass_manager.print_ir_after,
+                          "Print the IR after the named pass, or 'all'");
+  compile_cmd->add_option("--stop-after", compile.pass_manager.stop_after,
+                          "Run only the first N passes of the pipeline");
 
   std::string out_dir;
   tml::VerifyOptions verify;
@@ -121,7 +135,10 @@ int Main(int argc, char** argv) {
   }
   if (*inspect_cmd) return Report(tml::RunInspect(model, inspect));
   if (*run_cmd) return Report(tml::RunReference(model, run));
-  if (*compile_cmd) return Report(tml::RunCompile(model, compile));
+  if (*compile_cmd) {
+    tml::ParseKronMode(kron_mode, &compile.passes.kron.mode);
+    return Report(tml::RunCompile(model, compile));
+  }
   if (*verify_cmd) return Report(tml::RunVerify(out_dir, verify));
   if (*emulate_cmd) return Report(tml::RunEmulate(elf, emulate));
   return 2;

@@ -69,6 +69,24 @@ std::string EmitContext::FloatArray(const std::vector<float>& values) {
   return Declare("f", "float[" + std::to_string(values.size()) + "]", "{" + init + "}", &statics_);
 }
 
+std::string EmitContext::WeightArray(const std::vector<float>& values) {
+  std::string key = "weights=";
+  for (float v : values) key += FloatLiteral(v) + ",";
+  auto it = declared_.find(key);
+  if (it != declared_.end()) return it->second;
+  const std::string name = prefix_ + "_kw" + std::to_string(counters_["kw"]++);
+  weights_.FloatArray("static const float " + name + "[" + std::to_string(values.size()) +
+                          "] TML_ALIGN(16)",
+                      values);
+  weight_bytes_ += static_cast<int64_t>(values.size()) * 4;
+  declared_[key] = name;
+  return name;
+}
+
+std::string EmitContext::Array(const std::string& elem_type, size_t count, const std::string& init) {
+  return Declare("p", elem_type + "[" + std::to_string(count) + "]", init, &statics_);
+}
+
 std::string EmitContext::Declare(const std::string& kind, const std::string& type,
                                  const std::string& init, CWriter* where) {
   const std::string key = type + "=" + init;

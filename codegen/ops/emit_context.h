@@ -59,6 +59,11 @@ class EmitContext {
   // The name of a static const array of the given C type and values.
   std::string IndexArray(const std::vector<int64_t>& values);
   std::string FloatArray(const std::vector<float>& values);
+  // A weight array (static const float, TML_ALIGN(16), counted in
+  // weight_bytes()), e.g. Kronecker factors; returns its name.
+  std::string WeightArray(const std::vector<float>& values);
+  // The name of a static const array `elem_type name[count] = init;`.
+  std::string Array(const std::string& elem_type, size_t count, const std::string& init);
   // The node's scratch context ("&<name>"), or "NULL" when it has none.
   const std::string& Scratch() const { return scratch_; }
   // Records that `kernel` (e.g. "tml_gemm_f32") is called.

@@ -7,6 +7,7 @@
 namespace tml::codegen {
 
 Status EmitRecurrent(EmitContext& ctx, const Node& node) {
+  if (UsesLstmOperators(ctx.graph(), node)) return EmitLstmOperators(ctx, node);
   const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
   const int direction = attrs.direction == "forward" ? 0 : attrs.direction == "reverse" ? 1 : 2;
   static const char* const kDirections[] = {"TML_RNN_FORWARD", "TML_RNN_REVERSE",

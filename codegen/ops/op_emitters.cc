@@ -81,6 +81,7 @@ Status EmitNode(EmitContext& ctx, const Node& node) {
 
 StatusOr<int64_t> ScratchBytes(const Graph& graph, const Node& node) {
   if (node.op != OpKind::kLstm && node.op != OpKind::kGru && node.op != OpKind::kRnn) return 0;
+  if (UsesLstmOperators(graph, node)) return LstmOperatorScratchBytes(graph, node);
   const Tensor& r = graph.tensor(node.input(kRecurrentR));
   tml_dims dims{};
   dims.rank = static_cast<int32_t>(r.shape.size());

@@ -25,6 +25,16 @@ StatusOr<int64_t> ScratchBytes(const Graph& graph, const Node& node);
 StatusOr<std::string> DimsInit(const Shape& shape);
 
 Status EmitRecurrent(EmitContext& ctx, const Node& node);
+// LSTM layers whose W/R carry weight operators (emit_linear_op.cc): true when
+// the operator path applies (one direction, batch 1, no sequence_lens, every
+// operator a Kronecker sum or per-gate blocks); otherwise the dense tensors run.
+bool UsesLstmOperators(const Graph& graph, const Node& node);
+// Scratch of tml_lstm_step_op_f32, and of the whole-sequence loop (h, c + step).
+int32_t LstmStepOpScratchBytes(const Graph& graph, const Node& node);
+int64_t LstmOperatorScratchBytes(const Graph& graph, const Node& node);
+// "&<tml_rnn_op_weights_f32>" of the node (factors emitted as weight arrays).
+StatusOr<std::string> EmitLstmOpWeights(EmitContext& ctx, const Node& node);
+Status EmitLstmOperators(EmitContext& ctx, const Node& node);
 Status EmitGemm(EmitContext& ctx, const Node& node);
 Status EmitMatMul(EmitContext& ctx, const Node& node);
 Status EmitBinary(EmitContext& ctx, const Node& node);

@@ -1,0 +1,235 @@
+// Weight operators in the generated C (compiler/ir/weight_operator.h): the
+// tml_linear_op_f32 descriptors of the runtime, Kronecker factors as weight
+// arrays, and LSTM layers whose W/R carry operators, run step by step with
+// tml_lstm_step_op_f32. The evaluation order of each Kronecker sum is the one
+// with fewer MACs (DESIGN.md §5; ties: X·Bᵀ first), as the pass assumed.
+#include <fmt/format.h>
+
+#include "codegen/ops/op_emitters.h"
+#include "compiler/ops/recurrent_common.h"
+#include "tml_kernels.h"
+
+namespace tml::codegen {
+namespace {
+
+bool Uniform(const WeightOperator& op) {
+  for (const KronTerm& t : op.terms) {
+    const KronTerm& f = op.terms[0];
+    if (t.a_rows != f.a_rows || t.a_cols != f.a_cols || t.b_rows != f.b_rows || t.b_cols != f.b_cols) return false;
+  }
+  return true;
+}
+
+// The kernel can run it: Kronecker sums with uniform terms, or row blocks of
+// those; no sparse overlay (that runs on the dense path for now).
+bool Supported(const WeightOperator& op) {
+  if (op.sparse) return false;
+  if (!op.row_blocks.empty()) {
+    for (const WeightOperator& b : op.row_blocks) {
+      if (!b.row_blocks.empty() || b.terms.empty() || !Supported(b)) return false;
+    }
+    return true;
+  }
+  return !op.terms.empty() && Uniform(op);
+}
+
+tml_kron_params KronParams(const WeightOperator& op) {
+  const KronTerm& t = op.terms[0];
+  tml_kron_params p{};
+  p.m1 = static_cast<int32_t>(t.a_rows);
+  p.n1 = static_cast<int32_t>(t.a_cols);
+  p.m2 = static_cast<int32_t>(t.b_rows);
+  p.n2 = static_cast<int32_t>(t.b_cols);
+  p.rank = static_cast<int32_t>(op.terms.size());
+  const int64_t xbt = t.b_rows * t.a_cols * (t.b_cols + t.a_rows);
+  const int64_t ax = t.a_rows * t.b_cols * (t.a_cols + t.b_rows);
+  p.order = ax < xbt ? TML_KRON_AX_FIRST : TML_KRON_XBT_FIRST;
+  p.accumulate = 0;
+  return p;
+}
+
+// Host-side descriptors (data pointers left NULL) for the get_buffer_size functions.
+struct HostOp {
+  tml_linear_op_f32 op{};
+  std::vector<tml_linear_op_f32> blocks;
+};
+
+void FillHost(const WeightOperator& w, tml_linear_op_f32* op) {
+  op->rows = static_cast<int32_t>(w.rows);
+  op->cols = static_cast<int32_t>(w.cols);
+  op->kron = KronParams(w);
+}
+
+HostOp MakeHostOp(const Graph& graph, const Node& node, size_t input) {
+  HostOp h;
+  const WeightOperatorSet* set = node.WeightOps(input);
+  const Tensor& t = graph.tensor(node.input(input));
+  if (set == nullptr) {
+    static const float kDummy = 0.f;
+    h.op.rows = static_cast<int32_t>(t.shape[1]);
+    h.op.cols = static_cast<int32_t>(t.shape[2]);
+    h.op.w = &kDummy;
+    return h;
+  }
+  const WeightOperator& w = set->per_direction[0];
+  h.op.rows = static_cast<int32_t>(w.rows);
+  h.op.cols = static_cast<int32_t>(w.cols);
+  if (w.row_blocks.empty()) {
+    FillHost(w, &h.op);
+    return h;
+  }
+  for (const WeightOperator& b : w.row_blocks) {
+    tml_linear_op_f32 bo{};
+    FillHost(b, &bo);
+    h.blocks.push_back(bo);
+  }
+  h.op.num_blocks = static_cast<int32_t>(h.blocks.size());
+  h.op.blocks = h.blocks.data();
+  return h;
+}
+
+std::string KronParamsInit(const tml_kron_params& p) {
+  return fmt::format("{{{}, {}, {}, {}, {}, {}, 0}}", p.m1, p.n1, p.m2, p.n2, p.rank,
+                     p.order == TML_KRON_AX_FIRST ? "TML_KRON_AX_FIRST" : "TML_KRON_XBT_FIRST");
+}
+
+// "{rows, cols, NULL, {kron}, a, b, 0, NULL}" for a Kronecker sum (factors emitted).
+std::string KronOpInit(EmitContext& ctx, const WeightOperator& w) {
+  std::vector<float> a, b;
+  for (const KronTerm& t : w.terms) {
+    a.insert(a.end(), t.a.begin(), t.a.end());
+    b.insert(b.end(), t.b.begin(), t.b.end());
+  }
+  const std::string an = ctx.WeightArray(a), bn = ctx.WeightArray(b);
+  return fmt::format("{{{}, {}, NULL, {}, {}, {}, 0, NULL}}", w.rows, w.cols, KronParamsInit(KronParams(w)),
+                     an, bn);
+}
+
+// "&<op>" describing weight input `input` of a recurrent node (direction 0).
+StatusOr<std::string> EmitOp(EmitContext& ctx, const Node& node, size_t input) {
+  const WeightOperatorSet* set = node.WeightOps(input);
+  const Tensor& t = ctx.tensor(node.input(input));
+  if (set == nullptr) {
+    TML_ASSIGN_OR_RETURN(std::string ptr, ctx.Ptr(node.input(input)));
+    return ctx.Param("tml_linear_op_f32",
+                     fmt::format("{{{}, {}, {}, {{0, 0, 0, 0, 0, TML_KRON_XBT_FIRST, 0}}, NULL, NULL, 0, NULL}}",
+                                 t.shape[1], t.shape[2], ptr));
+  }
+  const WeightOperator& w = set->per_direction[0];
+  if (w.row_blocks.empty()) return ctx.Param("tml_linear_op_f32", KronOpInit(ctx, w));
+  std::string init;
+  for (const WeightOperator& b : w.row_blocks) init += (init.empty() ? "" : ", ") + KronOpInit(ctx, b);
+  const std::string blocks = ctx.Array("tml_linear_op_f32", w.row_blocks.size(), "{" + init + "}");
+  return ctx.Param("tml_linear_op_f32",
+                   fmt::format("{{{}, {}, NULL, {{0, 0, 0, 0, 0, TML_KRON_XBT_FIRST, 0}}, NULL, NULL, {}, {}}}",
+                               w.rows, w.cols, w.row_blocks.size(), blocks));
+}
+
+int64_t AlignFloats4(int64_t n) { return (n + 3) / 4 * 4; }
+
+}  // namespace
+
+bool UsesLstmOperators(const Graph& graph, const Node& node) {
+  if (node.op != OpKind::kLstm || node.weight_ops.empty()) return false;
+  const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+  if (attrs.num_directions != 1 || node.input(kRecurrentSequenceLens) != kNoTensor) return false;
+  const Tensor& x = graph.tensor(node.input(kRecurrentX));
+  const int64_t batch = attrs.layout == 0 ? x.shape[1] : x.shape[0];
+  if (batch != 1) return false;
+  for (const WeightOperatorSet& set : node.weight_ops) {
+    if (set.input != kRecurrentW && set.input != kRecurrentR) return false;
+    if (set.per_direction.size() != 1 || !Supported(set.per_direction[0])) return false;
+  }
+  return true;
+}
+
+int32_t LstmStepOpScratchBytes(const Graph& graph, const Node& node) {
+  const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+  HostOp w = MakeHostOp(graph, node, kRecurrentW), r = MakeHostOp(graph, node, kRecurrentR);
+  tml_rnn_cell_params cell{};
+  cell.input_size = w.op.cols;
+  cell.hidden_size = static_cast<int32_t>(attrs.hidden_size);
+  tml_rnn_op_weights_f32 weights{&w.op, &r.op, nullptr, nullptr};
+  return tml_lstm_step_op_f32_get_buffer_size(&cell, &weights);
+}
+
+int64_t LstmOperatorScratchBytes(const Graph& graph, const Node& node) {
+  const int64_t h = ReadRecurrentAttrs(node).hidden_size;
+  return 2 * AlignFloats4(h) * 4 + LstmStepOpScratchBytes(graph, node);
+}
+
+StatusOr<std::string> EmitLstmOpWeights(EmitContext& ctx, const Node& node) {
+  TML_ASSIGN_OR_RETURN(std::string w, EmitOp(ctx, node, kRecurrentW));
+  TML_ASSIGN_OR_RETURN(std::string r, EmitOp(ctx, node, kRecurrentR));
+  std::string b = "NULL", p = "NULL";
+  if (node.input(kRecurrentB) != kNoTensor) {
+    TML_ASSIGN_OR_RETURN(b, ctx.Ptr(node.input(kRecurrentB)));
+  }
+  if (node.input(kRecurrentP) != kNoTensor) {
+    TML_ASSIGN_OR_RETURN(p, ctx.Ptr(node.input(kRecurrentP)));
+  }
+  ctx.UseKernel("tml_lstm_step_op_f32");
+  ctx.UseKernel("tml_linear_op_apply_f32");
+  ctx.UseKernel("tml_kron_matvec_f32");
+  return ctx.Param("tml_rnn_op_weights_f32", fmt::format("{{{}, {}, {}, {}}}", w, r, b, p));
+}
+
+Status EmitLstmOperators(EmitContext& ctx, const Node& node) {
+  const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+  const Tensor& x = ctx.tensor(node.input(kRecurrentX));
+  const int64_t seq = attrs.layout == 0 ? x.shape[0] : x.shape[1];
+  const int64_t in = x.shape[2], h = attrs.hidden_size, ha = AlignFloats4(h);
+  const bool reverse = attrs.direction == "reverse";
+  TML_ASSIGN_OR_RETURN(std::string weights, EmitLstmOpWeights(ctx, node));
+  const std::string cell = ctx.Param(
+      "tml_rnn_cell_params", fmt::format("{{{}, {}, {}, {}, 0}}", in, h, FloatLiteral(attrs.clip),
+                                         attrs.input_forget ? 1 : 0));
+  TML_ASSIGN_OR_RETURN(std::string xp, ctx.Ptr(node.input(kRecurrentX)));
+  auto optional_ptr = [&](TensorId id) -> StatusOr<std::string> {
+    if (id == kNoTensor || !ctx.HasBuffer(id)) return std::string();
+    return ctx.Ptr(id);
+  };
+  TML_ASSIGN_OR_RETURN(std::string h0, optional_ptr(node.input(kRecurrentInitialH)));
+  TML_ASSIGN_OR_RETURN(std::string c0, optional_ptr(node.input(kRecurrentInitialC)));
+  TML_ASSIGN_OR_RETURN(std::string y, optional_ptr(node.output(kRecurrentY)));
+  TML_ASSIGN_OR_RETURN(std::string yh, optional_ptr(node.output(kRecurrentYh)));
+  TML_ASSIGN_OR_RETURN(std::string yc, optional_ptr(node.output(kRecurrentYc)));
+  const std::string& scratch = ctx.Scratch();
+
+  CWriter& w = ctx.body();
+  w.Comment("Kronecker-factored weights: one tml_lstm_step_op_f32 per time step");
+  w.Line("{");
+  w.Indent();
+  w.Line(fmt::format("float *tml_h = (float *)({})->buf;", scratch));
+  w.Line(fmt::format("float *tml_c = tml_h + {};", ha));
+  w.Line("tml_context tml_sc;");
+  w.Line("int32_t tml_t;");
+  w.Line("int32_t tml_j;");
+  w.Line(fmt::format("tml_sc.buf = tml_c + {};", ha));
+  w.Line(fmt::format("tml_sc.size = ({})->size - {};", scratch, 2 * ha * 4));
+  w.Open(fmt::format("for (tml_j = 0; tml_j < {}; ++tml_j)", h));
+  w.Line(fmt::format("tml_h[tml_j] = {};", h0.empty() ? "0.0f" : h0 + "[tml_j]"));
+  w.Line(fmt::format("tml_c[tml_j] = {};", c0.empty() ? "0.0f" : c0 + "[tml_j]"));
+  w.Close();
+  w.Open(fmt::format("for (tml_t = 0; tml_t < {}; ++tml_t)", seq));
+  w.Line(fmt::format("const int32_t tml_s = {};", reverse ? fmt::format("{} - tml_t", seq - 1) : "tml_t"));
+  ctx.Call(fmt::format("tml_lstm_step_op_f32(&tml_sc, {}, {}, {} + tml_s * {}, tml_h, tml_c, tml_h, tml_c)",
+                       cell, weights, xp, in));
+  if (!y.empty()) {
+    w.Open(fmt::format("for (tml_j = 0; tml_j < {}; ++tml_j)", h));
+    w.Line(fmt::format("{}[tml_s * {} + tml_j] = tml_h[tml_j];", y, h));
+    w.Close();
+  }
+  w.Close();
+  if (!yh.empty() || !yc.empty()) {
+    w.Open(fmt::format("for (tml_j = 0; tml_j < {}; ++tml_j)", h));
+    if (!yh.empty()) w.Line(fmt::format("{}[tml_j] = tml_h[tml_j];", yh));
+    if (!yc.empty()) w.Line(fmt::format("{}[tml_j] = tml_c[tml_j];", yc));
+    w.Close();
+  }
+  w.Dedent();
+  w.Line("}");
+  return Status::Ok();
+}
+
+}  // namespace tml::codegen
