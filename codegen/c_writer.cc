@@ -46,7 +46,7 @@ void CWriter::Line(const std::string& text) {
 void CWriter::Comment(const std::string& text) { Line("/* " + CommentText(text) + " */"); }
 
 void CWriter::Open(const std::string& head) {
-  Line(head + " {");
+  Line(head.empty() ? "{" : head + " {");
   Indent();
 }
 

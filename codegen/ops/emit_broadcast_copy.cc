@@ -6,6 +6,9 @@
 // Tile:   y viewed as [r0, d0, r1, d1, ...] (repeat axis r_k with stride 0,
 //         then the data axis d_k with x's stride), size-1 axes dropped and
 //         contiguous neighbours merged so the view fits TML_MAX_RANK.
+// A view of more than TML_MAX_RANK axes (a rank-4 Tile repeating every axis)
+// is split: the innermost TML_MAX_RANK axes go to the kernel, the outer ones
+// become a loop over a static table of input offsets (one call per block).
 // A dedicated runtime copy kernel would save the multiply; the runtime does
 // not have one yet.
 #include "codegen/ops/op_emitters.h"
@@ -41,6 +44,58 @@ std::vector<Axis> Simplify(const std::vector<Axis>& axes) {
   return out;
 }
 
+// The view split into an outer loop (offset table) and an inner kernel call.
+Status EmitBlocked(EmitContext& ctx, const Node& node, const std::vector<Axis>& view) {
+  const size_t outer_rank = view.size() - TML_MAX_RANK;
+  const std::vector<Axis> inner(view.begin() + static_cast<std::ptrdiff_t>(outer_rank), view.end());
+  int64_t blocks = 1, inner_count = 1, span = 1;
+  for (size_t k = 0; k < outer_rank; ++k) blocks *= view[k].extent;
+  Shape inner_shape;
+  int32_t a_strides[TML_MAX_RANK] = {0}, b_strides[TML_MAX_RANK] = {0};
+  bool broadcast = false;
+  for (size_t k = 0; k < inner.size(); ++k) {
+    inner_shape.push_back(inner[k].extent);
+    a_strides[k] = static_cast<int32_t>(inner[k].stride);
+    inner_count *= inner[k].extent;
+    span += (inner[k].extent - 1) * inner[k].stride;
+    broadcast |= inner[k].stride == 0;
+  }
+  // The kernel copies flat when the input count equals the output count;
+  // with repeated axes in the block that would be wrong, so the declared
+  // extent is kept different (it is only used for the bounds check).
+  if (broadcast && span == inner_count) ++span;
+  std::vector<int64_t> offsets;
+  std::vector<int64_t> idx(outer_rank, 0);
+  for (int64_t b = 0; b < blocks; ++b) {
+    int64_t off = 0;
+    for (size_t k = 0; k < outer_rank; ++k) off += idx[k] * view[k].stride;
+    offsets.push_back(off);
+    for (size_t k = outer_rank; k-- > 0;) {
+      if (++idx[k] < view[k].extent) break;
+      idx[k] = 0;
+    }
+  }
+  const std::string params = ctx.Param(
+      "tml_broadcast_params", BroadcastParamsInit(a_strides, b_strides, TML_MAX_RANK));
+  TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.DimsOf(Shape{span}));
+  TML_ASSIGN_OR_RETURN(std::string x_ptr, ctx.Ptr(node.input(0)));
+  TML_ASSIGN_OR_RETURN(std::string one_dims, ctx.DimsOf(Shape{}));
+  const std::string one = ctx.FloatArray({1.0f});
+  TML_ASSIGN_OR_RETURN(std::string y_dims, ctx.DimsOf(inner_shape));
+  TML_ASSIGN_OR_RETURN(std::string y_ptr, ctx.Ptr(node.output(0)));
+  const std::string table = ctx.IndexArray(offsets);
+  ctx.UseKernel("tml_mul_f32");
+  CWriter& w = ctx.body();
+  w.Open("");
+  w.Line("int32_t k;");
+  w.Open(fmt::format("for (k = 0; k < {}; ++k)", blocks));
+  ctx.Call(fmt::format("tml_mul_f32(NULL, {}, {}, {} + {}[k], {}, {}, {}, {} + k * {})", params,
+                       x_dims, x_ptr, table, one_dims, one, y_dims, y_ptr, inner_count));
+  w.Close();
+  w.Close();
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status EmitBroadcastCopy(EmitContext& ctx, const Node& node) {
@@ -64,10 +119,7 @@ Status EmitBroadcastCopy(EmitContext& ctx, const Node& node) {
     }
   }
   view = Simplify(view);
-  if (view.size() > TML_MAX_RANK) {
-    return InvalidInput("{}: the repetition needs a rank-{} view; the runtime handles {}",
-                        node.Describe(), view.size(), TML_MAX_RANK);
-  }
+  if (view.size() > TML_MAX_RANK) return EmitBlocked(ctx, node, view);
   Shape view_shape;
   int32_t a_strides[TML_MAX_RANK] = {0}, b_strides[TML_MAX_RANK] = {0};
   for (size_t k = 0; k < view.size(); ++k) {
