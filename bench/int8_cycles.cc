@@ -121,6 +121,105 @@ void FcCase(int rows, int cols, std::mt19937& rng, std::string& data, std::strin
       "&out_dims, tml_out)";
 }
 
+std::vector<int16_t> RandomS16(size_t n, std::mt19937& rng, int lo = -127, int hi = 127) {
+  std::uniform_int_distribution<int> d(lo, hi);
+  std::vector<int16_t> v(n);
+  for (auto& x : v) x = static_cast<int16_t>(d(rng));
+  return v;
+}
+
+// C source defining a tml_linear_op_s8 named `name` [rows, cols]: dense (kron_m == 0), or
+// a rank-`rank` Kronecker sum with A [kron_m, kron_n] (B the rest), plus `nnz_per_row`
+// doping entries per row. Random values: only the cycles matter here.
+std::string OpSource(const std::string& name, int rows, int cols, int kron_m, int kron_n,
+                     int rank, int nnz_per_row, std::mt19937& rng) {
+  std::string src;
+  const std::string n = name;
+  std::vector<int32_t> mult(rows, 1 << 28), bias(rows, 100);
+  src += CArray("int32_t", (n + "_mult").c_str(), mult) + CArray("int32_t", (n + "_bias").c_str(), bias);
+  std::string packed = "NULL", kron = "NULL", a = "NULL", b = "NULL", sparse = "NULL";
+  if (kron_m == 0) {
+    const auto w = RandomS8(size_t(rows) * cols, rng);
+    std::vector<int8_t> p(tml_pack_weights_s8_size(rows, cols));
+    tml_pack_weights_s8(rows, cols, w.data(), p.data());
+    src += CArray("int8_t", (n + "_w").c_str(), p);
+    packed = n + "_w";
+  } else {
+    const int m1 = kron_m, n1 = kron_n, m2 = rows / m1, n2 = cols / n1;
+    src += CArray("int16_t", (n + "_a").c_str(), RandomS16(size_t(rank) * m1 * n1, rng));
+    src += CArray("int16_t", (n + "_b").c_str(), RandomS16(size_t(rank) * m2 * n2, rng));
+    src += "static const tml_kron_s8_params " + n + "_kron = {" + std::to_string(m1) + ", " +
+           std::to_string(n1) + ", " + std::to_string(m2) + ", " + std::to_string(n2) + ", " +
+           std::to_string(rank) + ", 8};\n";
+    kron = "&" + n + "_kron";
+    a = n + "_a";
+    b = n + "_b";
+  }
+  if (nnz_per_row > 0) {
+    std::vector<uint16_t> row_ptr(rows + 1), col_idx;
+    for (int r = 0; r < rows; ++r) {
+      row_ptr[r] = uint16_t(col_idx.size());
+      for (int k = 0; k < nnz_per_row; ++k) col_idx.push_back(uint16_t((r * 7 + k * 13) % cols));
+    }
+    row_ptr[rows] = uint16_t(col_idx.size());
+    src += CArray("uint16_t", (n + "_rp").c_str(), row_ptr) +
+           CArray("uint16_t", (n + "_ci").c_str(), col_idx) +
+           CArray("int16_t", (n + "_sv").c_str(), RandomS16(col_idx.size(), rng));
+    src += "static const tml_sparse_s8 " + n + "_sparse = {" + std::to_string(rows) + ", " +
+           std::to_string(cols) + ", " + n + "_rp, " + n + "_ci, " + n + "_sv};\n";
+    sparse = "&" + n + "_sparse";
+  }
+  src += "static const tml_linear_op_s8 " + n + " = {" + std::to_string(rows) + ", " +
+         std::to_string(cols) + ", " + packed + ", " + kron + ", " + a + ", " + b + ", " + sparse +
+         ", " + n + "_bias, {" + n + "_mult, 0, 16}};\n";
+  return src;
+}
+
+// A Kronecker layer as a standalone op: acc = (A⊗B)x + bias, then int8 requantization.
+void KronCase(int rows, int cols, int m1, int n1, std::mt19937& rng, std::string& data,
+              std::string& call) {
+  data = OpSource("op", rows, cols, m1, n1, 1, 0, rng) +
+         CArray("int8_t", "tml_in", RandomS8(cols, rng), false) + "int8_t tml_out[" +
+         std::to_string(rows) + "];\nstatic int32_t acc[" + std::to_string(rows) +
+         "];\nstatic int16_t scratch[" + std::to_string(n1 * (cols / n1) + (rows / m1) * n1) +
+         "];\nstatic tml_context ctx = {scratch, sizeof scratch};\n"
+         "static tml_status kron_layer(void) {\n"
+         "  int32_t r;\n"
+         "  tml_status st = tml_linear_op_s8_apply(&ctx, &op, tml_in, acc);\n"
+         "  for (r = 0; r < " + std::to_string(rows) + "; ++r) {\n"
+         "    int32_t v = (int32_t)(((int64_t)acc[r] * op_mult[r] + 0x80000000LL) >> 32);\n"
+         "    v = (v + (1 << 15)) >> 16;\n"
+         "    tml_out[r] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));\n"
+         "  }\n  return st;\n}\n";
+  call = "kron_layer()";
+}
+
+// One LSTM step, I = H = hidden; W and R dense, Kronecker (per-op factor shapes), or
+// Kronecker + doping.
+void LstmCase(int hidden, int kind, std::mt19937& rng, std::string& data, std::string& call,
+              double& params_bytes) {
+  const int rows = 4 * hidden, cols = hidden;
+  // Kronecker: A [16, 8], B [32, 16] for a 512×128 matrix (rank 2).
+  const int m1 = 16, n1 = 8, rank = 2, nnz = kind == 2 ? 3 : 0;
+  if (kind == 0) {
+    data = OpSource("w", rows, cols, 0, 0, 0, 0, rng) + OpSource("r", rows, cols, 0, 0, 0, 0, rng);
+    params_bytes = 2.0 * rows * cols;
+  } else {
+    data = OpSource("w", rows, cols, m1, n1, rank, nnz, rng) +
+           OpSource("r", rows, cols, m1, n1, rank, nnz, rng);
+    // Factors are int8 values (stored widened for SMLAD; counted at 1 byte) + CSR.
+    params_bytes = 2.0 * (rank * (m1 * n1 + (rows / m1) * (cols / n1)) + nnz * rows * 3.0);
+  }
+  data += CArray("int8_t", "tml_in", RandomS8(cols, rng), false) +
+          "static int8_t h[" + std::to_string(hidden) + "];\nstatic int16_t c[" +
+          std::to_string(hidden) + "];\nstatic int32_t scratch[" +
+          std::to_string(8 * hidden + 2 * rows) + "];\n"
+          "static tml_context ctx = {scratch, sizeof scratch};\n"
+          "static const tml_lstm_s8_params params = {" + std::to_string(cols) + ", " +
+          std::to_string(hidden) + "};\n";
+  call = "tml_lstm_step_s8_s16(&ctx, &params, &w, &r, tml_in, h, c, h, c)";
+}
+
 }  // namespace
 
 int main() {
@@ -136,6 +235,36 @@ int main() {
     const double macs = double(s[0]) * s[1];
     std::printf("%-34s %12.0f %10llu %12.3f\n", name.c_str(), macs,
                 static_cast<unsigned long long>(cycles), cycles / macs);
+  }
+  // Kronecker at the same logical shapes (rank 1, A [rows/8, cols/8], B [8, 8]): cycles per
+  // *logical* MAC (rows·cols), i.e. directly comparable with the dense figures.
+  for (const auto& s : shapes) {
+    std::string data, call;
+    KronCase(s[0], s[1], s[0] / 8, s[1] / 8, rng, data, call);
+    uint64_t cycles = 0;
+    const std::string name = "kron_s8_" + std::to_string(s[0]) + "x" + std::to_string(s[1]);
+    if (!Measure(name, data, call, cycles)) return 1;
+    const double macs = double(s[0]) * s[1];
+    std::printf("%-34s %12.0f %10llu %12.3f  (per logical MAC)\n", name.c_str(), macs,
+                static_cast<unsigned long long>(cycles), cycles / macs);
+  }
+  const char* kinds[] = {"dense", "kronecker", "kronecker+doping"};
+  uint64_t dense_cycles = 0;
+  double dense_bytes = 0;
+  for (int kind = 0; kind < 3; ++kind) {
+    std::string data, call;
+    double bytes = 0;
+    LstmCase(128, kind, rng, data, call, bytes);
+    uint64_t cycles = 0;
+    const std::string name = std::string("lstm_step_s8_s16_128_") + kinds[kind];
+    if (!Measure(name, data, call, cycles)) return 1;
+    if (kind == 0) {
+      dense_cycles = cycles;
+      dense_bytes = bytes;
+    }
+    std::printf("%-34s %12s %10llu   speed-up %.1fx, W+R compression %.1fx\n", name.c_str(), "",
+                static_cast<unsigned long long>(cycles), double(dense_cycles) / cycles,
+                dense_bytes / bytes);
   }
   return 0;
 }

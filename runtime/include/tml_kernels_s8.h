@@ -131,6 +131,143 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
                                   const int8_t *weights, const int32_t *bias,
                                   const tml_dims *output_dims, int8_t *output);
 
+/* =======================================================================================
+ * Kronecker and sparse int8 operators, int16 activations, the int8 LSTM step
+ * ===================================================================================== */
+
+/**
+ * y += Σ_k (A_k ⊗ B_k)·x with int8-valued factors (A_k [m1, n1], B_k [m2, n2], stored
+ * widened as int16 for SMLAD, values in [-127, 127]). All terms share the per-row scales
+ * sA[i1] and sB[i2], so output row (i1·m2 + i2) has scale sx·sA[i1]·sB[i2]·2^t_shift.
+ * Evaluation (T = X·Bᵀ first): T[j1, i2] = Σ_j2 X[j1, j2]·B[i2, j2] in int32, kept in int16
+ * as round(T / 2^t_shift) saturated (DESIGN.md §5: "T in int16"), then
+ * y[i1·m2 + i2] += Σ_j1 A[i1, j1]·T[j1, i2]. MACs per term: m2·n1·(n2 + m1).
+ */
+typedef struct {
+  int32_t m1, n1; /**< Shape of every A_k, >= 1. */
+  int32_t m2, n2; /**< Shape of every B_k, >= 1. */
+  int32_t rank;   /**< Number of terms, >= 1. */
+  int32_t t_shift; /**< [0, 24]: the compiler picks the smallest that keeps T in int16. */
+} tml_kron_s8_params;
+
+/**
+ * A sparse overlay S [rows, cols] in CSR form (the doping of a Kronecker operator). The
+ * values are int16 at the operator's per-row scale (so S·x adds straight into the same
+ * int32 accumulator as the Kronecker product).
+ */
+typedef struct {
+  int32_t rows;
+  int32_t cols;
+  const uint16_t *row_ptr; /**< rows + 1 non-decreasing offsets (nnz <= 65535). */
+  const uint16_t *col_idx; /**< nnz column indices in [0, cols). */
+  const int16_t *values;   /**< nnz values. */
+} tml_sparse_s8;
+
+/**
+ * A weight operator M [rows, cols] producing int32 accumulators at a per-row scale:
+ * dense (packed != NULL, tml_pack_weights_s8 layout) or a Kronecker sum (kron != NULL),
+ * plus an optional sparse overlay. `bias` (int32 [rows], may be NULL) is at the same
+ * per-row scale and has the input offset folded in (−zp·rowsum(M)). `quant` maps the
+ * accumulator to the consumer's fixed-point format (e.g. a Q3.12 gate).
+ */
+typedef struct {
+  int32_t rows;
+  int32_t cols;
+  const int8_t *packed;
+  const tml_kron_s8_params *kron;
+  const int16_t *a; /**< [rank, m1, n1]. */
+  const int16_t *b; /**< [rank, m2, n2]. */
+  const tml_sparse_s8 *sparse;
+  const int32_t *bias;
+  tml_quant_params quant;
+} tml_linear_op_s8;
+
+/**
+ * @brief Scratch bytes of tml_kron_matvec_s8(): the widened input (n1·n2 int16) and T
+ * (m2·n1 int16).
+ */
+int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params);
+
+/**
+ * @brief Accumulating int8 Kronecker matrix-vector product acc += (Σ_k A_k ⊗ B_k)·x.
+ * @param[in]     ctx     Scratch of tml_kron_matvec_s8_get_buffer_size() bytes.
+ * @param[in]     params  Shapes, rank, t_shift.
+ * @param[in]     a, b    Factors (int16 storage of int8 values), see tml_kron_s8_params.
+ * @param[in]     input   int8 x [n1·n2] (raw; the input offset is folded into the bias).
+ * @param[in,out] acc     int32 [m1·m2].
+ * @return TML_OK, TML_ERROR_ARG or TML_ERROR_BUFFER.
+ */
+tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *params,
+                              const int16_t *a, const int16_t *b, const int8_t *input,
+                              int32_t *acc);
+
+/**
+ * @brief Accumulating sparse product acc += S·x (one MAC per non-zero).
+ * @return TML_OK, TML_ERROR_ARG, or TML_ERROR_INDEX for a bad row pointer/column index.
+ */
+tml_status tml_sparse_matvec_s8(const tml_context *ctx, const tml_sparse_s8 *sparse,
+                                const int8_t *input, int32_t *acc);
+
+/**
+ * @brief Scratch bytes of tml_linear_op_s8_apply(): the widened input for a dense
+ * operator, tml_kron_matvec_s8_get_buffer_size() for a Kronecker one.
+ */
+int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op);
+
+/**
+ * @brief acc = M·x + bias (int32 [op->rows], not requantized).
+ * @return TML_OK, TML_ERROR_ARG, TML_ERROR_BUFFER or TML_ERROR_INDEX.
+ */
+tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_linear_op_s8 *op,
+                                  const int8_t *input, int32_t *acc);
+
+/**
+ * @brief tanh in int16: input Q3.12 (real = v/4096, range [-8, 8)), output Q0.15
+ * (real = v/32768). A 257-entry table over [-8, 8] with linear interpolation
+ * (max error ≈ 4e-4). Element-wise over `count` values; in place allowed.
+ */
+tml_status tml_tanh_s16(const tml_dims *dims, const int16_t *input, int16_t *output);
+
+/** @brief sigmoid in int16, σ(x) = (1 + tanh(x/2))/2; formats as tml_tanh_s16(). */
+tml_status tml_sigmoid_s16(const tml_dims *dims, const int16_t *input, int16_t *output);
+
+/** int8 LSTM cell (ONNX gate order i, o, f, c; default activations; no peepholes/clip). */
+typedef struct {
+  int32_t input_size;  /**< I >= 1. */
+  int32_t hidden_size; /**< H >= 1. */
+} tml_lstm_s8_params;
+
+/**
+ * @brief Scratch bytes of tml_lstm_step_s8_s16(): two int32 [4H] accumulators plus the
+ * larger scratch of the W and R operators.
+ */
+int32_t tml_lstm_step_s8_s16_get_buffer_size(const tml_lstm_s8_params *params,
+                                             const tml_linear_op_s8 *w,
+                                             const tml_linear_op_s8 *r);
+
+/**
+ * @brief One int8 LSTM time step with int16 gates and cell state.
+ *
+ * Formats: x int8 (its offset folded into w->bias); h int8 at scale 2^-7, zero point 0
+ * (h is in (-1, 1)); c int16 Q4.11 (range ±16); gate pre-activations int16 Q3.12:
+ *   gate[r] = sat16(requant(accW[r], w->quant) + requant(accR[r], r->quant))
+ * where w->quant / r->quant map the accumulators to Q3.12 (the bias sits in w->bias).
+ *   i = σ(g_i), o = σ(g_o), f = σ(g_f), g = tanh(g_c)      (Q0.15)
+ *   c = sat16(round(f·c_prev / 2^15) + round(i·g / 2^19))   (Q4.11)
+ *   h = sat8(round(o·tanh(sat16(2·c)) / 2^23))              (scale 2^-7)
+ *
+ * @param[in]  ctx     Scratch of tml_lstm_step_s8_s16_get_buffer_size() bytes.
+ * @param[in]  w, r    W [4H, I] and R [4H, H] operators.
+ * @param[in]  x_t     int8 [I].
+ * @param[in]  h_prev  int8 [H];  c_prev int16 [H].
+ * @param[out] h       int8 [H];  c int16 [H]; may alias h_prev / c_prev.
+ * @return TML_OK, TML_ERROR_ARG, TML_ERROR_BUFFER or TML_ERROR_INDEX.
+ */
+tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params *params,
+                                const tml_linear_op_s8 *w, const tml_linear_op_s8 *r,
+                                const int8_t *x_t, const int8_t *h_prev, const int16_t *c_prev,
+                                int8_t *h, int16_t *c);
+
 #ifdef __cplusplus
 }
 #endif

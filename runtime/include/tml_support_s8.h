@@ -163,4 +163,40 @@ static inline int32_t tml_clamp_s32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/** int16 dot product Σ a[k]·b[k] (both int16, SMLAD on pairs), added to acc. */
+static inline int32_t tml_dot_s16(const int16_t *a, const int16_t *b, int32_t n, int32_t acc) {
+  int32_t k = 0;
+#if defined(TML_MATH_DSP)
+  for (; k + 2 <= n; k += 2) {
+    acc = __smlad((int32_t)tml_read_u32(a + k), (int32_t)tml_read_u32(b + k), acc);
+  }
+#endif
+  for (; k < n; ++k) {
+    acc += (int32_t)a[k] * b[k];
+  }
+  return acc;
+}
+
+/** Saturates to int16. */
+static inline int32_t tml_sat16(int32_t v) {
+  return v < -32768 ? -32768 : (v > 32767 ? 32767 : v);
+}
+
+/** The tanh table of tml_tanh_s16() (257 entries, Q0.15, over [-8, 8] in steps of 1/16). */
+extern const int16_t tml_tanh_table_s16[257];
+
+/** tanh: Q3.12 in, Q0.15 out (table + linear interpolation). */
+static inline int32_t tml_tanh_q15(int32_t x) {
+  const int32_t u = x + 32768; /* [0, 65535] */
+  const int32_t i = u >> 8;
+  const int32_t frac = u & 255;
+  const int32_t y0 = tml_tanh_table_s16[i];
+  return y0 + (((tml_tanh_table_s16[i + 1] - y0) * frac + 128) >> 8);
+}
+
+/** sigmoid: Q3.12 in, Q0.15 out, (1 + tanh(x/2))/2. */
+static inline int32_t tml_sigmoid_q15(int32_t x) {
+  return (32768 + tml_tanh_q15(x >> 1)) >> 1;
+}
+
 #endif /* TML_SUPPORT_S8_H */
