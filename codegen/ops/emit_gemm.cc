@@ -4,6 +4,7 @@
 namespace tml::codegen {
 
 Status EmitGemm(EmitContext& ctx, const Node& node) {
+  if (UsesKronMatvec(ctx.graph(), node)) return EmitKronMatvec(ctx, node);
   const std::string params =
       ctx.Param("tml_gemm_params",
                 fmt::format("{{{}, {}, {}, {}}}", FloatLiteral(node.GetFloat("alpha", 1.0f)),

@@ -233,3 +233,64 @@ Status EmitLstmOperators(EmitContext& ctx, const Node& node) {
 }
 
 }  // namespace tml::codegen
+
+namespace tml::codegen {
+
+// Gemm (transA = 0, alpha = 1, C absent or a [N] / [1, N] bias with beta = 1)
+// and MatMul whose weight (input 1) carries a Kronecker operator: one
+// tml_kron_matvec_f32 over the rows of A, the bias fused.
+bool UsesKronMatvec(const Graph& graph, const Node& node) {
+  if (node.op != OpKind::kGemm && node.op != OpKind::kMatMul) return false;
+  const WeightOperatorSet* set = node.WeightOps(1);
+  if (set == nullptr || set->per_direction.size() != 1) return false;
+  const WeightOperator& w = set->per_direction[0];
+  if (!w.row_blocks.empty() || !Supported(w)) return false;
+  if (node.op == OpKind::kGemm) {
+    if (node.GetInt("transA", 0) != 0 || node.GetFloat("alpha", 1.0f) != 1.0f) return false;
+    const TensorId c = node.input(2);
+    if (c != kNoTensor) {
+      if (node.GetFloat("beta", 1.0f) != 1.0f) return false;
+      if (graph.tensor(c).num_elements() != w.rows) return false;
+      const Shape& cs = graph.tensor(c).shape;
+      if (!cs.empty() && cs.back() != w.rows) return false;
+    }
+  }
+  return true;
+}
+
+int64_t KronMatvecScratchBytes(const Graph& graph, const Node& node) {
+  (void)graph;
+  const tml_kron_params p = KronParams(node.WeightOps(1)->per_direction[0]);
+  return tml_kron_matvec_f32_get_buffer_size(&p);
+}
+
+Status EmitKronMatvec(EmitContext& ctx, const Node& node) {
+  const WeightOperator& w = node.WeightOps(1)->per_direction[0];
+  const tml_kron_params p = KronParams(w);
+  std::vector<float> a, b;
+  for (const KronTerm& t : w.terms) {
+    a.insert(a.end(), t.a.begin(), t.a.end());
+    b.insert(b.end(), t.b.begin(), t.b.end());
+  }
+  const std::string an = ctx.WeightArray(a), bn = ctx.WeightArray(b);
+  const std::string params = ctx.Param("tml_kron_params", KronParamsInit(p));
+  TML_ASSIGN_OR_RETURN(std::string a_dims, ctx.DimsOf(Shape{p.rank, p.m1, p.n1}));
+  TML_ASSIGN_OR_RETURN(std::string b_dims, ctx.DimsOf(Shape{p.rank, p.m2, p.n2}));
+  TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(node.input(0)));
+  TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(node.input(0)));
+  TML_ASSIGN_OR_RETURN(std::string y_dims, ctx.Dims(node.output(0)));
+  TML_ASSIGN_OR_RETURN(std::string y, ctx.Ptr(node.output(0)));
+  std::string bias_dims = "NULL", bias = "NULL";
+  if (node.op == OpKind::kGemm && node.input(2) != kNoTensor) {
+    TML_ASSIGN_OR_RETURN(bias_dims, ctx.DimsOf(Shape{w.rows}));
+    TML_ASSIGN_OR_RETURN(bias, ctx.Ptr(node.input(2)));
+  }
+  ctx.UseKernel("tml_kron_matvec_f32");
+  ctx.body().Comment(fmt::format("Kronecker-factored weight: {} term(s) of {}x{} (x) {}x{}", p.rank, p.m1,
+                                 p.n1, p.m2, p.n2));
+  ctx.Call(fmt::format("tml_kron_matvec_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})", ctx.Scratch(),
+                       params, x_dims, x, a_dims, an, b_dims, bn, bias_dims, bias, y_dims, y));
+  return Status::Ok();
+}
+
+}  // namespace tml::codegen

@@ -35,6 +35,10 @@ int64_t LstmOperatorScratchBytes(const Graph& graph, const Node& node);
 // "&<tml_rnn_op_weights_f32>" of the node (factors emitted as weight arrays).
 StatusOr<std::string> EmitLstmOpWeights(EmitContext& ctx, const Node& node);
 Status EmitLstmOperators(EmitContext& ctx, const Node& node);
+// Gemm/MatMul whose weight carries a Kronecker operator (see emit_linear_op.cc).
+bool UsesKronMatvec(const Graph& graph, const Node& node);
+int64_t KronMatvecScratchBytes(const Graph& graph, const Node& node);
+Status EmitKronMatvec(EmitContext& ctx, const Node& node);
 Status EmitGemm(EmitContext& ctx, const Node& node);
 Status EmitMatMul(EmitContext& ctx, const Node& node);
 Status EmitBinary(EmitContext& ctx, const Node& node);
