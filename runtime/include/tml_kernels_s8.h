@@ -202,8 +202,9 @@ tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *
                               int32_t *acc);
 
 /**
- * @brief Accumulating sparse product acc += S·x (one MAC per non-zero).
- * @return TML_OK, TML_ERROR_ARG, or TML_ERROR_INDEX for a bad row pointer/column index.
+ * @brief Accumulating sparse product acc += S·x (one MAC per non-zero). Row pointers and
+ * column indices are trusted (the compiler validates them; they are constants).
+ * @return TML_OK or TML_ERROR_ARG.
  */
 tml_status tml_sparse_matvec_s8(const tml_context *ctx, const tml_sparse_s8 *sparse,
                                 const int8_t *input, int32_t *acc);

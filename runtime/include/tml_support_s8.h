@@ -177,6 +177,47 @@ static inline int32_t tml_dot_s16(const int16_t *a, const int16_t *b, int32_t n,
   return acc;
 }
 
+/**
+ * Four int16 dot products sharing the x loads: s[q] += Σ_k w[q·stride + k]·x[k], q = 0..3
+ * (SMLAD on pairs; the pure-C path is the same exact int32 sums).
+ */
+static inline void tml_dot4_s16(const int16_t *w, int32_t stride, const int16_t *x, int32_t n,
+                                int32_t s[4]) {
+  int32_t s0 = s[0];
+  int32_t s1 = s[1];
+  int32_t s2 = s[2];
+  int32_t s3 = s[3];
+  const int16_t *w1 = w + stride;
+  const int16_t *w2 = w1 + stride;
+  const int16_t *w3 = w2 + stride;
+  int32_t k = 0;
+#if defined(TML_MATH_DSP)
+  for (; k + 2 <= n; k += 2) {
+    /* Loads first: the M4 pipelines back-to-back LDRs. */
+    const int32_t xv = (int32_t)tml_read_u32(x + k);
+    const int32_t a0 = (int32_t)tml_read_u32(w + k);
+    const int32_t a1 = (int32_t)tml_read_u32(w1 + k);
+    const int32_t a2 = (int32_t)tml_read_u32(w2 + k);
+    const int32_t a3 = (int32_t)tml_read_u32(w3 + k);
+    s0 = __smlad(a0, xv, s0);
+    s1 = __smlad(a1, xv, s1);
+    s2 = __smlad(a2, xv, s2);
+    s3 = __smlad(a3, xv, s3);
+  }
+#endif
+  for (; k < n; ++k) {
+    const int32_t xv = x[k];
+    s0 += w[k] * xv;
+    s1 += w1[k] * xv;
+    s2 += w2[k] * xv;
+    s3 += w3[k] * xv;
+  }
+  s[0] = s0;
+  s[1] = s1;
+  s[2] = s2;
+  s[3] = s3;
+}
+
 /** Saturates to int16. */
 static inline int32_t tml_sat16(int32_t v) {
   return v < -32768 ? -32768 : (v > 32767 ? 32767 : v);

@@ -51,24 +51,30 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
   if (st != TML_OK) {
     return st;
   }
-  for (j = 0; j < hs; ++j) {
-    int32_t g[4];
-    int32_t k;
-    int32_t i_g, o_g, f_g, c_g, cv, tc;
-    for (k = 0; k < 4; ++k) {
-      const int32_t row = k * hs + j;
-      g[k] = tml_sat16(tml_requantize(acc_w[row], w->quant.multiplier[row], w->quant.left_shift,
-                                      w->quant.right_shift) +
-                       tml_requantize(acc_r[row], r->quant.multiplier[row], r->quant.left_shift,
-                                      r->quant.right_shift));
+  /* Pass 1: Q3.12 gate pre-activations, in place of acc_w. */
+  {
+    const int32_t *mw = w->quant.multiplier;
+    const int32_t *mr = r->quant.multiplier;
+    const int32_t lw = w->quant.left_shift;
+    const int32_t rw = w->quant.right_shift;
+    const int32_t lr = r->quant.left_shift;
+    const int32_t rr = r->quant.right_shift;
+    int32_t row;
+    for (row = 0; row < 4 * hs; ++row) {
+      acc_w[row] = tml_sat16(tml_requantize(acc_w[row], mw[row], lw, rw) +
+                             tml_requantize(acc_r[row], mr[row], lr, rr));
     }
-    i_g = tml_sigmoid_q15(g[0]);
-    o_g = tml_sigmoid_q15(g[1]);
-    f_g = tml_sigmoid_q15(g[2]);
-    c_g = tml_tanh_q15(g[3]);
-    cv = tml_sat16(((f_g * c_prev[j] + (1 << 14)) >> 15) + ((i_g * c_g + (1 << 18)) >> 19));
+  }
+  /* Pass 2: the cell. */
+  for (j = 0; j < hs; ++j) {
+    const int32_t i_g = tml_sigmoid_q15(acc_w[j]);
+    const int32_t o_g = tml_sigmoid_q15(acc_w[hs + j]);
+    const int32_t f_g = tml_sigmoid_q15(acc_w[2 * hs + j]);
+    const int32_t c_g = tml_tanh_q15(acc_w[3 * hs + j]);
+    const int32_t cv =
+        tml_sat16(((f_g * c_prev[j] + (1 << 14)) >> 15) + ((i_g * c_g + (1 << 18)) >> 19));
+    const int32_t tc = tml_tanh_q15(tml_sat16(2 * cv));
     c[j] = (int16_t)cv;
-    tc = tml_tanh_q15(tml_sat16(2 * cv));
     h[j] = (int8_t)tml_clamp_s32((o_g * tc + (1 << 22)) >> 23, -128, 127);
   }
   return TML_OK;

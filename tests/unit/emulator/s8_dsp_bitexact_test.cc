@@ -5,6 +5,7 @@
 // with the host build (pure C).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -156,6 +157,112 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
     }
     EXPECT_EQ(mismatches, 0) << "input " << k;
   }
+}
+
+// One LSTM step per inference with W dense and R a Kronecker sum plus a sparse overlay,
+// state kept in the firmware across 5 steps; h and c compared after every step.
+TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
+  const int in = 20, hs = 16, rows = 4 * hs;
+  std::mt19937 rng(82);
+  std::uniform_int_distribution<int> d8(-127, 127), x8(-128, 127);
+  std::vector<int8_t> w(size_t(rows) * in);
+  for (auto& v : w) v = int8_t(d8(rng));
+  std::vector<int8_t> packed(tml_pack_weights_s8_size(rows, in));
+  ASSERT_EQ(tml_pack_weights_s8(rows, in, w.data(), packed.data()), TML_OK);
+  // R [64, 16] = A [8, 4] ⊗ B [8, 4], rank 2.
+  const tml_kron_s8_params kp{8, 4, 8, 4, 2, 5};
+  std::vector<int16_t> a(2 * 8 * 4), b(2 * 8 * 4);
+  for (auto& v : a) v = int16_t(d8(rng));
+  for (auto& v : b) v = int16_t(d8(rng));
+  std::vector<uint16_t> row_ptr(rows + 1), col_idx;
+  std::vector<int16_t> values;
+  for (int r = 0; r < rows; ++r) {
+    row_ptr[r] = uint16_t(col_idx.size());
+    if (r % 3 == 0) {
+      col_idx.push_back(uint16_t(r % hs));
+      values.push_back(int16_t(d8(rng) * 40));
+    }
+  }
+  row_ptr[rows] = uint16_t(col_idx.size());
+  std::vector<int32_t> wbias(rows), rbias(rows), wm(rows), rm(rows);
+  std::vector<double> wf(rows), rf(rows);
+  for (int r = 0; r < rows; ++r) {
+    wbias[r] = d8(rng) * 50;
+    rbias[r] = d8(rng) * 10;
+    wf[r] = 4096.0 / (127.0 * 128.0 * in) * (1 + r % 4);
+    rf[r] = 4096.0 / (127.0 * 127.0 * 4.0 * 32.0 * 4.0) * (1 + r % 3);
+  }
+  int32_t wl = 0, wr = 0, rl = 0, rr = 0;
+  tml_quantize_multipliers_s8(rows, wf.data(), wm.data(), &wl, &wr);
+  tml_quantize_multipliers_s8(rows, rf.data(), rm.data(), &rl, &rr);
+  const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx.data(), values.data()};
+  const tml_linear_op_s8 wop{rows, in, packed.data(), nullptr, nullptr, nullptr, nullptr,
+                             wbias.data(), {wm.data(), wl, wr}};
+  const tml_linear_op_s8 rop{rows, hs, nullptr, &kp, a.data(), b.data(), &sp,
+                             rbias.data(), {rm.data(), rl, rr}};
+  const tml_lstm_s8_params params{in, hs};
+  const int32_t scratch_bytes = tml_lstm_step_s8_s16_get_buffer_size(&params, &wop, &rop);
+  auto i = [](int v) { return std::to_string(v); };
+  const std::string source =
+      "#include \"tml_kernels_s8.h\"\n" + CArray("static const int8_t W[]", packed) +
+      CArray("static const int16_t A[]", a) + CArray("static const int16_t B[]", b) +
+      CArray("static const uint16_t RP[]", row_ptr) + CArray("static const uint16_t CI[]", col_idx) +
+      CArray("static const int16_t SV[]", values) + CArray("static const int32_t WB[]", wbias) +
+      CArray("static const int32_t RB[]", rbias) + CArray("static const int32_t WM[]", wm) +
+      CArray("static const int32_t RM[]", rm) +
+      "static const tml_kron_s8_params kp = {8, 4, 8, 4, 2, 5};\n"
+      "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV};\n"
+      "static const tml_linear_op_s8 wop = {" + i(rows) + ", " + i(in) +
+      ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}};\n"
+      "static const tml_linear_op_s8 rop = {" + i(rows) + ", " + i(hs) +
+      ", 0, &kp, A, B, &sp, RB, {RM, " + i(rl) + ", " + i(rr) + "}};\n"
+      "static const tml_lstm_s8_params params = {" + i(in) + ", " + i(hs) + "};\n"
+      "int8_t tml_in[" + i(in) + "];\nint8_t tml_h[" + i(hs) + "];\nint16_t tml_c[" + i(hs) +
+      "];\nstatic int32_t scratch[" + i(scratch_bytes / 4 + 1) + "];\n"
+      "int main(void) {\n"
+      "  tml_context ctx = {scratch, sizeof scratch};\n"
+      "  for (;;) {\n"
+      "    __asm volatile(\"bkpt #1\");\n"
+      "    if (tml_lstm_step_s8_s16(&ctx, &params, &wop, &rop, tml_in, tml_h, tml_c, tml_h,\n"
+      "                             tml_c) != TML_OK) return 1;\n"
+      "  }\n}\n";
+  const std::string dsp_elf = Build(source, true), c_elf = Build(source, false);
+  ASSERT_FALSE(dsp_elf.empty());
+  ASSERT_FALSE(c_elf.empty());
+  std::vector<std::vector<int8_t>> inputs(5, std::vector<int8_t>(in));
+  for (auto& x : inputs)
+    for (auto& v : x) v = int8_t(x8(rng));
+  auto dsp = LoadOrDie(dsp_elf), pure = LoadOrDie(c_elf);
+  ASSERT_TRUE(dsp && pure);
+  ASSERT_TRUE(dsp->RunUntilBreakpoint().ok());
+  ASSERT_TRUE(pure->RunUntilBreakpoint().ok());
+  std::vector<int32_t> scratch(scratch_bytes / 4 + 1);
+  tml_context ctx{scratch.data(), int32_t(scratch.size() * 4)};
+  std::vector<int8_t> h(hs, 0);
+  std::vector<int16_t> c(hs, 0);
+  for (size_t step = 0; step < inputs.size(); ++step) {
+    ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params, &wop, &rop, inputs[step].data(), h.data(),
+                                   c.data(), h.data(), c.data()),
+              TML_OK);
+    std::vector<uint8_t> host(hs + 2 * hs);
+    memcpy(host.data(), h.data(), hs);
+    memcpy(host.data() + hs, c.data(), 2 * hs);
+    for (M4Runner* runner : {dsp.get(), pure.get()}) {
+      ASSERT_TRUE(runner->WriteSymbol("tml_in", inputs[step].data(), in).ok());
+      auto stop = runner->RunUntilBreakpoint();
+      ASSERT_TRUE(stop.ok() && stop->reason == StopReason::kBreakpoint) << "step " << step;
+      auto hb = runner->ReadSymbol("tml_h");
+      auto cb = runner->ReadSymbol("tml_c");
+      ASSERT_TRUE(hb.ok() && cb.ok());
+      std::vector<uint8_t> got(*hb);
+      got.insert(got.end(), cb->begin(), cb->end());
+      EXPECT_EQ(got, host) << (runner == dsp.get() ? "DSP" : "pure C") << " build, step " << step;
+    }
+  }
+  // The state is not trivially saturated or zero.
+  int distinct = 0;
+  for (int j = 1; j < hs; ++j) distinct += h[j] != h[0];
+  EXPECT_GT(distinct, 3);
 }
 
 }  // namespace
