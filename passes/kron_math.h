@@ -78,14 +78,14 @@ struct SvdOptions {
   // this many (≈ flops), and always when min(p,q) <= 48; randomized otherwise.
   // Beyond 1e6 the full SVD goes through the Gram matrix R·Rᵀ (or RᵀR) in
   // double, whose eigenvalues still resolve σ_{r+1}/σ_1 down to ~1e-8.
-  double full_svd_budget = 4e7;
+  double full_svd_budget = 1e7;
   int oversample = 6;         // extra basis vectors of the randomized SVD
   int power_iterations = 2;   // subspace iterations (each is two passes over R)
   // A "screen" (ComputeSpectrum(..., screen = true)) uses this many instead:
   // one pass to sketch and one to project, enough to discard shapes whose
   // error is far from the budget before refining the plausible ones.
   int screen_power_iterations = 0;
-  int screen_oversample = 4;
+  int screen_oversample = 2;
   uint64_t seed = 0x6b726f6e;  // fixed: the pass is deterministic
 };
 
