@@ -158,7 +158,9 @@ Status Importer::ImportInputs(const onnx::GraphProto& graph) {
     const auto& tensor_type = input.type().tensor_type();
     const int elem = tensor_type.elem_type();
     if (elem != onnx::TensorProto::FLOAT && elem != onnx::TensorProto::DOUBLE) {
-      return InvalidInput("graph input '{}' has element type {}; only float inputs are supported",
+      return InvalidInput(
+          "graph input '{}' has element type {}; model inputs must be float (integer inputs "
+          "such as sequence_lens must be initializers: bake them into the model)",
                           input.name(),
                           onnx::TensorProto::DataType_Name(
                               static_cast<onnx::TensorProto::DataType>(elem)));

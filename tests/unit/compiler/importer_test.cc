@@ -17,7 +17,7 @@ using testing::OnnxBuilder;
 // Shape(x) -> Gather(1) -> Unsqueeze -> Concat([1, b, 5]) -> ConstantOfShape -> LSTM.
 OnnxBuilder LstmWithPlumbing() {
   OnnxBuilder b(14);
-  b.Input("x", {4, 1, 3}).Output("y");
+  b.Input("x", {4, 1, 3}).Output("y", {1, 2});
   b.Ramp("W", {1, 20, 3}).Ramp("R", {1, 20, 5}).Ramp("B", {1, 40});
   b.Ramp("fc_w", {2, 5}).Ramp("fc_b", {2});
   b.Ints("one", {1}, {1}).Ints("hidden", {1}, {5}).Ints("batch_index", {}, {1});
@@ -98,7 +98,7 @@ TEST(ImporterTest, ReferenceRunsTheImportedGraph) {
 
 TEST(ImporterTest, UnsupportedOpsAreAllListed) {
   OnnxBuilder b(13);
-  b.Input("x", {1, 4}).Output("y");
+  b.Input("x", {1, 4}).Output("y", {1, 4});
   b.Node("Exp", {"x"}, {"a"}, "first_bad");
   b.Node("Relu", {"a"}, {"b"}, "fine");
   b.Node("Log", {"b"}, {"y"}, "second_bad");
@@ -114,7 +114,7 @@ TEST(ImporterTest, UnsupportedOpsAreAllListed) {
 
 TEST(ImporterTest, DynamicDimensionNeedsInputShape) {
   OnnxBuilder b(13);
-  b.DynamicInput("x", "batch", 4).Output("y");
+  b.DynamicInput("x", "batch", 4).Output("y", {2, 4});
   b.Node("Relu", {"x"}, {"y"}, "act");
   auto failed = ImportOnnxBytes(b.Bytes(), "dyn.onnx");
   ASSERT_FALSE(failed.ok());
@@ -130,7 +130,7 @@ TEST(ImporterTest, DynamicDimensionNeedsInputShape) {
 
 TEST(ImporterTest, NonFiniteWeightsWarnNamingTheTensor) {
   OnnxBuilder b(13);
-  b.Input("x", {1, 2}).Output("y");
+  b.Input("x", {1, 2}).Output("y", {1, 2});
   b.Floats("bad_w", {2, 2}, {1.f, NAN, INFINITY, 0.f});
   b.Node("MatMul", {"x", "bad_w"}, {"y"}, "mm");
   auto imported = ImportOnnxBytes(b.Bytes(), "nan.onnx");

@@ -36,10 +36,9 @@ class OnnxBuilder {
     tt->mutable_shape()->add_dim()->set_dim_value(dim1);
     return *this;
   }
-  OnnxBuilder& Output(const std::string& name) {
-    auto* vi = model_.mutable_graph()->add_output();
-    vi->set_name(name);
-    vi->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  // The ONNX checker requires a shape on graph outputs.
+  OnnxBuilder& Output(const std::string& name, const std::vector<int64_t>& dims) {
+    AddValueInfo(model_.mutable_graph()->add_output(), name, dims, onnx::TensorProto::FLOAT);
     return *this;
   }
   OnnxBuilder& Floats(const std::string& name, const std::vector<int64_t>& dims,
