@@ -13,6 +13,7 @@ namespace {
 template <typename T>
 std::vector<T> FromRaw(const std::string& raw, int64_t count) {
   std::vector<T> values(static_cast<size_t>(count));
+  if (count == 0) return values;  // raw.data() may be null for an empty tensor
   std::memcpy(values.data(), raw.data(), static_cast<size_t>(count) * sizeof(T));
   return values;
 }
