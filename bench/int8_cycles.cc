@@ -75,7 +75,7 @@ bool Measure(const std::string& name, const std::string& data, const std::string
   for (int k = 0; k < 3; ++k) {  // reset -> bkpt, then two calls (the 2nd is reported)
     (*runner)->ClearProfile();
     auto stop = (*runner)->RunUntilBreakpoint();
-    if (!stop.ok() || stop->reason != tml::emu::StopReason::kBreakpoint) {
+    if (!stop.ok() || stop->reason != tml::emu::StopReason::kBreakpoint || stop->breakpoint != 1) {
       std::fprintf(stderr, "%s: %s\n", name.c_str(),
                    stop.ok() ? "exited early" : stop.status().message().c_str());
       return false;
@@ -107,7 +107,8 @@ void FcCase(int rows, int cols, std::mt19937& rng, std::string& data, std::strin
          CArray("int32_t", "MULT", mult) +
          CArray("int8_t", "tml_in", RandomS8(cols, rng), false) +
          "int8_t tml_out[" + std::to_string(rows) + "];\n" +
-         "static int16_t scratch[" + std::to_string((cols + 3) / 4 * 4) + "];\n" +
+         "static int32_t scratch[" + std::to_string((cols + 3) / 4 * 2 + (rows + 3) / 4 * 4) +
+         "];\n" +
          "static const tml_dims in_dims = {1, {" + std::to_string(cols) + "}};\n" +
          "static const tml_dims out_dims = {1, {" + std::to_string(rows) + "}};\n" +
          "static const tml_dims w_dims = {2, {" + std::to_string(rows) + ", " +

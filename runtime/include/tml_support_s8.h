@@ -10,10 +10,23 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tml_kernels_s8.h"
 #include "tml_types.h"
 
 #if defined(TML_MATH_DSP)
 #include <arm_acle.h>
+#endif
+
+/*
+ * TML_S8_HOT: for the functions that hold the int8 inner loops. GCC's instruction
+ * scheduler interleaves the loads of a column group with the MACs, which costs the M4
+ * its load pipelining (back-to-back LDRs take one cycle each, isolated ones two); the
+ * loops are written in the order the M4 wants, so the second scheduling pass is off.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TML_S8_HOT __attribute__((optimize("no-schedule-insns", "no-schedule-insns2")))
+#else
+#define TML_S8_HOT
 #endif
 
 /** Column groups of 4 after which the lane accumulators are folded (512 columns). */
@@ -161,6 +174,23 @@ static inline int32_t tml_requantize(int32_t acc, int32_t multiplier, int32_t le
 /** Clamps v to [lo, hi]. */
 static inline int32_t tml_clamp_s32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/**
+ * y[r] = clamp(requantize(acc[r] + bias[r]) + offset, lo, hi) for r < rows (bias may be
+ * NULL). Shared by the int8 layers' output stage.
+ */
+static inline void tml_s8_requantize_rows(const int32_t *acc, const int32_t *bias,
+                                          const tml_quant_params *quant, int32_t offset,
+                                          int32_t lo, int32_t hi, int32_t rows, int8_t *y) {
+  const int32_t *mult = quant->multiplier;
+  const int32_t left = quant->left_shift;
+  const int32_t right = quant->right_shift;
+  int32_t r;
+  for (r = 0; r < rows; ++r) {
+    const int32_t a = acc[r] + (bias != NULL ? bias[r] : 0);
+    y[r] = (int8_t)tml_clamp_s32(tml_requantize(a, mult[r], left, right) + offset, lo, hi);
+  }
 }
 
 /** int16 dot product Σ a[k]·b[k] (both int16, SMLAD on pairs), added to acc. */

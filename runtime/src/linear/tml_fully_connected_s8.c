@@ -7,10 +7,11 @@ int32_t tml_fully_connected_s8_get_buffer_size(const tml_dims *weight_dims) {
   if (weight_dims == NULL || weight_dims->rank != 2 || weight_dims->dim[1] < 1) {
     return -1;
   }
-  return 2 * ((weight_dims->dim[1] + 3) & ~3);
+  /* The widened input, then one int32 accumulator per (padded) row. */
+  return 2 * ((weight_dims->dim[1] + 3) & ~3) + 4 * ((weight_dims->dim[0] + 3) & ~3);
 }
 
-tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params *params,
+TML_S8_HOT tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params *params,
                                   const tml_quant_params *quant, const tml_dims *input_dims,
                                   const int8_t *input, const tml_dims *weight_dims,
                                   const int8_t *weights, const int32_t *bias,
@@ -21,6 +22,7 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
   int32_t batch;
   int32_t n;
   int16_t *xw;
+  int32_t *acc;
   TML_CHECK(params != NULL && quant != NULL && input != NULL && weights != NULL &&
             output != NULL);
   TML_CHECK(quant->left_shift >= 0 && quant->left_shift <= 31 && quant->right_shift >= 0 &&
@@ -36,40 +38,26 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
   batch = tml_dims_product(input_dims, 0, input_dims->rank - 1);
   TML_CHECK(tml_dims_product(output_dims, 0, output_dims->rank - 1) == batch);
   cols4 = (cols + 3) & ~3;
-  if (ctx == NULL || ctx->buf == NULL || ctx->size < 2 * cols4) {
+  if (ctx == NULL || ctx->buf == NULL ||
+      ctx->size < tml_fully_connected_s8_get_buffer_size(weight_dims)) {
     return TML_ERROR_BUFFER;
   }
-  xw = (int16_t *)ctx->buf;
+  acc = (int32_t *)ctx->buf;
+  xw = (int16_t *)(acc + ((rows + 3) & ~3));
 
   for (n = 0; n < batch; ++n) {
+    /* Two simple loops rather than one: the MAC loop and the requantization each keep
+     * their operands in registers (fused, the M4's 13 registers spill). */
     const int8_t *w = weights;
-    const int32_t *mult = quant->multiplier;
-    const int32_t left = quant->left_shift;
-    const int32_t right = quant->right_shift;
-    const int32_t *b = bias;
-    const int32_t offset = params->output_offset;
-    const int32_t act_min = params->act_min;
-    const int32_t act_max = params->act_max;
+    const int32_t groups = cols4 >> 2;
     int8_t *y = output + (size_t)n * (size_t)rows;
     int32_t r;
-    /* Widen once; every row block shares it. */
     tml_s8_widen(input + (size_t)n * (size_t)cols, cols, 0, xw, cols4);
     for (r = 0; r < rows; r += 4) {
-      int32_t sum[4];
-      int32_t k;
-      const int32_t kmax = rows - r < 4 ? rows - r : 4;
-      w = tml_s8_dot4(w, xw, cols4 >> 2, sum);
-      for (k = 0; k < kmax; ++k) {
-        const int32_t acc = sum[k] + (b != NULL ? b[k] : 0);
-        const int32_t v = tml_requantize(acc, mult[k], left, right) + offset;
-        y[k] = (int8_t)tml_clamp_s32(v, act_min, act_max);
-      }
-      y += 4;
-      mult += 4;
-      if (b != NULL) {
-        b += 4;
-      }
+      w = tml_s8_dot4(w, xw, groups, acc + r);
     }
+    tml_s8_requantize_rows(acc, bias, quant, params->output_offset, params->act_min,
+                           params->act_max, rows, y);
   }
   return TML_OK;
 }

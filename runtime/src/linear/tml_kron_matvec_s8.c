@@ -10,7 +10,7 @@ int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params) {
   return 2 * (params->n1 * params->n2 + params->m2 * params->n1);
 }
 
-tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *params,
+TML_S8_HOT tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *params,
                               const int16_t *a, const int16_t *b, const int8_t *input,
                               int32_t *acc) {
   int32_t m1, n1, m2, n2, k, i1, i2, j1;

@@ -13,7 +13,7 @@ int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op) {
   return tml_kron_matvec_s8_get_buffer_size(op->kron);
 }
 
-tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_linear_op_s8 *op,
+TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_linear_op_s8 *op,
                                   const int8_t *input, int32_t *acc) {
   int32_t r;
   tml_status st;

@@ -74,7 +74,7 @@ std::vector<std::vector<uint8_t>> RunAll(const std::string& elf,
   for (const auto& in : inputs) {
     EXPECT_TRUE(runner->WriteSymbol("tml_in", in.data(), in.size()).ok());
     stop = runner->RunUntilBreakpoint();
-    if (!stop.ok() || stop->reason != StopReason::kBreakpoint) {
+    if (!stop.ok() || stop->reason != StopReason::kBreakpoint || stop->breakpoint != 1) {
       ADD_FAILURE() << (stop.ok() ? "firmware exited (kernel error)" : stop.status().message());
       return outs;
     }
@@ -107,8 +107,8 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
       CArray("static const int32_t BIAS[]", bias) + CArray("static const int32_t MULT[]", mult) +
       "int8_t tml_in[" +
       std::to_string(cols) + "];\nint8_t tml_out[" + std::to_string(rows) +
-      "];\nstatic int16_t scratch[" + std::to_string((cols + 3) / 4 * 4) +
-      "];\n"
+      "];\nstatic int32_t scratch[" +
+      std::to_string((cols + 3) / 4 * 2 + (rows + 3) / 4 * 4) + "];\n"
       "int main(void) {\n"
       "  const tml_dims in_dims = {1, {" + std::to_string(cols) + "}};\n"
       "  const tml_dims out_dims = {1, {" + std::to_string(rows) + "}};\n"
@@ -139,8 +139,8 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
   EXPECT_LT(dsp_cycles * 2, c_cycles) << "DSP " << dsp_cycles << " vs pure C " << c_cycles;
 
   const tml_dims w_dims{2, {rows, cols}}, in_dims{1, {cols}}, out_dims{1, {rows}};
-  std::vector<int16_t> scratch((cols + 3) / 4 * 4);
-  tml_context ctx{scratch.data(), int32_t(scratch.size() * 2)};
+  std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&w_dims));
+  tml_context ctx{scratch.data(), int32_t(scratch.size())};
   const tml_fc_s8_params params{-9, -128, 127};
   const tml_quant_params quant{mult.data(), left, right};
   for (size_t k = 0; k < inputs.size(); ++k) {
