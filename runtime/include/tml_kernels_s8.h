@@ -216,7 +216,8 @@ tml_status tml_sparse_matvec_s8(const tml_context *ctx, const tml_sparse_s8 *spa
 int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op);
 
 /**
- * @brief acc = M·x + bias (int32 [op->rows], not requantized).
+ * @brief acc = M·x + bias (not requantized). acc holds ceil4(op->rows) int32 (a dense
+ * operator writes its padding rows).
  * @return TML_OK, TML_ERROR_ARG, TML_ERROR_BUFFER or TML_ERROR_INDEX.
  */
 tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_linear_op_s8 *op,

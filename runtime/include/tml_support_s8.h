@@ -29,6 +29,14 @@
 #define TML_S8_HOT
 #endif
 
+/* Out of line, so that a loop gets all the registers (inlined into a kernel with many
+ * live values it spills on every row). */
+#if defined(__GNUC__)
+#define TML_S8_OUTLINE __attribute__((noinline, unused)) static
+#else
+#define TML_S8_OUTLINE static inline
+#endif
+
 /** Column groups of 4 after which the lane accumulators are folded (512 columns). */
 #define TML_S8_FOLD_GROUPS 128
 
@@ -126,37 +134,57 @@ static inline void tml_s8_widen(const int8_t *x, int32_t n, int32_t offset, int1
  */
 static inline const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
                                         int32_t sum[4]) {
-  sum[0] = 0;
-  sum[1] = 0;
-  sum[2] = 0;
-  sum[3] = 0;
+  int32_t s0 = 0;
+  int32_t s1 = 0;
+  int32_t s2 = 0;
+  int32_t s3 = 0;
   do {
     const int32_t chunk = groups < TML_S8_FOLD_GROUPS ? groups : TML_S8_FOLD_GROUPS;
-    const int8_t *pair_end = w + 32 * (chunk >> 1);
+    const int8_t *quad_end = w + 64 * (chunk >> 2);
+    int32_t rest = chunk & 3;
     uint32_t e01 = 0;
     uint32_t r01 = 0;
     uint32_t e23 = 0;
     uint32_t r23 = 0;
     groups -= chunk;
-    /* Two groups (32 MACs) per iteration halve the loop overhead. */
-    while (w != pair_end) {
+    /* Four groups (64 MACs) per iteration amortize the loop overhead. */
+    while (w != quad_end) {
       TML_S8_GROUP(w, xw);
       TML_S8_GROUP(w + 16, xw + 4);
-      w += 32;
-      xw += 8;
+      TML_S8_GROUP(w + 32, xw + 8);
+      TML_S8_GROUP(w + 48, xw + 12);
+      w += 64;
+      xw += 16;
     }
-    if (chunk & 1) {
+    while (rest-- > 0) {
       TML_S8_GROUP(w, xw);
       w += 16;
       xw += 4;
     }
     /* (r - e) is 256·(odd row sum) modulo 2^32 and |odd row sum| < 2^23: exact. */
-    sum[0] += (int32_t)e01;
-    sum[1] += (int32_t)(r01 - e01) / 256;
-    sum[2] += (int32_t)e23;
-    sum[3] += (int32_t)(r23 - e23) / 256;
+    s0 += (int32_t)e01;
+    s1 += (int32_t)(r01 - e01) / 256;
+    s2 += (int32_t)e23;
+    s3 += (int32_t)(r23 - e23) / 256;
   } while (groups > 0);
+  sum[0] = s0;
+  sum[1] = s1;
+  sum[2] = s2;
+  sum[3] = s3;
   return w;
+}
+
+/**
+ * acc[r] = Σ_c W[r][c]·xw[c] for every row of a packed matrix with `rows` rows (acc holds
+ * ceil4(rows) entries; the padding rows get 0) and `groups` column groups of 4.
+ */
+TML_S8_HOT TML_S8_OUTLINE void tml_s8_matvec(const int8_t *w, const int16_t *xw,
+                                                            int32_t groups, int32_t rows,
+                                                            int32_t *acc) {
+  int32_t r;
+  for (r = 0; r < rows; r += 4) {
+    w = tml_s8_dot4(w, xw, groups, acc + r);
+  }
 }
 
 /**
@@ -180,16 +208,23 @@ static inline int32_t tml_clamp_s32(int32_t v, int32_t lo, int32_t hi) {
  * y[r] = clamp(requantize(acc[r] + bias[r]) + offset, lo, hi) for r < rows (bias may be
  * NULL). Shared by the int8 layers' output stage.
  */
-static inline void tml_s8_requantize_rows(const int32_t *acc, const int32_t *bias,
+TML_S8_OUTLINE void tml_s8_requantize_rows(const int32_t *acc, const int32_t *bias,
                                           const tml_quant_params *quant, int32_t offset,
                                           int32_t lo, int32_t hi, int32_t rows, int8_t *y) {
   const int32_t *mult = quant->multiplier;
   const int32_t left = quant->left_shift;
   const int32_t right = quant->right_shift;
   int32_t r;
-  for (r = 0; r < rows; ++r) {
-    const int32_t a = acc[r] + (bias != NULL ? bias[r] : 0);
-    y[r] = (int8_t)tml_clamp_s32(tml_requantize(a, mult[r], left, right) + offset, lo, hi);
+  if (bias != NULL) {
+    for (r = 0; r < rows; ++r) {
+      const int32_t v = tml_requantize(acc[r] + bias[r], mult[r], left, right) + offset;
+      y[r] = (int8_t)tml_clamp_s32(v, lo, hi);
+    }
+  } else {
+    for (r = 0; r < rows; ++r) {
+      const int32_t v = tml_requantize(acc[r], mult[r], left, right) + offset;
+      y[r] = (int8_t)tml_clamp_s32(v, lo, hi);
+    }
   }
 }
 

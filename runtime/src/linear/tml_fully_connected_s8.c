@@ -48,14 +48,9 @@ TML_S8_HOT tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_f
   for (n = 0; n < batch; ++n) {
     /* Two simple loops rather than one: the MAC loop and the requantization each keep
      * their operands in registers (fused, the M4's 13 registers spill). */
-    const int8_t *w = weights;
-    const int32_t groups = cols4 >> 2;
     int8_t *y = output + (size_t)n * (size_t)rows;
-    int32_t r;
     tml_s8_widen(input + (size_t)n * (size_t)cols, cols, 0, xw, cols4);
-    for (r = 0; r < rows; r += 4) {
-      w = tml_s8_dot4(w, xw, groups, acc + r);
-    }
+    tml_s8_matvec(weights, xw, cols4 >> 2, rows, acc);
     tml_s8_requantize_rows(acc, bias, quant, params->output_offset, params->act_min,
                            params->act_max, rows, y);
   }

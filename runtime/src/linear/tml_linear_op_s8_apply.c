@@ -18,28 +18,24 @@ TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_l
   int32_t r;
   tml_status st;
   TML_CHECK(op != NULL && input != NULL && acc != NULL && op->rows >= 1 && op->cols >= 1);
-  for (r = 0; r < op->rows; ++r) {
-    acc[r] = op->bias != NULL ? op->bias[r] : 0;
-  }
   if (op->packed != NULL) {
     const int32_t cols4 = (op->cols + 3) & ~3;
-    const int8_t *w = op->packed;
     int16_t *xw;
     if (ctx == NULL || ctx->buf == NULL || ctx->size < 2 * cols4) {
       return TML_ERROR_BUFFER;
     }
     xw = (int16_t *)ctx->buf;
     tml_s8_widen(input, op->cols, 0, xw, cols4);
-    for (r = 0; r < op->rows; r += 4) {
-      int32_t sum[4];
-      int32_t k;
-      const int32_t kmax = op->rows - r < 4 ? op->rows - r : 4;
-      w = tml_s8_dot4(w, xw, cols4 >> 2, sum);
-      for (k = 0; k < kmax; ++k) {
-        acc[r + k] += sum[k];
+    tml_s8_matvec(op->packed, xw, cols4 >> 2, op->rows, acc);
+    if (op->bias != NULL) {
+      for (r = 0; r < op->rows; ++r) {
+        acc[r] += op->bias[r];
       }
     }
   } else {
+    for (r = 0; r < op->rows; ++r) {
+      acc[r] = op->bias != NULL ? op->bias[r] : 0;
+    }
     TML_CHECK(op->kron != NULL && op->kron->m1 * op->kron->m2 == op->rows &&
               op->kron->n1 * op->kron->n2 == op->cols);
     st = tml_kron_matvec_s8(ctx, op->kron, op->a, op->b, input, acc);
