@@ -33,8 +33,10 @@
  * live values it spills on every row). */
 #if defined(__GNUC__)
 #define TML_S8_OUTLINE __attribute__((noinline, unused)) static
+#define TML_S8_INLINE __attribute__((always_inline)) static inline
 #else
 #define TML_S8_OUTLINE static inline
+#define TML_S8_INLINE static inline
 #endif
 
 /** Column groups of 4 after which the lane accumulators are folded (512 columns). */
@@ -132,45 +134,59 @@ static inline void tml_s8_widen(const int8_t *x, int32_t n, int32_t offset, int1
  * sum[k] = Σ_c W[r0+k][c]·xw[c] over `groups` (>= 1) column groups of 4. `w` points at
  * the block's first byte; returns the pointer just past the block.
  */
-static inline const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
+TML_S8_INLINE void tml_s8_dot4_chunk(const int8_t **pw, const int16_t **px, int32_t chunk,
+                                     int32_t out[4]) {
+  const int8_t *w = *pw;
+  const int16_t *xw = *px;
+  const int8_t *quad_end = w + 64 * (chunk >> 2);
+  int32_t rest = chunk & 3;
+  uint32_t e01 = 0;
+  uint32_t r01 = 0;
+  uint32_t e23 = 0;
+  uint32_t r23 = 0;
+  /* Four groups (64 MACs) per iteration amortize the loop overhead. */
+  while (w != quad_end) {
+    TML_S8_GROUP(w, xw);
+    TML_S8_GROUP(w + 16, xw + 4);
+    TML_S8_GROUP(w + 32, xw + 8);
+    TML_S8_GROUP(w + 48, xw + 12);
+    w += 64;
+    xw += 16;
+  }
+  while (rest-- > 0) {
+    TML_S8_GROUP(w, xw);
+    w += 16;
+    xw += 4;
+  }
+  /* (r - e) is 256·(odd row sum) modulo 2^32 and |odd row sum| < 2^23: exact. */
+  out[0] = (int32_t)e01;
+  out[1] = (int32_t)(r01 - e01) / 256;
+  out[2] = (int32_t)e23;
+  out[3] = (int32_t)(r23 - e23) / 256;
+  *pw = w;
+  *px = xw;
+}
+
+TML_S8_INLINE const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
                                         int32_t sum[4]) {
-  int32_t s0 = 0;
-  int32_t s1 = 0;
-  int32_t s2 = 0;
-  int32_t s3 = 0;
-  do {
+  if (groups <= TML_S8_FOLD_GROUPS) { /* up to 512 columns: one pass, no folding */
+    tml_s8_dot4_chunk(&w, &xw, groups, sum);
+    return w;
+  }
+  sum[0] = 0;
+  sum[1] = 0;
+  sum[2] = 0;
+  sum[3] = 0;
+  while (groups > 0) {
     const int32_t chunk = groups < TML_S8_FOLD_GROUPS ? groups : TML_S8_FOLD_GROUPS;
-    const int8_t *quad_end = w + 64 * (chunk >> 2);
-    int32_t rest = chunk & 3;
-    uint32_t e01 = 0;
-    uint32_t r01 = 0;
-    uint32_t e23 = 0;
-    uint32_t r23 = 0;
+    int32_t part[4];
+    tml_s8_dot4_chunk(&w, &xw, chunk, part);
+    sum[0] += part[0];
+    sum[1] += part[1];
+    sum[2] += part[2];
+    sum[3] += part[3];
     groups -= chunk;
-    /* Four groups (64 MACs) per iteration amortize the loop overhead. */
-    while (w != quad_end) {
-      TML_S8_GROUP(w, xw);
-      TML_S8_GROUP(w + 16, xw + 4);
-      TML_S8_GROUP(w + 32, xw + 8);
-      TML_S8_GROUP(w + 48, xw + 12);
-      w += 64;
-      xw += 16;
-    }
-    while (rest-- > 0) {
-      TML_S8_GROUP(w, xw);
-      w += 16;
-      xw += 4;
-    }
-    /* (r - e) is 256·(odd row sum) modulo 2^32 and |odd row sum| < 2^23: exact. */
-    s0 += (int32_t)e01;
-    s1 += (int32_t)(r01 - e01) / 256;
-    s2 += (int32_t)e23;
-    s3 += (int32_t)(r23 - e23) / 256;
-  } while (groups > 0);
-  sum[0] = s0;
-  sum[1] = s1;
-  sum[2] = s2;
-  sum[3] = s3;
+  }
   return w;
 }
 
@@ -192,10 +208,20 @@ TML_S8_HOT TML_S8_OUTLINE void tml_s8_matvec(const int8_t *w, const int16_t *xw,
  * with smmulr(a, b) = (a·b + 2^31) >> 32, the rounded high word (SMLAL on the M4).
  * Right shifts of negative values are arithmetic on every compiler this runtime targets.
  */
+static inline int32_t tml_smmulr(int32_t a, int32_t b) {
+#if defined(TML_MATH_DSP) && defined(__GNUC__)
+  /* arm_acle.h has no SMMULR intrinsic; GCC would otherwise build the 64-bit product. */
+  int32_t v;
+  __asm__("smmulr %0, %1, %2" : "=r"(v) : "r"(a), "r"(b));
+  return v;
+#else
+  return (int32_t)(((int64_t)a * b + 0x80000000LL) >> 32);
+#endif
+}
+
 static inline int32_t tml_requantize(int32_t acc, int32_t multiplier, int32_t left,
                                      int32_t right) {
-  const int32_t v =
-      (int32_t)(((int64_t)(int32_t)((uint32_t)acc << left) * multiplier + 0x80000000LL) >> 32);
+  const int32_t v = tml_smmulr((int32_t)((uint32_t)acc << left), multiplier);
   return (v + ((1 << right) >> 1)) >> right;
 }
 
@@ -214,10 +240,13 @@ TML_S8_OUTLINE void tml_s8_requantize_rows(const int32_t *acc, const int32_t *bi
   const int32_t *mult = quant->multiplier;
   const int32_t left = quant->left_shift;
   const int32_t right = quant->right_shift;
+  const int32_t round = (1 << right) >> 1;
   int32_t r;
   if (bias != NULL) {
     for (r = 0; r < rows; ++r) {
-      const int32_t v = tml_requantize(acc[r] + bias[r], mult[r], left, right) + offset;
+      const int32_t v =
+          ((tml_smmulr((int32_t)((uint32_t)(acc[r] + bias[r]) << left), mult[r]) + round) >>
+           right) + offset;
       y[r] = (int8_t)tml_clamp_s32(v, lo, hi);
     }
   } else {
