@@ -9,9 +9,14 @@
 //   tml_e2e_tool fault-elf OUT_DIR
 //     Builds a tiny Cortex-M4 firmware that stores to unmapped memory (for the
 //     "clear error, no hang" test of `tinyml-compile emulate`); prints the ELF path.
+//   tml_e2e_tool fragments OUTDIR NAME CC WORKDIR
+//     Builds OUTDIR's sources through its Make fragment (NAME.mk) with a
+//     three-line Makefile and runs one inference on zeros; then checks that
+//     every file NAME.cmake lists exists (cmake -P on a tiny script).
 //   tml_e2e_tool same-dirs DIR_A DIR_B
 //     Exit 0 when both directory trees hold the same files with the same bytes.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -152,6 +157,49 @@ int FaultElf(int argc, char** argv) {
   return 0;
 }
 
+int Fragments(int argc, char** argv) {
+  if (argc < 6) return 2;
+  const fs::path out = fs::absolute(argv[2]), work = fs::absolute(argv[5]);
+  const std::string name = argv[3], cc = argv[4];
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  fs::remove_all(work);
+  Write(work / "host_main.c", tml::codegen::HostMainC(name));
+  Write(work / "Makefile",
+        "include " + (out / (name + ".mk")).string() + "\n"
+        "prog: host_main.c $(" + upper + "_SOURCES)\n"
+        "\t" + cc + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 $(addprefix -I,$(" + upper +
+            "_INCLUDE_DIRS)) $^ -lm -o $@\n");
+  if (std::system(("make -s -C " + work.string()).c_str()) != 0) {
+    std::cerr << "make with " << name << ".mk failed\n";
+    return 1;
+  }
+  std::vector<char> zeros(1 << 20, 0);
+  {
+    std::ofstream z(work / "zeros.bin", std::ios::binary);
+    z.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+  }
+  const std::string run = (work / "prog").string() + " " + (work / "zeros.bin").string() + " " +
+                          (work / "out.bin").string();
+  if (std::system(run.c_str()) != 0) {
+    std::cerr << "the program built from " << name << ".mk failed\n";
+    return 1;
+  }
+  Write(work / "check.cmake",
+        "include(" + (out / (name + ".cmake")).string() + ")\n"
+        "foreach(f IN LISTS " + upper + "_SOURCES)\n"
+        "  if(NOT EXISTS ${f})\n    message(FATAL_ERROR \"missing ${f}\")\n  endif()\nendforeach()\n"
+        "foreach(d IN LISTS " + upper + "_INCLUDE_DIRS)\n"
+        "  if(NOT IS_DIRECTORY ${d})\n    message(FATAL_ERROR \"missing ${d}\")\n  endif()\nendforeach()\n"
+        "list(LENGTH " + upper + "_SOURCES n)\nmessage(STATUS \"${n} sources listed\")\n");
+  if (std::system(("cmake -P " + (work / "check.cmake").string()).c_str()) != 0) {
+    std::cerr << name << ".cmake lists files that do not exist\n";
+    return 1;
+  }
+  std::cout << name << ".mk builds and runs; " << name << ".cmake lists existing files\n";
+  return 0;
+}
+
 int SameDirs(int argc, char** argv) {
   if (argc < 4) return 2;
   auto list = [](const fs::path& root) {
@@ -188,6 +236,7 @@ int main(int argc, char** argv) {
   if (cmd == "step") return Step(argc, argv);
   if (cmd == "fault-elf") return FaultElf(argc, argv);
   if (cmd == "same-dirs") return SameDirs(argc, argv);
+  if (cmd == "fragments") return Fragments(argc, argv);
   std::cerr << "usage: tml_e2e_tool step|fault-elf|same-dirs ...\n";
   return 2;
 }
