@@ -9,6 +9,8 @@
 //   tml_e2e_tool fault-elf OUT_DIR
 //     Builds a tiny Cortex-M4 firmware that stores to unmapped memory (for the
 //     "clear error, no hang" test of `tinyml-compile emulate`); prints the ELF path.
+//   tml_e2e_tool exit-elf OUT_DIR
+//     The same for a firmware whose main returns 7 after a short loop.
 //   tml_e2e_tool fragments OUTDIR NAME CC WORKDIR
 //     Builds OUTDIR's sources through its Make fragment (NAME.mk) with a
 //     three-line Makefile and runs one inference on zeros; then checks that
@@ -134,16 +136,23 @@ int Step(int argc, char** argv) {
   return max_diff <= 1e-5 * std::max(1.0, max_ref) ? 0 : 1;
 }
 
-int FaultElf(int argc, char** argv) {
+int FaultElf(int argc, char** argv, bool fault) {
   if (argc < 3) return 2;
   const fs::path dir = argv[2];
   Write(dir / "fault.c",
-        "/* Stores to an address no memory is mapped at: the emulator must report it. */\n"
-        "#include <stdint.h>\n"
-        "int main(void) {\n"
-        "  *(volatile uint32_t *)0x70000000u = 42u;\n"
-        "  return 0;\n"
-        "}\n");
+        fault ? "/* Stores to an address no memory is mapped at: the emulator must report it. */\n"
+                "#include <stdint.h>\n"
+                "int main(void) {\n"
+                "  *(volatile uint32_t *)0x70000000u = 42u;\n"
+                "  return 0;\n"
+                "}\n"
+              : "/* Sums a little and exits with 7. */\n"
+                "volatile int sink;\n"
+                "int main(void) {\n"
+                "  int i;\n"
+                "  for (i = 0; i < 100; ++i) sink += i;\n"
+                "  return 7;\n"
+                "}\n");
   tml::emu::FirmwareBuild build;
   build.build_dir = dir.string();
   build.output_name = "fault.elf";
@@ -234,7 +243,8 @@ int SameDirs(int argc, char** argv) {
 int main(int argc, char** argv) {
   const std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "step") return Step(argc, argv);
-  if (cmd == "fault-elf") return FaultElf(argc, argv);
+  if (cmd == "fault-elf") return FaultElf(argc, argv, true);
+  if (cmd == "exit-elf") return FaultElf(argc, argv, false);
   if (cmd == "same-dirs") return SameDirs(argc, argv);
   if (cmd == "fragments") return Fragments(argc, argv);
   std::cerr << "usage: tml_e2e_tool step|fault-elf|same-dirs ...\n";
