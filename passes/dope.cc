@@ -9,7 +9,7 @@
 namespace tml {
 
 int SparseColIndexBytes(int64_t cols) { return cols <= 256 ? 1 : cols <= 65536 ? 2 : 4; }
-int SparseRowPtrBytes(int64_t nnz) { return nnz <= 65535 ? 2 : 4; }
+int SparseRowPtrBytes(int64_t nnz) { return nnz <= 255 ? 1 : nnz <= 65535 ? 2 : 4; }
 
 int64_t SparseOverlayBytes(const SparseOverlay& s, int64_t rows, int64_t cols) {
   const int64_t nnz = s.nnz();

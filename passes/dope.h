@@ -11,7 +11,7 @@
 // Storage (what the report counts and what codegen emits): CSR with values as
 // float32, column indices as the narrowest unsigned type that holds cols − 1
 // (uint8 up to 256 columns, uint16 up to 65536, else int32) and row pointers as
-// uint16 when nnz <= 65535, else int32 — the index types of
+// uint8 when nnz <= 255, uint16 when nnz <= 65535, else int32 — the index types of
 // tml_sparse_matvec_f32(), which accumulates S·x after the Kronecker kernel.
 // The IR keeps int32 indices (SparseOverlay); only the emitted arrays narrow.
 //
@@ -41,7 +41,7 @@ struct DopeMatrixReport {
   int64_t rows = 0, cols = 0;
   int64_t nnz = 0;
   int col_index_bytes = 0;  // 1, 2 or 4
-  int row_ptr_bytes = 0;    // 2 or 4
+  int row_ptr_bytes = 0;    // 1, 2 or 4
   int64_t sparse_bytes = 0;  // values + column indices + row pointers
   int64_t kron_bytes = 0;    // float32 Kronecker factors
   double error_before = 0.0, error_after = 0.0;  // ||W − op||_F / ||W||_F
@@ -60,7 +60,7 @@ struct DopeReport {
 
 // Bytes per column index for a matrix with `cols` columns (1, 2 or 4).
 int SparseColIndexBytes(int64_t cols);
-// Bytes per row pointer for `nnz` non-zeros (2 or 4).
+// Bytes per row pointer for `nnz` non-zeros (1, 2 or 4).
 int SparseRowPtrBytes(int64_t nnz);
 // Stored bytes of an overlay of a rows×cols matrix: 4·nnz + index bytes + row pointers.
 int64_t SparseOverlayBytes(const SparseOverlay& s, int64_t rows, int64_t cols);

@@ -119,13 +119,13 @@ TEST(DopePassTest, KeepsTheLargestResidualEntries) {
   EXPECT_GE(min_kept, max_dropped);
   EXPECT_LT(op.relative_error, kron::KronRelativeError(w.f32.data(), 32, 8, op.terms));
   EXPECT_LT(MaxDiff(Outputs(g), original), err_kp);
-  // Report: 2 matrices, u8 column indices, u16 row pointers.
+  // Report: 2 matrices, u8 column indices, u8 row pointers (nnz <= 255).
   ASSERT_EQ(pass.report().matrices.size(), 2u);
   const DopeMatrixReport& m = pass.report().matrices[0];
   EXPECT_EQ(m.nnz, 64);
   EXPECT_EQ(m.col_index_bytes, 1);
-  EXPECT_EQ(m.row_ptr_bytes, 2);
-  EXPECT_EQ(m.sparse_bytes, 64 * 5 + 33 * 2);
+  EXPECT_EQ(m.row_ptr_bytes, 1);
+  EXPECT_EQ(m.sparse_bytes, 64 * 5 + 33 * 1);
   EXPECT_EQ(m.kron_bytes, 4 * (8 + 32));
   EXPECT_EQ(pass.report().ToJson()["nnz"], 128);
   EXPECT_NE(pass.report().ToTable().find("lstm"), std::string::npos);
@@ -163,6 +163,8 @@ TEST(DopePassTest, IndexWidths) {
   EXPECT_EQ(SparseColIndexBytes(256), 1);
   EXPECT_EQ(SparseColIndexBytes(257), 2);
   EXPECT_EQ(SparseColIndexBytes(70000), 4);
+  EXPECT_EQ(SparseRowPtrBytes(255), 1);
+  EXPECT_EQ(SparseRowPtrBytes(256), 2);
   EXPECT_EQ(SparseRowPtrBytes(65535), 2);
   EXPECT_EQ(SparseRowPtrBytes(65536), 4);
 }

@@ -1,0 +1,117 @@
+// finetune: accuracy recovery of a compressed graph by distillation (DESIGN.md §5).
+//
+// Teacher: the original model — the same graph with every weight operator
+// removed (passes never replace the dense weight inputs, so nothing else is
+// needed). Student: the graph as the earlier passes left it (Kronecker factors
+// and sparse overlays attached as weight operators).
+//
+// Loss per sample: mean over output elements of (student − teacher)², plus,
+// when labels are given, ce_weight × the cross-entropy of the first output's
+// softmax against the label; averaged over the mini-batch.
+//
+// Trained parameters: the Kronecker factors A_k, B_k and the values of S of
+// every operator, the recurrent biases (B), Gemm C and the constant operand of
+// Add/Sub on the gradient path, and, with train_dense, dense Gemm/MatMul and
+// recurrent weights that have no operator. Gradients come from the backward
+// passes (passes/backward); the dense weight gradient dW of an operator is
+// mapped onto its structure:
+//   dA_k[i1,j1] = Σ_{i2,j2} dW[i1·m2+i2, j1·n2+j2]·B_k[i2,j2]
+//   dB_k[i2,j2] = Σ_{i1,j1} dW[i1·m2+i2, j1·n2+j2]·A_k[i1,j1]
+//   dS[r,c]     = dW[r,c] on the support of S.
+//
+// Optimiser: Adam (lr, β1 0.9, β2 0.999), the learning rate constant over the
+// first (1 − swa_fraction) of the epochs; over the last swa_fraction the
+// weights are averaged after every mini-batch update (stochastic weight
+// averaging) and the average is what the pass writes back.
+//
+// Doping while training (Doping paper): when operators carry S, training starts
+// with S re-selected at dope_start_factor × its density (from the residual of
+// the original weights) and prunes S by magnitude after each epoch, the density
+// annealing (cubic) to the original one by anneal_fraction of the epochs; every
+// mini-batch drops each S entry with probability co_dropout (inverted dropout,
+// training only), so the Kronecker factors cannot lean on S entries that will
+// be pruned (co-matrix dropout). The final nnz equals the dope pass's.
+//
+// Data: the calibration samples (first axis = samples, each reshaped to the
+// model's single input) are shuffled with the seed; the last holdout_fraction
+// are held back. Each epoch prints one line on `log` (train loss, agreement
+// with the teacher on the held-out part; top-1 agreement for classifier-shaped
+// outputs, otherwise fidelity 1 − Σ(s−t)²/Σ(t−mean t)²).
+//
+// Threads: each mini-batch is split into `threads` contiguous parts whose
+// gradients are summed in part order, so results do not depend on timing;
+// they do depend on `threads` only through float summation order (the default
+// is 2, so a given seed gives the same result on every machine).
+#ifndef TML_PASSES_FINETUNE_H_
+#define TML_PASSES_FINETUNE_H_
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "passes/pass.h"
+
+namespace tml {
+
+struct FinetuneOptions {
+  int epochs = 0;             // --finetune EPOCHS; 0 = off
+  std::string calib_path;     // --calib X.npy (required when epochs > 0)
+  std::string labels_path;    // --labels Y.npy (optional, integer class per sample)
+  uint64_t seed = 0;          // --seed
+  // Alternatively the data itself (used when calib_path is empty): [N, ...] float32, [N] int64.
+  Tensor calib;
+  std::vector<int64_t> labels;
+  double lr = 3e-3;
+  int batch_size = 16;
+  double holdout_fraction = 0.15;
+  double ce_weight = 1.0;
+  double swa_fraction = 0.25;
+  bool train_dense = false;
+  double dope_start_factor = 2.0;
+  double anneal_fraction = 0.5;
+  double co_dropout = 0.1;
+  int threads = 2;
+  std::ostream* log = nullptr;  // nullptr: std::cerr
+};
+
+struct FinetuneEpoch {
+  int epoch = 0;
+  double loss = 0.0;
+  double agreement = 0.0;  // on the held-out samples
+  int64_t nnz = 0;         // sparse entries after the epoch
+};
+
+struct FinetuneReport {
+  int epochs = 0;
+  int64_t train_samples = 0, holdout_samples = 0;
+  int64_t parameters = 0;  // trained scalar parameters
+  bool classifier = false;  // agreement is top-1 (else fidelity)
+  double agreement_before = 0.0, agreement_after = 0.0;  // held-out, vs teacher
+  double accuracy_before = -1.0, accuracy_after = -1.0;  // held-out, vs labels (-1: none)
+  double teacher_accuracy = -1.0;
+  double seconds = 0.0;
+  std::vector<FinetuneEpoch> history;
+  nlohmann::json ToJson() const;
+  std::string Summary() const;
+};
+
+class FinetunePass : public Pass {
+ public:
+  explicit FinetunePass(FinetuneOptions options) : options_(std::move(options)) {}
+  std::string_view Name() const override { return "finetune"; }
+  // kInvalidInput for missing/mismatched data, a model with more than one input,
+  // or an op on the gradient path without a backward pass (naming the node).
+  StatusOr<bool> Run(Graph& graph) override;
+  const FinetuneReport& report() const { return report_; }
+
+ private:
+  FinetuneOptions options_;
+  FinetuneReport report_;
+};
+
+}  // namespace tml
+
+#endif  // TML_PASSES_FINETUNE_H_
