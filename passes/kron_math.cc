@@ -128,7 +128,7 @@ KronSpectrum ComputeSpectrum(const float* w, const KronShape& shape, int max_ran
 
   if (lo <= 48 || full_cost <= options.full_svd_budget) {
     out.truncated = false;
-    if (full_cost <= 1e6) {
+    if (full_cost <= 4e6) {
       Eigen::MatrixXd rd = r.cast<double>();
       Eigen::BDCSVD<Eigen::MatrixXd> svd(rd, Eigen::ComputeThinU | Eigen::ComputeThinV);
       const Eigen::VectorXd& s = svd.singularValues();

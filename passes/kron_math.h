@@ -76,7 +76,7 @@ int64_t KronParams(const KronShape& s, int rank);
 struct SvdOptions {
   // Full SVD when min(p,q)²·max(p,q) of the p×q rearranged matrix is at most
   // this many (≈ flops), and always when min(p,q) <= 48; randomized otherwise.
-  // Beyond 1e6 the full SVD goes through the Gram matrix R·Rᵀ (or RᵀR) in
+  // Beyond 4e6 the full SVD goes through the Gram matrix R·Rᵀ (or RᵀR) in
   // double, whose eigenvalues still resolve σ_{r+1}/σ_1 down to ~1e-8.
   double full_svd_budget = 1e7;
   int oversample = 6;         // extra basis vectors of the randomized SVD
