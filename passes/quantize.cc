@@ -1,0 +1,173 @@
+#include "passes/quantize.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tml {
+
+Range CalibrationRange(const std::vector<float>& values, RangeMethod method, double percentile) {
+  Range r;
+  if (values.empty()) return r;
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  r.min = *lo;
+  r.max = *hi;
+  if (method == RangeMethod::kPercentile) {
+    std::vector<float> mag(values.size());
+    for (size_t k = 0; k < values.size(); ++k) mag[k] = std::abs(values[k]);
+    const double p = std::clamp(percentile, 0.0, 100.0) / 100.0;
+    const size_t idx = std::min(mag.size() - 1, static_cast<size_t>(p * (mag.size() - 1) + 0.5));
+    std::nth_element(mag.begin(), mag.begin() + static_cast<std::ptrdiff_t>(idx), mag.end());
+    const float bound = mag[idx];
+    r.min = std::max(r.min, -bound);
+    r.max = std::min(r.max, bound);
+  }
+  return r;
+}
+
+int8_t AffineQuant::Quantize(float v) const {
+  const long q = std::lround(v / scale) + zero_point;
+  return static_cast<int8_t>(std::clamp<long>(q, -128, 127));
+}
+
+AffineQuant ChooseAffineInt8(Range range) {
+  const double lo = std::min(0.0, static_cast<double>(range.min));
+  const double hi = std::max(0.0, static_cast<double>(range.max));
+  AffineQuant q;
+  if (hi - lo <= 0.0) {
+    q.scale = 1.0 / 128.0;
+    q.zero_point = 0;
+    return q;
+  }
+  q.scale = (hi - lo) / 255.0;
+  // lo maps to -128: zero_point = -128 - lo/scale, rounded so that 0 is exact.
+  q.zero_point = static_cast<int32_t>(std::clamp<long>(std::lround(-128.0 - lo / q.scale), -128, 127));
+  return q;
+}
+
+QuantizedMatrix QuantizeRows(const float* w, int32_t rows, int32_t cols) {
+  QuantizedMatrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.values.resize(static_cast<size_t>(rows) * cols);
+  m.row_scale.resize(rows);
+  for (int32_t r = 0; r < rows; ++r) {
+    double mx = 0.0;
+    for (int32_t c = 0; c < cols; ++c) mx = std::max(mx, std::abs(double(w[size_t(r) * cols + c])));
+    const double s = mx > 0.0 ? mx / 127.0 : 1.0;
+    m.row_scale[r] = s;
+    for (int32_t c = 0; c < cols; ++c) {
+      const long q = std::lround(w[size_t(r) * cols + c] / s);
+      m.values[size_t(r) * cols + c] = static_cast<int8_t>(std::clamp<long>(q, -127, 127));
+    }
+  }
+  return m;
+}
+
+std::vector<int8_t> QuantizedMatrix::Packed() const {
+  std::vector<int8_t> out(tml_pack_weights_s8_size(rows, cols));
+  tml_pack_weights_s8(rows, cols, values.data(), out.data());
+  return out;
+}
+
+std::vector<int32_t> QuantizedMatrix::FoldBias(const float* bias, const AffineQuant& in) const {
+  std::vector<int32_t> q(rows, 0), out(rows);
+  if (bias != nullptr)
+    for (int32_t r = 0; r < rows; ++r)
+      q[r] = static_cast<int32_t>(std::lround(bias[r] / (in.scale * row_scale[r])));
+  tml_fold_bias_s8(rows, cols, values.data(), q.data(), in.zero_point, out.data());
+  return out;
+}
+
+double QuantizedKron::RowScale(int32_t r) const {
+  return a_row_scale[r / params.m2] * b_row_scale[r % params.m2] * std::ldexp(1.0, params.t_shift);
+}
+
+std::vector<int32_t> QuantizedKron::FoldBias(const float* bias, const AffineQuant& in) const {
+  const int32_t m1 = params.m1, n1 = params.n1, m2 = params.m2, n2 = params.n2;
+  std::vector<int32_t> out(rows(), 0);
+  for (int32_t r = 0; r < rows(); ++r) {
+    const int32_t i1 = r / m2, i2 = r % m2;
+    double zp_term = 0.0;  // Σ_k rowsum(A_k[i1])·rowsum(B_k[i2]) / 2^t
+    for (int32_t k = 0; k < params.rank; ++k) {
+      double sa = 0.0, sb = 0.0;
+      for (int32_t j = 0; j < n1; ++j) sa += a[(size_t(k) * m1 + i1) * n1 + j];
+      for (int32_t j = 0; j < n2; ++j) sb += b[(size_t(k) * m2 + i2) * n2 + j];
+      zp_term += sa * sb;
+    }
+    zp_term = std::ldexp(zp_term, -params.t_shift);
+    if (!row_ptr.empty())
+      for (int32_t e = row_ptr[r]; e < row_ptr[r + 1]; ++e) zp_term += sparse_values[e];
+    const double b = bias != nullptr ? bias[r] / (in.scale * RowScale(r)) : 0.0;
+    out[r] = static_cast<int32_t>(std::lround(b - in.zero_point * zp_term));
+  }
+  return out;
+}
+
+bool QuantizeKron(const WeightOperator& op, QuantizedKron* out) {
+  if (op.terms.empty() || !op.row_blocks.empty()) return false;
+  const KronTerm& t0 = op.terms[0];
+  QuantizedKron& q = *out;
+  q = QuantizedKron{};
+  q.params.m1 = static_cast<int32_t>(t0.a_rows);
+  q.params.n1 = static_cast<int32_t>(t0.a_cols);
+  q.params.m2 = static_cast<int32_t>(t0.b_rows);
+  q.params.n2 = static_cast<int32_t>(t0.b_cols);
+  q.params.rank = static_cast<int32_t>(op.terms.size());
+  const int32_t m1 = q.params.m1, n1 = q.params.n1, m2 = q.params.m2, n2 = q.params.n2;
+  // Shared per-row scales: the largest |value| of that row over all terms.
+  q.a_row_scale.assign(m1, 0.0);
+  q.b_row_scale.assign(m2, 0.0);
+  for (const KronTerm& t : op.terms) {
+    for (int32_t i = 0; i < m1; ++i)
+      for (int32_t j = 0; j < n1; ++j)
+        q.a_row_scale[i] = std::max(q.a_row_scale[i], std::abs(double(t.a[size_t(i) * n1 + j])));
+    for (int32_t i = 0; i < m2; ++i)
+      for (int32_t j = 0; j < n2; ++j)
+        q.b_row_scale[i] = std::max(q.b_row_scale[i], std::abs(double(t.b[size_t(i) * n2 + j])));
+  }
+  for (double& s : q.a_row_scale) s = s > 0.0 ? s / 127.0 : 1.0;
+  for (double& s : q.b_row_scale) s = s > 0.0 ? s / 127.0 : 1.0;
+  auto quant = [](double v, double s) {
+    return static_cast<int16_t>(std::clamp<long>(std::lround(v / s), -127, 127));
+  };
+  int64_t max_b_row = 0;  // max_i2 Σ_j2 |B_k[i2, j2]| over terms
+  for (const KronTerm& t : op.terms) {
+    for (int32_t i = 0; i < m1; ++i)
+      for (int32_t j = 0; j < n1; ++j) q.a.push_back(quant(t.a[size_t(i) * n1 + j], q.a_row_scale[i]));
+    for (int32_t i = 0; i < m2; ++i) {
+      int64_t s = 0;
+      for (int32_t j = 0; j < n2; ++j) {
+        q.b.push_back(quant(t.b[size_t(i) * n2 + j], q.b_row_scale[i]));
+        s += std::abs(q.b.back());
+      }
+      max_b_row = std::max(max_b_row, s);
+    }
+  }
+  // |T| <= 128·max_b_row before the shift; keep it within int16.
+  int32_t t_shift = 0;
+  while (((128 * max_b_row) >> t_shift) > 32767 && t_shift < 24) ++t_shift;
+  q.params.t_shift = t_shift;
+  if (op.sparse.has_value()) {
+    const SparseOverlay& s = *op.sparse;
+    for (int32_t v : s.row_ptr) q.row_ptr.push_back(static_cast<uint16_t>(v));
+    for (int32_t v : s.col_idx) q.col_idx.push_back(static_cast<uint16_t>(v));
+    for (int32_t r = 0; r < q.rows(); ++r)
+      for (int32_t e = s.row_ptr[r]; e < s.row_ptr[r + 1]; ++e) {
+        const long v = std::lround(s.values[e] / q.RowScale(r));
+        q.sparse_values.push_back(static_cast<int16_t>(std::clamp<long>(v, -32768, 32767)));
+      }
+  }
+  return true;
+}
+
+Requant MakeRequant(const std::vector<double>& row_unit, double out_scale) {
+  Requant q;
+  std::vector<double> factor(row_unit.size());
+  for (size_t r = 0; r < row_unit.size(); ++r) factor[r] = row_unit[r] / out_scale;
+  q.multiplier.resize(row_unit.size());
+  tml_quantize_multipliers_s8(static_cast<int32_t>(row_unit.size()), factor.data(),
+                              q.multiplier.data(), &q.left_shift, &q.right_shift);
+  return q;
+}
+
+}  // namespace tml

@@ -1,0 +1,107 @@
+// int8 quantization (DESIGN.md §5): the numerical core of the `quantize` pass.
+//
+// What is here, each a pure function of float data, so the pass, the code
+// generator and the tests share one definition:
+//  - Calibration: the range of an activation over calibration samples, by
+//    min/max or by a symmetric percentile of |x| (clips rare outliers), and the
+//    asymmetric int8 (scale, zero point) of a range (widened to contain 0, so
+//    that 0 is exact: padding and ReLU stay exact).
+//  - Weights: symmetric int8 per output row in [-127, 127] for dense matrices
+//    (QuantizeRows), the packed row-pair-lane layout the kernels read, and the
+//    int32 bias with the input zero point folded in;
+//    Kronecker sums Σ A_k⊗B_k with one scale per row of A and per row of B
+//    shared by all terms (row (i1, i2) has scale sA[i1]·sB[i2]·2^t_shift),
+//    factors as int8 values (stored int16 for SMLAD), t_shift the smallest that
+//    keeps the intermediate T = X·Bᵀ in int16 for every int8 input, and the
+//    doping overlay S as int16 at the same per-row scale.
+//  - Requantization to a consumer: per-row real factors → Q31 multipliers and
+//    per-layer shifts (tml_quantize_multipliers_s8).
+//
+// What is not here yet: the Pass that runs the reference interpreter over the
+// --calib data (or the test data, with a warning) to collect the activation
+// ranges, and the codegen emitters that use these structures.
+#ifndef TML_PASSES_QUANTIZE_H_
+#define TML_PASSES_QUANTIZE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "compiler/ir/weight_operator.h"
+#include "tml_kernels_s8.h"
+
+namespace tml {
+
+enum class RangeMethod { kMinMax, kPercentile };
+
+struct Range {
+  float min = 0.0f;
+  float max = 0.0f;
+};
+
+// The range of `values`: min/max, or ±(percentile of |x|) clipped to the
+// observed min/max (percentile in (0, 100]). Empty input gives [0, 0].
+Range CalibrationRange(const std::vector<float>& values, RangeMethod method,
+                       double percentile = 99.99);
+
+// Asymmetric int8: real = scale·(q − zero_point), q in [-128, 127].
+struct AffineQuant {
+  double scale = 1.0;
+  int32_t zero_point = 0;
+  int8_t Quantize(float v) const;
+  float Dequantize(int8_t q) const { return static_cast<float>(scale * (q - zero_point)); }
+};
+
+// The affine int8 parameters of a range, widened to contain 0 (an empty range
+// gets scale 1/128 around 0).
+AffineQuant ChooseAffineInt8(Range range);
+
+// Symmetric per-row int8 weights of a dense [rows, cols] matrix.
+struct QuantizedMatrix {
+  int32_t rows = 0;
+  int32_t cols = 0;
+  std::vector<int8_t> values;    // row-major, [-127, 127]
+  std::vector<double> row_scale;  // real = row_scale[r]·q
+
+  // The tml_pack_weights_s8 layout.
+  std::vector<int8_t> Packed() const;
+  // bias_eff[r] = round(bias[r] / (in.scale·row_scale[r])) − in.zero_point·Σ_c q[r, c]
+  // (bias may be null).
+  std::vector<int32_t> FoldBias(const float* bias, const AffineQuant& in) const;
+};
+
+QuantizedMatrix QuantizeRows(const float* w, int32_t rows, int32_t cols);
+
+// A Kronecker sum (+ doping) for tml_kron_matvec_s8 / tml_sparse_matvec_s8.
+struct QuantizedKron {
+  tml_kron_s8_params params{};
+  std::vector<int16_t> a, b;  // [rank, m1, n1], [rank, m2, n2], int8 values
+  std::vector<double> a_row_scale, b_row_scale;
+  // Doping S at the per-row scale (empty row_ptr: none).
+  std::vector<uint16_t> row_ptr, col_idx;
+  std::vector<int16_t> sparse_values;
+
+  int32_t rows() const { return params.m1 * params.m2; }
+  int32_t cols() const { return params.n1 * params.n2; }
+  // Real weight per accumulator unit of output row r (times the input scale).
+  double RowScale(int32_t r) const;
+  // As QuantizedMatrix::FoldBias; the zero-point term goes through the same
+  // 2^t_shift rounding as the kernel's T, so it is exact only up to that rounding.
+  std::vector<int32_t> FoldBias(const float* bias, const AffineQuant& in) const;
+};
+
+// Quantizes a Kronecker-form operator (terms, optional sparse overlay; not
+// row blocks). Returns false for a dense operator or one with row blocks.
+bool QuantizeKron(const WeightOperator& op, QuantizedKron* out);
+
+// Q31 multipliers and shifts mapping int32 accumulators of rows with real
+// unit `row_unit[r]` (input scale × row scale) to an output of scale `out_scale`.
+struct Requant {
+  std::vector<int32_t> multiplier;
+  int32_t left_shift = 0;
+  int32_t right_shift = 0;
+};
+Requant MakeRequant(const std::vector<double>& row_unit, double out_scale);
+
+}  // namespace tml
+
+#endif  // TML_PASSES_QUANTIZE_H_
