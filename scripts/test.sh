@@ -8,5 +8,6 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 "$ROOT/scripts/build.sh"
 status=0
 ctest --test-dir "$BUILD_DIR" -j "$(nproc)" --output-on-failure --timeout 600 || status=$?
-ctest --test-dir "$BUILD_DIR" -R '^conformance\.skipped$' -V 2>/dev/null | sed -n 's/^[0-9]*: //p' | grep -v '^Test command' || true
+ctest --test-dir "$BUILD_DIR" -R '^conformance\.skipped$' -V 2>/dev/null |
+  sed -n 's/^[0-9]*: //p' | sed -n '/^ONNX conformance cases left out/,$p' || true
 exit $status
