@@ -16,6 +16,9 @@
 #include "codegen/harness.h"
 #include "codegen/model_emitter.h"
 #include "compiler/npy.h"
+#include "compiler/progress.h"
+#include "compiler/report/anomaly.h"
+#include "compiler/report/html_report.h"
 #include "compiler/version.h"
 #include "emulator/elf_file.h"
 #include "emulator/emulate.h"
@@ -117,6 +120,67 @@ double Db(double signal, double noise) {
 
 std::string Kb(double bytes) { return fmt::format("{:.1f} KB", bytes / 1024.0); }
 
+// The --html page from the manifest (compile-time figures, "report") and
+// `measured` (verify: "summary" rows, "layer_cycles" by marker id,
+// "firmware_relative_error", "notes"); see compiler/report/html_report.h.
+Status WriteHtml(const std::string& path, const nlohmann::json& manifest,
+                 const nlohmann::json& measured) {
+  using nlohmann::json;
+  const json rd = manifest.value("report", json::object());
+  json r;
+  r["title"] = manifest.value("name", std::string("model")) + " - tinyml-compile report";
+  r["generator"] = std::string("tinyml-compile ") + TML_VERSION;
+  json summary = json::array();
+  summary.push_back({"Model", manifest.value("model_path", std::string())});
+  summary.push_back({"Model hash", manifest.value("model_hash", std::string())});
+  for (const char* io : {"inputs", "outputs"}) {
+    std::string text;
+    for (const json& t : manifest.value(io, json::array())) {
+      text += (text.empty() ? "" : ", ") + t["name"].get<std::string>() + " " + t["shape"].dump();
+    }
+    summary.push_back({io == std::string("inputs") ? "Inputs" : "Outputs", text});
+  }
+  summary.push_back({"Options", rd.value("options", std::string())});
+  summary.push_back({"Weights (static const)", manifest.value("weight_bytes", 0)});
+  summary.push_back({"Arena (bytes)", manifest.value("arena_bytes", 0)});
+  summary.push_back({"Runtime kernels", manifest.value("kernels", json::array()).size()});
+  for (const json& row : measured.value("summary", json::array())) summary.push_back(row);
+  r["summary"] = summary;
+  const json cycles = measured.value("layer_cycles", json::object());
+  json layers = json::array();
+  int id = 0;
+  for (json l : rd.value("layers", json::array())) {
+    const std::string key = std::to_string(id++);
+    if (cycles.contains(key)) l["cycles"] = cycles[key];
+    layers.push_back(l);
+  }
+  if (cycles.contains("outside")) layers.push_back({{"name", "(outside layers)"}, {"cycles", cycles["outside"]}});
+  r["layers"] = layers;
+  json stages = rd.value("stages", json::array());
+  if (measured.contains("firmware_relative_error")) {
+    if (stages.empty()) stages.push_back({{"name", "import (float reference)"}, {"relative_error", 0.0}});
+    stages.push_back({{"name", "firmware (emulated M4)"},
+                      {"relative_error", measured["firmware_relative_error"]}});
+  }
+  r["stages"] = stages;
+  json curves = json::array();
+  if (manifest.contains("kron_factorize")) {
+    for (const json& m : manifest["kron_factorize"].value("matrices", json::array())) {
+      json c;
+      c["matrix"] = m.value("node", std::string()) + " " + m.value("input", std::string()) +
+                    (m.value("direction", 0) > 0 ? " dir " + std::to_string(m.value("direction", 0)) : "");
+      if (m.value("layout", std::string()) != "dense") {
+        c["chosen"] = {m.value("compression", 1.0), m.value("relative_error", 0.0)};
+      }
+      if (m.contains("curve")) c["points"] = m["curve"];
+      if (c.contains("chosen") || c.contains("points")) curves.push_back(c);
+    }
+  }
+  r["kron_curves"] = curves;
+  r["notes"] = measured.value("notes", json::array());
+  return WriteText(path, tml::report::RenderHtmlReport(r));
+}
+
 }  // namespace
 
 Status RunCompile(const std::string& model_path, const CompileOptions& options) {
@@ -127,11 +191,26 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   TML_ASSIGN_OR_RETURN(std::string bytes, ReadBytes(model_path));
   TML_ASSIGN_OR_RETURN(Graph graph, LoadModel(model_path, options.common));
   nlohmann::json kron_json;
+  // Compile-time figures for the report (--html), kept in the manifest.
+  nlohmann::json report_data;
   {
     const Graph original = graph;
     PassManager pm(options.pass_manager);
     TML_RETURN_IF_ERROR(BuildPipeline(options.passes, {}, &pm));
     TML_RETURN_IF_ERROR(pm.Run(graph));
+    const nlohmann::json bytes_before = tml::report::LayerWeightBytes(original);
+    const nlohmann::json bytes_after = tml::report::LayerWeightBytes(graph);
+    for (const Node& node : graph.nodes()) {
+      report_data["layers"].push_back({{"name", node.name},
+                                       {"op", node.onnx_op_type},
+                                       {"bytes_before", bytes_before.value(node.name, 0.0)},
+                                       {"bytes_after", bytes_after.value(node.name, 0.0)}});
+    }
+    std::string pass_names;
+    for (const PassRunRecord& rec : pm.records()) {
+      pass_names += (pass_names.empty() ? "" : ", ") + rec.name;
+    }
+    report_data["passes"] = pass_names;
     if (const auto* kron = static_cast<const KronFactorizePass*>(pm.Find("kron-factorize"))) {
       std::cout << kron->report().ToTable();
       kron_json = kron->report().ToJson();
@@ -160,6 +239,8 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
             max_err, rel);
         kron_json["reference_output_max_abs_error"] = max_err;
         kron_json["reference_output_relative_error"] = rel;
+        report_data["stages"] = {{{"name", "import (float reference)"}, {"relative_error", 0.0}},
+                                 {{"name", "after " + pass_names}, {"relative_error", rel}}};
       }
     }
   }
@@ -177,7 +258,55 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
     cg.options.push_back(fmt::format("--kron-max-rank {}", k.max_rank));
     if (k.compress > 0) cg.options.push_back(fmt::format("--compress {:g}", k.compress));
   }
+  if (options.anomaly) {
+    cg.options.push_back(fmt::format("--anomaly --calib {} --anomaly-percentile {:g}",
+                                     fs::path(options.calib).filename().string(),
+                                     options.anomaly_percentile));
+  }
   TML_ASSIGN_OR_RETURN(codegen::GeneratedModel model, codegen::GenerateModel(graph, cg));
+  std::string options_text;
+  for (const std::string& o : cg.options) options_text += (options_text.empty() ? "" : " ") + o;
+  report_data["options"] = options_text;
+
+  // --anomaly: the threshold from the reference scores of the normal samples.
+  nlohmann::json anomaly_json;
+  if (options.anomaly) {
+    if (options.calib.empty()) return InvalidInput("--anomaly needs --calib X.npy (normal samples)");
+    if (model.inputs.size() != 1 || model.outputs.size() != 1 ||
+        model.input_size != model.output_size) {
+      return InvalidInput(
+          "--anomaly needs an autoencoder: one input and one output of the same size "
+          "(the model has {} input(s), {} output(s), {} input and {} output values)",
+          model.inputs.size(), model.outputs.size(), model.input_size, model.output_size);
+    }
+    if (!(options.anomaly_percentile >= 0 && options.anomaly_percentile <= 100)) {
+      return InvalidInput("--anomaly-percentile {:g}: expected 0..100", options.anomaly_percentile);
+    }
+    TML_ASSIGN_OR_RETURN(Tensor calib, ReadNpy(options.calib));
+    TML_ASSIGN_OR_RETURN(std::vector<Tensor> recon, RunBatch(graph, {calib}, {options.calib}));
+    const int64_t n = calib.shape.empty() ? 0 : calib.shape[0];
+    if (n == 0) return InvalidInput("{}: no samples", options.calib);
+    const std::vector<double> scores = tml::report::ReconstructionScores(calib.f32, recon[0].f32, n);
+    const double threshold = tml::report::Percentile(scores, options.anomaly_percentile);
+    double mean = 0;
+    for (double v : scores) mean += v / static_cast<double>(n);
+    const std::string note =
+        fmt::format("threshold = {:g}th percentile of the scores of the {} normal samples in {}",
+                    options.anomaly_percentile, n, fs::path(options.calib).filename().string());
+    std::string* header = nullptr;
+    std::string* source = nullptr;
+    for (codegen::GeneratedFile& f : model.files) {
+      if (f.path == options.name + ".h") header = &f.content;
+      if (f.path == options.name + ".c") source = &f.content;
+    }
+    if (header == nullptr || source == nullptr) return Internal("--anomaly: no {}.c/.h", options.name);
+    TML_RETURN_IF_ERROR(tml::report::AddAnomalyScorer(options.name, threshold, note, header, source));
+    anomaly_json = {{"threshold", static_cast<double>(static_cast<float>(threshold))},
+                    {"percentile", options.anomaly_percentile},
+                    {"calib", fs::absolute(options.calib).lexically_normal().string()},
+                    {"calib_samples", n},
+                    {"calib_mean_score", mean}};
+  }
 
   const VerifyOptions& v = options.verify_options;
   nlohmann::json manifest;
@@ -204,6 +333,8 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   manifest["layers"] = model.layers;
   manifest["has_step"] = model.has_step;
   if (!kron_json.is_null()) manifest["kron_factorize"] = kron_json;
+  if (!anomaly_json.is_null()) manifest["anomaly"] = anomaly_json;
+  manifest["report"] = report_data;
   manifest["target"] = {{"name", "cortex-m4"},
                         {"flash_kb", v.flash_kb > 0 ? v.flash_kb : 1024.0},
                         {"ram_kb", v.ram_kb > 0 ? v.ram_kb : 256.0},
@@ -219,7 +350,20 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
                            model.has_step ? fmt::format(", streaming state {} bytes ({}_step)",
                                                         model.state_bytes, options.name)
                                           : std::string());
-  if (!options.verify) return Status::Ok();
+  if (!anomaly_json.is_null()) {
+    std::cout << fmt::format(
+        "  anomaly: {}_score() = mean squared reconstruction error; threshold {:.6g} ({:g}th "
+        "percentile of {} calibration samples, mean score {:.6g})\n",
+        options.name, anomaly_json["threshold"].get<double>(), options.anomaly_percentile,
+        anomaly_json["calib_samples"].get<int64_t>(), anomaly_json["calib_mean_score"].get<double>());
+  }
+  if (!options.verify) {
+    if (!v.html.empty()) {
+      TML_RETURN_IF_ERROR(WriteHtml(v.html, manifest, nlohmann::json::object()));
+      std::cout << fmt::format("report: {} (no measured figures without --verify)\n", v.html);
+    }
+    return Status::Ok();
+  }
   return RunVerify(options.out_dir, v);
 }
 
@@ -301,7 +445,9 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
   std::vector<std::vector<float>> got(samples);
   uint64_t min_instr = UINT64_MAX, max_instr = 0, sum_instr = 0, sum_cycles = 0;
   std::vector<float> in(static_cast<size_t>(in_size));
+  Progress progress("emulating", samples);
   for (int64_t s = 0; s < samples; ++s) {
+    progress.Update(s);
     size_t pos = 0;
     for (const Tensor& d : data) {
       const int64_t n = d.num_elements() / samples;
@@ -328,6 +474,7 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
     sum_instr += stop.instructions;
     sum_cycles += stop.cycles;
   }
+  progress.Done();
   const uint32_t stack_high = runner->StackHighWater();
   const emu::SectionSizes sizes = runner->elf().sizes();
 
@@ -411,7 +558,50 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
                                100.0 * m.top1_agree / std::max<int64_t>(m.rows, 1));
     }
   }
-  if (!labels.i64.empty()) {
+  // Anomaly detection: the scores of the firmware's reconstructions.
+  const bool anomaly = manifest.contains("anomaly");
+  nlohmann::json anomaly_rows = nlohmann::json::array();
+  nlohmann::json anomaly_json;
+  if (anomaly) {
+    std::vector<float> flat_in, flat_out;
+    for (int64_t s = 0; s < samples; ++s) {
+      for (const Tensor& d : data) {
+        const int64_t n = d.num_elements() / samples;
+        flat_in.insert(flat_in.end(), d.f32.begin() + s * n, d.f32.begin() + (s + 1) * n);
+      }
+      flat_out.insert(flat_out.end(), got[s].begin(), got[s].end());
+    }
+    const std::vector<double> scores = tml::report::ReconstructionScores(flat_in, flat_out, samples);
+    const double threshold = manifest["anomaly"]["threshold"].get<double>();
+    int64_t flagged = 0;
+    for (double v : scores) flagged += v > threshold;
+    std::cout << fmt::format("  anomaly: threshold {:.6g}; {}/{} test samples flagged\n", threshold,
+                             flagged, samples);
+    anomaly_json = {{"threshold", threshold}, {"flagged", flagged}};
+    anomaly_rows.push_back(nlohmann::json::array({"Threshold", threshold}));
+    anomaly_rows.push_back(nlohmann::json::array({"Flagged test samples", fmt::format("{}/{}", flagged, samples)}));
+    if (!labels.i64.empty()) {
+      const tml::report::AnomalyMetrics am =
+          tml::report::EvaluateAnomaly(scores, labels.i64, threshold);
+      std::cout << fmt::format(
+          "  anomaly vs test labels: AUC {:.4f}, precision {:.4f}, recall {:.4f}, false alarms "
+          "{:.4f} (TP {}, FP {}, TN {}, FN {})\n",
+          am.auc, am.precision, am.recall, am.false_positive_rate, am.true_positives,
+          am.false_positives, am.true_negatives, am.false_negatives);
+      anomaly_json["auc"] = am.auc;
+      anomaly_json["precision"] = am.precision;
+      anomaly_json["recall"] = am.recall;
+      anomaly_json["false_positive_rate"] = am.false_positive_rate;
+      anomaly_rows.push_back(nlohmann::json::array({"ROC AUC", fmt::format("{:.4f}", am.auc)}));
+      anomaly_rows.push_back(nlohmann::json::array({"Precision", fmt::format("{:.4f}", am.precision)}));
+      anomaly_rows.push_back(nlohmann::json::array({"Recall (anomalies detected)", fmt::format("{:.4f}", am.recall)}));
+      anomaly_rows.push_back(nlohmann::json::array({"False alarm rate", fmt::format("{:.4f}", am.false_positive_rate)}));
+      anomaly_rows.push_back(nlohmann::json::array({"TP / FP / TN / FN", fmt::format("{} / {} / {} / {}", am.true_positives,
+                                                               am.false_positives, am.true_negatives,
+                                                               am.false_negatives)}));
+    }
+  }
+  if (!labels.i64.empty() && !anomaly) {
     std::cout << fmt::format("  accuracy on the test labels: {}/{} ({:.2f}%)\n", correct, samples,
                              100.0 * correct / std::max<int64_t>(samples, 1));
   }
@@ -421,6 +611,10 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
       "  per inference: {:.0f} instructions (min {}, max {}), {:.0f} cycles, {:.3f} ms @ {:g} MHz\n",
       mean_instr, min_instr, max_instr, mean_cycles, mean_cycles / (profile.clock_mhz * 1e3),
       profile.clock_mhz);
+  tml::report::EnergyModel energy_model = options.energy;
+  energy_model.clock_mhz = profile.clock_mhz;
+  const tml::report::EnergyEstimate energy = tml::report::EstimateEnergy(mean_cycles, energy_model);
+  std::cout << tml::report::FormatEnergy(energy, energy_model);
   const std::vector<std::string> layer_names =
       manifest["layers"].get<std::vector<std::string>>();
   uint64_t layer_total = 0;
@@ -457,8 +651,74 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
                               {"snr_db", std::isfinite(m.snr_db) ? m.snr_db : 999.0},
                               {"relative_error", m.relative}, {"top1_agreement", m.top1_agree}});
     }
-    if (!labels.i64.empty()) j["accuracy"] = static_cast<double>(correct) / samples;
+    if (!labels.i64.empty() && !anomaly) j["accuracy"] = static_cast<double>(correct) / samples;
+    j["clock_mhz"] = profile.clock_mhz;
+    j["latency_ms"] = mean_cycles / (profile.clock_mhz * 1e3);
+    for (const auto& [id, a] : layers) {
+      j["layers"].push_back({{"layer", id < layer_names.size() ? layer_names[id] : "(outside layers)"},
+                             {"cycles", a.cycles}});
+    }
+    j["energy"] = {{"uj_per_inference", energy.uj_per_inference},
+                   {"ua_per_mhz", energy_model.ua_per_mhz},
+                   {"volts", energy_model.volts}};
+    if (energy.has_battery) {
+      j["energy"]["battery_hours"] = energy.battery_hours;
+      j["energy"]["average_current_ua"] = energy.average_current_ua;
+    }
+    if (anomaly) j["anomaly"] = anomaly_json;
     TML_RETURN_IF_ERROR(WriteText(options.report_json, j.dump(2) + "\n"));
+  }
+  if (!options.html.empty()) {
+    nlohmann::json measured;
+    // Label/value rows (json::array, not {k, v} pairs, which nlohmann makes objects).
+    const auto row = [](const std::string& label, nlohmann::json value) {
+      return nlohmann::json::array({label, std::move(value)});
+    };
+    measured["summary"] = nlohmann::json::array(
+        {row("Test samples", samples), row("Cycles / inference", mean_cycles),
+         row("Instructions / inference", mean_instr),
+         row("Latency", fmt::format("{:.3f} ms at {:g} MHz",
+                                    mean_cycles / (profile.clock_mhz * 1e3), profile.clock_mhz)),
+         row("Flash", fmt::format("{} of {:g} KB ({})", Kb(flash), flash_kb,
+                                  flash_ok ? "fits" : "DOES NOT FIT")),
+         row("RAM", fmt::format("{} of {:g} KB ({})", Kb(ram), ram_kb,
+                                ram_ok ? "fits" : "DOES NOT FIT")),
+         row("Stack high-water (bytes)", stack_high)});
+    for (const auto& [id, a] : layers) {
+      measured["layer_cycles"][id < layer_names.size() ? std::to_string(id) : "outside"] = a.cycles;
+    }
+    double worst = 0;
+    nlohmann::json verify_rows = nlohmann::json::array();
+    for (const OutputMetrics& m : metrics) {
+      worst = std::max(worst, m.relative);
+      verify_rows.push_back(row("output '" + m.name + "'",
+                             fmt::format("max abs error {:.3g}, RMSE {:.3g}, SNR {:.1f} dB, relative {:.3g}",
+                                         m.max_abs, m.rmse, m.snr_db, m.relative)));
+      if (m.classifier) {
+        verify_rows.push_back(row("top-1 agreement", fmt::format("{}/{}", m.top1_agree, m.rows)));
+      }
+    }
+    if (!labels.i64.empty() && !anomaly) {
+      verify_rows.push_back(row("accuracy on the test labels", fmt::format("{}/{}", correct, samples)));
+    }
+    measured["firmware_relative_error"] = worst;
+    measured["notes"].push_back({{"title", "Verification against the float reference"}, {"rows", verify_rows}});
+    nlohmann::json energy_rows = nlohmann::json::array(
+        {row("Energy / inference", fmt::format("{:.3g} uJ", energy.uj_per_inference)),
+         row("Assumed run current", fmt::format("{:g} uA/MHz x {:g} MHz = {:.3g} mA at {:g} V",
+                                                energy_model.ua_per_mhz, energy_model.clock_mhz,
+                                                energy.run_current_ua / 1000, energy_model.volts))});
+    if (energy.has_battery) {
+      energy_rows.push_back(row("Battery life (MCU only)",
+                             fmt::format("{:.0f} h ({:.1f} days) on {:g} mAh at {:g} inferences/h, sleep {:g} uA",
+                                         energy.battery_hours, energy.battery_hours / 24,
+                                         energy_model.battery_mah, energy_model.inferences_per_hour,
+                                         energy_model.sleep_ua)));
+    }
+    measured["notes"].push_back({{"title", "Energy"}, {"rows", energy_rows}});
+    if (anomaly) measured["notes"].push_back({{"title", "Anomaly detection"}, {"rows", anomaly_rows}});
+    TML_RETURN_IF_ERROR(WriteHtml(options.html, manifest, measured));
+    std::cout << fmt::format("  report: {}\n", options.html);
   }
 
   std::vector<std::string> problems;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "compiler/driver.h"
+#include "compiler/report/energy.h"
 #include "compiler/status.h"
 #include "passes/pipeline.h"
 
@@ -44,6 +45,12 @@ struct VerifyOptions {
   double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
   uint64_t max_instructions = 2'000'000'000;  // per inference
   std::string report_json;                    // optional machine-readable report
+  // --html: the report page (compiler/report/html_report.h), with the
+  // compile-time figures kept in the manifest and the measured ones.
+  std::string html;
+  // Energy per inference and battery life from the cycles
+  // (compiler/report/energy.h); its clock is the clock above.
+  report::EnergyModel energy;
 };
 
 struct CompileOptions {
@@ -58,6 +65,13 @@ struct CompileOptions {
   // and codegen; the kron-factorize report is printed and stored in the manifest.
   PipelineOptions passes;
   PassManagerOptions pass_manager;
+  // --anomaly (autoencoders: output shape == input shape): NAME_score() and
+  // NAME_ANOMALY_THRESHOLD, the anomaly_percentile-th percentile of the scores
+  // of the normal samples in --calib (compiler/report/anomaly.h). verify then
+  // reports AUC, precision and recall against --test-labels (1 = anomaly).
+  bool anomaly = false;
+  std::string calib;
+  double anomaly_percentile = 99.0;
 };
 
 Status RunCompile(const std::string& model_path, const CompileOptions& options);

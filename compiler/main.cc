@@ -72,6 +72,14 @@ int Main(int argc, char** argv) {
                     "Largest relative error (max abs error / max abs reference), default 1e-3");
     cmd->add_option("--max-instructions", v->max_instructions, "Per-inference instruction budget");
     cmd->add_option("--report", v->report_json, "Also write the verification figures as JSON");
+    cmd->add_option("--html", v->html, "Write a self-contained HTML report (sizes, cycles, errors)");
+    // Energy (compiler/report/energy.h): defaults are assumptions for a low-power M4F.
+    cmd->add_option("--ua-per-mhz", v->energy.ua_per_mhz, "Run-mode current in uA/MHz (default 100)");
+    cmd->add_option("--volts", v->energy.volts, "Supply voltage (default 3.0)");
+    cmd->add_option("--sleep-ua", v->energy.sleep_ua, "Current between inferences in uA (default 2)");
+    cmd->add_option("--inferences-per-hour", v->energy.inferences_per_hour,
+                    "Inference rate, for the battery life (with --battery-mah)");
+    cmd->add_option("--battery-mah", v->energy.battery_mah, "Battery capacity in mAh");
   };
 
   tml::CompileOptions compile;
@@ -103,6 +111,11 @@ int Main(int argc, char** argv) {
                           "Print the IR after the named pass, or 'all'");
   compile_cmd->add_option("--stop-after", compile.pass_manager.stop_after,
                           "Run only the first N passes of the pipeline");
+  compile_cmd->add_flag("--anomaly", compile.anomaly,
+                        "Autoencoder: emit NAME_score() and a threshold set on --calib");
+  compile_cmd->add_option("--calib", compile.calib, ".npy calibration samples (normal data)");
+  compile_cmd->add_option("--anomaly-percentile", compile.anomaly_percentile,
+                          "Percentile of the calibration scores used as threshold (default 99)");
 
   std::string out_dir;
   tml::VerifyOptions verify;
