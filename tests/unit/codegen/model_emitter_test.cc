@@ -67,7 +67,7 @@ TEST(ModelEmitterTest, WritesSourcesHeaderRuntimeAndFragments) {
   auto m = GenerateModel(SmallMlp(), Options());
   ASSERT_TRUE(m.ok()) << m.status().message();
   for (const char* path : {"mlp.c", "mlp.h", "mlp.cmake", "mlp.mk", "runtime/include/tml_kernels.h",
-                           "runtime/src/tml_gemm_f32.c", "runtime/src/tml_relu_f32.c"}) {
+                           "runtime/src/tml_fully_connected_f32.c", "runtime/src/tml_relu_f32.c"}) {
     EXPECT_NE(Find(*m, path), nullptr) << path;
   }
   EXPECT_EQ(Find(*m, "runtime/src/tml_lstm_f32.c"), nullptr) << "only the kernels the model calls";
@@ -76,7 +76,7 @@ TEST(ModelEmitterTest, WritesSourcesHeaderRuntimeAndFragments) {
   EXPECT_FALSE(m->has_step);
   EXPECT_EQ(m->weight_bytes, (12 + 3 + 6) * 4);
   const std::string& cmake = Find(*m, "mlp.cmake")->content;
-  EXPECT_NE(cmake.find("${CMAKE_CURRENT_LIST_DIR}/runtime/src/tml_gemm_f32.c"), std::string::npos);
+  EXPECT_NE(cmake.find("${CMAKE_CURRENT_LIST_DIR}/runtime/src/tml_fully_connected_f32.c"), std::string::npos);
   const std::string& h = Find(*m, "mlp.h")->content;
   EXPECT_NE(h.find("int mlp_invoke(const float *input, float *output);"), std::string::npos);
   EXPECT_NE(h.find("#define MLP_INPUT_SIZE 4"), std::string::npos);
@@ -88,7 +88,8 @@ TEST(ModelEmitterTest, CommentNamesEachNodeBeforeItsCall) {
   const std::string& c = Find(*m, "mlp.c")->content;
   const size_t comment = c.find("/* node 'fc' (Gemm) */");
   ASSERT_NE(comment, std::string::npos);
-  EXPECT_LT(comment, c.find("tml_gemm_f32(", comment));
+  EXPECT_LT(comment, c.find("tml_fully_connected_f32(", comment));
+  EXPECT_NE(c.find("tml_fully_connected_f32(", comment), std::string::npos);
   EXPECT_NE(c.find("/* node 'act' (Relu) */"), std::string::npos);
   EXPECT_NE(c.find("static const float mlp_w0[12] TML_ALIGN(16)"), std::string::npos);
   EXPECT_NE(c.find("fnv1a64:"), std::string::npos) << "provenance carries the model hash";
