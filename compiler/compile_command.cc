@@ -24,6 +24,7 @@
 #include "emulator/emulate.h"
 #include "emulator/firmware_build.h"
 #include "emulator/m4_runner.h"
+#include "passes/kron_math.h"
 
 namespace tml {
 namespace {
@@ -120,6 +121,45 @@ double Db(double signal, double noise) {
 
 std::string Kb(double bytes) { return fmt::format("{:.1f} KB", bytes / 1024.0); }
 
+// The error-versus-compression curve of one matrix of the kron-factorize
+// report, for --html: over every factor shape and rank up to max_rank, the
+// smallest relative error at each compression (the Pareto front). The stored
+// tensor may be the transpose of the out×in matrix (Gemm transB = 0): R(Wᵀ) is
+// a permutation of R(W), so the front is the same.
+nlohmann::json KronCurve(const Graph& original, const nlohmann::json& m, int max_rank) {
+  nlohmann::json points = nlohmann::json::array();
+  const TensorId id = original.FindTensor(m.value("tensor", std::string()));
+  if (id == kNoTensor) return points;
+  const Tensor& t = original.tensor(id);
+  if (t.shape.size() < 2 || t.f32.empty()) return points;
+  const int64_t rows = t.shape[t.shape.size() - 2], cols = t.shape.back();
+  const int64_t d = m.value("direction", 0);
+  if (static_cast<int64_t>(t.f32.size()) < (d + 1) * rows * cols) return points;
+  const float* w = t.f32.data() + d * rows * cols;
+  std::map<double, double> best;  // compression -> error
+  for (const kron::KronShape& shape : kron::ShapeCandidates(rows, cols)) {
+    const kron::KronSpectrum sp = kron::ComputeSpectrum(w, shape, max_rank, {}, /*screen=*/true);
+    for (int r = 1; r <= std::min(max_rank, sp.MaxRank()); ++r) {
+      const double c = static_cast<double>(rows * cols) / kron::KronParams(shape, r);
+      if (c <= 1.0) continue;
+      const double e = std::max(sp.RelativeError(r), 0.0);
+      auto it = best.find(c);
+      if (it == best.end() || e < it->second) best[c] = e;
+    }
+  }
+  // Pareto front: walking from high compression down, keep strictly better errors.
+  double floor = INFINITY;
+  std::vector<std::pair<double, double>> front;
+  for (auto it = best.rbegin(); it != best.rend(); ++it) {
+    if (it->second < floor) {
+      floor = it->second;
+      front.push_back(*it);
+    }
+  }
+  for (auto it = front.rbegin(); it != front.rend(); ++it) points.push_back({it->first, it->second});
+  return points;
+}
+
 // The --html page from the manifest (compile-time figures, "report") and
 // `measured` (verify: "summary" rows, "layer_cycles" by marker id,
 // "firmware_relative_error", "notes"); see compiler/report/html_report.h.
@@ -214,6 +254,11 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
     if (const auto* kron = static_cast<const KronFactorizePass*>(pm.Find("kron-factorize"))) {
       std::cout << kron->report().ToTable();
       kron_json = kron->report().ToJson();
+      if (!options.verify_options.html.empty()) {
+        for (nlohmann::json& m : kron_json["matrices"]) {
+          m["curve"] = KronCurve(original, m, std::max(options.passes.kron.max_rank, 8));
+        }
+      }
       // Whole-model effect of the compression, on the reference interpreter,
       // when test data is at hand (verify then checks the firmware too).
       if (!options.verify_options.test_data.empty() && !graph.nodes().empty()) {

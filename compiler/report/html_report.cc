@@ -19,7 +19,9 @@ const char* const kColors[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00",
 std::string Num(double v) {
   if (!std::isfinite(v)) return std::isnan(v) ? "n/a" : (v > 0 ? "inf" : "-inf");
   if (v != 0 && (std::fabs(v) < 1e-3 || std::fabs(v) >= 1e7)) return fmt::format("{:.3g}", v);
-  if (std::fabs(v - std::round(v)) < 1e-9) {
+  // Integers, and large values where decimals add nothing, with separators.
+  if (std::fabs(v - std::round(v)) < 1e-9 || std::fabs(v) >= 1000) {
+    v = std::round(v);
     // Thousands separators for integers: 1234567 -> 1,234,567.
     std::string s = fmt::format("{:.0f}", std::fabs(v));
     for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
