@@ -275,7 +275,7 @@ static inline int32_t tml_dot_s16(const int16_t *a, const int16_t *b, int32_t n,
  * Four int16 dot products sharing the x loads: s[q] += Σ_k w[q·stride + k]·x[k], q = 0..3
  * (SMLAD on pairs; the pure-C path is the same exact int32 sums).
  */
-static inline void tml_dot4_s16(const int16_t *w, int32_t stride, const int16_t *x, int32_t n,
+TML_S8_INLINE void tml_dot4_s16(const int16_t *w, int32_t stride, const int16_t *x, int32_t n,
                                 int32_t s[4]) {
   int32_t s0 = s[0];
   int32_t s1 = s[1];

@@ -37,40 +37,44 @@ TML_S8_HOT tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_
     /* Tt[i2][j1] = round(Σ_j2 X[j1, j2]·B[i2, j2] / 2^t_shift), transposed so that the
      * second product reads both operands contiguously. Four rows of B (then of A) at a
      * time share the loads of the other operand. */
-    for (j1 = 0; j1 < n1; ++j1) {
-      const int16_t *xr = xw + j1 * n2;
-      for (i2 = 0; i2 < m2; i2 += 4) {
-        int32_t s[4] = {0, 0, 0, 0};
-        int32_t q;
-        const int32_t qmax = m2 - i2 < 4 ? m2 - i2 : 4;
-        if (qmax == 4) {
-          tml_dot4_s16(bk + i2 * n2, n2, xr, n2, s);
-        } else {
-          for (q = 0; q < qmax; ++q) {
-            s[q] = tml_dot_s16(bk + (i2 + q) * n2, xr, n2, 0);
-          }
-        }
-        for (q = 0; q < qmax; ++q) {
-          tt[(i2 + q) * n1 + j1] = (int16_t)tml_sat16((s[q] + round) >> params->t_shift);
-        }
+    for (i2 = 0; i2 + 4 <= m2; i2 += 4) {
+      const int16_t *b4 = bk + i2 * n2;
+      int16_t *t4 = tt + i2 * n1;
+      for (j1 = 0; j1 < n1; ++j1) {
+        int32_t s[4] = {round, round, round, round};
+        tml_dot4_s16(b4, n2, xw + j1 * n2, n2, s);
+        t4[j1] = (int16_t)tml_sat16(s[0] >> params->t_shift);
+        t4[n1 + j1] = (int16_t)tml_sat16(s[1] >> params->t_shift);
+        t4[2 * n1 + j1] = (int16_t)tml_sat16(s[2] >> params->t_shift);
+        t4[3 * n1 + j1] = (int16_t)tml_sat16(s[3] >> params->t_shift);
       }
     }
-    for (i2 = 0; i2 < m2; ++i2) {
-      const int16_t *tc = tt + i2 * n1;
-      for (i1 = 0; i1 < m1; i1 += 4) {
-        int32_t s[4] = {0, 0, 0, 0};
-        int32_t q;
-        const int32_t qmax = m1 - i1 < 4 ? m1 - i1 : 4;
-        if (qmax == 4) {
-          tml_dot4_s16(ak + i1 * n1, n1, tc, n1, s);
-        } else {
-          for (q = 0; q < qmax; ++q) {
-            s[q] = tml_dot_s16(ak + (i1 + q) * n1, tc, n1, 0);
-          }
-        }
-        for (q = 0; q < qmax; ++q) {
-          acc[(i1 + q) * m2 + i2] += s[q];
-        }
+    for (; i2 < m2; ++i2) {
+      for (j1 = 0; j1 < n1; ++j1) {
+        const int32_t t = tml_dot_s16(xw + j1 * n2, bk + i2 * n2, n2, round);
+        tt[i2 * n1 + j1] = (int16_t)tml_sat16(t >> params->t_shift);
+      }
+    }
+    for (i1 = 0; i1 + 4 <= m1; i1 += 4) {
+      const int16_t *a4 = ak + i1 * n1;
+      int32_t *y = acc + i1 * m2;
+      for (i2 = 0; i2 < m2; ++i2) {
+        int32_t s[4];
+        s[0] = y[i2];
+        s[1] = y[m2 + i2];
+        s[2] = y[2 * m2 + i2];
+        s[3] = y[3 * m2 + i2];
+        tml_dot4_s16(a4, n1, tt + i2 * n1, n1, s);
+        y[i2] = s[0];
+        y[m2 + i2] = s[1];
+        y[2 * m2 + i2] = s[2];
+        y[3 * m2 + i2] = s[3];
+      }
+    }
+    for (; i1 < m1; ++i1) {
+      int32_t *y = acc + i1 * m2;
+      for (i2 = 0; i2 < m2; ++i2) {
+        y[i2] = tml_dot_s16(ak + i1 * n1, tt + i2 * n1, n1, y[i2]);
       }
     }
   }
