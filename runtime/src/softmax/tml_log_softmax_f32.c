@@ -1,6 +1,7 @@
 /* tml_log_softmax_f32 - see tml_kernels.h for the contract.
- * Computed as x - (max + log(sum(exp(x - max)))) rather than log(softmax): no log(0) =
- * -inf for entries far below the maximum. */
+ * Computed as (x - max) - log(sum(exp(x - max))) rather than log(softmax): no log(0) =
+ * -inf for entries far below the maximum. Subtracting max first keeps the result exact
+ * for large inputs: max + log(sum) would round to the ulp of max (1e-3 near 1e4). */
 #include "tml_kernels.h"
 #include "tml_math_f32.h"
 #include "tml_support.h"
@@ -31,7 +32,7 @@ tml_status tml_log_softmax_f32(const tml_context *ctx, const tml_softmax_params 
       float *y = output + base;
       float max = x[0];
       float sum = 0.0f;
-      float offset;
+      float log_sum;
       for (j = 1; j < axis; ++j) {
         const float v = x[(size_t)j * (size_t)inner];
         max = v > max ? v : max;
@@ -39,9 +40,9 @@ tml_status tml_log_softmax_f32(const tml_context *ctx, const tml_softmax_params 
       for (j = 0; j < axis; ++j) {
         sum += tml_expf(x[(size_t)j * (size_t)inner] - max);
       }
-      offset = max + tml_logf(sum);
+      log_sum = tml_logf(sum);
       for (j = 0; j < axis; ++j) {
-        y[(size_t)j * (size_t)inner] = x[(size_t)j * (size_t)inner] - offset;
+        y[(size_t)j * (size_t)inner] = (x[(size_t)j * (size_t)inner] - max) - log_sum;
       }
     }
   }
