@@ -230,7 +230,7 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   }
   TML_ASSIGN_OR_RETURN(std::string bytes, ReadBytes(model_path));
   TML_ASSIGN_OR_RETURN(Graph graph, LoadModel(model_path, options.common));
-  nlohmann::json kron_json;
+  nlohmann::json kron_json, dope_json, finetune_json;
   // Compile-time figures for the report (--html), kept in the manifest.
   nlohmann::json report_data;
   {
@@ -288,6 +288,15 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
                                  {{"name", "after " + pass_names}, {"relative_error", rel}}};
       }
     }
+    // Doping and fine-tuning figures (the fine-tuning epochs and summary went
+    // to stderr while it ran).
+    if (const auto* dope = static_cast<const DopePass*>(pm.Find("dope"))) {
+      std::cout << dope->report().ToTable();
+      dope_json = dope->report().ToJson();
+    }
+    if (const auto* finetune = static_cast<const FinetunePass*>(pm.Find("finetune"))) {
+      finetune_json = finetune->report().ToJson();
+    }
   }
   codegen::CodegenOptions cg;
   cg.name = options.name;
@@ -302,6 +311,17 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
     cg.options.push_back(fmt::format("--kron-tol {:g}", k.tol));
     cg.options.push_back(fmt::format("--kron-max-rank {}", k.max_rank));
     if (k.compress > 0) cg.options.push_back(fmt::format("--compress {:g}", k.compress));
+  }
+  if (options.passes.dope.density > 0) {
+    cg.options.push_back(fmt::format("--dope {:g}", options.passes.dope.density));
+  }
+  if (options.passes.finetune.epochs > 0) {
+    const FinetuneOptions& f = options.passes.finetune;
+    cg.options.push_back(fmt::format("--finetune {} --calib {} --seed {}", f.epochs,
+                                     fs::path(f.calib_path).filename().string(), f.seed));
+    if (!f.labels_path.empty()) {
+      cg.options.push_back("--labels " + fs::path(f.labels_path).filename().string());
+    }
   }
   if (options.anomaly) {
     cg.options.push_back(fmt::format("--anomaly --calib {} --anomaly-percentile {:g}",
@@ -378,6 +398,8 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   manifest["layers"] = model.layers;
   manifest["has_step"] = model.has_step;
   if (!kron_json.is_null()) manifest["kron_factorize"] = kron_json;
+  if (!dope_json.is_null()) manifest["dope"] = dope_json;
+  if (!finetune_json.is_null()) manifest["finetune"] = finetune_json;
   if (!anomaly_json.is_null()) manifest["anomaly"] = anomaly_json;
   manifest["report"] = report_data;
   manifest["target"] = {{"name", "cortex-m4"},

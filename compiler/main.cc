@@ -107,13 +107,22 @@ int Main(int argc, char** argv) {
                           "Largest number of Kronecker terms per matrix (default 4)");
   compile_cmd->add_option("--compress", compile.passes.kron.compress,
                           "Target compression N (> 1): the most accurate factorization reaching Nx");
+  compile_cmd->add_option("--dope", compile.passes.dope.density,
+                          "Sparse overlay of the largest residual entries of each Kronecker-factorized "
+                          "weight, as a fraction of its entries (default 0 = off)");
+  compile_cmd->add_option("--finetune", compile.passes.finetune.epochs,
+                          "Epochs of distillation from the original model on --calib (default 0 = off)");
+  compile_cmd->add_option("--labels", compile.passes.finetune.labels_path,
+                          ".npy integer labels of --calib: adds cross-entropy to fine-tuning");
+  compile_cmd->add_option("--seed", compile.passes.finetune.seed, "Fine-tuning seed (default 0)");
   compile_cmd->add_option("--print-ir-after", compile.pass_manager.print_ir_after,
                           "Print the IR after the named pass, or 'all'");
   compile_cmd->add_option("--stop-after", compile.pass_manager.stop_after,
                           "Run only the first N passes of the pipeline");
   compile_cmd->add_flag("--anomaly", compile.anomaly,
                         "Autoencoder: emit NAME_score() and a threshold set on --calib");
-  compile_cmd->add_option("--calib", compile.calib, ".npy calibration samples (normal data)");
+  compile_cmd->add_option("--calib", compile.calib,
+                          ".npy calibration samples (--anomaly: normal data; --finetune: training data)");
   compile_cmd->add_option("--anomaly-percentile", compile.anomaly_percentile,
                           "Percentile of the calibration scores used as threshold (default 99)");
 
@@ -150,6 +159,7 @@ int Main(int argc, char** argv) {
   if (*run_cmd) return Report(tml::RunReference(model, run));
   if (*compile_cmd) {
     tml::ParseKronMode(kron_mode, &compile.passes.kron.mode);
+    compile.passes.finetune.calib_path = compile.calib;
     return Report(tml::RunCompile(model, compile));
   }
   if (*verify_cmd) return Report(tml::RunVerify(out_dir, verify));

@@ -38,6 +38,13 @@ const PipelineEntry kPipeline[] = {
     // it skips weights that already carry an operator, so a second run would
     // change nothing.
     {"kron-factorize", [](const PipelineOptions& o) { return o.kron.mode != KronMode::kOff; }, false},
+    // Doping: the sparse overlay S of the largest residual entries of every
+    // factorized weight (needs kron-factorize's operators; nothing to do
+    // without them).
+    {"dope", [](const PipelineOptions& o) { return o.dope.density > 0; }, false},
+    // Fine-tuning last: distillation from the original graph trains the
+    // factors, S and biases the two passes above produced.
+    {"finetune", [](const PipelineOptions& o) { return o.finetune.epochs > 0; }, false},
 };
 
 }  // namespace

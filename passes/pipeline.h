@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "passes/dope.h"
+#include "passes/finetune.h"
 #include "passes/kron_factorize.h"
 #include "passes/pass.h"
 #include "passes/pass_manager.h"
@@ -23,6 +25,8 @@ namespace tml {
 // The options of every pass, one field per pass (the third TML_PASS argument).
 struct PipelineOptions {
   KronFactorizeOptions kron;
+  DopeOptions dope;
+  FinetuneOptions finetune;
 };
 
 // Creates a pass by its CLI name (pass_registry.def); kInvalidInput listing the

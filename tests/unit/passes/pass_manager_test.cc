@@ -107,7 +107,7 @@ TEST(PassManagerTest, FixedPointRerunsWhileChanged) {
 TEST(PipelineTest, RegistryAndDefaultPipeline) {
   const std::vector<std::string> names = RegisteredPassNames();
   ASSERT_FALSE(names.empty());
-  EXPECT_EQ(names[0], "kron-factorize");
+  EXPECT_EQ(names, (std::vector<std::string>{"dope", "finetune", "kron-factorize"}));
   PipelineOptions options;
   StatusOr<std::unique_ptr<Pass>> unknown = CreatePass("no-such-pass", options);
   ASSERT_FALSE(unknown.ok());
@@ -121,6 +121,15 @@ TEST(PipelineTest, RegistryAndDefaultPipeline) {
   ASSERT_TRUE(BuildPipeline(options, {}, &on).ok());
   ASSERT_EQ(on.size(), 1u);
   EXPECT_NE(on.Find("kron-factorize"), nullptr);
+  options.dope.density = 0.01;
+  options.finetune.epochs = 3;
+  PassManager all;
+  ASSERT_TRUE(BuildPipeline(options, {}, &all).ok());
+  ASSERT_EQ(all.size(), 3u);  // kron-factorize, dope, finetune
+  EXPECT_NE(all.Find("dope"), nullptr);
+  EXPECT_NE(all.Find("finetune"), nullptr);
+  options.dope.density = 0;
+  options.finetune.epochs = 0;
   PassManager only;
   ASSERT_TRUE(BuildPipeline(options, {"kron-factorize"}, &only).ok());
   EXPECT_EQ(only.size(), 1u);
