@@ -644,6 +644,12 @@ std::string ModelEmitter::Source(const std::string& functions) const {
   w.Line("#include <stdint.h>");
   w.Line();
   w.Line("#include \"tml_kernels.h\"");
+  for (const std::string& k : ctx_.kernels()) {
+    if (k.size() > 3 && k.compare(k.size() - 3, 3, "_s8") == 0) {
+      w.Line("#include \"tml_kernels_s8.h\"");  // compile --quantize int8
+      break;
+    }
+  }
   w.Line();
   w.Line("#ifndef TML_ALIGN");
   w.Line("#if defined(__GNUC__) || defined(__clang__)");

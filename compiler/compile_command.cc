@@ -25,6 +25,7 @@
 #include "emulator/firmware_build.h"
 #include "emulator/m4_runner.h"
 #include "passes/kron_math.h"
+#include "passes/quantize.h"
 
 namespace tml {
 namespace {
@@ -298,6 +299,30 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
       finetune_json = finetune->report().ToJson();
     }
   }
+  // --quantize int8: activation ranges from the reference interpreter.
+  if (options.quantize == "int8") {
+    std::vector<std::string> paths;
+    if (!options.calib.empty()) {
+      paths = {options.calib};
+    } else if (!options.verify_options.test_data.empty()) {
+      paths = options.verify_options.test_data;
+      std::cerr << "tinyml-compile: warning: --quantize int8 without --calib: calibrating on the "
+                   "test data, so the verify figures are optimistic\n";
+    } else {
+      return InvalidInput("--quantize int8 needs --calib X.npy (or --test-data) for the ranges");
+    }
+    std::vector<Tensor> data;
+    for (const std::string& path : paths) {
+      TML_ASSIGN_OR_RETURN(Tensor t, ReadNpy(path));
+      data.push_back(std::move(t));
+    }
+    std::string summary;
+    TML_RETURN_IF_ERROR(CalibrateInt8(&graph, data, paths, &summary));
+    std::cout << "quantize int8: " << data[0].shape[0] << " calibration samples (min/max)\n"
+              << summary;
+  } else if (options.quantize != "none") {
+    return InvalidInput("--quantize {}: expected none or int8", options.quantize);
+  }
   codegen::CodegenOptions cg;
   cg.name = options.name;
   cg.tool_version = TML_VERSION;
@@ -323,6 +348,7 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
       cg.options.push_back("--labels " + fs::path(f.labels_path).filename().string());
     }
   }
+  if (options.quantize != "none") cg.options.push_back("--quantize " + options.quantize);
   if (options.anomaly) {
     cg.options.push_back(fmt::format("--anomaly --calib {} --anomaly-percentile {:g}",
                                      fs::path(options.calib).filename().string(),
@@ -381,6 +407,7 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   manifest["model_path"] = fs::absolute(model_path).lexically_normal().string();
   manifest["model_hash"] = cg.model_hash;
   manifest["input_shapes"] = options.common.input_shapes;
+  manifest["quantize"] = options.quantize;
   std::vector<std::string> sources;
   for (const auto& f : model.files) {
     if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources.push_back(f.path);
@@ -434,7 +461,8 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   return RunVerify(options.out_dir, v);
 }
 
-Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
+Status RunVerify(const std::string& out_dir, const VerifyOptions& verify_options) {
+  VerifyOptions options = verify_options;
   if (options.test_data.empty()) return InvalidInput("verify needs --test-data X.npy");
   const fs::path dir(out_dir);
   TML_ASSIGN_OR_RETURN(std::string manifest_text, ReadBytes((dir / kManifest).string()));
@@ -444,6 +472,10 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& options) {
   }
   const std::string model_path = manifest["model_path"];
   const std::string name = manifest["name"];
+  if (options.tolerance < 0) {
+    options.tolerance = manifest.value("quantize", std::string("none")) == "int8" ? kInt8Tolerance
+                                                                                 : 1e-3;
+  }
   TML_ASSIGN_OR_RETURN(std::string bytes, ReadBytes(model_path));
   if (codegen::HashBytes(bytes) != manifest["model_hash"].get<std::string>()) {
     return InvalidInput("{}: the model changed since {} was generated; compile again", model_path,

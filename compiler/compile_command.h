@@ -36,10 +36,18 @@
 
 namespace tml {
 
+// Default verify tolerance of an int8 model (--quantize int8): int8
+// activations carry about 1/255 of their range of rounding error per layer,
+// so a few layers give a few percent of the output range; accuracy / AUC and
+// SNR are the figures to judge it by.
+inline constexpr double kInt8Tolerance = 0.1;
+
 struct VerifyOptions {
   std::vector<std::string> test_data;  // one .npy per model input
   std::string test_labels;             // optional integer labels [N]
-  double tolerance = 1e-3;             // relative: max abs error / max abs reference
+  // Relative: max abs error / max abs reference. Negative = the default of
+  // the compiled precision: 1e-3 for float, kInt8Tolerance for --quantize int8.
+  double tolerance = -1;
   // Budget and clock; negative = the value stored at compile time (or the
   // cortex-m4 default: 1024 KB flash, 256 KB RAM, 80 MHz).
   double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
@@ -72,6 +80,10 @@ struct CompileOptions {
   bool anomaly = false;
   std::string calib;
   double anomaly_percentile = 99.0;
+  // --quantize none|int8 (passes/quantize.h): int8 calibrates the activation
+  // ranges on --calib (or, with a warning, on --test-data) and emits the
+  // int8 kernels; NAME_invoke keeps float inputs and outputs.
+  std::string quantize = "none";
 };
 
 Status RunCompile(const std::string& model_path, const CompileOptions& options);

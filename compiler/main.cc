@@ -69,7 +69,8 @@ int Main(int argc, char** argv) {
     cmd->add_option("--test-data", v->test_data, ".npy samples per model input (first axis = samples)");
     cmd->add_option("--test-labels", v->test_labels, ".npy integer labels, for accuracy");
     cmd->add_option("--tolerance", v->tolerance,
-                    "Largest relative error (max abs error / max abs reference), default 1e-3");
+                    "Largest relative error (max abs error / max abs reference), default 1e-3 "
+                    "(0.1 for --quantize int8)");
     cmd->add_option("--max-instructions", v->max_instructions, "Per-inference instruction budget");
     cmd->add_option("--report", v->report_json, "Also write the verification figures as JSON");
     cmd->add_option("--html", v->html, "Write a self-contained HTML report (sizes, cycles, errors)");
@@ -119,6 +120,10 @@ int Main(int argc, char** argv) {
                           "Print the IR after the named pass, or 'all'");
   compile_cmd->add_option("--stop-after", compile.pass_manager.stop_after,
                           "Run only the first N passes of the pipeline");
+  compile_cmd->add_option("--quantize", compile.quantize,
+                          "none (default) or int8: int8 weights and activations, ranges "
+                          "calibrated on --calib")
+      ->check(CLI::IsMember({"none", "int8"}));
   compile_cmd->add_flag("--anomaly", compile.anomaly,
                         "Autoencoder: emit NAME_score() and a threshold set on --calib");
   compile_cmd->add_option("--calib", compile.calib,

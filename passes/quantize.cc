@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "compiler/driver.h"
+
 namespace tml {
 
 Range CalibrationRange(const std::vector<float>& values, RangeMethod method, double percentile) {
@@ -168,6 +172,96 @@ Requant MakeRequant(const std::vector<double>& row_unit, double out_scale) {
   tml_quantize_multipliers_s8(static_cast<int32_t>(row_unit.size()), factor.data(),
                               q.multiplier.data(), &q.left_shift, &q.right_shift);
   return q;
+}
+
+}  // namespace tml
+
+// ---------------------------------------------------------------------------
+// The --quantize int8 step.
+// ---------------------------------------------------------------------------
+
+namespace tml {
+namespace {
+
+bool IsConstant2D(const Graph& graph, TensorId id) {
+  if (id == kNoTensor) return false;
+  const Tensor& t = graph.tensor(id);
+  return t.is_constant() && t.dtype == DType::kFloat32 && t.shape.size() == 2;
+}
+
+}  // namespace
+
+std::string Int8Unsupported(const Graph& graph, const Node& node) {
+  switch (node.op) {
+    case OpKind::kGemm: {
+      if (!node.weight_ops.empty()) return "Kronecker/doped weight operators are not int8 yet";
+      if (!IsConstant2D(graph, node.input(1))) return "B is not a constant 2-D weight";
+      if (node.GetInt("transA", 0) != 0) return "transA = 1 is not supported in int8";
+      if (node.GetFloat("alpha", 1.0f) != 1.0f) return "alpha != 1 is not supported in int8";
+      if (graph.tensor(node.input(0)).shape.size() != 2) return "A is not 2-D";
+      const TensorId c = node.input(2);
+      if (c != kNoTensor) {
+        const Tensor& ct = graph.tensor(c);
+        const int64_t n = graph.tensor(node.output(0)).shape.back();
+        const bool row = (ct.shape.size() == 1 && ct.shape[0] == n) ||
+                         (ct.shape.size() == 2 && ct.shape[0] == 1 && ct.shape[1] == n);
+        if (!ct.is_constant() || !row || node.GetFloat("beta", 1.0f) != 1.0f) {
+          return "C must be a constant bias [N] with beta = 1 in int8";
+        }
+      }
+      return "";
+    }
+    case OpKind::kMatMul:
+      if (!node.weight_ops.empty()) return "Kronecker/doped weight operators are not int8 yet";
+      if (!IsConstant2D(graph, node.input(1))) return "B is not a constant 2-D weight";
+      return "";
+    case OpKind::kLstm:
+    case OpKind::kGru:
+    case OpKind::kRnn:
+      return "recurrent layers are not int8 yet";
+    default:
+      return "";
+  }
+}
+
+Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
+                     const std::vector<std::string>& labels, std::string* summary) {
+  std::vector<size_t> fc;
+  for (size_t i = 0; i < graph->nodes().size(); ++i) {
+    const Node& node = graph->nodes()[i];
+    const std::string why = Int8Unsupported(*graph, node);
+    if (!why.empty()) {
+      return InvalidInput("{}: cannot run under --quantize int8: {}", node.Describe(), why);
+    }
+    if (node.op == OpKind::kGemm || node.op == OpKind::kMatMul) fc.push_back(i);
+  }
+  if (fc.empty()) {
+    return InvalidInput("--quantize int8: the model has no fully connected layer to quantize");
+  }
+  // Run the reference with every FC input and output as a graph output.
+  Graph probe = *graph;
+  probe.outputs().clear();
+  for (size_t i : fc) {
+    probe.outputs().push_back(graph->nodes()[i].input(0));
+    probe.outputs().push_back(graph->nodes()[i].output(0));
+  }
+  TML_ASSIGN_OR_RETURN(std::vector<Tensor> values, RunBatch(probe, data, labels));
+  summary->clear();
+  for (size_t k = 0; k < fc.size(); ++k) {
+    Node& node = graph->nodes()[fc[k]];
+    const Range in = CalibrationRange(values[2 * k].f32, RangeMethod::kMinMax);
+    const Range out = CalibrationRange(values[2 * k + 1].f32, RangeMethod::kMinMax);
+    const AffineQuant qi = ChooseAffineInt8(in);
+    const AffineQuant qo = ChooseAffineInt8(out);
+    node.attrs[kInt8Attr] = std::vector<float>{
+        static_cast<float>(qi.scale), static_cast<float>(qi.zero_point),
+        static_cast<float>(qo.scale), static_cast<float>(qo.zero_point)};
+    *summary += fmt::format("  {}: input [{:.4g}, {:.4g}] scale {:.4g} zp {}, output [{:.4g}, {:.4g}] "
+                            "scale {:.4g} zp {}\n",
+                            node.Describe(), in.min, in.max, qi.scale, qi.zero_point, out.min,
+                            out.max, qo.scale, qo.zero_point);
+  }
+  return Status::Ok();
 }
 
 }  // namespace tml

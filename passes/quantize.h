@@ -17,16 +17,27 @@
 //  - Requantization to a consumer: per-row real factors → Q31 multipliers and
 //    per-layer shifts (tml_quantize_multipliers_s8).
 //
-// What is not here yet: the Pass that runs the reference interpreter over the
-// --calib data (or the test data, with a warning) to collect the activation
-// ranges, and the codegen emitters that use these structures.
+// CalibrateInt8 (the `compile --quantize int8` step, run after the passes and
+// before codegen): runs the reference interpreter over the calibration data,
+// takes the min/max range of the input and output of every fully connected
+// node and records the int8 plan on the node (attribute kInt8Attr, see
+// below); codegen/ops/emit_fc_s8.cc reads it. What runs int8 so far: Gemm
+// (transA 0, alpha 1, constant 2-D B, constant or no C with beta 1) and
+// MatMul with a constant 2-D B, each as tml_quantize_s8 → tml_fully_connected_s8
+// → tml_dequantize_s8 (float between layers: Relu, Add... stay float, exact on
+// the dequantized values). Any other node carrying weights (LSTM/GRU/RNN,
+// Kronecker operators, other Gemm forms) is an InvalidInput naming the node.
 #ifndef TML_PASSES_QUANTIZE_H_
 #define TML_PASSES_QUANTIZE_H_
 
 #include <cstdint>
 #include <vector>
 
+#include <string>
+
+#include "compiler/ir/graph.h"
 #include "compiler/ir/weight_operator.h"
+#include "compiler/status.h"
 #include "tml_kernels_s8.h"
 
 namespace tml {
@@ -101,6 +112,20 @@ struct Requant {
   int32_t right_shift = 0;
 };
 Requant MakeRequant(const std::vector<double>& row_unit, double out_scale);
+
+// Node attribute of the int8 plan: floats {in_scale, in_zero_point,
+// out_scale, out_zero_point}.
+inline constexpr const char* kInt8Attr = "tml_q8";
+
+// Whether `node` runs int8 under --quantize int8: "" when it does or stays float
+// (no weights), otherwise why it cannot.
+std::string Int8Unsupported(const Graph& graph, const Node& node);
+
+// The --quantize int8 step (see the top of this file). `data[i]` holds the
+// calibration samples of model input i. On success `*summary` is one line per
+// quantized node (ranges).
+Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
+                     const std::vector<std::string>& labels, std::string* summary);
 
 }  // namespace tml
 

@@ -83,6 +83,21 @@ std::string EmitContext::WeightArray(const std::vector<float>& values) {
   return name;
 }
 
+std::string EmitContext::IntWeightArray(const std::string& elem_type,
+                                        const std::vector<int64_t>& values, int elem_bytes) {
+  std::string key = "iweights:" + elem_type + "=";
+  for (int64_t v : values) key += std::to_string(v) + ",";
+  auto it = declared_.find(key);
+  if (it != declared_.end()) return it->second;
+  const std::string name = prefix_ + "_qw" + std::to_string(counters_["qw"]++);
+  weights_.IntArray("static const " + elem_type + " " + name + "[" +
+                        std::to_string(values.size()) + "] TML_ALIGN(16)",
+                    values);
+  weight_bytes_ += static_cast<int64_t>(values.size()) * elem_bytes;
+  declared_[key] = name;
+  return name;
+}
+
 std::string EmitContext::Array(const std::string& elem_type, size_t count, const std::string& init) {
   return Declare("p", elem_type + "[" + std::to_string(count) + "]", init, &statics_);
 }

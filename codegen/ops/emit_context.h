@@ -62,6 +62,10 @@ class EmitContext {
   // A weight array (static const float, TML_ALIGN(16), counted in
   // weight_bytes()), e.g. Kronecker factors; returns its name.
   std::string WeightArray(const std::vector<float>& values);
+  // An integer weight array (static const `elem_type`, TML_ALIGN(16), counted
+  // in weight_bytes() at `elem_bytes` per value), e.g. int8 weights; its name.
+  std::string IntWeightArray(const std::string& elem_type, const std::vector<int64_t>& values,
+                             int elem_bytes);
   // The name of a static const array `elem_type name[count] = init;`.
   std::string Array(const std::string& elem_type, size_t count, const std::string& init);
   // The node's scratch context ("&<name>"), or "NULL" when it has none.

@@ -41,6 +41,7 @@ Status EmitFullyConnected(EmitContext& ctx, const Node& node) {
 }  // namespace
 
 Status EmitGemm(EmitContext& ctx, const Node& node) {
+  if (UsesFullyConnectedS8(node)) return EmitFullyConnectedS8(ctx, node);
   if (UsesKronMatvec(ctx.graph(), node)) return EmitKronMatvec(ctx, node);
   if (IsLinear(ctx, node)) return EmitFullyConnected(ctx, node);
   const std::string params =

@@ -4,6 +4,7 @@
 namespace tml::codegen {
 
 Status EmitMatMul(EmitContext& ctx, const Node& node) {
+  if (UsesFullyConnectedS8(node)) return EmitFullyConnectedS8(ctx, node);
   if (UsesKronMatvec(ctx.graph(), node)) return EmitKronMatvec(ctx, node);
   TML_ASSIGN_OR_RETURN(std::string a_dims, ctx.Dims(node.input(0)));
   TML_ASSIGN_OR_RETURN(std::string a, ctx.Ptr(node.input(0)));

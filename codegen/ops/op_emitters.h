@@ -39,6 +39,10 @@ Status EmitLstmOperators(EmitContext& ctx, const Node& node);
 bool UsesKronMatvec(const Graph& graph, const Node& node);
 int64_t KronMatvecScratchBytes(const Graph& graph, const Node& node);
 Status EmitKronMatvec(EmitContext& ctx, const Node& node);
+// Gemm/MatMul carrying the int8 plan of compile --quantize int8 (emit_fc_s8.cc).
+bool UsesFullyConnectedS8(const Node& node);
+int64_t FullyConnectedS8ScratchBytes(const Graph& graph, const Node& node);
+Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node);
 Status EmitGemm(EmitContext& ctx, const Node& node);
 Status EmitMatMul(EmitContext& ctx, const Node& node);
 Status EmitBinary(EmitContext& ctx, const Node& node);

@@ -95,6 +95,22 @@ void tml_fold_bias_s8(int32_t rows, int32_t cols, const int8_t *w, const int32_t
                          int32_t input_offset, int32_t *bias_eff);
 
 /* =======================================================================================
+ * Model edges: float <-> int8 activations (generated code keeps float in/out)
+ * ===================================================================================== */
+
+/**
+ * @brief q = clamp(floor(x·inv_scale + 0.5) + zero_point, -128, 127), element-wise, in
+ * single precision (bit-identical on the host and the Cortex-M4 FPU).
+ * @return TML_OK or TML_ERROR_ARG.
+ */
+tml_status tml_quantize_s8(const tml_dims *dims, const float *input, float inv_scale,
+                           int32_t zero_point, int8_t *output);
+
+/** @brief x = scale·(q - zero_point), element-wise. @return TML_OK or TML_ERROR_ARG. */
+tml_status tml_dequantize_s8(const tml_dims *dims, const int8_t *input, float scale,
+                             int32_t zero_point, float *output);
+
+/* =======================================================================================
  * Kernels
  * ===================================================================================== */
 

@@ -1,0 +1,118 @@
+// int8 fully connected (compile --quantize int8): Gemm / MatMul nodes carrying
+// the int8 plan of passes/quantize.h (attribute kInt8Attr) run as
+//   tml_quantize_s8 (float input → int8, the calibrated input scale/zero point)
+//   tml_fully_connected_s8 (packed per-row int8 weights, int32 bias with the
+//                           input zero point folded in, Q31 requantization)
+//   tml_dequantize_s8 (int8 → float output)
+// with the int8 input, int8 output and the kernel's scratch in the node's
+// scratch, in that order. The weights are quantized here (QuantizeRows), so
+// the graph keeps its float weights for the reference interpreter.
+#include <cmath>
+
+#include "codegen/ops/op_emitters.h"
+#include "passes/quantize.h"
+#include "tml_kernels_s8.h"
+
+namespace tml::codegen {
+namespace {
+
+int64_t Align4(int64_t n) { return (n + 3) / 4 * 4; }
+
+// W as [rows = N, cols = K] row-major.
+std::vector<float> WeightRows(const Graph& graph, const Node& node, int32_t* rows, int32_t* cols) {
+  const Tensor& b = graph.tensor(node.input(1));
+  const int64_t d0 = b.shape[0], d1 = b.shape[1];
+  if (node.op == OpKind::kGemm && node.GetInt("transB", 0) != 0) {
+    *rows = static_cast<int32_t>(d0);
+    *cols = static_cast<int32_t>(d1);
+    return b.f32;
+  }
+  *rows = static_cast<int32_t>(d1);
+  *cols = static_cast<int32_t>(d0);
+  std::vector<float> w(b.f32.size());
+  for (int64_t k = 0; k < d0; ++k) {
+    for (int64_t n = 0; n < d1; ++n) w[n * d0 + k] = b.f32[k * d1 + n];
+  }
+  return w;
+}
+
+int32_t FcBufferBytes(int32_t rows, int32_t cols) {
+  tml_dims wd{};
+  wd.rank = 2;
+  wd.dim[0] = rows;
+  wd.dim[1] = cols;
+  return tml_fully_connected_s8_get_buffer_size(&wd);
+}
+
+}  // namespace
+
+bool UsesFullyConnectedS8(const Node& node) { return node.HasAttr(kInt8Attr); }
+
+int64_t FullyConnectedS8ScratchBytes(const Graph& graph, const Node& node) {
+  const Tensor& b = graph.tensor(node.input(1));
+  const bool trans = node.op == OpKind::kGemm && node.GetInt("transB", 0) != 0;
+  const int32_t rows = static_cast<int32_t>(trans ? b.shape[0] : b.shape[1]);
+  const int32_t cols = static_cast<int32_t>(trans ? b.shape[1] : b.shape[0]);
+  return Align4(graph.tensor(node.input(0)).num_elements()) +
+         Align4(graph.tensor(node.output(0)).num_elements()) + FcBufferBytes(rows, cols);
+}
+
+Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
+  const std::vector<float> q = node.GetFloats(kInt8Attr);
+  if (q.size() != 4) return InvalidInput("malformed int8 plan");
+  AffineQuant in, out;
+  in.scale = q[0];
+  in.zero_point = static_cast<int32_t>(q[1]);
+  out.scale = q[2];
+  out.zero_point = static_cast<int32_t>(q[3]);
+  int32_t rows = 0, cols = 0;
+  const std::vector<float> w = WeightRows(ctx.graph(), node, &rows, &cols);
+  const QuantizedMatrix m = QuantizeRows(w.data(), rows, cols);
+  const float* bias = nullptr;
+  if (node.op == OpKind::kGemm && node.input(2) != kNoTensor) {
+    bias = ctx.tensor(node.input(2)).f32.data();
+  }
+  const std::vector<int32_t> bias_eff = m.FoldBias(bias, in);
+  std::vector<double> row_unit(rows);
+  for (int32_t r = 0; r < rows; ++r) row_unit[r] = in.scale * m.row_scale[r];
+  const Requant rq = MakeRequant(row_unit, out.scale);
+
+  const std::vector<int8_t> packed = m.Packed();
+  const std::string w_name =
+      ctx.IntWeightArray("int8_t", std::vector<int64_t>(packed.begin(), packed.end()), 1);
+  const std::string b_name =
+      ctx.IntWeightArray("int32_t", std::vector<int64_t>(bias_eff.begin(), bias_eff.end()), 4);
+  const std::string m_name = ctx.IntWeightArray(
+      "int32_t", std::vector<int64_t>(rq.multiplier.begin(), rq.multiplier.end()), 4);
+  const std::string fc_params = ctx.Param("tml_fc_s8_params", fmt::format("{{{}, -128, 127}}",
+                                                                          out.zero_point));
+  const std::string quant = ctx.Param(
+      "tml_quant_params", fmt::format("{{{}, {}, {}}}", m_name, rq.left_shift, rq.right_shift));
+  TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(node.input(0)));
+  TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(node.input(0)));
+  TML_ASSIGN_OR_RETURN(std::string w_dims, ctx.DimsOf(Shape{rows, cols}));
+  TML_ASSIGN_OR_RETURN(std::string y_dims, ctx.Dims(node.output(0)));
+  TML_ASSIGN_OR_RETURN(std::string y, ctx.Ptr(node.output(0)));
+  if (ctx.Scratch() == "NULL") return InvalidInput("int8 fully connected without scratch");
+  const int64_t xq_bytes = Align4(ctx.tensor(node.input(0)).num_elements());
+  const int64_t yq_bytes = Align4(ctx.tensor(node.output(0)).num_elements());
+  ctx.UseKernel("tml_quantize_s8");
+  ctx.UseKernel("tml_fully_connected_s8");
+  ctx.UseKernel("tml_dequantize_s8");
+  CWriter& body = ctx.body();
+  body.Open("");
+  body.Line(fmt::format("int8_t *xq_ = (int8_t *)({})->buf;", ctx.Scratch()));
+  body.Line(fmt::format("int8_t *yq_ = xq_ + {};", xq_bytes));
+  body.Line(fmt::format("const tml_context fc_ctx_ = {{xq_ + {}, {}}};", xq_bytes + yq_bytes,
+                        FcBufferBytes(rows, cols)));
+  ctx.Call(fmt::format("tml_quantize_s8({}, {}, {}, {}, xq_)", x_dims, x,
+                       FloatLiteral(static_cast<float>(1.0 / in.scale)), in.zero_point));
+  ctx.Call(fmt::format("tml_fully_connected_s8(&fc_ctx_, {}, {}, {}, xq_, {}, {}, {}, {}, yq_)",
+                       fc_params, quant, x_dims, w_dims, w_name, b_name, y_dims));
+  ctx.Call(fmt::format("tml_dequantize_s8({}, yq_, {}, {}, {})", y_dims,
+                       FloatLiteral(static_cast<float>(out.scale)), out.zero_point, y));
+  body.Close();
+  return Status::Ok();
+}
+
+}  // namespace tml::codegen
