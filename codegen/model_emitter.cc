@@ -10,6 +10,7 @@
 #include "codegen/ops/op_emitters.h"
 #include "codegen/runtime_files.h"
 #include "compiler/ops/recurrent_common.h"
+#include "passes/quantize.h"
 #include "tml_kernels.h"
 
 namespace tml::codegen {
@@ -712,6 +713,10 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
     result_.output_size += t.num_elements();
   }
   stream_ = PlanStreaming(graph_);
+  // --quantize int8 models get NAME_invoke only (no int8 streaming step yet).
+  for (const Node& node : graph_.nodes()) {
+    if (node.HasAttr(kInt8Attr)) stream_.enabled = false;
+  }
   CWriter functions;
   TML_RETURN_IF_ERROR(EmitInvoke(functions));
   if (stream_.enabled) {

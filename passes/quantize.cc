@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/driver.h"
+#include "compiler/ops/recurrent_common.h"
 
 namespace tml {
 
@@ -215,10 +216,43 @@ std::string Int8Unsupported(const Graph& graph, const Node& node) {
       if (!node.weight_ops.empty()) return "Kronecker/doped weight operators are not int8 yet";
       if (!IsConstant2D(graph, node.input(1))) return "B is not a constant 2-D weight";
       return "";
-    case OpKind::kLstm:
+    case OpKind::kLstm: {
+      const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+      if (attrs.direction != "forward") return "only forward LSTMs are int8 so far";
+      if (attrs.layout != 0 || attrs.clip != 0.0f || attrs.input_forget) {
+        return "layout, clip and input_forget must be the defaults in int8";
+      }
+      if (node.HasAttr("activations")) return "only the default activations are int8";
+      for (size_t k = kRecurrentSequenceLens; k <= kRecurrentP; ++k) {
+        const TensorId id = node.input(k);
+        if (id == kNoTensor) continue;
+        // Constant all-zero initial states are what PyTorch exports by default.
+        const Tensor& t = graph.tensor(id);
+        const bool zero_state =
+            (k == kRecurrentInitialH || k == kRecurrentInitialC) && t.is_constant() &&
+            std::all_of(t.f32.begin(), t.f32.end(), [](float v) { return v == 0.0f; });
+        if (!zero_state) {
+          return "sequence_lens, non-zero initial_h/initial_c and peepholes are not int8 yet";
+        }
+      }
+      const Shape& x = graph.tensor(node.input(kRecurrentX)).shape;
+      if (x.size() != 3 || x[1] != 1) return "int8 LSTM needs batch 1";
+      for (size_t k : {kRecurrentW, kRecurrentR}) {
+        const WeightOperatorSet* set = node.WeightOps(k);
+        if (set == nullptr || set->per_direction.empty() || set->per_direction[0].is_dense()) {
+          if (!graph.tensor(node.input(k)).is_constant()) return "W/R are not constant";
+          continue;
+        }
+        QuantizedKron q;
+        if (!QuantizeKron(set->per_direction[0], &q)) {
+          return "per-gate Kronecker blocks are not int8 yet (stacked gates are)";
+        }
+      }
+      return "";
+    }
     case OpKind::kGru:
     case OpKind::kRnn:
-      return "recurrent layers are not int8 yet";
+      return "GRU/RNN layers are not int8 yet";
     default:
       return "";
   }
@@ -233,17 +267,20 @@ Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
     if (!why.empty()) {
       return InvalidInput("{}: cannot run under --quantize int8: {}", node.Describe(), why);
     }
-    if (node.op == OpKind::kGemm || node.op == OpKind::kMatMul) fc.push_back(i);
+    if (node.op == OpKind::kGemm || node.op == OpKind::kMatMul || node.op == OpKind::kLstm) {
+      fc.push_back(i);
+    }
   }
   if (fc.empty()) {
-    return InvalidInput("--quantize int8: the model has no fully connected layer to quantize");
+    return InvalidInput("--quantize int8: the model has no fully connected or LSTM layer");
   }
   // Run the reference with every FC input and output as a graph output.
   Graph probe = *graph;
   probe.outputs().clear();
   for (size_t i : fc) {
     probe.outputs().push_back(graph->nodes()[i].input(0));
-    probe.outputs().push_back(graph->nodes()[i].output(0));
+    const Node& node = graph->nodes()[i];
+    probe.outputs().push_back(node.op == OpKind::kLstm ? node.input(0) : node.output(0));
   }
   TML_ASSIGN_OR_RETURN(std::vector<Tensor> values, RunBatch(probe, data, labels));
   summary->clear();
@@ -252,10 +289,17 @@ Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
     const Range in = CalibrationRange(values[2 * k].f32, RangeMethod::kMinMax);
     const Range out = CalibrationRange(values[2 * k + 1].f32, RangeMethod::kMinMax);
     const AffineQuant qi = ChooseAffineInt8(in);
-    const AffineQuant qo = ChooseAffineInt8(out);
+    // LSTM: only X is calibrated (h is int8 at 2^-7, c int16 Q4.11).
+    const AffineQuant qo = node.op == OpKind::kLstm ? AffineQuant{} : ChooseAffineInt8(out);
     node.attrs[kInt8Attr] = std::vector<float>{
         static_cast<float>(qi.scale), static_cast<float>(qi.zero_point),
         static_cast<float>(qo.scale), static_cast<float>(qo.zero_point)};
+    if (node.op == OpKind::kLstm) {
+      *summary += fmt::format("  {}: input [{:.4g}, {:.4g}] scale {:.4g} zp {}; h int8 2^-7, c int16 "
+                              "Q4.11, gates Q3.12\n",
+                              node.Describe(), in.min, in.max, qi.scale, qi.zero_point);
+      continue;
+    }
     *summary += fmt::format("  {}: input [{:.4g}, {:.4g}] scale {:.4g} zp {}, output [{:.4g}, {:.4g}] "
                             "scale {:.4g} zp {}\n",
                             node.Describe(), in.min, in.max, qi.scale, qi.zero_point, out.min,

@@ -25,8 +25,12 @@
 // (transA 0, alpha 1, constant 2-D B, constant or no C with beta 1) and
 // MatMul with a constant 2-D B, each as tml_quantize_s8 → tml_fully_connected_s8
 // → tml_dequantize_s8 (float between layers: Relu, Add... stay float, exact on
-// the dequantized values). Any other node carrying weights (LSTM/GRU/RNN,
-// Kronecker operators, other Gemm forms) is an InvalidInput naming the node.
+// the dequantized values). Forward batch-1 LSTMs (dense W/R or stacked-gate
+// Kronecker operators, with or without doping; no initial states, peepholes or
+// sequence_lens) run tml_lstm_step_s8_s16 per time step on the int8 input
+// (codegen/ops/emit_lstm_s8.cc). Any other node carrying weights (GRU/RNN,
+// Kronecker Gemm, per-gate Kronecker blocks, other Gemm forms) is an
+// InvalidInput naming the node.
 #ifndef TML_PASSES_QUANTIZE_H_
 #define TML_PASSES_QUANTIZE_H_
 
@@ -114,7 +118,7 @@ struct Requant {
 Requant MakeRequant(const std::vector<double>& row_unit, double out_scale);
 
 // Node attribute of the int8 plan: floats {in_scale, in_zero_point,
-// out_scale, out_zero_point}.
+// out_scale, out_zero_point} (LSTM: out_* unused, 1 and 0).
 inline constexpr const char* kInt8Attr = "tml_q8";
 
 // Whether `node` runs int8 under --quantize int8: "" when it does or stays float

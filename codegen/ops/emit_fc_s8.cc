@@ -46,7 +46,9 @@ int32_t FcBufferBytes(int32_t rows, int32_t cols) {
 
 }  // namespace
 
-bool UsesFullyConnectedS8(const Node& node) { return node.HasAttr(kInt8Attr); }
+bool UsesFullyConnectedS8(const Node& node) {
+  return node.HasAttr(kInt8Attr) && (node.op == OpKind::kGemm || node.op == OpKind::kMatMul);
+}
 
 int64_t FullyConnectedS8ScratchBytes(const Graph& graph, const Node& node) {
   const Tensor& b = graph.tensor(node.input(1));

@@ -7,6 +7,7 @@
 namespace tml::codegen {
 
 Status EmitRecurrent(EmitContext& ctx, const Node& node) {
+  if (UsesLstmS8(node)) return EmitLstmS8(ctx, node);
   if (UsesLstmOperators(ctx.graph(), node)) return EmitLstmOperators(ctx, node);
   const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
   const int direction = attrs.direction == "forward" ? 0 : attrs.direction == "reverse" ? 1 : 2;

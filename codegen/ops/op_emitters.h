@@ -43,6 +43,10 @@ Status EmitKronMatvec(EmitContext& ctx, const Node& node);
 bool UsesFullyConnectedS8(const Node& node);
 int64_t FullyConnectedS8ScratchBytes(const Graph& graph, const Node& node);
 Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node);
+// LSTM carrying the int8 plan (emit_lstm_s8.cc).
+bool UsesLstmS8(const Node& node);
+int64_t LstmS8ScratchBytes(const Graph& graph, const Node& node);
+Status EmitLstmS8(EmitContext& ctx, const Node& node);
 Status EmitGemm(EmitContext& ctx, const Node& node);
 Status EmitMatMul(EmitContext& ctx, const Node& node);
 Status EmitBinary(EmitContext& ctx, const Node& node);
