@@ -38,9 +38,10 @@ namespace tml {
 
 // Default verify tolerance of an int8 model (--quantize int8): int8
 // activations carry about 1/255 of their range of rounding error per layer,
-// so a few layers give a few percent of the output range; accuracy / AUC and
-// SNR are the figures to judge it by.
-inline constexpr double kInt8Tolerance = 0.1;
+// so a few layers give a few percent of the output range, and the worst
+// sample of a recurrent model more (lstm_autoencoder: 0.17 at an unchanged
+// AUC); accuracy / AUC and SNR are the figures to judge it by.
+inline constexpr double kInt8Tolerance = 0.25;
 
 struct VerifyOptions {
   std::vector<std::string> test_data;  // one .npy per model input

@@ -70,7 +70,7 @@ int Main(int argc, char** argv) {
     cmd->add_option("--test-labels", v->test_labels, ".npy integer labels, for accuracy");
     cmd->add_option("--tolerance", v->tolerance,
                     "Largest relative error (max abs error / max abs reference), default 1e-3 "
-                    "(0.1 for --quantize int8)");
+                    "(0.25 for --quantize int8)");
     cmd->add_option("--max-instructions", v->max_instructions, "Per-inference instruction budget");
     cmd->add_option("--report", v->report_json, "Also write the verification figures as JSON");
     cmd->add_option("--html", v->html, "Write a self-contained HTML report (sizes, cycles, errors)");

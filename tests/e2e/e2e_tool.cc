@@ -15,12 +15,19 @@
 //     Builds OUTDIR's sources through its Make fragment (NAME.mk) with a
 //     three-line Makefile and runs one inference on zeros; then checks that
 //     every file NAME.cmake lists exists (cmake -P on a tiny script).
+//   tml_e2e_tool host-vs-emu OUTDIR NAME TEST_X.npy CC WORKDIR [SAMPLES]
+//     After `compile --verify` into OUTDIR: builds OUTDIR's sources for the
+//     host (codegen's HostMainC) and runs the first SAMPLES (default 20) test
+//     inputs through it and through OUTDIR/firmware/firmware.elf in the
+//     emulated M4; exit 0 when the outputs are bit-identical (int8 models:
+//     the integer kernels must agree exactly on both).
 //   tml_e2e_tool same-dirs DIR_A DIR_B
 //     Exit 0 when both directory trees hold the same files with the same bytes.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -28,11 +35,14 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "codegen/harness.h"
 #include "codegen/model_emitter.h"
 #include "compiler/driver.h"
 #include "compiler/npy.h"
 #include "emulator/firmware_build.h"
+#include "emulator/m4_runner.h"
 
 namespace fs = std::filesystem;
 
@@ -134,6 +144,68 @@ int Step(int argc, char** argv) {
   std::cout << n << " samples: max |invoke - step| = " << max_diff << " (max |output| " << max_ref
             << ")\n";
   return max_diff <= 1e-5 * std::max(1.0, max_ref) ? 0 : 1;
+}
+
+int HostVsEmu(int argc, char** argv) {
+  if (argc < 7) return 2;
+  const fs::path out = argv[2], work = argv[6];
+  const std::string name = argv[3], data_path = argv[4], cc = argv[5];
+  const int64_t max_samples = argc > 7 ? std::atol(argv[7]) : 20;
+  const nlohmann::json manifest = nlohmann::json::parse(Slurp(out / "tinyml-compile.json"), nullptr, false);
+  if (manifest.is_discarded()) {
+    std::cerr << "no manifest in " << out << "\n";
+    return 1;
+  }
+  fs::remove_all(work);
+  Write(work / "host_main.c", tml::codegen::HostMainC(name));
+  std::string cmd = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I" + out.string() + " -I" +
+                    (out / "runtime/include").string() + " " + (work / "host_main.c").string();
+  for (const auto& src : manifest["sources"]) cmd += " " + (out / src.get<std::string>()).string();
+  cmd += " -lm -o " + (work / "host").string();
+  if (std::system(cmd.c_str()) != 0) {
+    std::cerr << "compile failed: " << cmd << "\n";
+    return 1;
+  }
+  auto x = tml::ReadNpy(data_path);
+  if (!x.ok()) {
+    std::cerr << x.status().message() << "\n";
+    return 1;
+  }
+  const int64_t n = std::min<int64_t>(x->shape[0], max_samples);
+  const int64_t per = x->num_elements() / x->shape[0];
+  {
+    std::ofstream in(work / "in.bin", std::ios::binary);
+    in.write(reinterpret_cast<const char*>(x->f32.data()), static_cast<std::streamsize>(n * per * 4));
+  }
+  const std::string run = (work / "host").string() + " " + (work / "in.bin").string() + " " +
+                          (work / "out.bin").string() + " " + std::to_string(n);
+  if (std::system(run.c_str()) != 0) {
+    std::cerr << "run failed: " << run << "\n";
+    return 1;
+  }
+  const std::string host = Slurp(work / "out.bin");
+  const size_t out_bytes = host.size() / static_cast<size_t>(n);
+  tml::emu::RunnerOptions options;
+  auto runner = tml::emu::M4Runner::Load((out / "firmware/firmware.elf").string(), options);
+  if (!runner.ok()) {
+    std::cerr << runner.status().message() << "\n";
+    return 1;
+  }
+  auto stop = (*runner)->RunUntilBreakpoint();
+  if (!stop.ok()) return 1;
+  int64_t differing = 0;
+  for (int64_t s = 0; s < n; ++s) {
+    if (!(*runner)->WriteSymbol("tml_in", x->f32.data() + s * per, static_cast<size_t>(per) * 4).ok()) return 1;
+    if (!(*runner)->RunUntilBreakpoint().ok()) return 1;
+    auto got = (*runner)->ReadSymbol("tml_out", out_bytes);
+    if (!got.ok()) return 1;
+    if (std::memcmp(got->data(), host.data() + static_cast<size_t>(s) * out_bytes, out_bytes) != 0) {
+      ++differing;
+    }
+  }
+  std::cout << n << " samples: " << (differing == 0 ? "host and emulator bit-identical" : "DIFFER")
+            << " (" << differing << " differing)\n";
+  return differing == 0 ? 0 : 1;
 }
 
 int FaultElf(int argc, char** argv, bool fault) {
@@ -246,6 +318,7 @@ int main(int argc, char** argv) {
   if (cmd == "fault-elf") return FaultElf(argc, argv, true);
   if (cmd == "exit-elf") return FaultElf(argc, argv, false);
   if (cmd == "same-dirs") return SameDirs(argc, argv);
+  if (cmd == "host-vs-emu") return HostVsEmu(argc, argv);
   if (cmd == "fragments") return Fragments(argc, argv);
   std::cerr << "usage: tml_e2e_tool step|fault-elf|same-dirs ...\n";
   return 2;
