@@ -185,6 +185,24 @@ Status WriteHtml(const std::string& path, const nlohmann::json& manifest,
   summary.push_back({"Weights (static const)", manifest.value("weight_bytes", 0)});
   summary.push_back({"Arena (bytes)", manifest.value("arena_bytes", 0)});
   summary.push_back({"Runtime kernels", manifest.value("kernels", json::array()).size()});
+  if (manifest.contains("dope")) {
+    const json& d = manifest["dope"];
+    summary.push_back({"Doping", fmt::format("density {:g}: {} non-zeros, {} bytes of sparse overlay",
+                                             d.value("density", 0.0), d.value("nnz", 0),
+                                             d.value("sparse_bytes", 0))});
+  }
+  if (manifest.contains("finetune")) {
+    const json& f = manifest["finetune"];
+    std::string text = fmt::format(
+        "{} epochs in {:.1f} s; held-out {} {:.4f} -> {:.4f}", f.value("epochs", 0),
+        f.value("seconds", 0.0), f.value("agreement_metric", std::string("agreement")),
+        f.value("agreement_before", 0.0), f.value("agreement_after", 0.0));
+    if (f.contains("accuracy_before")) {
+      text += fmt::format(", accuracy {:.4f} -> {:.4f} (teacher {:.4f})", f.value("accuracy_before", 0.0),
+                          f.value("accuracy_after", 0.0), f.value("teacher_accuracy", 0.0));
+    }
+    summary.push_back({"Fine-tuning", text});
+  }
   for (const json& row : measured.value("summary", json::array())) summary.push_back(row);
   r["summary"] = summary;
   const json cycles = measured.value("layer_cycles", json::object());
