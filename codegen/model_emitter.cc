@@ -1,6 +1,7 @@
 #include "codegen/model_emitter.h"
 
 #include <algorithm>
+#include <iostream>
 #include <map>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "codegen/ops/op_emitters.h"
 #include "codegen/runtime_files.h"
 #include "compiler/ops/recurrent_common.h"
+#include "compiler/reference/materialize.h"
 #include "passes/quantize.h"
 #include "tml_kernels.h"
 
@@ -764,8 +766,35 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
 
 }  // namespace
 
+// A weight operator that no firmware kernel of its node runs (e.g. a GRU, or a
+// bidirectional LSTM, with Kronecker weights) must still be what the firmware
+// computes: the node's weight input becomes the operator's dense matrix, never
+// the original weights, so --verify measures the compressed model. Flash then
+// holds the dense matrix; a warning says so.
+static StatusOr<Graph> LowerUnsupportedWeightOperators(const Graph& graph) {
+  Graph lowered = graph;
+  for (Node& node : lowered.nodes()) {
+    if (node.weight_ops.empty() || UsesLstmS8(node) || UsesFullyConnectedS8(node) ||
+        UsesLstmOperators(lowered, node) || UsesKronMatvec(lowered, node)) {
+      continue;
+    }
+    for (const WeightOperatorSet& set : node.weight_ops) {
+      TML_ASSIGN_OR_RETURN(Tensor dense, MaterializeWeight(lowered, node, set));
+      dense.name = fmt::format("{}_compressed_{}", node.name, set.input);
+      node.inputs[set.input] = lowered.AddTensor(std::move(dense));
+    }
+    node.weight_ops.clear();
+    std::cerr << fmt::format(
+        "warning: {}: no firmware kernel runs its compressed weights in this configuration; they "
+        "are emitted as dense matrices (same outputs, no flash saving)\n",
+        node.Describe());
+  }
+  return lowered;
+}
+
 StatusOr<GeneratedModel> GenerateModel(const Graph& graph, const CodegenOptions& options) {
-  ModelEmitter emitter(graph, options);
+  TML_ASSIGN_OR_RETURN(Graph lowered, LowerUnsupportedWeightOperators(graph));
+  ModelEmitter emitter(lowered, options);
   return emitter.Run();
 }
 

@@ -21,9 +21,8 @@ bool Uniform(const WeightOperator& op) {
 }
 
 // The kernel can run it: Kronecker sums with uniform terms, or row blocks of
-// those; no sparse overlay (that runs on the dense path for now).
+// those, each with an optional sparse overlay.
 bool Supported(const WeightOperator& op) {
-  if (op.sparse) return false;
   if (!op.row_blocks.empty()) {
     for (const WeightOperator& b : op.row_blocks) {
       if (!b.row_blocks.empty() || b.terms.empty() || !Supported(b)) return false;
@@ -93,7 +92,37 @@ std::string KronParamsInit(const tml_kron_params& p) {
                      p.order == TML_KRON_AX_FIRST ? "TML_KRON_AX_FIRST" : "TML_KRON_XBT_FIRST");
 }
 
-// "{rows, cols, NULL, {kron}, a, b, 0, NULL}" for a Kronecker sum (factors emitted).
+// The narrowest CSR index type for values up to `largest` (and its C type, size).
+struct IndexType {
+  const char* enumerator;
+  const char* c_type;
+  int bytes;
+};
+IndexType NarrowestIndex(int64_t largest) {
+  if (largest <= 255) return {"TML_SPARSE_INDEX_U8", "uint8_t", 1};
+  if (largest <= 65535) return {"TML_SPARSE_INDEX_U16", "uint16_t", 2};
+  return {"TML_SPARSE_INDEX_S32", "int32_t", 4};
+}
+
+// "&<tml_sparse_f32>" for a doping overlay, or "NULL"; the index arrays use the
+// narrowest type (column indices by cols − 1, row pointers by nnz).
+std::string SparseInit(EmitContext& ctx, const WeightOperator& w) {
+  if (!w.sparse) return "NULL";
+  const SparseOverlay& s = *w.sparse;
+  const IndexType rows_t = NarrowestIndex(s.nnz());
+  const IndexType cols_t = NarrowestIndex(w.cols - 1);
+  const std::string row_ptr = ctx.IntWeightArray(
+      rows_t.c_type, std::vector<int64_t>(s.row_ptr.begin(), s.row_ptr.end()), rows_t.bytes);
+  const std::string col_idx = ctx.IntWeightArray(
+      cols_t.c_type, std::vector<int64_t>(s.col_idx.begin(), s.col_idx.end()), cols_t.bytes);
+  const std::string values = ctx.WeightArray(s.values);
+  ctx.UseKernel("tml_sparse_matvec_f32");
+  return ctx.Param("tml_sparse_f32", fmt::format("{{{{{}, {}, {}, {}}}, {}, {}, {}}}", w.rows, w.cols,
+                                                 rows_t.enumerator, cols_t.enumerator, row_ptr,
+                                                 col_idx, values));
+}
+
+// "{rows, cols, NULL, {kron}, a, b, 0, NULL, sparse}" for a Kronecker sum (factors emitted).
 std::string KronOpInit(EmitContext& ctx, const WeightOperator& w) {
   std::vector<float> a, b;
   for (const KronTerm& t : w.terms) {
@@ -101,8 +130,8 @@ std::string KronOpInit(EmitContext& ctx, const WeightOperator& w) {
     b.insert(b.end(), t.b.begin(), t.b.end());
   }
   const std::string an = ctx.WeightArray(a), bn = ctx.WeightArray(b);
-  return fmt::format("{{{}, {}, NULL, {}, {}, {}, 0, NULL}}", w.rows, w.cols, KronParamsInit(KronParams(w)),
-                     an, bn);
+  return fmt::format("{{{}, {}, NULL, {}, {}, {}, 0, NULL, {}}}", w.rows, w.cols,
+                     KronParamsInit(KronParams(w)), an, bn, SparseInit(ctx, w));
 }
 
 // "&<op>" describing weight input `input` of a recurrent node (direction 0).
@@ -112,7 +141,7 @@ StatusOr<std::string> EmitOp(EmitContext& ctx, const Node& node, size_t input) {
   if (set == nullptr) {
     TML_ASSIGN_OR_RETURN(std::string ptr, ctx.Ptr(node.input(input)));
     return ctx.Param("tml_linear_op_f32",
-                     fmt::format("{{{}, {}, {}, {{0, 0, 0, 0, 0, TML_KRON_XBT_FIRST, 0}}, NULL, NULL, 0, NULL}}",
+                     fmt::format("{{{}, {}, {}, {{0, 0, 0, 0, 0, TML_KRON_XBT_FIRST, 0}}, NULL, NULL, 0, NULL, NULL}}",
                                  t.shape[1], t.shape[2], ptr));
   }
   const WeightOperator& w = set->per_direction[0];
@@ -121,8 +150,8 @@ StatusOr<std::string> EmitOp(EmitContext& ctx, const Node& node, size_t input) {
   for (const WeightOperator& b : w.row_blocks) init += (init.empty() ? "" : ", ") + KronOpInit(ctx, b);
   const std::string blocks = ctx.Array("tml_linear_op_f32", w.row_blocks.size(), "{" + init + "}");
   return ctx.Param("tml_linear_op_f32",
-                   fmt::format("{{{}, {}, NULL, {{0, 0, 0, 0, 0, TML_KRON_XBT_FIRST, 0}}, NULL, NULL, {}, {}}}",
-                               w.rows, w.cols, w.row_blocks.size(), blocks));
+                   fmt::format("{{{}, {}, NULL, {{0, 0, 0, 0, 0, TML_KRON_XBT_FIRST, 0}}, NULL, NULL, {}, {}, {}}}",
+                               w.rows, w.cols, w.row_blocks.size(), blocks, SparseInit(ctx, w)));
 }
 
 int64_t AlignFloats4(int64_t n) { return (n + 3) / 4 * 4; }
@@ -290,6 +319,13 @@ Status EmitKronMatvec(EmitContext& ctx, const Node& node) {
                                  p.n1, p.m2, p.n2));
   ctx.Call(fmt::format("tml_kron_matvec_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})", ctx.Scratch(),
                        params, x_dims, x, a_dims, an, b_dims, bn, bias_dims, bias, y_dims, y));
+  if (w.sparse) {
+    const std::string s = SparseInit(ctx, w);
+    ctx.body().Comment(fmt::format("doping overlay: {} non-zeros", w.sparse->nnz()));
+    ctx.Call(fmt::format("tml_sparse_matvec_f32(NULL, &({0})->params, ({0})->row_ptr, ({0})->col_idx, "
+                         "({0})->values, {1}, {2}, {3}, {4})",
+                         s, x_dims, x, y_dims, y));
+  }
   return Status::Ok();
 }
 

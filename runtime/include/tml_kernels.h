@@ -587,6 +587,14 @@ typedef struct {
   tml_sparse_index_type col_index_type; /**< Element type of col_idx (nnz entries). */
 } tml_sparse_params;
 
+/** A sparse overlay S in CSR, as tml_linear_op_f32::sparse points to it. */
+typedef struct tml_sparse_f32 {
+  tml_sparse_params params; /**< rows and cols equal the operator's. */
+  const void *row_ptr;      /**< rows + 1 offsets of params.row_ptr_type. */
+  const void *col_idx;      /**< nnz column indices of params.col_index_type. */
+  const float *values;      /**< nnz values. */
+} tml_sparse_f32;
+
 /**
  * @brief Accumulating sparse matrix-vector product over a batch: y[n] += S·x[n].
  *

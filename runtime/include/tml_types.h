@@ -233,7 +233,10 @@ typedef struct {
  *    tml_kron_matvec_f32(); rows == m1·m2, cols == n1·n2;
  *  - row blocks: num_blocks > 0: M is blocks[0 .. num_blocks-1] stacked vertically (each
  *    dense or Kronecker, same cols, rows summing to rows), e.g. one Kronecker sum per gate.
+ * Any form may add a sparse overlay (doping): sparse != NULL makes M = form + S, with S
+ * [rows, cols] in CSR (see tml_sparse_matvec_f32()).
  */
+struct tml_sparse_f32;
 typedef struct tml_linear_op_f32 {
   int32_t rows;
   int32_t cols;
@@ -243,6 +246,7 @@ typedef struct tml_linear_op_f32 {
   const float *b;
   int32_t num_blocks;
   const struct tml_linear_op_f32 *blocks;
+  const struct tml_sparse_f32 *sparse; /**< Doping overlay S, or NULL. */
 } tml_linear_op_f32;
 
 /** Weights of one direction of a recurrent layer with operator W and R (see

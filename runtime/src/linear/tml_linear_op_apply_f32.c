@@ -28,8 +28,9 @@ int32_t tml_linear_op_apply_f32_get_buffer_size(const tml_linear_op_f32 *op) {
   return tml_kron_matvec_f32_get_buffer_size(&op->kron);
 }
 
-tml_status tml_linear_op_apply_f32(const tml_context *ctx, const tml_linear_op_f32 *op,
-                                   const float *x, float *y) {
+/* The operator's main form (dense, Kronecker sum or row blocks), without its overlay. */
+static tml_status apply_form(const tml_context *ctx, const tml_linear_op_f32 *op, const float *x,
+                             float *y) {
   int32_t k;
   TML_CHECK(op != NULL && x != NULL && y != NULL && op->rows >= 1 && op->cols >= 1);
   if (op->num_blocks > 0) {
@@ -74,4 +75,23 @@ tml_status tml_linear_op_apply_f32(const tml_context *ctx, const tml_linear_op_f
     bd.dim[2] = p.n2;
     return tml_kron_matvec_f32(ctx, &p, &xd, x, &ad, op->a, &bd, op->b, NULL, NULL, &yd, y);
   }
+}
+
+tml_status tml_linear_op_apply_f32(const tml_context *ctx, const tml_linear_op_f32 *op,
+                                   const float *x, float *y) {
+  tml_status s;
+  tml_dims xd;
+  tml_dims yd;
+  TML_CHECK(op != NULL);
+  s = apply_form(ctx, op, x, y);
+  if (s != TML_OK || op->sparse == NULL) {
+    return s;
+  }
+  TML_CHECK(op->sparse->params.rows == op->rows && op->sparse->params.cols == op->cols);
+  xd.rank = 1;
+  xd.dim[0] = op->cols;
+  yd.rank = 1;
+  yd.dim[0] = op->rows;
+  return tml_sparse_matvec_f32(NULL, &op->sparse->params, op->sparse->row_ptr,
+                               op->sparse->col_idx, op->sparse->values, &xd, x, &yd, y);
 }

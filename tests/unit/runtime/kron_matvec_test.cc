@@ -178,5 +178,36 @@ TEST(LstmStepOp, MatchesDenseStepWithKroneckerAndPerGateOperators) {
             TML_ERROR_BUFFER);
 }
 
+// A Kronecker operator with a doping overlay (u8 CSR) applies W = A⊗B + S, and
+// the overlay also works on per-gate row blocks.
+TEST(LinearOpApply, KroneckerPlusSparseOverlayEqualsDense) {
+  const std::vector<float> a = Random(4 * 2, 41), b = Random(3 * 3, 42);  // 12x6
+  std::vector<float> w = KronDense(a, 4, 2, b, 3, 3);
+  // S: row 0 col 5, row 3 cols 0 and 2, row 11 col 1.
+  const uint8_t row_ptr[13] = {0, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 4};
+  const uint8_t col_idx[4] = {5, 0, 2, 1};
+  const float values[4] = {0.5f, -1.25f, 2.0f, 0.75f};
+  for (int32_t r = 0; r < 12; ++r)
+    for (int32_t k = row_ptr[r]; k < row_ptr[r + 1]; ++k) w[static_cast<size_t>(r * 6 + col_idx[k])] += values[k];
+  tml_sparse_f32 sparse{{12, 6, TML_SPARSE_INDEX_U8, TML_SPARSE_INDEX_U8}, row_ptr, col_idx, values};
+  tml_linear_op_f32 op = KronOp(a, 4, 2, b, 3, 3, TML_KRON_XBT_FIRST);
+  op.sparse = &sparse;
+  const std::vector<float> x = Random(6, 43);
+  std::vector<float> y(12, 1.0f);  // accumulates
+  std::vector<float> scratch(static_cast<size_t>(tml_linear_op_apply_f32_get_buffer_size(&op) / 4 + 1));
+  tml_context ctx{scratch.data(), static_cast<int32_t>(scratch.size() * 4)};
+  ASSERT_EQ(tml_linear_op_apply_f32(&ctx, &op, x.data(), y.data()), TML_OK);
+  for (int32_t r = 0; r < 12; ++r) {
+    double expected = 1.0;
+    for (int32_t c = 0; c < 6; ++c) expected += static_cast<double>(w[static_cast<size_t>(r * 6 + c)]) * x[static_cast<size_t>(c)];
+    EXPECT_NEAR(y[static_cast<size_t>(r)], expected, 1e-5) << "row " << r;
+  }
+  // The overlay's shape must match the operator's.
+  tml_sparse_f32 wrong = sparse;
+  wrong.params.cols = 5;
+  op.sparse = &wrong;
+  EXPECT_EQ(tml_linear_op_apply_f32(&ctx, &op, x.data(), y.data()), TML_ERROR_ARG);
+}
+
 }  // namespace
 }  // namespace tml::test
