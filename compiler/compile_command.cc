@@ -15,6 +15,7 @@
 
 #include "codegen/harness.h"
 #include "codegen/model_emitter.h"
+#include "compiler/inspect.h"
 #include "compiler/npy.h"
 #include "compiler/progress.h"
 #include "compiler/report/anomaly.h"
@@ -597,6 +598,7 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& verify_options
 
   // Per-layer cycles: the profiled build on the first sample.
   std::map<uint32_t, emu::Attribution> layers;
+  std::map<std::string, emu::Attribution> functions;
   {
     TML_ASSIGN_OR_RETURN(auto prof, emu::M4Runner::Load(profile_elf, runner_options));
     TML_ASSIGN_OR_RETURN(emu::StopInfo first, prof->RunUntilBreakpoint());
@@ -613,6 +615,14 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& verify_options
     TML_ASSIGN_OR_RETURN(emu::StopInfo one, prof->RunUntilBreakpoint());
     (void)one;
     layers = prof->MarkerProfile();
+    functions = prof->FunctionProfile();
+  }
+  // Logical MACs of each layer of the original model (layer i = node i), the
+  // denominator of cycles per MAC: a compressed layer shows its speed-up there.
+  std::map<uint32_t, int64_t> layer_macs;
+  {
+    const ModelSummary summary = SummarizeGraph(graph);
+    for (size_t i = 0; i < summary.nodes.size(); ++i) layer_macs[static_cast<uint32_t>(i)] = summary.nodes[i].macs;
   }
 
   // Compare.
@@ -739,8 +749,23 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& verify_options
   std::cout << "  cycles per layer (profiled build, sample 0):\n";
   for (const auto& [id, a] : layers) {
     const std::string label = id < layer_names.size() ? layer_names[id] : std::string("(outside layers)");
-    std::cout << fmt::format("    {:<48} {:>12} cycles {:>6.1f}%\n", label, a.cycles,
-                             layer_total ? 100.0 * a.cycles / layer_total : 0.0);
+    const auto macs = layer_macs.find(id);
+    const std::string per_mac = macs != layer_macs.end() && macs->second > 0
+                                    ? fmt::format("{:8.2f} cycles/MAC", static_cast<double>(a.cycles) / macs->second)
+                                    : std::string(19, ' ');
+    std::cout << fmt::format("    {:<48} {:>12} cycles {:>6.1f}% {:>11} instr {}\n", label, a.cycles,
+                             layer_total ? 100.0 * a.cycles / layer_total : 0.0, a.instructions, per_mac);
+  }
+  {
+    // The functions that take the time (kernels, libm), most first.
+    std::vector<std::pair<std::string, emu::Attribution>> sorted(functions.begin(), functions.end());
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& x, const auto& y) { return x.second.cycles > y.second.cycles; });
+    std::cout << "  cycles per function (profiled build, sample 0):\n";
+    for (size_t i = 0; i < sorted.size() && i < 8; ++i) {
+      std::cout << fmt::format("    {:<48} {:>12} cycles {:>11} instr\n", sorted[i].first,
+                               sorted[i].second.cycles, sorted[i].second.instructions);
+    }
   }
   const uint64_t flash = sizes.flash();
   const uint64_t ram = uint64_t{sizes.data} + sizes.bss + profile.stack_size;
@@ -772,8 +797,17 @@ Status RunVerify(const std::string& out_dir, const VerifyOptions& verify_options
     j["clock_mhz"] = profile.clock_mhz;
     j["latency_ms"] = mean_cycles / (profile.clock_mhz * 1e3);
     for (const auto& [id, a] : layers) {
-      j["layers"].push_back({{"layer", id < layer_names.size() ? layer_names[id] : "(outside layers)"},
-                             {"cycles", a.cycles}});
+      const std::string label = id < layer_names.size() ? layer_names[id] : "(outside layers)";
+      nlohmann::json layer = {{"layer", label}, {"cycles", a.cycles}, {"instructions", a.instructions}};
+      const auto macs = layer_macs.find(id);
+      if (macs != layer_macs.end()) {
+        layer["macs"] = macs->second;
+        if (macs->second > 0) layer["cycles_per_mac"] = static_cast<double>(a.cycles) / macs->second;
+      }
+      j["layers"].push_back(layer);
+    }
+    for (const auto& [name, a] : functions) {
+      j["functions"].push_back({{"function", name}, {"cycles", a.cycles}, {"instructions", a.instructions}});
     }
     j["energy"] = {{"uj_per_inference", energy.uj_per_inference},
                    {"ua_per_mhz", energy_model.ua_per_mhz},
