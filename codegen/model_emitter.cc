@@ -22,12 +22,6 @@ constexpr int64_t kAlignFloats = 4;  // 16 bytes
 
 int64_t AlignFloats(int64_t n) { return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 
-Shape StripLeadingOnes(const Shape& shape) {
-  size_t i = 0;
-  while (i < shape.size() && shape[i] == 1) ++i;
-  return Shape(shape.begin() + static_cast<std::ptrdiff_t>(i), shape.end());
-}
-
 bool IsRecurrent(OpKind op) { return op == OpKind::kLstm || op == OpKind::kGru || op == OpKind::kRnn; }
 
 std::string Upper(std::string s) {

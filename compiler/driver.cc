@@ -10,15 +10,6 @@
 #include "compiler/reference/interpreter.h"
 
 namespace tml {
-namespace {
-
-Shape StripLeadingOnes(const Shape& shape) {
-  size_t i = 0;
-  while (i < shape.size() && shape[i] == 1) ++i;
-  return Shape(shape.begin() + static_cast<std::ptrdiff_t>(i), shape.end());
-}
-
-}  // namespace
 
 StatusOr<Graph> LoadModel(const std::string& path, const CommonOptions& options) {
   ImportOptions import_options;

@@ -37,6 +37,12 @@ int64_t NumElements(const Shape& shape) {
 
 std::string ShapeToString(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
+Shape StripLeadingOnes(const Shape& shape) {
+  size_t i = 0;
+  while (i < shape.size() && shape[i] == 1) ++i;
+  return Shape(shape.begin() + static_cast<std::ptrdiff_t>(i), shape.end());
+}
+
 namespace {
 struct OpInfo {
   OpKind kind;

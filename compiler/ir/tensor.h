@@ -33,6 +33,9 @@ const char* TensorRoleName(TensorRole role);
 int64_t NumElements(const Shape& shape);
 // "[1, 8, 128]".
 std::string ShapeToString(const Shape& shape);
+// The shape without its leading 1s: [1, 1, 8] -> [8]. Data files hold one
+// sample per row, shaped like the model's input or output up to leading 1s.
+Shape StripLeadingOnes(const Shape& shape);
 
 struct Tensor {
   std::string name;
