@@ -1,6 +1,6 @@
 /* tml_lstm_step_op_f32 - see tml_kernels.h for the contract. */
 #include "tml_kernels.h"
-#include "tml_math_f32.h"
+#include "tml_lstm_cell_f32.h"
 #include "tml_support.h"
 
 int32_t tml_lstm_step_op_f32_get_buffer_size(const tml_rnn_cell_params *params,
@@ -29,13 +29,10 @@ tml_status tml_lstm_step_op_f32(const tml_context *ctx, const tml_rnn_cell_param
                                 const tml_rnn_op_weights_f32 *weights, const float *x_t,
                                 const float *h_prev, const float *c_prev, float *h, float *c) {
   int32_t hs;
-  int32_t j;
   int32_t need;
   float *gates;
   tml_context op_ctx;
   tml_status s;
-  const float *b;
-  const float *p;
   TML_CHECK(params != NULL && weights != NULL && x_t != NULL && h != NULL && c != NULL);
   TML_CHECK(weights->w != NULL && weights->r != NULL);
   hs = params->hidden_size;
@@ -50,12 +47,8 @@ tml_status tml_lstm_step_op_f32(const tml_context *ctx, const tml_rnn_cell_param
   gates = (float *)ctx->buf;
   op_ctx.buf = gates + 4 * hs;
   op_ctx.size = ctx->size - 4 * hs * (int32_t)sizeof(float);
-  b = weights->b;
-  p = weights->p;
 
-  for (j = 0; j < 4 * hs; ++j) {
-    gates[j] = (b != NULL) ? b[j] + b[4 * hs + j] : 0.0f;
-  }
+  tml_lstm_gates_init_f32(gates, weights->b, hs);
   s = tml_linear_op_apply_f32(&op_ctx, weights->w, x_t, gates);
   if (s != TML_OK) {
     return s;
@@ -67,27 +60,6 @@ tml_status tml_lstm_step_op_f32(const tml_context *ctx, const tml_rnn_cell_param
     }
   }
 
-  for (j = 0; j < hs; ++j) {
-    const float cp = (c_prev != NULL) ? c_prev[j] : 0.0f;
-    float pre_i = gates[j];
-    float pre_o = gates[hs + j];
-    float pre_f = gates[2 * hs + j];
-    const float pre_c = gates[3 * hs + j];
-    float gi, gf, gg, go, cn;
-    if (p != NULL) {
-      pre_i += p[j] * cp;
-      pre_f += p[2 * hs + j] * cp;
-    }
-    gi = tml_sigmoidf(tml_clipf(pre_i, params->clip));
-    gf = params->input_forget ? 1.0f - gi : tml_sigmoidf(tml_clipf(pre_f, params->clip));
-    gg = tml_tanhf(tml_clipf(pre_c, params->clip));
-    cn = gf * cp + gi * gg;
-    if (p != NULL) {
-      pre_o += p[hs + j] * cn;
-    }
-    go = tml_sigmoidf(tml_clipf(pre_o, params->clip));
-    c[j] = cn;
-    h[j] = go * tml_tanhf(cn);
-  }
+  tml_lstm_cell_update_f32(params, gates, weights->p, c_prev, h, c);
   return TML_OK;
 }
