@@ -122,14 +122,19 @@ std::string SparseInit(EmitContext& ctx, const WeightOperator& w) {
                                                  col_idx, values));
 }
 
-// "{rows, cols, NULL, {kron}, a, b, 0, NULL, sparse}" for a Kronecker sum (factors emitted).
-std::string KronOpInit(EmitContext& ctx, const WeightOperator& w) {
+// The weight arrays of all A factors and of all B factors, term after term.
+std::pair<std::string, std::string> KronFactorArrays(EmitContext& ctx, const WeightOperator& w) {
   std::vector<float> a, b;
   for (const KronTerm& t : w.terms) {
     a.insert(a.end(), t.a.begin(), t.a.end());
     b.insert(b.end(), t.b.begin(), t.b.end());
   }
-  const std::string an = ctx.WeightArray(a), bn = ctx.WeightArray(b);
+  return {ctx.WeightArray(a), ctx.WeightArray(b)};
+}
+
+// "{rows, cols, NULL, {kron}, a, b, 0, NULL, sparse}" for a Kronecker sum (factors emitted).
+std::string KronOpInit(EmitContext& ctx, const WeightOperator& w) {
+  const auto [an, bn] = KronFactorArrays(ctx, w);
   return fmt::format("{{{}, {}, NULL, {}, {}, {}, 0, NULL, {}}}", w.rows, w.cols,
                      KronParamsInit(KronParams(w)), an, bn, SparseInit(ctx, w));
 }
@@ -296,12 +301,7 @@ int64_t KronMatvecScratchBytes(const Graph& graph, const Node& node) {
 Status EmitKronMatvec(EmitContext& ctx, const Node& node) {
   const WeightOperator& w = node.WeightOps(1)->per_direction[0];
   const tml_kron_params p = KronParams(w);
-  std::vector<float> a, b;
-  for (const KronTerm& t : w.terms) {
-    a.insert(a.end(), t.a.begin(), t.a.end());
-    b.insert(b.end(), t.b.begin(), t.b.end());
-  }
-  const std::string an = ctx.WeightArray(a), bn = ctx.WeightArray(b);
+  const auto [an, bn] = KronFactorArrays(ctx, w);
   const std::string params = ctx.Param("tml_kron_params", KronParamsInit(p));
   TML_ASSIGN_OR_RETURN(std::string a_dims, ctx.DimsOf(Shape{p.rank, p.m1, p.n1}));
   TML_ASSIGN_OR_RETURN(std::string b_dims, ctx.DimsOf(Shape{p.rank, p.m2, p.n2}));
