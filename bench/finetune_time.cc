@@ -4,7 +4,7 @@
 // through the reference interpreter for the float model and the compressed one.
 //
 //   bench_finetune_time MODEL_DIR [--compress N] [--dope D] [--epochs E]
-//       [--compress-rest N] [--calib X.npy] [--labels Y.npy] [--lr LR] [--batch B] [--seed S] [--threads T]
+//       [--compress-fallback N] [--train-dense 0|1] [--calib X.npy] [--labels Y.npy] [--lr LR] [--batch B] [--seed S] [--threads T]
 // Classifiers (test_y with > 2 classes): accuracy; autoencoders: ROC AUC of the
 // reconstruction MSE. Prints the per-matrix tables, the LSTM weight bytes and
 // the compression (sparse indices counted), and the fine-tuning seconds.
@@ -78,13 +78,13 @@ int main(int argc, char** argv) {
   kron.max_rank = 4;
   tml::DopeOptions dope{0.01};
   tml::FinetuneOptions ft;
-  double compress_rest = 0;  // a second kron-factorize at this target for weights left dense
   ft.epochs = 40;
   ft.calib_path = dir + "calib_x.npy";
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--compress") kron.compress = std::atof(v.c_str());
-    else if (k == "--compress-rest") compress_rest = std::atof(v.c_str());
+    else if (k == "--compress-fallback") kron.compress_fallback = std::atof(v.c_str());
+    else if (k == "--train-dense") ft.train_dense = v == "1";
     else if (k == "--rank") kron.max_rank = std::atoi(v.c_str());
     else if (k == "--dope") dope.density = std::atof(v.c_str());
     else if (k == "--epochs") ft.epochs = std::atoi(v.c_str());
@@ -111,20 +111,14 @@ int main(int argc, char** argv) {
   const bool classifier = *std::max_element(labels.begin(), labels.end()) > 1;
 
   tml::KronFactorizePass kp(kron);
-  tml::KronFactorizeOptions kron_rest = kron;
-  kron_rest.compress = compress_rest;
-  tml::KronFactorizePass kp_rest(kron_rest);
   tml::DopePass dp(dope);
   tml::FinetunePass fp(ft);
-  std::vector<tml::Pass*> passes = {&kp};
-  if (compress_rest > 1) passes.push_back(&kp_rest);
-  passes.push_back(&dp);
+  std::vector<tml::Pass*> passes = {&kp, &dp};
   for (tml::Pass* p : passes) {
     auto r = p->Run(graph);
     if (!r.ok()) { std::fprintf(stderr, "%s\n", r.status().message().c_str()); return 2; }
   }
   std::printf("%s\n", kp.report().ToTable().c_str());
-  if (compress_rest > 1) std::printf("%s\n", kp_rest.report().ToTable().c_str());
   std::printf("%s\n", dp.report().ToTable().c_str());
   const double float_score = Score(original, *tx, labels, classifier);
   const double before = Score(graph, *tx, labels, classifier);

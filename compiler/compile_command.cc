@@ -241,6 +241,21 @@ Status WriteHtml(const std::string& path, const nlohmann::json& manifest,
   return WriteText(path, tml::report::RenderHtmlReport(r));
 }
 
+// Top-1 accuracy of the [N, ..., classes] output against N integer labels;
+// -1 when the shapes do not match (not a classifier output).
+double Top1Accuracy(const Tensor& output, const Tensor& labels) {
+  if (labels.dtype != DType::kInt64 || output.shape.empty() || output.dtype != DType::kFloat32) return -1.0;
+  const int64_t n = output.shape[0];
+  if (n <= 0 || labels.num_elements() != n) return -1.0;
+  const int64_t per = output.num_elements() / n;
+  int64_t correct = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float* row = output.f32.data() + i * per;
+    correct += (std::max_element(row, row + per) - row) == labels.i64[static_cast<size_t>(i)] ? 1 : 0;
+  }
+  return static_cast<double>(correct) / static_cast<double>(n);
+}
+
 }  // namespace
 
 Status RunCompile(const std::string& model_path, const CompileOptions& options) {
@@ -304,6 +319,17 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
             max_err, rel);
         kron_json["reference_output_max_abs_error"] = max_err;
         kron_json["reference_output_relative_error"] = rel;
+        if (!options.verify_options.test_labels.empty()) {
+          TML_ASSIGN_OR_RETURN(Tensor labels, ReadNpy(options.verify_options.test_labels));
+          const double before = Top1Accuracy(want[0], labels), after = Top1Accuracy(got[0], labels);
+          if (before >= 0.0 && after >= 0.0) {
+            std::cout << fmt::format(
+                "compressed model (reference interpreter) on the test labels: accuracy {:.2f}% "
+                "(float {:.2f}%)\n", 100.0 * after, 100.0 * before);
+            kron_json["reference_accuracy_float"] = before;
+            kron_json["reference_accuracy_compressed"] = after;
+          }
+        }
         report_data["stages"] = {{{"name", "import (float reference)"}, {"relative_error", 0.0}},
                                  {{"name", "after " + pass_names}, {"relative_error", rel}}};
       }

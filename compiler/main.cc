@@ -108,6 +108,9 @@ int Main(int argc, char** argv) {
                           "Largest number of Kronecker terms per matrix (default 4)");
   compile_cmd->add_option("--compress", compile.passes.kron.compress,
                           "Target compression N (> 1): the most accurate factorization reaching Nx");
+  compile_cmd->add_option("--compress-fallback", compile.passes.kron.compress_fallback,
+                          "Compression M (> 1) for matrices that cannot reach --compress (such as "
+                          "an LSTM's narrow input weight); default 0 = they stay dense");
   compile_cmd->add_option("--dope", compile.passes.dope.density,
                           "Sparse overlay of the largest residual entries of each Kronecker-factorized "
                           "weight, as a fraction of its entries (default 0 = off)");
@@ -116,6 +119,11 @@ int Main(int argc, char** argv) {
   compile_cmd->add_option("--labels", compile.passes.finetune.labels_path,
                           ".npy integer labels of --calib: adds cross-entropy to fine-tuning");
   compile_cmd->add_option("--seed", compile.passes.finetune.seed, "Fine-tuning seed (default 0)");
+  compile_cmd->add_option("--finetune-lr", compile.passes.finetune.lr,
+                          "Adam learning rate of fine-tuning (default 3e-3)");
+  compile_cmd->add_flag("--finetune-dense", compile.passes.finetune.train_dense,
+                        "Fine-tuning also trains the dense weights left uncompressed (e.g. the "
+                        "classifier head)");
   compile_cmd->add_option("--print-ir-after", compile.pass_manager.print_ir_after,
                           "Print the IR after the named pass, or 'all'");
   compile_cmd->add_option("--stop-after", compile.pass_manager.stop_after,

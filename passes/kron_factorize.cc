@@ -300,6 +300,31 @@ std::string KronMatrixReport::FactorText() const {
 
 WeightOperator KronFactorizePass::FactorizeMatrix(const float* w, int64_t rows, int64_t cols,
                                                   int gates, KronMatrixReport* report) const {
+  WeightOperator op = FactorizeWith(options_, w, rows, cols, gates, report);
+  const bool fallback = op.is_dense() && options_.mode == KronMode::kAuto &&
+                        options_.compress > 0.0 && options_.compress_fallback > 1.0 &&
+                        rows * cols >= options_.min_elements;
+  if (!fallback) return op;
+  // The target is out of reach for this matrix (typically a narrow input
+  // weight such as an LSTM's 4H x 8 W): try the fallback target.
+  KronFactorizeOptions second = options_;
+  second.compress = options_.compress_fallback;
+  KronMatrixReport retry = *report;
+  retry.blocks.clear();
+  WeightOperator fallback_op = FactorizeWith(second, w, rows, cols, gates, &retry);
+  if (fallback_op.is_dense()) {
+    report->note += fmt::format("; nor {:g}x (--compress-fallback)", options_.compress_fallback);
+    return op;
+  }
+  retry.note = fmt::format("{:g}x out of reach; {} (--compress-fallback)", options_.compress, retry.note);
+  retry.seconds += report->seconds;
+  *report = std::move(retry);
+  return fallback_op;
+}
+
+WeightOperator KronFactorizePass::FactorizeWith(const KronFactorizeOptions& options, const float* w,
+                                                int64_t rows, int64_t cols, int gates,
+                                                KronMatrixReport* report) const {
   const auto start = std::chrono::steady_clock::now();
   report->rows = rows;
   report->cols = cols;
@@ -319,21 +344,21 @@ WeightOperator KronFactorizePass::FactorizeMatrix(const float* w, int64_t rows, 
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return op;
   };
-  if (rows * cols < options_.min_elements) {
-    report->note = fmt::format("kept dense: fewer than {} elements", options_.min_elements);
+  if (rows * cols < options.min_elements) {
+    report->note = fmt::format("kept dense: fewer than {} elements", options.min_elements);
     return finish();
   }
 
-  std::optional<Plan> stacked = MakePlan(w, rows, cols, 1, options_);
+  std::optional<Plan> stacked = MakePlan(w, rows, cols, 1, options);
   std::optional<Plan> per_gate;
-  if (gates > 1 && rows % gates == 0) per_gate = MakePlan(w, rows, cols, gates, options_);
+  if (gates > 1 && rows % gates == 0) per_gate = MakePlan(w, rows, cols, gates, options);
   if (stacked) report->stacked_best = stacked->Summary();
   if (per_gate) report->per_gate_best = per_gate->Summary();
 
   const Plan* chosen = nullptr;
   bool chose_gates = false;
   if (stacked && per_gate) {
-    chose_gates = Better(*per_gate, *stacked, options_);
+    chose_gates = Better(*per_gate, *stacked, options);
     chosen = chose_gates ? &*per_gate : &*stacked;
   } else if (stacked) {
     chosen = &*stacked;
@@ -342,14 +367,14 @@ WeightOperator KronFactorizePass::FactorizeMatrix(const float* w, int64_t rows, 
     chose_gates = true;
   }
   if (chosen == nullptr) {
-    switch (options_.mode) {
+    switch (options.mode) {
       case KronMode::kExact:
-        report->note = fmt::format("kept dense: no exact Kronecker structure up to rank {}", options_.max_rank);
+        report->note = fmt::format("kept dense: no exact Kronecker structure up to rank {}", options.max_rank);
         break;
       case KronMode::kAuto:
-        report->note = options_.compress > 0.0
-                           ? fmt::format("kept dense: nothing reaches {:g}x at rank <= {} with fewer MACs", options_.compress, options_.max_rank)
-                           : fmt::format("kept dense: no factorization within tol {:g} at rank <= {} with fewer MACs", options_.tol, options_.max_rank);
+        report->note = options.compress > 0.0
+                           ? fmt::format("kept dense: nothing reaches {:g}x at rank <= {} with fewer MACs", options.compress, options.max_rank)
+                           : fmt::format("kept dense: no factorization within tol {:g} at rank <= {} with fewer MACs", options.tol, options.max_rank);
         break;
       case KronMode::kOff:
         break;
@@ -380,9 +405,9 @@ WeightOperator KronFactorizePass::FactorizeMatrix(const float* w, int64_t rows, 
     op.terms = chosen->blocks[0].terms;
   }
   op.relative_error = chosen->error;
-  if (options_.mode == KronMode::kExact) report->note = "cheapest exact";
-  else if (options_.compress > 0.0) report->note = fmt::format("most accurate at >= {:g}x", options_.compress);
-  else report->note = fmt::format("cheapest within tol {:g}", options_.tol);
+  if (options.mode == KronMode::kExact) report->note = "cheapest exact";
+  else if (options.compress > 0.0) report->note = fmt::format("most accurate at >= {:g}x", options.compress);
+  else report->note = fmt::format("cheapest within tol {:g}", options.tol);
   if (stacked && per_gate) report->note += chose_gates ? "; per gate beats stacked" : "; stacked beats per gate";
   return finish();
 }
@@ -396,6 +421,12 @@ StatusOr<bool> KronFactorizePass::Run(Graph& graph) {
   }
   if (options_.compress != 0.0 && options_.compress <= 1.0) {
     return InvalidInput("kron-factorize: --compress must be > 1 (got {:g})", options_.compress);
+  }
+  if (options_.compress_fallback != 0.0 &&
+      (options_.compress_fallback <= 1.0 || options_.compress <= 0.0)) {
+    return InvalidInput(
+        "kron-factorize: --compress-fallback needs --compress and must be > 1 (got {:g})",
+        options_.compress_fallback);
   }
   if (!(options_.tol >= 0.0)) {
     return InvalidInput("kron-factorize: --kron-tol must be >= 0 (got {:g})", options_.tol);
@@ -514,6 +545,7 @@ nlohmann::json KronReport::ToJson() const {
   j["tol"] = options.tol;
   j["max_rank"] = options.max_rank;
   j["compress"] = options.compress;
+  j["compress_fallback"] = options.compress_fallback;
   j["cost"] = options.cost == KronCost::kParams ? "params" : "macs";
   j["seconds"] = seconds;
   j["params_before"] = ParamsBefore();
@@ -565,7 +597,11 @@ std::string KronReport::ToTable() const {
   std::string out = fmt::format(
       "kron-factorize ({}, tol {:g}, max rank {}{}): {} matrices in {:.2f} s\n", KronModeName(options.mode),
       options.tol, options.max_rank,
-      options.compress > 0.0 ? fmt::format(", compress {:g}x", options.compress) : std::string(),
+      options.compress > 0.0 ? fmt::format(", compress {:g}x{}", options.compress,
+                                           options.compress_fallback > 0.0
+                                               ? fmt::format(" (fallback {:g}x)", options.compress_fallback)
+                                               : std::string())
+                             : std::string(),
       matrices.size(), seconds);
   out += fmt::format("{:<16} {:<6} {:<6} {:>3} {:>11} {:<9} {:<34} {:>9} {:>9} {:>7} {:>9} {:<6} {:>9} {:>9}  {}\n",
                      "node", "op", "in", "dir", "shape", "layout", "factors", "params", "-> params",

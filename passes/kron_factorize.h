@@ -19,7 +19,8 @@
 // - mode kAuto, compress == 0: the cheapest (cost: stored values, or MACs)
 //   whose relative Frobenius error ||W − op||/||W|| is <= tol;
 // - mode kAuto, compress = N > 0: the most accurate that stores at most
-//   (m·n)/N values (≥ N× compression);
+//   (m·n)/N values (≥ N× compression); with compress_fallback = M, a matrix
+//   that cannot reach N gets the most accurate candidate reaching M;
 // - mode kExact: the cheapest that is exact.
 // "Exact" means σ_{r+1}/σ_1 < exact_ratio (1e-6) of the rearranged matrix;
 // such a candidate is reported as exact whatever the mode. Stacked and per
@@ -55,6 +56,9 @@ struct KronFactorizeOptions {
   double tol = 1e-3;      // --kron-tol: largest relative Frobenius error (kAuto)
   int max_rank = 4;       // --kron-max-rank: largest number of terms, >= 1
   double compress = 0.0;  // --compress N: target compression (> 1) instead of tol; 0 = off
+  // --compress-fallback M: a matrix no candidate brings to `compress` gets the
+  // most accurate factorization reaching M (> 1) instead of staying dense; 0 = off.
+  double compress_fallback = 0.0;
   KronCost cost = KronCost::kParams;  // what "cheapest" means
   double exact_ratio = 1e-6;          // σ_{r+1}/σ_1 below this is exact structure
   // Matrices with fewer elements are left alone (nothing to gain).
@@ -129,6 +133,9 @@ class KronFactorizePass : public Pass {
                                  KronMatrixReport* report) const;
 
  private:
+  WeightOperator FactorizeWith(const KronFactorizeOptions& options, const float* w, int64_t rows,
+                               int64_t cols, int gates, KronMatrixReport* report) const;
+
   KronFactorizeOptions options_;
   KronReport report_;
 };

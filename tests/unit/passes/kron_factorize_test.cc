@@ -270,6 +270,38 @@ TEST(KronFactorizePassTest, DenseRandomWeightsStayDenseWithinTolAndCompressWhenA
   }
 }
 
+TEST(KronFactorizePassTest, CompressFallbackCoversMatricesTheTargetCannotReach) {
+  // A narrow 512×8 input weight cannot reach 50× (its best split stores 128
+  // values: 32×); a square 128×128 one can. The fallback applies to the first only.
+  const std::vector<float> narrow = RandomVector(512 * 8, 11);
+  const std::vector<float> square = RandomVector(128 * 128, 12);
+  KronFactorizeOptions o = Auto();
+  o.compress = 50.0;
+  {
+    KronMatrixReport report;
+    EXPECT_TRUE(KronFactorizePass(o).FactorizeMatrix(narrow.data(), 512, 8, 4, &report).is_dense());
+    EXPECT_NE(report.note.find("kept dense"), std::string::npos) << report.note;
+  }
+  o.compress_fallback = 30.0;
+  KronFactorizePass pass(o);
+  KronMatrixReport narrow_report, square_report;
+  const WeightOperator narrow_op = pass.FactorizeMatrix(narrow.data(), 512, 8, 4, &narrow_report);
+  ASSERT_FALSE(narrow_op.is_dense()) << narrow_report.note;
+  EXPECT_GE(narrow_report.compression, 30.0);
+  EXPECT_LT(narrow_report.compression, 50.0);
+  EXPECT_NE(narrow_report.note.find("--compress-fallback"), std::string::npos) << narrow_report.note;
+  EXPECT_NEAR(narrow_op.relative_error, narrow_report.relative_error, 1e-12);
+  const WeightOperator square_op = pass.FactorizeMatrix(square.data(), 128, 128, 1, &square_report);
+  ASSERT_FALSE(square_op.is_dense());
+  EXPECT_GE(square_report.compression, 50.0);
+  EXPECT_EQ(square_report.note.find("--compress-fallback"), std::string::npos) << square_report.note;
+  // A matrix that reaches neither stays dense and says so.
+  o.compress_fallback = 200.0;
+  KronMatrixReport neither;
+  EXPECT_TRUE(KronFactorizePass(o).FactorizeMatrix(narrow.data(), 512, 8, 4, &neither).is_dense());
+  EXPECT_NE(neither.note.find("nor 200x"), std::string::npos) << neither.note;
+}
+
 TEST(KronFactorizePassTest, ExactModeKeepsUnstructuredWeightsDense) {
   Graph graph = RandomLstm(16, 8, 9);
   KronFactorizeOptions o;
@@ -303,6 +335,11 @@ TEST(KronFactorizePassTest, RejectsBadOptionsNamingThePass) {
   o.max_rank = 2;
   o.compress = 0.5;
   EXPECT_FALSE(KronFactorizePass(o).Run(graph).ok());
+  o.compress = 0.0;
+  o.compress_fallback = 8.0;  // a fallback needs a target
+  r = KronFactorizePass(o).Run(graph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("--compress-fallback"), std::string::npos);
 }
 
 TEST(KronFactorizePassTest, OffDoesNothing) {
