@@ -127,18 +127,8 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!r.ok()) { std::fprintf(stderr, "%s\n", r.status().message().c_str()); return 2; }
   const double after = Score(graph, *tx, labels, classifier);
-  // Recurrent weight bytes, dense float32 vs operators (sparse indices counted).
-  int64_t dense_bytes = 0, compressed_bytes = 0;
-  for (const tml::Node& node : graph.nodes()) {
-    if (node.op != tml::OpKind::kLstm && node.op != tml::OpKind::kGru && node.op != tml::OpKind::kRnn) continue;
-    for (size_t input : {size_t{1}, size_t{2}}) {
-      const int64_t bytes = 4 * graph.tensor(node.inputs[input]).num_elements();
-      dense_bytes += bytes;
-      const tml::WeightOperatorSet* set = node.WeightOps(input);
-      if (set == nullptr) { compressed_bytes += bytes; continue; }
-      for (const tml::WeightOperator& op : set->per_direction) compressed_bytes += tml::WeightOperatorBytes(op);
-    }
-  }
+  const tml::RecurrentWeightBytes bytes = tml::CountRecurrentWeightBytes(graph);
+  const int64_t dense_bytes = bytes.dense, compressed_bytes = bytes.stored;
   const char* metric = classifier ? "accuracy" : "AUC";
   std::printf("recurrent weights: %lld -> %lld bytes (%.1fx smaller)\n",
               static_cast<long long>(dense_bytes), static_cast<long long>(compressed_bytes),

@@ -29,6 +29,24 @@ int64_t WeightOperatorBytes(const WeightOperator& op) {
   return bytes;
 }
 
+RecurrentWeightBytes CountRecurrentWeightBytes(const Graph& graph) {
+  RecurrentWeightBytes bytes;
+  for (const Node& node : graph.nodes()) {
+    if (node.op != OpKind::kLstm && node.op != OpKind::kGru && node.op != OpKind::kRnn) continue;
+    for (size_t input : {size_t{1}, size_t{2}}) {
+      const int64_t dense = 4 * graph.tensor(node.input(input)).num_elements();
+      bytes.dense += dense;
+      const WeightOperatorSet* set = node.WeightOps(input);
+      if (set == nullptr) {
+        bytes.stored += dense;
+        continue;
+      }
+      for (const WeightOperator& op : set->per_direction) bytes.stored += WeightOperatorBytes(op);
+    }
+  }
+  return bytes;
+}
+
 SparseOverlay SelectLargest(const float* values, int64_t rows, int64_t cols, int64_t k) {
   const int64_t n = rows * cols;
   k = std::clamp<int64_t>(k, 0, n);

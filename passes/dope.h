@@ -67,6 +67,16 @@ int64_t SparseOverlayBytes(const SparseOverlay& s, int64_t rows, int64_t cols);
 // Stored float32 bytes of an operator: Kronecker factors (or dense values) plus S as above.
 int64_t WeightOperatorBytes(const WeightOperator& op);
 
+// Float32 bytes of the recurrent weights (W and R of every LSTM/GRU/RNN) of
+// `graph`: as dense tensors, and as stored (operators by WeightOperatorBytes,
+// sparse indices counted; weights without an operator as dense). The figure
+// the compression targets of the examples are stated in.
+struct RecurrentWeightBytes {
+  int64_t dense = 0;
+  int64_t stored = 0;
+};
+RecurrentWeightBytes CountRecurrentWeightBytes(const Graph& graph);
+
 // The k largest-magnitude entries of a row-major rows×cols matrix as CSR
 // (ties: lower index first; sorted by row then column).
 SparseOverlay SelectLargest(const float* values, int64_t rows, int64_t cols, int64_t k);
