@@ -6,6 +6,7 @@
 #include <set>
 
 #include "codegen/c_writer.h"
+#include "codegen/int8_links.h"
 #include "codegen/memory_plan.h"
 #include "codegen/ops/emit_context.h"
 #include "codegen/ops/op_emitters.h"
@@ -236,6 +237,8 @@ Status ModelEmitter::CheckSupported() {
 
 Status ModelEmitter::Plan() {
   const auto& nodes = graph_.nodes();
+  ctx_.SetInt8Links(FindInt8Links(graph_));
+  const Int8Links& links = ctx_.int8_links();
   std::set<TensorId> io(graph_.inputs().begin(), graph_.inputs().end());
   io.insert(graph_.outputs().begin(), graph_.outputs().end());
   std::map<TensorId, int> first, last;
@@ -251,6 +254,8 @@ Status ModelEmitter::Plan() {
       if (!last.count(id)) last[id] = step;
     }
   }
+  // A Relu output written by the int8 layer it is folded into lives from that layer on.
+  for (const auto& [pre, out] : links.write_instead) first[out] = first[pre];
   std::vector<BufferRequest> requests;
   std::vector<TensorId> owners;  // tensor id, or -1 - node index for scratch
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -266,9 +271,13 @@ Status ModelEmitter::Plan() {
         no_buffer_.insert(id);  // optional recurrent output nobody reads
         continue;
       }
+      if (links.write_instead.count(id)) {
+        no_buffer_.insert(id);  // an int8 layer writes the Relu output folded into it
+        continue;
+      }
       const int64_t n = graph_.tensor(id).num_elements();
       if (n == 0) continue;
-      requests.push_back({n * 4, first[id], last[id]});
+      requests.push_back({links.IsInt8(id) ? n : n * 4, first[id], last[id]});
       owners.push_back(id);
     }
     TML_ASSIGN_OR_RETURN(int64_t scratch, ScratchBytes(graph_, node));
@@ -298,6 +307,10 @@ Status ModelEmitter::EmitNodes(CWriter& w, const std::vector<int>& indices) {
     const Node& node = graph_.nodes()[static_cast<size_t>(i)];
     w.Comment(Describe(node));
     w.Line(fmt::format("TML_LAYER_MARK({});", i));
+    if (ctx_.int8_links().IsFoldedRelu(i)) {
+      w.Comment("folded into the int8 layer before it (clamped at the zero point)");
+      continue;
+    }
     if (scratch_offset_.count(i)) {
       ctx_.SetScratch(ctx_.Param(
           "tml_context", fmt::format("{{{}_arena + {}, {}}}", name_, scratch_offset_[i],

@@ -24,8 +24,10 @@
 // below); codegen/ops/emit_fc_s8.cc reads it. What runs int8 so far: Gemm
 // (transA 0, alpha 1, constant 2-D B, constant or no C with beta 1) and
 // MatMul with a constant 2-D B, each as tml_quantize_s8 → tml_fully_connected_s8
-// → tml_dequantize_s8 (float between layers: Relu, Add... stay float, exact on
-// the dequantized values). Forward batch-1 LSTMs (dense W/R or stacked-gate
+// → tml_dequantize_s8; between two int8 layers the activation stays int8 and
+// a Relu between them folds into the first one's requantization
+// (codegen/int8_links.h); other ops between layers (Add, Tanh...) run in float
+// on the dequantized values. Forward batch-1 LSTMs (dense W/R or stacked-gate
 // Kronecker operators, with or without doping; no initial states, peepholes or
 // sequence_lens) run tml_lstm_step_s8_s16 per time step on the int8 input
 // (codegen/ops/emit_lstm_s8.cc). Any other node carrying weights (GRU/RNN,

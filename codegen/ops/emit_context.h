@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "codegen/c_writer.h"
+#include "codegen/int8_links.h"
 #include "compiler/ir/graph.h"
 #include "compiler/status.h"
 
@@ -41,6 +42,7 @@ class EmitContext {
   void SetPointer(TensorId id, const std::string& expr) { pointers_[id] = expr; }
   void ClearPointers() { pointers_.clear(); }
   void SetScratch(const std::string& ctx_expr) { scratch_ = ctx_expr; }
+  void SetInt8Links(Int8Links links) { int8_links_ = std::move(links); }
   const std::set<std::string>& kernels() const { return kernels_; }
   // The static declarations collected so far, in first-use order.
   const CWriter& weights() const { return weights_; }
@@ -75,6 +77,8 @@ class EmitContext {
   // Prints `TML_TRY(<call>);` into the current body.
   void Call(const std::string& call);
   CWriter& body() { return *body_; }
+  // Activations kept int8 between int8 layers (codegen/int8_links.h).
+  const Int8Links& int8_links() const { return int8_links_; }
   // Whether a tensor has a buffer (false for unused optional outputs).
   bool HasBuffer(TensorId id) const;
 
@@ -94,6 +98,7 @@ class EmitContext {
   std::map<std::string, int> counters_;
   std::string scratch_ = "NULL";
   std::set<std::string> kernels_;
+  Int8Links int8_links_;
 };
 
 }  // namespace tml::codegen

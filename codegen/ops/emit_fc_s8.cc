@@ -5,7 +5,9 @@
 //                           input zero point folded in, Q31 requantization)
 //   tml_dequantize_s8 (int8 → float output)
 // with the int8 input, int8 output and the kernel's scratch in the node's
-// scratch, in that order. The weights are quantized here (QuantizeRows), so
+// scratch, in that order. Between two int8 layers the activation stays int8
+// (no quantize/dequantize) and a Relu in between folds into the requantization
+// (codegen/int8_links.h). The weights are quantized here (QuantizeRows), so
 // the graph keeps its float weights for the reference interpreter.
 #include <cmath>
 
@@ -74,6 +76,19 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
   if (node.op == OpKind::kGemm && node.input(2) != kNoTensor) {
     bias = ctx.tensor(node.input(2)).f32.data();
   }
+  // Int8 neighbours (codegen/int8_links.h): read the int8 input as it is, write
+  // int8 in the consumers' format (through a folded Relu: clamped at real 0).
+  const Int8Links& links = ctx.int8_links();
+  const TensorId x_id = node.input(0);
+  TensorId y_id = node.output(0);
+  const auto folded = links.write_instead.find(y_id);
+  const bool relu = folded != links.write_instead.end();
+  if (relu) y_id = folded->second;
+  const bool x_int8 = links.IsInt8(x_id), y_int8 = links.IsInt8(y_id);
+  if (y_int8) {
+    out.scale = links.format.at(y_id).first;
+    out.zero_point = links.format.at(y_id).second;
+  }
   const std::vector<int32_t> bias_eff = m.FoldBias(bias, in);
   std::vector<double> row_unit(rows);
   for (int32_t r = 0; r < rows; ++r) row_unit[r] = in.scale * m.row_scale[r];
@@ -86,33 +101,40 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
       ctx.IntWeightArray("int32_t", std::vector<int64_t>(bias_eff.begin(), bias_eff.end()), 4);
   const std::string m_name = ctx.IntWeightArray(
       "int32_t", std::vector<int64_t>(rq.multiplier.begin(), rq.multiplier.end()), 4);
-  const std::string fc_params = ctx.Param("tml_fc_s8_params", fmt::format("{{{}, -128, 127}}",
-                                                                          out.zero_point));
+  const std::string fc_params = ctx.Param(
+      "tml_fc_s8_params", fmt::format("{{{}, {}, 127}}", out.zero_point, relu ? out.zero_point : -128));
   const std::string quant = ctx.Param(
       "tml_quant_params", fmt::format("{{{}, {}, {}}}", m_name, rq.left_shift, rq.right_shift));
-  TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(node.input(0)));
-  TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(node.input(0)));
+  TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(x_id));
+  TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(x_id));
   TML_ASSIGN_OR_RETURN(std::string w_dims, ctx.DimsOf(Shape{rows, cols}));
-  TML_ASSIGN_OR_RETURN(std::string y_dims, ctx.Dims(node.output(0)));
-  TML_ASSIGN_OR_RETURN(std::string y, ctx.Ptr(node.output(0)));
+  TML_ASSIGN_OR_RETURN(std::string y_dims, ctx.Dims(y_id));
+  TML_ASSIGN_OR_RETURN(std::string y, ctx.Ptr(y_id));
   if (ctx.Scratch() == "NULL") return InvalidInput("int8 fully connected without scratch");
-  const int64_t xq_bytes = Align4(ctx.tensor(node.input(0)).num_elements());
-  const int64_t yq_bytes = Align4(ctx.tensor(node.output(0)).num_elements());
-  ctx.UseKernel("tml_quantize_s8");
+  const int64_t xq_bytes = Align4(ctx.tensor(x_id).num_elements());
+  const int64_t yq_bytes = Align4(ctx.tensor(y_id).num_elements());
   ctx.UseKernel("tml_fully_connected_s8");
-  ctx.UseKernel("tml_dequantize_s8");
   CWriter& body = ctx.body();
   body.Open("");
-  body.Line(fmt::format("int8_t *xq_ = (int8_t *)({})->buf;", ctx.Scratch()));
-  body.Line(fmt::format("int8_t *yq_ = xq_ + {};", xq_bytes));
-  body.Line(fmt::format("const tml_context fc_ctx_ = {{xq_ + {}, {}}};", xq_bytes + yq_bytes,
+  body.Line(fmt::format("int8_t *scratch_ = (int8_t *)({})->buf;", ctx.Scratch()));
+  body.Line(x_int8 ? fmt::format("const int8_t *xq_ = (const int8_t *){};", x)
+                   : "int8_t *xq_ = scratch_;");
+  body.Line(y_int8 ? fmt::format("int8_t *yq_ = (int8_t *){};", y)
+                   : fmt::format("int8_t *yq_ = scratch_ + {};", xq_bytes));
+  body.Line(fmt::format("const tml_context fc_ctx_ = {{scratch_ + {}, {}}};", xq_bytes + yq_bytes,
                         FcBufferBytes(rows, cols)));
-  ctx.Call(fmt::format("tml_quantize_s8({}, {}, {}, {}, xq_)", x_dims, x,
-                       FloatLiteral(static_cast<float>(1.0 / in.scale)), in.zero_point));
+  if (!x_int8) {
+    ctx.UseKernel("tml_quantize_s8");
+    ctx.Call(fmt::format("tml_quantize_s8({}, {}, {}, {}, scratch_)", x_dims, x,
+                         FloatLiteral(static_cast<float>(1.0 / in.scale)), in.zero_point));
+  }
   ctx.Call(fmt::format("tml_fully_connected_s8(&fc_ctx_, {}, {}, {}, xq_, {}, {}, {}, {}, yq_)",
                        fc_params, quant, x_dims, w_dims, w_name, b_name, y_dims));
-  ctx.Call(fmt::format("tml_dequantize_s8({}, yq_, {}, {}, {})", y_dims,
-                       FloatLiteral(static_cast<float>(out.scale)), out.zero_point, y));
+  if (!y_int8) {
+    ctx.UseKernel("tml_dequantize_s8");
+    ctx.Call(fmt::format("tml_dequantize_s8({}, yq_, {}, {}, {})", y_dims,
+                         FloatLiteral(static_cast<float>(out.scale)), out.zero_point, y));
+  }
   body.Close();
   return Status::Ok();
 }

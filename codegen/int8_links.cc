@@ -1,0 +1,96 @@
+#include "codegen/int8_links.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "codegen/ops/op_emitters.h"
+#include "passes/quantize.h"
+
+namespace tml::codegen {
+namespace {
+
+// Node indices reading tensor `id`.
+std::vector<int> Consumers(const Graph& graph, TensorId id) {
+  std::vector<int> out;
+  for (size_t i = 0; i < graph.nodes().size(); ++i) {
+    const Node& node = graph.nodes()[i];
+    if (std::find(node.inputs.begin(), node.inputs.end(), id) != node.inputs.end()) {
+      out.push_back(static_cast<int>(i));
+    }
+  }
+  return out;
+}
+
+// The index of the node computing `id`, or -1.
+int Producer(const Graph& graph, TensorId id) {
+  for (size_t i = 0; i < graph.nodes().size(); ++i) {
+    const Node& node = graph.nodes()[i];
+    if (std::find(node.outputs.begin(), node.outputs.end(), id) != node.outputs.end()) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+bool IsGraphOutput(const Graph& graph, TensorId id) {
+  return std::find(graph.outputs().begin(), graph.outputs().end(), id) != graph.outputs().end();
+}
+
+// Every consumer of `id` is an int8 fully connected layer reading it as its
+// data input (0), and all of them share one input format.
+bool ReadOnlyByInt8Fc(const Graph& graph, TensorId id, std::pair<double, int32_t>* int8_format) {
+  const std::vector<int> readers = Consumers(graph, id);
+  if (readers.empty()) return false;
+  std::vector<float> format;
+  for (int r : readers) {
+    const Node& node = graph.nodes()[static_cast<size_t>(r)];
+    if (!UsesFullyConnectedS8(node) || node.input(0) != id) return false;
+    for (size_t k = 1; k < node.inputs.size(); ++k) {
+      if (node.inputs[k] == id) return false;
+    }
+    const std::vector<float> plan = node.GetFloats(kInt8Attr);
+    if (plan.size() != 4) return false;
+    const std::vector<float> in(plan.begin(), plan.begin() + 2);
+    if (!format.empty() && format != in) return false;
+    format = in;
+  }
+  *int8_format = {format[0], static_cast<int32_t>(format[1])};
+  return true;
+}
+
+bool IsInt8Fc(const Graph& graph, int index) {
+  return index >= 0 && UsesFullyConnectedS8(graph.nodes()[static_cast<size_t>(index)]);
+}
+
+}  // namespace
+
+Int8Links FindInt8Links(const Graph& graph) {
+  Int8Links links;
+  for (size_t i = 0; i < graph.nodes().size(); ++i) {
+    const Node& node = graph.nodes()[i];
+    const TensorId out = node.output(0);
+    std::pair<double, int32_t> format;
+    if (out == kNoTensor || IsGraphOutput(graph, out) || !ReadOnlyByInt8Fc(graph, out, &format)) {
+      continue;
+    }
+    if (UsesFullyConnectedS8(node)) {
+      links.int8_tensors.insert(out);
+      links.format[out] = format;
+      continue;
+    }
+    if (node.op != OpKind::kRelu) continue;
+    // FC → Relu → FC: the Relu folds into the FC when nothing else reads the FC output.
+    const TensorId pre = node.input(0);
+    const int fc = Producer(graph, pre);
+    if (!IsInt8Fc(graph, fc) || IsGraphOutput(graph, pre) || Consumers(graph, pre).size() != 1) {
+      continue;
+    }
+    links.int8_tensors.insert(out);
+    links.format[out] = format;
+    links.folded_relus.insert(static_cast<int>(i));
+    links.write_instead[pre] = out;
+  }
+  return links;
+}
+
+}  // namespace tml::codegen
