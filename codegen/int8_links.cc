@@ -58,6 +58,20 @@ bool ReadOnlyByInt8Fc(const Graph& graph, TensorId id, std::pair<double, int32_t
   return true;
 }
 
+// Element-wise activations an int8 table can run (Relu folds instead).
+bool IsTableable(OpKind op) {
+  switch (op) {
+    case OpKind::kRelu:
+    case OpKind::kLeakyRelu:
+    case OpKind::kSigmoid:
+    case OpKind::kHardSigmoid:
+    case OpKind::kTanh:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool IsInt8Fc(const Graph& graph, int index) {
   return index >= 0 && UsesFullyConnectedS8(graph.nodes()[static_cast<size_t>(index)]);
 }
@@ -78,8 +92,8 @@ Int8Links FindInt8Links(const Graph& graph) {
       links.format[out] = format;
       continue;
     }
-    if (node.op != OpKind::kRelu) continue;
-    // FC → Relu → FC: the Relu folds into the FC when nothing else reads the FC output.
+    if (!IsTableable(node.op)) continue;
+    // FC → activation → FC, nothing else reading the FC output.
     const TensorId pre = node.input(0);
     const int fc = Producer(graph, pre);
     if (!IsInt8Fc(graph, fc) || IsGraphOutput(graph, pre) || Consumers(graph, pre).size() != 1) {
@@ -87,8 +101,15 @@ Int8Links FindInt8Links(const Graph& graph) {
     }
     links.int8_tensors.insert(out);
     links.format[out] = format;
-    links.folded_relus.insert(static_cast<int>(i));
-    links.write_instead[pre] = out;
+    if (node.op == OpKind::kRelu) {  // folds into the FC's requantization
+      links.folded_relus.insert(static_cast<int>(i));
+      links.write_instead[pre] = out;
+      continue;
+    }
+    const std::vector<float> plan = graph.nodes()[static_cast<size_t>(fc)].GetFloats(kInt8Attr);
+    links.int8_tensors.insert(pre);
+    links.format[pre] = {plan[2], static_cast<int32_t>(plan[3])};  // the FC's output range
+    links.table_activations.insert(out);
   }
   return links;
 }

@@ -12,6 +12,11 @@
 // (pre-activation) output then has no buffer and the Relu node emits nothing.
 // The consumers' format comes from the calibrated range of the Relu output, so
 // the int8 codes cover [0, max] instead of wasting half of them on negatives.
+//
+// Any other element-wise activation between them (Tanh, Sigmoid, LeakyRelu,
+// HardSigmoid) runs as a 256-entry table (tml_lut_s8) from the producer's
+// output format to the consumers' input format: FC → Tanh → FC is int8 end to
+// end, each table entry the correctly rounded result of the float activation.
 #ifndef TML_CODEGEN_INT8_LINKS_H_
 #define TML_CODEGEN_INT8_LINKS_H_
 
@@ -30,11 +35,14 @@ struct Int8Links {
   std::set<int> folded_relus;
   // FC output → the Relu output it writes instead (the FC output gets no buffer).
   std::map<TensorId, TensorId> write_instead;
-  // The int8 format {scale, zero point} of each int8 tensor: its consumers' input format.
+  // Activations (by output tensor) that run as an int8 table.
+  std::set<TensorId> table_activations;
+  // The int8 format {scale, zero point} of each int8 tensor (calibrated range).
   std::map<TensorId, std::pair<double, int32_t>> format;
 
   bool IsInt8(TensorId id) const { return int8_tensors.count(id) != 0; }
   bool IsFoldedRelu(int node_index) const { return folded_relus.count(node_index) != 0; }
+  bool IsTableActivation(TensorId output) const { return table_activations.count(output) != 0; }
 };
 
 // The links of a graph whose int8 nodes carry the plan of passes/quantize.h.

@@ -1,9 +1,11 @@
-// Relu / LeakyRelu / Sigmoid / HardSigmoid / Tanh: one elementwise kernel each.
+// Relu / LeakyRelu / Sigmoid / HardSigmoid / Tanh: one elementwise kernel each
+// (between two int8 layers: an int8 table, emit_lut_s8.cc).
 #include "codegen/ops/op_emitters.h"
 
 namespace tml::codegen {
 
 Status EmitActivation(EmitContext& ctx, const Node& node) {
+  if (ctx.int8_links().IsTableActivation(node.output(0))) return EmitTableActivationS8(ctx, node);
   TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(node.input(0)));
   TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(node.input(0)));
   TML_ASSIGN_OR_RETURN(std::string y_dims, ctx.Dims(node.output(0)));

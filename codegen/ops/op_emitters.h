@@ -43,6 +43,8 @@ Status EmitKronMatvec(EmitContext& ctx, const Node& node);
 bool UsesFullyConnectedS8(const Node& node);
 int64_t FullyConnectedS8ScratchBytes(const Graph& graph, const Node& node);
 Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node);
+// An activation between two int8 layers as an int8 table (emit_lut_s8.cc).
+Status EmitTableActivationS8(EmitContext& ctx, const Node& node);
 // LSTM carrying the int8 plan (emit_lstm_s8.cc).
 bool UsesLstmS8(const Node& node);
 int64_t LstmS8ScratchBytes(const Graph& graph, const Node& node);

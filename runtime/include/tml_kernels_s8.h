@@ -240,6 +240,15 @@ tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_linear_op_s8
                                   const int8_t *input, int32_t *acc);
 
 /**
+ * @brief Any element-wise int8 → int8 function by table: output[k] = table[input[k] + 128].
+ * The compiler fills the 256 entries from the activation (tanh, sigmoid, leaky ReLU, ...) and
+ * the input and output formats, so each entry is the correctly rounded quantized result.
+ * In place allowed. @return TML_OK or TML_ERROR_ARG.
+ */
+tml_status tml_lut_s8(const tml_dims *dims, const int8_t *input, const int8_t table[256],
+                      int8_t *output);
+
+/**
  * @brief tanh in int16: input Q3.12 (real = v/4096, range [-8, 8)), output Q0.15
  * (real = v/32768). A 257-entry table over [-8, 8] with linear interpolation
  * (max error ≈ 4e-4). Element-wise over `count` values; in place allowed.

@@ -23,9 +23,9 @@ Node Fc(const std::string& name, TensorId x, TensorId w, TensorId y) {
   return fc;
 }
 
-// x [1,4] -> fc -> h -> Relu -> r -> fc2 -> y [1,2]; `relu_is_output` also
-// makes r a graph output.
-Graph FcReluFc(bool relu_is_output = false) {
+// x [1,4] -> fc -> h -> activation -> r -> fc2 -> y [1,2]; `relu_is_output`
+// also makes r a graph output.
+Graph FcReluFc(bool relu_is_output = false, OpKind activation = OpKind::kRelu) {
   Graph g;
   g.producer = "test";
   g.opset = 14;
@@ -40,9 +40,9 @@ Graph FcReluFc(bool relu_is_output = false) {
   const TensorId y = g.AddTensor({"y", DType::kFloat32, {1, 2}, TensorRole::kOutput, {}, {}});
   g.AddNode(Fc("fc", x, wi, h));
   Node act;
-  act.op = OpKind::kRelu;
+  act.op = activation;
   act.name = "act";
-  act.onnx_op_type = "Relu";
+  act.onnx_op_type = activation == OpKind::kRelu ? "Relu" : "Tanh";
   act.inputs = {h};
   act.outputs = {r};
   g.AddNode(act);
@@ -112,6 +112,35 @@ TEST(Int8LinksTest, EmittedCodeQuantizesOnceAndDequantizesOnce) {
   EXPECT_NE(c.find("folded into the int8 layer before it"), std::string::npos);
   // fc clamps at the Relu output's zero point (-128): its params are {-128, -128, 127}.
   EXPECT_NE(c.find("= {-128, -128, 127};"), std::string::npos) << c;
+}
+
+TEST(Int8LinksTest, TanhBetweenInt8LayersRunsAsAnInt8Table) {
+  Graph g = FcReluFc(false, OpKind::kTanh);
+  Calibrate(&g);
+  const Int8Links links = FindInt8Links(g);
+  const TensorId h = g.nodes()[0].output(0), r = g.nodes()[1].output(0);
+  EXPECT_TRUE(links.IsInt8(h));
+  EXPECT_TRUE(links.IsInt8(r));
+  EXPECT_TRUE(links.IsTableActivation(r));
+  EXPECT_TRUE(links.folded_relus.empty());
+  // h keeps fc's calibrated output format; r gets fc2's input format.
+  const std::vector<float> plan = g.nodes()[0].GetFloats(kInt8Attr);
+  EXPECT_DOUBLE_EQ(links.format.at(h).first, plan[2]);
+  CodegenOptions o;
+  o.name = "mlp";
+  o.tool_version = "0.0.test";
+  o.model_file = "mlp.onnx";
+  o.model_hash = HashBytes("model bytes");
+  auto m = GenerateModel(g, o);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  std::string c;
+  for (const GeneratedFile& f : m->files) {
+    if (f.path == "mlp.c") c = f.content;
+  }
+  EXPECT_NE(c.find("TML_TRY(tml_lut_s8("), std::string::npos);
+  EXPECT_EQ(c.find("tml_tanh_f32("), std::string::npos);
+  EXPECT_EQ(c.find("tml_quantize_s8(", c.find("tml_quantize_s8(") + 1), std::string::npos)
+      << "one quantize, at the model input";
 }
 
 }  // namespace
