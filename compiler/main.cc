@@ -120,7 +120,7 @@ int Main(int argc, char** argv) {
                           ".npy integer labels of --calib: adds cross-entropy to fine-tuning");
   compile_cmd->add_option("--seed", compile.passes.finetune.seed, "Fine-tuning seed (default 0)");
   compile_cmd->add_option("--finetune-lr", compile.passes.finetune.lr,
-                          "Adam learning rate of fine-tuning (default 3e-3)");
+                          "Adam learning rate of fine-tuning (default 1e-2)");
   compile_cmd->add_flag("--finetune-dense", compile.passes.finetune.train_dense,
                         "Fine-tuning also trains the dense weights left uncompressed (e.g. the "
                         "classifier head)");

@@ -64,7 +64,7 @@ struct FinetuneOptions {
   // Alternatively the data itself (used when calib_path is empty): [N, ...] float32, [N] int64.
   Tensor calib;
   std::vector<int64_t> labels;
-  double lr = 3e-3;
+  double lr = 1e-2;  // --finetune-lr; the examples' recipes (their READMEs) were tuned at 1e-2
   int batch_size = 16;
   double holdout_fraction = 0.15;
   double ce_weight = 1.0;
