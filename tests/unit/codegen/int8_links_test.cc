@@ -60,6 +60,22 @@ void Calibrate(Graph* g) {
   ASSERT_TRUE(CalibrateInt8(g, {data}, {"calib"}, &summary).ok());
 }
 
+// mlp.c of the generated sources ("" when generation fails).
+std::string GeneratedC(const Graph& g) {
+  CodegenOptions o;
+  o.name = "mlp";
+  o.tool_version = "0.0.test";
+  o.model_file = "mlp.onnx";
+  o.model_hash = HashBytes("model bytes");
+  auto m = GenerateModel(g, o);
+  EXPECT_TRUE(m.ok()) << m.status().message();
+  if (!m.ok()) return "";
+  for (const GeneratedFile& f : m->files) {
+    if (f.path == "mlp.c") return f.content;
+  }
+  return "";
+}
+
 TEST(Int8LinksTest, ReluBetweenInt8LayersFoldsAndItsOutputStaysInt8) {
   Graph g = FcReluFc();
   Calibrate(&g);
@@ -89,17 +105,8 @@ TEST(Int8LinksTest, NothingLinksWithoutInt8PlansOrWhenTheTensorIsAnOutput) {
 TEST(Int8LinksTest, EmittedCodeQuantizesOnceAndDequantizesOnce) {
   Graph g = FcReluFc();
   Calibrate(&g);
-  CodegenOptions o;
-  o.name = "mlp";
-  o.tool_version = "0.0.test";
-  o.model_file = "mlp.onnx";
-  o.model_hash = HashBytes("model bytes");
-  auto m = GenerateModel(g, o);
-  ASSERT_TRUE(m.ok()) << m.status().message();
-  std::string c;
-  for (const GeneratedFile& f : m->files) {
-    if (f.path == "mlp.c") c = f.content;
-  }
+  const std::string c = GeneratedC(g);
+  ASSERT_FALSE(c.empty());
   auto count = [&](const std::string& what) {
     size_t n = 0;
     for (size_t p = c.find(what); p != std::string::npos; p = c.find(what, p + 1)) ++n;
@@ -126,17 +133,8 @@ TEST(Int8LinksTest, TanhBetweenInt8LayersRunsAsAnInt8Table) {
   // h keeps fc's calibrated output format; r gets fc2's input format.
   const std::vector<float> plan = g.nodes()[0].GetFloats(kInt8Attr);
   EXPECT_DOUBLE_EQ(links.format.at(h).first, plan[2]);
-  CodegenOptions o;
-  o.name = "mlp";
-  o.tool_version = "0.0.test";
-  o.model_file = "mlp.onnx";
-  o.model_hash = HashBytes("model bytes");
-  auto m = GenerateModel(g, o);
-  ASSERT_TRUE(m.ok()) << m.status().message();
-  std::string c;
-  for (const GeneratedFile& f : m->files) {
-    if (f.path == "mlp.c") c = f.content;
-  }
+  const std::string c = GeneratedC(g);
+  ASSERT_FALSE(c.empty());
   EXPECT_NE(c.find("TML_TRY(tml_lut_s8("), std::string::npos);
   EXPECT_EQ(c.find("tml_tanh_f32("), std::string::npos);
   EXPECT_EQ(c.find("tml_quantize_s8(", c.find("tml_quantize_s8(") + 1), std::string::npos)
