@@ -83,6 +83,18 @@ Int8Links FindInt8Links(const Graph& graph) {
   for (size_t i = 0; i < graph.nodes().size(); ++i) {
     const Node& node = graph.nodes()[i];
     const TensorId out = node.output(0);
+    if (node.op == OpKind::kSoftmax) {
+      const TensorId logits = node.input(0);
+      const int fc = Producer(graph, logits);
+      if (IsInt8Fc(graph, fc) && !IsGraphOutput(graph, logits) &&
+          Consumers(graph, logits).size() == 1) {
+        const std::vector<float> plan = graph.nodes()[static_cast<size_t>(fc)].GetFloats(kInt8Attr);
+        links.int8_tensors.insert(logits);
+        links.format[logits] = {plan[2], static_cast<int32_t>(plan[3])};
+        links.int8_softmax.insert(out);
+      }
+      continue;
+    }
     std::pair<double, int32_t> format;
     if (out == kNoTensor || IsGraphOutput(graph, out) || !ReadOnlyByInt8Fc(graph, out, &format)) {
       continue;

@@ -17,6 +17,9 @@
 // HardSigmoid) runs as a 256-entry table (tml_lut_s8) from the producer's
 // output format to the consumers' input format: FC → Tanh → FC is int8 end to
 // end, each table entry the correctly rounded result of the float activation.
+//
+// A Softmax reading an int8 layer's output (nothing else reading it) runs int8
+// too (tml_softmax_s8, probabilities at 1/256) and dequantizes its output.
 #ifndef TML_CODEGEN_INT8_LINKS_H_
 #define TML_CODEGEN_INT8_LINKS_H_
 
@@ -35,6 +38,9 @@ struct Int8Links {
   std::set<int> folded_relus;
   // FC output → the Relu output it writes instead (the FC output gets no buffer).
   std::map<TensorId, TensorId> write_instead;
+  // Softmax nodes (by output tensor) reading an int8 layer's output: int8
+  // softmax (tml_softmax_s8), then dequantized into their float output.
+  std::set<TensorId> int8_softmax;
   // Activations (by output tensor) that run as an int8 table.
   std::set<TensorId> table_activations;
   // The int8 format {scale, zero point} of each int8 tensor (calibrated range).

@@ -54,6 +54,8 @@ Status EmitMatMul(EmitContext& ctx, const Node& node);
 Status EmitBinary(EmitContext& ctx, const Node& node);
 Status EmitActivation(EmitContext& ctx, const Node& node);
 Status EmitSoftmax(EmitContext& ctx, const Node& node);
+// Scratch of a Softmax that runs int8 (its int8 probabilities), else 0.
+int64_t SoftmaxS8ScratchBytes(const Graph& graph, const Node& node);
 Status EmitReshape(EmitContext& ctx, const Node& node);
 Status EmitTranspose(EmitContext& ctx, const Node& node);
 Status EmitConcat(EmitContext& ctx, const Node& node);

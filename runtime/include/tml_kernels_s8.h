@@ -249,6 +249,17 @@ tml_status tml_lut_s8(const tml_dims *dims, const int8_t *input, const int8_t ta
                       int8_t *output);
 
 /**
+ * @brief int8 Softmax along the axis of `params` (the tml_softmax_params of tml_kernels.h).
+ *
+ * exp_table[d] = round(65535·exp(-input_scale·d)) for d = max - x in [0, 255] (the compiler
+ * fills it for the input format); y = round(256·e/Σe) - 128, clamped to [-128, 127], i.e.
+ * probabilities at scale 1/256, zero point -128. Integer only (one division per output).
+ * In place allowed. @return TML_OK or TML_ERROR_ARG.
+ */
+tml_status tml_softmax_s8(const tml_softmax_params *params, const tml_dims *dims,
+                          const int8_t *input, const uint16_t exp_table[256], int8_t *output);
+
+/**
  * @brief tanh in int16: input Q3.12 (real = v/4096, range [-8, 8)), output Q0.15
  * (real = v/32768). A 257-entry table over [-8, 8] with linear interpolation
  * (max error ≈ 4e-4). Element-wise over `count` values; in place allowed.

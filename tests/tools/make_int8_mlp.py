@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Writes an MLP with Tanh, Sigmoid and LeakyRelu between its Gemm layers (mlp.onnx) and
+"""Writes an MLP with Tanh, Sigmoid and LeakyRelu between its Gemm layers and a Softmax at
+the end (mlp.onnx) and
 its calibration and test inputs (calib_x.npy, test_x.npy) into OUTDIR: the int8 table
-activations of codegen/int8_links.h have no bundled example, so the e2e tests use this one.
+activations and int8 softmax of codegen/int8_links.h have no bundled example, so the e2e
+tests use this one.
 
 usage: make_int8_mlp.py OUTDIR
 """
@@ -26,13 +28,14 @@ def main():
         w = (rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(np.float32)
         b = (0.1 * rng.standard_normal(n_out)).astype(np.float32)
         inits += [numpy_helper.from_array(w, f"w{i}"), numpy_helper.from_array(b, f"b{i}")]
-        y = "output" if i == len(sizes) - 2 else f"fc{i}"
+        y = f"fc{i}"
         nodes.append(helper.make_node("Gemm", [x, f"w{i}", f"b{i}"], [y], name=f"fc{i}", transB=1))
         if i < len(activations):
             op, attrs = activations[i]
             nodes.append(helper.make_node(op, [y], [f"act{i}"], name=f"act{i}", **attrs))
             y = f"act{i}"
         x = y
+    nodes.append(helper.make_node("Softmax", [x], ["output"], name="softmax", axis=-1))
     graph = helper.make_graph(
         nodes, "int8_mlp",
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, sizes[0]])],

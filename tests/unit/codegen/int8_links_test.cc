@@ -141,5 +141,30 @@ TEST(Int8LinksTest, TanhBetweenInt8LayersRunsAsAnInt8Table) {
       << "one quantize, at the model input";
 }
 
+TEST(Int8LinksTest, SoftmaxAfterAnInt8LayerRunsInt8) {
+  Graph g = FcReluFc();
+  // y -> Softmax -> p (the new graph output).
+  const TensorId y = g.outputs()[0];
+  const TensorId p = g.AddTensor({"p", DType::kFloat32, {1, 2}, TensorRole::kOutput, {}, {}});
+  g.tensor(y).role = TensorRole::kActivation;
+  Node softmax;
+  softmax.op = OpKind::kSoftmax;
+  softmax.name = "softmax";
+  softmax.onnx_op_type = "Softmax";
+  softmax.opset = 13;
+  softmax.inputs = {y};
+  softmax.outputs = {p};
+  softmax.attrs = {{"axis", int64_t{1}}};
+  g.AddNode(softmax);
+  g.outputs() = {p};
+  Calibrate(&g);
+  const Int8Links links = FindInt8Links(g);
+  EXPECT_TRUE(links.IsInt8(y));
+  EXPECT_EQ(links.int8_softmax.count(p), 1u);
+  const std::string c = GeneratedC(g);
+  EXPECT_NE(c.find("TML_TRY(tml_softmax_s8("), std::string::npos) << c;
+  EXPECT_EQ(c.find("tml_softmax_f32("), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tml::codegen
