@@ -158,21 +158,20 @@ TML_S8_INLINE void tml_s8_dot4_chunk(const int8_t **pw, const int16_t **px, int3
     w += 16;
     xw += 4;
   }
-  /* (r - e) is 256·(odd row sum) modulo 2^32 and |odd row sum| < 2^23: exact. */
+  /* (r - e) is 256·(odd row sum) modulo 2^32 and |odd row sum| < 2^23, so the
+   * (arithmetic) shift is an exact division. */
   out[0] = (int32_t)e01;
-  out[1] = (int32_t)(r01 - e01) / 256;
+  out[1] = (int32_t)(r01 - e01) >> 8;
   out[2] = (int32_t)e23;
-  out[3] = (int32_t)(r23 - e23) / 256;
+  out[3] = (int32_t)(r23 - e23) >> 8;
   *pw = w;
   *px = xw;
 }
 
-TML_S8_INLINE const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
-                                        int32_t sum[4]) {
-  if (groups <= TML_S8_FOLD_GROUPS) { /* up to 512 columns: one pass, no folding */
-    tml_s8_dot4_chunk(&w, &xw, groups, sum);
-    return w;
-  }
+/* tml_s8_dot4() for rows longer than 512 columns: the lane accumulators are folded
+ * every TML_S8_FOLD_GROUPS groups. Out of line, so the common case stays lean. */
+TML_S8_HOT TML_S8_OUTLINE const int8_t *tml_s8_dot4_folded(const int8_t *w, const int16_t *xw,
+                                                            int32_t groups, int32_t sum[4]) {
   sum[0] = 0;
   sum[1] = 0;
   sum[2] = 0;
@@ -188,6 +187,15 @@ TML_S8_INLINE const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int3
     groups -= chunk;
   }
   return w;
+}
+
+TML_S8_INLINE const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
+                                        int32_t sum[4]) {
+  if (groups <= TML_S8_FOLD_GROUPS) { /* up to 512 columns: one pass, no folding */
+    tml_s8_dot4_chunk(&w, &xw, groups, sum);
+    return w;
+  }
+  return tml_s8_dot4_folded(w, xw, groups, sum);
 }
 
 /**
