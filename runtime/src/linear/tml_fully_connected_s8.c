@@ -26,7 +26,7 @@ typedef struct {
 /* requantize(acc) + offset (tml_kernels_s8.h), before the clamp. */
 TML_S8_INLINE int32_t tml_fc_s8_requant(int32_t acc, int32_t mult, int32_t left, int32_t round,
                                         int32_t right, int32_t offset) {
-  return ((tml_smmulr((int32_t)((uint32_t)acc << left), mult) + round) >> right) + offset;
+  return (tml_smmlar((int32_t)((uint32_t)acc << left), mult, round) >> right) + offset;
 }
 
 /*
