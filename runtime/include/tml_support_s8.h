@@ -272,33 +272,6 @@ static inline int32_t tml_clamp_s32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
-/**
- * y[r] = clamp(requantize(acc[r] + bias[r]) + offset, lo, hi) for r < rows (bias may be
- * NULL). Shared by the int8 layers' output stage.
- */
-TML_S8_OUTLINE void tml_s8_requantize_rows(const int32_t *acc, const int32_t *bias,
-                                          const tml_quant_params *quant, int32_t offset,
-                                          int32_t lo, int32_t hi, int32_t rows, int8_t *y) {
-  const int32_t *mult = quant->multiplier;
-  const int32_t left = quant->left_shift;
-  const int32_t right = quant->right_shift;
-  const int32_t round = (1 << right) >> 1;
-  int32_t r;
-  if (bias != NULL) {
-    for (r = 0; r < rows; ++r) {
-      const int32_t v =
-          ((tml_smmulr((int32_t)((uint32_t)(acc[r] + bias[r]) << left), mult[r]) + round) >>
-           right) + offset;
-      y[r] = (int8_t)tml_clamp_s32(v, lo, hi);
-    }
-  } else {
-    for (r = 0; r < rows; ++r) {
-      const int32_t v = tml_requantize(acc[r], mult[r], left, right) + offset;
-      y[r] = (int8_t)tml_clamp_s32(v, lo, hi);
-    }
-  }
-}
-
 /** int16 dot product Σ a[k]·b[k] (both int16, SMLAD on pairs), added to acc. */
 static inline int32_t tml_dot_s16(const int16_t *a, const int16_t *b, int32_t n, int32_t acc) {
   int32_t k = 0;

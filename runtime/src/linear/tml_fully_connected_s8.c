@@ -37,24 +37,19 @@ TML_S8_INLINE int32_t tml_fc_s8_requant(int32_t acc, int32_t mult, int32_t left,
  */
 TML_S8_INLINE void tml_fc_s8_out4(const int32_t s[4], const int32_t *bias, const int32_t *mult,
                                   const tml_fc_s8_out *o, int8_t *y) {
-  /* Loads first, so that they issue back to back (the M4 pipelines consecutive LDRs). */
-  const int32_t b0 = bias[0];
-  const int32_t b1 = bias[1];
-  const int32_t b2 = bias[2];
-  const int32_t b3 = bias[3];
-  const int32_t m0 = mult[0];
-  const int32_t m1 = mult[1];
-  const int32_t m2 = mult[2];
-  const int32_t m3 = mult[3];
-  int32_t v0 = tml_fc_s8_requant(s[0] + b0, m0, o->left, o->round, o->right, o->offset);
-  int32_t v1 = tml_fc_s8_requant(s[1] + b1, m1, o->left, o->round, o->right, o->offset);
-  int32_t v2 = tml_fc_s8_requant(s[2] + b2, m2, o->left, o->round, o->right, o->offset);
-  int32_t v3 = tml_fc_s8_requant(s[3] + b3, m3, o->left, o->round, o->right, o->offset);
+  const int32_t v0 =
+      tml_fc_s8_requant(s[0] + bias[0], mult[0], o->left, o->round, o->right, o->offset);
+  const int32_t v1 =
+      tml_fc_s8_requant(s[1] + bias[1], mult[1], o->left, o->round, o->right, o->offset);
+  const int32_t v2 =
+      tml_fc_s8_requant(s[2] + bias[2], mult[2], o->left, o->round, o->right, o->offset);
+  const int32_t v3 =
+      tml_fc_s8_requant(s[3] + bias[3], mult[3], o->left, o->round, o->right, o->offset);
 #if defined(TML_MATH_DSP)
   {
     const uint32_t lo4 = (uint32_t)(o->lo & 0xFF) * 0x01010101u;
     const uint32_t hi4 = (uint32_t)(o->hi & 0xFF) * 0x01010101u;
-    /* Halfword pairs (v0, v2) and (v1, v3) (PKHBT), then their low bytes interleaved. */
+    /* Halfword pairs (v0, v2) and (v1, v3), then their low bytes interleaved. */
     const uint32_t even = ((uint32_t)__ssat(v0, 8) & 0xFFFFu) | ((uint32_t)__ssat(v2, 8) << 16);
     const uint32_t odd = ((uint32_t)__ssat(v1, 8) & 0xFFFFu) | ((uint32_t)__ssat(v3, 8) << 16);
     uint32_t packed = __uxtb16(even) | (__uxtb16(odd) << 8);
