@@ -8,6 +8,11 @@
 //   - tml_kron_matvec_s8 at the same logical shapes (rank 1, square-ish factors);
 //   - one 128-unit LSTM step (input 128) dense, Kronecker and Kronecker + doping.
 //
+// Measured (arm-none-eabi-gcc 12.2, -O2, DSP path), tml_fully_connected_s8 cycles/MAC:
+//   64×64 1.79, 128×128 1.49, 256×256 1.36, 512×128 1.45
+// (inner loop 19 cycles per 16 MACs; the rest is per-4-row-block requantization and loop
+// overhead, the call, argument checks and input widening).
+//
 // Usage: bench_int8_cycles   (needs arm-none-eabi-gcc on PATH)
 #include <cstdio>
 #include <cstdlib>

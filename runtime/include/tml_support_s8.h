@@ -99,7 +99,18 @@ static inline void tml_s8_widen(const int8_t *x, int32_t n, int32_t offset, int1
   }
 }
 
-#if defined(TML_MATH_DSP)
+#if defined(TML_MATH_DSP) && defined(__GNUC__)
+/* acc += SMLAD(a, b) in place. The same instruction as __smlad(), but the accumulator is
+ * tied to its register: with the intrinsic GCC lets the accumulators rotate through the
+ * registers of the loop body and pays a MOV per accumulator and iteration to undo it. */
+#define TML_S8_SMLAD_ACC(acc, a, b) __asm__("smlad %0, %1, %2, %0" : "+r"(acc) : "r"(a), "r"(b))
+#define TML_S8_MAC2(acc_r, acc_e, w, x)                           \
+  do {                                                            \
+    const uint32_t we_ = (uint32_t)__sxtb16((int32_t)(w));        \
+    TML_S8_SMLAD_ACC(acc_r, w, x);                                \
+    TML_S8_SMLAD_ACC(acc_e, we_, x);                              \
+  } while (0)
+#elif defined(TML_MATH_DSP)
 #define TML_S8_MAC2(acc_r, acc_e, w, x)                                \
   do {                                                                 \
     (acc_r) = (uint32_t)__smlad((int32_t)(w), (int32_t)(x), (int32_t)(acc_r)); \
@@ -138,14 +149,26 @@ TML_S8_INLINE void tml_s8_dot4_chunk(const int8_t **pw, const int16_t **px, int3
                                      int32_t out[4]) {
   const int8_t *w = *pw;
   const int16_t *xw = *px;
-  const int8_t *quad_end = w + 64 * (chunk >> 2);
+  const int8_t *oct_end = w + 128 * (chunk >> 3);
   int32_t rest = chunk & 3;
   uint32_t e01 = 0;
   uint32_t r01 = 0;
   uint32_t e23 = 0;
   uint32_t r23 = 0;
-  /* Four groups (64 MACs) per iteration amortize the loop overhead. */
-  while (w != quad_end) {
+  /* Eight groups (128 MACs) per iteration amortize the loop overhead (4 cycles). */
+  while (w != oct_end) {
+    TML_S8_GROUP(w, xw);
+    TML_S8_GROUP(w + 16, xw + 4);
+    TML_S8_GROUP(w + 32, xw + 8);
+    TML_S8_GROUP(w + 48, xw + 12);
+    TML_S8_GROUP(w + 64, xw + 16);
+    TML_S8_GROUP(w + 80, xw + 20);
+    TML_S8_GROUP(w + 96, xw + 24);
+    TML_S8_GROUP(w + 112, xw + 28);
+    w += 128;
+    xw += 32;
+  }
+  if ((chunk & 4) != 0) {
     TML_S8_GROUP(w, xw);
     TML_S8_GROUP(w + 16, xw + 4);
     TML_S8_GROUP(w + 32, xw + 8);
@@ -158,21 +181,20 @@ TML_S8_INLINE void tml_s8_dot4_chunk(const int8_t **pw, const int16_t **px, int3
     w += 16;
     xw += 4;
   }
-  /* (r - e) is 256·(odd row sum) modulo 2^32 and |odd row sum| < 2^23: exact. */
+  /* (r - e) is 256·(odd row sum) modulo 2^32 and |odd row sum| < 2^23, so the
+   * (arithmetic) shift is an exact division. */
   out[0] = (int32_t)e01;
-  out[1] = (int32_t)(r01 - e01) / 256;
+  out[1] = (int32_t)(r01 - e01) >> 8;
   out[2] = (int32_t)e23;
-  out[3] = (int32_t)(r23 - e23) / 256;
+  out[3] = (int32_t)(r23 - e23) >> 8;
   *pw = w;
   *px = xw;
 }
 
-TML_S8_INLINE const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
-                                        int32_t sum[4]) {
-  if (groups <= TML_S8_FOLD_GROUPS) { /* up to 512 columns: one pass, no folding */
-    tml_s8_dot4_chunk(&w, &xw, groups, sum);
-    return w;
-  }
+/* tml_s8_dot4() for rows longer than 512 columns: the lane accumulators are folded
+ * every TML_S8_FOLD_GROUPS groups. Out of line, so the common case stays lean. */
+TML_S8_HOT TML_S8_OUTLINE const int8_t *tml_s8_dot4_folded(const int8_t *w, const int16_t *xw,
+                                                            int32_t groups, int32_t sum[4]) {
   sum[0] = 0;
   sum[1] = 0;
   sum[2] = 0;
@@ -188,6 +210,15 @@ TML_S8_INLINE const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int3
     groups -= chunk;
   }
   return w;
+}
+
+TML_S8_INLINE const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
+                                        int32_t sum[4]) {
+  if (groups <= TML_S8_FOLD_GROUPS) { /* up to 512 columns: one pass, no folding */
+    tml_s8_dot4_chunk(&w, &xw, groups, sum);
+    return w;
+  }
+  return tml_s8_dot4_folded(w, xw, groups, sum);
 }
 
 /**
@@ -219,6 +250,17 @@ static inline int32_t tml_smmulr(int32_t a, int32_t b) {
 #endif
 }
 
+/** smmulr(a, b) + c (modulo 2^32): SMMLAR on the M4, adding c·2^32 before the rounding. */
+static inline int32_t tml_smmlar(int32_t a, int32_t b, int32_t c) {
+#if defined(TML_MATH_DSP) && defined(__GNUC__)
+  int32_t v;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(v) : "r"(a), "r"(b), "r"(c));
+  return v;
+#else
+  return (int32_t)((uint32_t)tml_smmulr(a, b) + (uint32_t)c);
+#endif
+}
+
 static inline int32_t tml_requantize(int32_t acc, int32_t multiplier, int32_t left,
                                      int32_t right) {
   const int32_t v = tml_smmulr((int32_t)((uint32_t)acc << left), multiplier);
@@ -228,33 +270,6 @@ static inline int32_t tml_requantize(int32_t acc, int32_t multiplier, int32_t le
 /** Clamps v to [lo, hi]. */
 static inline int32_t tml_clamp_s32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
-}
-
-/**
- * y[r] = clamp(requantize(acc[r] + bias[r]) + offset, lo, hi) for r < rows (bias may be
- * NULL). Shared by the int8 layers' output stage.
- */
-TML_S8_OUTLINE void tml_s8_requantize_rows(const int32_t *acc, const int32_t *bias,
-                                          const tml_quant_params *quant, int32_t offset,
-                                          int32_t lo, int32_t hi, int32_t rows, int8_t *y) {
-  const int32_t *mult = quant->multiplier;
-  const int32_t left = quant->left_shift;
-  const int32_t right = quant->right_shift;
-  const int32_t round = (1 << right) >> 1;
-  int32_t r;
-  if (bias != NULL) {
-    for (r = 0; r < rows; ++r) {
-      const int32_t v =
-          ((tml_smmulr((int32_t)((uint32_t)(acc[r] + bias[r]) << left), mult[r]) + round) >>
-           right) + offset;
-      y[r] = (int8_t)tml_clamp_s32(v, lo, hi);
-    }
-  } else {
-    for (r = 0; r < rows; ++r) {
-      const int32_t v = tml_requantize(acc[r], mult[r], left, right) + offset;
-      y[r] = (int8_t)tml_clamp_s32(v, lo, hi);
-    }
-  }
 }
 
 /** int16 dot product Σ a[k]·b[k] (both int16, SMLAD on pairs), added to acc. */

@@ -7,8 +7,117 @@ int32_t tml_fully_connected_s8_get_buffer_size(const tml_dims *weight_dims) {
   if (weight_dims == NULL || weight_dims->rank != 2 || weight_dims->dim[1] < 1) {
     return -1;
   }
-  /* The widened input, then one int32 accumulator per (padded) row. */
-  return 2 * ((weight_dims->dim[1] + 3) & ~3) + 4 * ((weight_dims->dim[0] + 3) & ~3);
+  /* The widened input. */
+  return 2 * ((weight_dims->dim[1] + 3) & ~3);
+}
+
+/* The layer's output stage, gathered so that the row loop reads it through one pointer. */
+typedef struct {
+  const int32_t *bias; /* may be NULL */
+  const int32_t *mult;
+  int32_t left;
+  int32_t right;
+  int32_t round; /* 2^right >> 1 */
+  int32_t offset;
+  int32_t lo;
+  int32_t hi;
+} tml_fc_s8_out;
+
+/* requantize(acc) + offset (tml_kernels_s8.h), before the clamp. */
+TML_S8_INLINE int32_t tml_fc_s8_requant(int32_t acc, int32_t mult, int32_t left, int32_t round,
+                                        int32_t right, int32_t offset) {
+  return (tml_smmlar((int32_t)((uint32_t)acc << left), mult, round) >> right) + offset;
+}
+
+/*
+ * The output stage of one full row block: y[k] = clamp(requant(s[k] + bias[k])), k < 4.
+ * The DSP path clamps the four outputs at once: SSAT to int8, pack the bytes, then a
+ * bytewise max/min with lo and hi (SSUB8 sets the GE flags, SEL picks); the result equals
+ * the scalar clamp because lo >= -128 and hi <= 127.
+ */
+TML_S8_INLINE void tml_fc_s8_out4(const int32_t s[4], const int32_t *bias, const int32_t *mult,
+                                  const tml_fc_s8_out *o, int8_t *y) {
+  const int32_t v0 =
+      tml_fc_s8_requant(s[0] + bias[0], mult[0], o->left, o->round, o->right, o->offset);
+  const int32_t v1 =
+      tml_fc_s8_requant(s[1] + bias[1], mult[1], o->left, o->round, o->right, o->offset);
+  const int32_t v2 =
+      tml_fc_s8_requant(s[2] + bias[2], mult[2], o->left, o->round, o->right, o->offset);
+  const int32_t v3 =
+      tml_fc_s8_requant(s[3] + bias[3], mult[3], o->left, o->round, o->right, o->offset);
+#if defined(TML_MATH_DSP)
+  {
+    const uint32_t lo4 = (uint32_t)(o->lo & 0xFF) * 0x01010101u;
+    const uint32_t hi4 = (uint32_t)(o->hi & 0xFF) * 0x01010101u;
+    /* Halfword pairs (v0, v2) and (v1, v3), then their low bytes interleaved. */
+    const uint32_t even = ((uint32_t)__ssat(v0, 8) & 0xFFFFu) | ((uint32_t)__ssat(v2, 8) << 16);
+    const uint32_t odd = ((uint32_t)__ssat(v1, 8) & 0xFFFFu) | ((uint32_t)__ssat(v3, 8) << 16);
+    uint32_t packed = __uxtb16(even) | (__uxtb16(odd) << 8);
+    (void)__ssub8((int8x4_t)packed, (int8x4_t)lo4);
+    packed = __sel(packed, lo4);
+    (void)__ssub8((int8x4_t)packed, (int8x4_t)hi4);
+    packed = __sel(hi4, packed);
+    memcpy(y, &packed, sizeof packed);
+  }
+#else
+  y[0] = (int8_t)tml_clamp_s32(v0, o->lo, o->hi);
+  y[1] = (int8_t)tml_clamp_s32(v1, o->lo, o->hi);
+  y[2] = (int8_t)tml_clamp_s32(v2, o->lo, o->hi);
+  y[3] = (int8_t)tml_clamp_s32(v3, o->lo, o->hi);
+#endif
+}
+
+/* The bias of a layer without one (read with stride 0). */
+static const int32_t tml_fc_s8_no_bias[4] = {0, 0, 0, 0};
+
+/*
+ * y = output_stage(W·xw + bias), four rows at a time: each block's dot products are
+ * requantized while still in registers (no int32 accumulator round trip through memory,
+ * and one pass over the rows instead of two).
+ */
+TML_S8_HOT TML_S8_OUTLINE void tml_fc_s8_rows(const int8_t *w, const int16_t *xw,
+                                              int32_t groups, int32_t rows,
+                                              const tml_fc_s8_out *o, int8_t *y) {
+  /* Locals, not o->...: the int8 stores through y could alias *o. */
+  const tml_fc_s8_out out = *o;
+  const int32_t *bias = out.bias != NULL ? out.bias : tml_fc_s8_no_bias;
+  const int32_t bias_step = out.bias != NULL ? 4 : 0;
+  const int32_t *mult = out.mult;
+  int32_t blocks = rows >> 2;
+  if (groups <= TML_S8_FOLD_GROUPS) { /* the common case, decided once per layer */
+    for (; blocks > 0; --blocks) {
+      const int16_t *xp = xw;
+      int32_t s[4];
+      tml_s8_dot4_chunk(&w, &xp, groups, s);
+      tml_fc_s8_out4(s, bias, mult, &out, y);
+      bias += bias_step;
+      mult += 4;
+      y += 4;
+    }
+  } else {
+    for (; blocks > 0; --blocks) {
+      int32_t s[4];
+      w = tml_s8_dot4_folded(w, xw, groups, s);
+      tml_fc_s8_out4(s, bias, mult, &out, y);
+      bias += bias_step;
+      mult += 4;
+      y += 4;
+    }
+  }
+  if ((rows & 3) != 0) { /* the last, partial block: its padding rows are not stored */
+    int32_t b4[4] = {0, 0, 0, 0};
+    int32_t m4[4] = {0, 0, 0, 0};
+    int8_t y4[4];
+    int32_t s[4];
+    int32_t k;
+    for (k = 0; k < (rows & 3); ++k) {
+      b4[k] = bias[bias_step != 0 ? k : 0];
+      m4[k] = mult[k];
+    }
+    tml_s8_dot4(w, xw, groups, s);
+    tml_fc_s8_out4(s, b4, m4, &out, y4);
+    memcpy(y, y4, (size_t)(rows & 3));
+  }
 }
 
 TML_S8_HOT tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params *params,
@@ -22,7 +131,7 @@ TML_S8_HOT tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_f
   int32_t batch;
   int32_t n;
   int16_t *xw;
-  int32_t *acc;
+  tml_fc_s8_out out;
   TML_CHECK(params != NULL && quant != NULL && input != NULL && weights != NULL &&
             output != NULL);
   TML_CHECK(quant->left_shift >= 0 && quant->left_shift <= 31 && quant->right_shift >= 0 &&
@@ -42,17 +151,19 @@ TML_S8_HOT tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_f
       ctx->size < tml_fully_connected_s8_get_buffer_size(weight_dims)) {
     return TML_ERROR_BUFFER;
   }
-  acc = (int32_t *)ctx->buf;
-  xw = (int16_t *)(acc + ((rows + 3) & ~3));
+  xw = (int16_t *)ctx->buf;
+  out.bias = bias;
+  out.mult = quant->multiplier;
+  out.left = quant->left_shift;
+  out.right = quant->right_shift;
+  out.round = (1 << quant->right_shift) >> 1;
+  out.offset = params->output_offset;
+  out.lo = params->act_min;
+  out.hi = params->act_max;
 
   for (n = 0; n < batch; ++n) {
-    /* Two simple loops rather than one: the MAC loop and the requantization each keep
-     * their operands in registers (fused, the M4's 13 registers spill). */
-    int8_t *y = output + (size_t)n * (size_t)rows;
     tml_s8_widen(input + (size_t)n * (size_t)cols, cols, 0, xw, cols4);
-    tml_s8_matvec(weights, xw, cols4 >> 2, rows, acc);
-    tml_s8_requantize_rows(acc, bias, quant, params->output_offset, params->act_min,
-                           params->act_max, rows, y);
+    tml_fc_s8_rows(weights, xw, cols4 >> 2, rows, &out, output + (size_t)n * (size_t)rows);
   }
   return TML_OK;
 }

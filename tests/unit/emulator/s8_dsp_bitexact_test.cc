@@ -86,9 +86,12 @@ std::vector<std::vector<uint8_t>> RunAll(const std::string& elf,
   return outs;
 }
 
-TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
-  const int rows = 37, cols = 700;  // odd rows; > 512 columns so the lanes fold
-  std::mt19937 rng(81);
+// One fully connected layer through the DSP and the pure-C firmware and the host build.
+// `big_scale`: the real factor of every third row (>= 0.5 makes the left shift non-zero).
+void ExpectFcDspEqualsPureC(int rows, int cols, const tml_fc_s8_params& params,
+                            bool with_bias, double big_scale, double small_scale,
+                            unsigned seed) {
+  std::mt19937 rng(seed);
   std::uniform_int_distribution<int> w8(-127, 127), x8(-128, 127), b32(-50000, 50000);
   std::vector<int8_t> w(size_t(rows) * cols);
   for (auto& v : w) v = int8_t(w8(rng));
@@ -98,13 +101,13 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
   std::vector<double> scales(rows);
   for (int r = 0; r < rows; ++r) {
     bias[r] = b32(rng);
-    scales[r] = (r % 3 == 0 ? 2.0 : 0.01) / cols;
+    scales[r] = r % 3 == 0 ? big_scale : small_scale;
   }
   int32_t left = 0, right = 0;
   tml_quantize_multipliers_s8(rows, scales.data(), mult.data(), &left, &right);
   const std::string source =
       "#include \"tml_kernels_s8.h\"\n" + CArray("static const int8_t W[]", packed) +
-      CArray("static const int32_t BIAS[]", bias) + CArray("static const int32_t MULT[]", mult) +
+      (with_bias ? CArray("static const int32_t BIAS[]", bias) : std::string()) + CArray("static const int32_t MULT[]", mult) +
       "int8_t tml_in[" +
       std::to_string(cols) + "];\nint8_t tml_out[" + std::to_string(rows) +
       "];\nstatic int32_t scratch[" +
@@ -114,14 +117,16 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
       "  const tml_dims out_dims = {1, {" + std::to_string(rows) + "}};\n"
       "  const tml_dims w_dims = {2, {" + std::to_string(rows) + ", " + std::to_string(cols) +
       "}};\n"
-      "  const tml_fc_s8_params params = {-9, -128, 127};\n"
+      "  const tml_fc_s8_params params = {" + std::to_string(params.output_offset) + ", " +
+      std::to_string(params.act_min) + ", " + std::to_string(params.act_max) + "};\n"
       "  const tml_quant_params quant = {MULT, " + std::to_string(left) + ", " +
       std::to_string(right) + "};\n"
       "  tml_context ctx = {scratch, sizeof scratch};\n"
       "  for (;;) {\n"
       "    __asm volatile(\"bkpt #1\");\n"
       "    if (tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, tml_in, &w_dims, W,\n"
-      "                               BIAS, &out_dims, tml_out) != TML_OK) return 1;\n"
+      "                               " + (with_bias ? "BIAS" : "NULL") +
+      ", &out_dims, tml_out) != TML_OK) return 1;\n"
       "  }\n}\n";
   std::vector<std::vector<int8_t>> inputs(4, std::vector<int8_t>(cols));
   for (auto& in : inputs)
@@ -141,12 +146,12 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
   const tml_dims w_dims{2, {rows, cols}}, in_dims{1, {cols}}, out_dims{1, {rows}};
   std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&w_dims));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};
-  const tml_fc_s8_params params{-9, -128, 127};
   const tml_quant_params quant{mult.data(), left, right};
   for (size_t k = 0; k < inputs.size(); ++k) {
     std::vector<int8_t> host(rows);
     ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, inputs[k].data(), &w_dims,
-                                     packed.data(), bias.data(), &out_dims, host.data()),
+                                     packed.data(), with_bias ? bias.data() : nullptr, &out_dims,
+                                     host.data()),
               TML_OK);
     int mismatches = 0;
     for (int r = 0; r < rows; ++r) {
@@ -157,6 +162,19 @@ TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
     }
     EXPECT_EQ(mismatches, 0) << "input " << k;
   }
+}
+
+TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
+  // Odd rows (a partial row block); > 512 columns so the lanes fold.
+  ExpectFcDspEqualsPureC(37, 700, tml_fc_s8_params{-9, -128, 127}, true, 2.0 / 700,
+                         0.01 / 700, 81);
+}
+
+TEST(S8DspBitExactTest, FullyConnectedClampNoBiasLeftShiftDspEqualsPureC) {
+  // 63 column groups (the 8-group loop, a 4-group step and 3 single groups), rows % 4 == 2,
+  // a clamp inside the int8 range (the bytewise SSUB8/SEL clamp), no bias, and a real
+  // factor >= 0.5 (left shift > 0).
+  ExpectFcDspEqualsPureC(42, 252, tml_fc_s8_params{5, -20, 100}, false, 0.6, 0.05 / 252, 82);
 }
 
 // One LSTM step per inference with W dense and R a Kronecker sum plus a sparse overlay,
