@@ -413,7 +413,7 @@ Status ModelEmitter::EmitStep(CWriter& w) {
     tml_rnn_cell_params cell{};
     cell.input_size = static_cast<int32_t>(graph_.tensor(node.input(kRecurrentW)).shape[2]);
     cell.hidden_size = static_cast<int32_t>(H);
-    const int32_t bytes = UsesLstmOperators(graph_, node) ? LstmStepOpScratchBytes(graph_, node)
+    const int32_t bytes = UsesRecurrentOperators(graph_, node) ? RecurrentStepOpScratchBytes(graph_, node)
                           : node.op == OpKind::kLstm  ? tml_lstm_step_f32_get_buffer_size(&cell)
                           : node.op == OpKind::kGru ? tml_gru_step_f32_get_buffer_size(&cell)
                                                     : tml_rnn_step_f32_get_buffer_size(&cell);
@@ -483,12 +483,15 @@ Status ModelEmitter::EmitStep(CWriter& w) {
                     attrs.input_forget ? 1 : 0, attrs.linear_before_reset ? 1 : 0));
     const std::string sctx_op = ctx_.Param(
         "tml_context", fmt::format("{{{} + {}, {}}}", S, step_scratch[i], step_scratch_bytes[i]));
-    if (UsesLstmOperators(graph_, node)) {
-      TML_ASSIGN_OR_RETURN(std::string op_weights, EmitLstmOpWeights(ctx_, node));
+    if (UsesRecurrentOperators(graph_, node)) {
+      TML_ASSIGN_OR_RETURN(std::string op_weights, EmitRecurrentOpWeights(ctx_, node));
       const std::string h = fmt::format("({} + {})", S, state[i].first);
       const std::string c = fmt::format("({} + {})", S, state[i].second);
-      ctx_.Call(fmt::format("tml_lstm_step_op_f32({}, {}, {}, {}, {}, {}, {}, {})", sctx_op, cell,
-                            op_weights, row_ptr(node.input(kRecurrentX)), h, c, h, c));
+      const std::string states = node.op == OpKind::kLstm
+                                     ? fmt::format("{}, {}, {}, {}", h, c, h, c)
+                                     : fmt::format("{}, {}", h, h);
+      ctx_.Call(fmt::format("{}({}, {}, {}, {}, {})", StepOpKernel(node.op), sctx_op, cell,
+                            op_weights, row_ptr(node.input(kRecurrentX)), states));
       const TensorId y = node.output(kRecurrentY);
       if (y != kNoTensor && stream_.per_step.count(y)) {
         TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{attrs.hidden_size}));
@@ -782,7 +785,7 @@ static StatusOr<Graph> LowerUnsupportedWeightOperators(const Graph& graph) {
   Graph lowered = graph;
   for (Node& node : lowered.nodes()) {
     if (node.weight_ops.empty() || UsesLstmS8(node) || UsesFullyConnectedS8(node) ||
-        UsesLstmOperators(lowered, node) || UsesKronMatvec(lowered, node)) {
+        UsesRecurrentOperators(lowered, node) || UsesKronMatvec(lowered, node)) {
       continue;
     }
     for (const WeightOperatorSet& set : node.weight_ops) {

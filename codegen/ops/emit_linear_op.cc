@@ -163,9 +163,20 @@ int64_t AlignFloats4(int64_t n) { return (n + 3) / 4 * 4; }
 
 }  // namespace
 
-bool UsesLstmOperators(const Graph& graph, const Node& node) {
-  if (node.op != OpKind::kLstm || node.weight_ops.empty()) return false;
+const char* StepOpKernel(OpKind op) {
+  switch (op) {
+    case OpKind::kLstm: return "tml_lstm_step_op_f32";
+    case OpKind::kGru: return "tml_gru_step_op_f32";
+    default: return "tml_rnn_step_op_f32";
+  }
+}
+
+bool UsesRecurrentOperators(const Graph& graph, const Node& node) {
+  const bool recurrent = node.op == OpKind::kLstm || node.op == OpKind::kGru || node.op == OpKind::kRnn;
+  if (!recurrent || node.weight_ops.empty()) return false;
   const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+  // GRU: tml_gru_step_op_f32 runs linear_before_reset = 1 only (PyTorch's form).
+  if (node.op == OpKind::kGru && !attrs.linear_before_reset) return false;
   if (attrs.num_directions != 1 || node.input(kRecurrentSequenceLens) != kNoTensor) return false;
   const Tensor& x = graph.tensor(node.input(kRecurrentX));
   const int64_t batch = attrs.layout == 0 ? x.shape[1] : x.shape[0];
@@ -177,22 +188,26 @@ bool UsesLstmOperators(const Graph& graph, const Node& node) {
   return true;
 }
 
-int32_t LstmStepOpScratchBytes(const Graph& graph, const Node& node) {
+int32_t RecurrentStepOpScratchBytes(const Graph& graph, const Node& node) {
   const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
   HostOp w = MakeHostOp(graph, node, kRecurrentW), r = MakeHostOp(graph, node, kRecurrentR);
   tml_rnn_cell_params cell{};
   cell.input_size = w.op.cols;
   cell.hidden_size = static_cast<int32_t>(attrs.hidden_size);
   tml_rnn_op_weights_f32 weights{&w.op, &r.op, nullptr, nullptr};
-  return tml_lstm_step_op_f32_get_buffer_size(&cell, &weights);
+  switch (node.op) {
+    case OpKind::kLstm: return tml_lstm_step_op_f32_get_buffer_size(&cell, &weights);
+    case OpKind::kGru: return tml_gru_step_op_f32_get_buffer_size(&cell, &weights);
+    default: return tml_rnn_step_op_f32_get_buffer_size(&cell, &weights);
+  }
 }
 
-int64_t LstmOperatorScratchBytes(const Graph& graph, const Node& node) {
+int64_t RecurrentOperatorScratchBytes(const Graph& graph, const Node& node) {
   const int64_t h = ReadRecurrentAttrs(node).hidden_size;
-  return 2 * AlignFloats4(h) * 4 + LstmStepOpScratchBytes(graph, node);
+  return 2 * AlignFloats4(h) * 4 + RecurrentStepOpScratchBytes(graph, node);
 }
 
-StatusOr<std::string> EmitLstmOpWeights(EmitContext& ctx, const Node& node) {
+StatusOr<std::string> EmitRecurrentOpWeights(EmitContext& ctx, const Node& node) {
   TML_ASSIGN_OR_RETURN(std::string w, EmitOp(ctx, node, kRecurrentW));
   TML_ASSIGN_OR_RETURN(std::string r, EmitOp(ctx, node, kRecurrentR));
   std::string b = "NULL", p = "NULL";
@@ -202,22 +217,24 @@ StatusOr<std::string> EmitLstmOpWeights(EmitContext& ctx, const Node& node) {
   if (node.input(kRecurrentP) != kNoTensor) {
     TML_ASSIGN_OR_RETURN(p, ctx.Ptr(node.input(kRecurrentP)));
   }
-  ctx.UseKernel("tml_lstm_step_op_f32");
+  ctx.UseKernel(StepOpKernel(node.op));
   ctx.UseKernel("tml_linear_op_apply_f32");
   ctx.UseKernel("tml_kron_matvec_f32");
   return ctx.Param("tml_rnn_op_weights_f32", fmt::format("{{{}, {}, {}, {}}}", w, r, b, p));
 }
 
-Status EmitLstmOperators(EmitContext& ctx, const Node& node) {
+Status EmitRecurrentOperators(EmitContext& ctx, const Node& node) {
   const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
   const Tensor& x = ctx.tensor(node.input(kRecurrentX));
   const int64_t seq = attrs.layout == 0 ? x.shape[0] : x.shape[1];
   const int64_t in = x.shape[2], h = attrs.hidden_size, ha = AlignFloats4(h);
   const bool reverse = attrs.direction == "reverse";
-  TML_ASSIGN_OR_RETURN(std::string weights, EmitLstmOpWeights(ctx, node));
+  TML_ASSIGN_OR_RETURN(std::string weights, EmitRecurrentOpWeights(ctx, node));
+  const bool lstm = node.op == OpKind::kLstm;
   const std::string cell = ctx.Param(
-      "tml_rnn_cell_params", fmt::format("{{{}, {}, {}, {}, 0}}", in, h, FloatLiteral(attrs.clip),
-                                         attrs.input_forget ? 1 : 0));
+      "tml_rnn_cell_params", fmt::format("{{{}, {}, {}, {}, {}}}", in, h, FloatLiteral(attrs.clip),
+                                         attrs.input_forget ? 1 : 0,
+                                         attrs.linear_before_reset ? 1 : 0));
   TML_ASSIGN_OR_RETURN(std::string xp, ctx.Ptr(node.input(kRecurrentX)));
   auto optional_ptr = [&](TensorId id) -> StatusOr<std::string> {
     if (id == kNoTensor || !ctx.HasBuffer(id)) return std::string();
@@ -227,11 +244,14 @@ Status EmitLstmOperators(EmitContext& ctx, const Node& node) {
   TML_ASSIGN_OR_RETURN(std::string c0, optional_ptr(node.input(kRecurrentInitialC)));
   TML_ASSIGN_OR_RETURN(std::string y, optional_ptr(node.output(kRecurrentY)));
   TML_ASSIGN_OR_RETURN(std::string yh, optional_ptr(node.output(kRecurrentYh)));
-  TML_ASSIGN_OR_RETURN(std::string yc, optional_ptr(node.output(kRecurrentYc)));
+  std::string yc;
+  if (lstm) {
+    TML_ASSIGN_OR_RETURN(yc, optional_ptr(node.output(kRecurrentYc)));
+  }
   const std::string& scratch = ctx.Scratch();
 
   CWriter& w = ctx.body();
-  w.Comment("Kronecker-factored weights: one tml_lstm_step_op_f32 per time step");
+  w.Comment(fmt::format("Kronecker-factored weights: one {} per time step", StepOpKernel(node.op)));
   w.Line("{");
   w.Indent();
   w.Line(fmt::format("float *tml_h = (float *)({})->buf;", scratch));
@@ -243,12 +263,12 @@ Status EmitLstmOperators(EmitContext& ctx, const Node& node) {
   w.Line(fmt::format("tml_sc.size = ({})->size - {};", scratch, 2 * ha * 4));
   w.Open(fmt::format("for (tml_j = 0; tml_j < {}; ++tml_j)", h));
   w.Line(fmt::format("tml_h[tml_j] = {};", h0.empty() ? "0.0f" : h0 + "[tml_j]"));
-  w.Line(fmt::format("tml_c[tml_j] = {};", c0.empty() ? "0.0f" : c0 + "[tml_j]"));
+  if (lstm) w.Line(fmt::format("tml_c[tml_j] = {};", c0.empty() ? "0.0f" : c0 + "[tml_j]"));
   w.Close();
   w.Open(fmt::format("for (tml_t = 0; tml_t < {}; ++tml_t)", seq));
   w.Line(fmt::format("const int32_t tml_s = {};", reverse ? fmt::format("{} - tml_t", seq - 1) : "tml_t"));
-  ctx.Call(fmt::format("tml_lstm_step_op_f32(&tml_sc, {}, {}, {} + tml_s * {}, tml_h, tml_c, tml_h, tml_c)",
-                       cell, weights, xp, in));
+  ctx.Call(fmt::format("{}(&tml_sc, {}, {}, {} + tml_s * {}, {})", StepOpKernel(node.op), cell,
+                       weights, xp, in, lstm ? "tml_h, tml_c, tml_h, tml_c" : "tml_h, tml_h"));
   if (!y.empty()) {
     w.Open(fmt::format("for (tml_j = 0; tml_j < {}; ++tml_j)", h));
     w.Line(fmt::format("{}[tml_s * {} + tml_j] = tml_h[tml_j];", y, h));

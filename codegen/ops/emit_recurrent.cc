@@ -8,7 +8,7 @@ namespace tml::codegen {
 
 Status EmitRecurrent(EmitContext& ctx, const Node& node) {
   if (UsesLstmS8(node)) return EmitLstmS8(ctx, node);
-  if (UsesLstmOperators(ctx.graph(), node)) return EmitLstmOperators(ctx, node);
+  if (UsesRecurrentOperators(ctx.graph(), node)) return EmitRecurrentOperators(ctx, node);
   const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
   const int direction = attrs.direction == "forward" ? 0 : attrs.direction == "reverse" ? 1 : 2;
   static const char* const kDirections[] = {"TML_RNN_FORWARD", "TML_RNN_REVERSE",

@@ -85,7 +85,7 @@ StatusOr<int64_t> ScratchBytes(const Graph& graph, const Node& node) {
   if (node.op == OpKind::kSoftmax) return SoftmaxS8ScratchBytes(graph, node);
   if (UsesKronMatvec(graph, node)) return KronMatvecScratchBytes(graph, node);
   if (node.op != OpKind::kLstm && node.op != OpKind::kGru && node.op != OpKind::kRnn) return 0;
-  if (UsesLstmOperators(graph, node)) return LstmOperatorScratchBytes(graph, node);
+  if (UsesRecurrentOperators(graph, node)) return RecurrentOperatorScratchBytes(graph, node);
   const Tensor& r = graph.tensor(node.input(kRecurrentR));
   tml_dims dims{};
   dims.rank = static_cast<int32_t>(r.shape.size());

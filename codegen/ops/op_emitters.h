@@ -25,16 +25,19 @@ StatusOr<int64_t> ScratchBytes(const Graph& graph, const Node& node);
 StatusOr<std::string> DimsInit(const Shape& shape);
 
 Status EmitRecurrent(EmitContext& ctx, const Node& node);
-// LSTM layers whose W/R carry weight operators (emit_linear_op.cc): true when
-// the operator path applies (one direction, batch 1, no sequence_lens, every
-// operator a Kronecker sum or per-gate blocks); otherwise the dense tensors run.
-bool UsesLstmOperators(const Graph& graph, const Node& node);
-// Scratch of tml_lstm_step_op_f32, and of the whole-sequence loop (h, c + step).
-int32_t LstmStepOpScratchBytes(const Graph& graph, const Node& node);
-int64_t LstmOperatorScratchBytes(const Graph& graph, const Node& node);
+// LSTM / GRU / RNN layers whose W/R carry weight operators (emit_linear_op.cc):
+// true when the operator path applies (one direction, batch 1, no
+// sequence_lens, every operator a Kronecker sum or per-gate blocks; GRU with
+// linear_before_reset = 1); otherwise the dense tensors run.
+bool UsesRecurrentOperators(const Graph& graph, const Node& node);
+// tml_lstm_step_op_f32, tml_gru_step_op_f32 or tml_rnn_step_op_f32.
+const char* StepOpKernel(OpKind op);
+// Scratch of the step kernel, and of the whole-sequence loop (h, c + step).
+int32_t RecurrentStepOpScratchBytes(const Graph& graph, const Node& node);
+int64_t RecurrentOperatorScratchBytes(const Graph& graph, const Node& node);
 // "&<tml_rnn_op_weights_f32>" of the node (factors emitted as weight arrays).
-StatusOr<std::string> EmitLstmOpWeights(EmitContext& ctx, const Node& node);
-Status EmitLstmOperators(EmitContext& ctx, const Node& node);
+StatusOr<std::string> EmitRecurrentOpWeights(EmitContext& ctx, const Node& node);
+Status EmitRecurrentOperators(EmitContext& ctx, const Node& node);
 // Gemm/MatMul whose weight carries a Kronecker operator (see emit_linear_op.cc).
 bool UsesKronMatvec(const Graph& graph, const Node& node);
 int64_t KronMatvecScratchBytes(const Graph& graph, const Node& node);

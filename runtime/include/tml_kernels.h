@@ -568,6 +568,38 @@ tml_status tml_lstm_step_op_f32(const tml_context *ctx, const tml_rnn_cell_param
                                 const tml_rnn_op_weights_f32 *weights, const float *x_t,
                                 const float *h_prev, const float *c_prev, float *h, float *c);
 
+/**
+ * @brief Scratch bytes of tml_gru_step_op_f32(): 6·H floats (input and recurrent
+ * projections) plus the larger scratch of the W and R operators. @return Bytes, or -1.
+ */
+int32_t tml_gru_step_op_f32_get_buffer_size(const tml_rnn_cell_params *params,
+                                            const tml_rnn_op_weights_f32 *weights);
+
+/**
+ * @brief tml_gru_step_f32() with W [3H, I] and R [3H, H] given as operators (dense,
+ * Kronecker sums or per-gate blocks); linear_before_reset must be 1 (PyTorch's GRU), b [6H]
+ * or NULL, p unused. Same equations, contract and in-place rules.
+ * @return TML_OK, TML_ERROR_ARG (also for linear_before_reset 0) or TML_ERROR_BUFFER.
+ */
+tml_status tml_gru_step_op_f32(const tml_context *ctx, const tml_rnn_cell_params *params,
+                               const tml_rnn_op_weights_f32 *weights, const float *x_t,
+                               const float *h_prev, float *h);
+
+/**
+ * @brief Scratch bytes of tml_rnn_step_op_f32(): H floats plus the larger operator scratch.
+ * @return Bytes, or -1.
+ */
+int32_t tml_rnn_step_op_f32_get_buffer_size(const tml_rnn_cell_params *params,
+                                            const tml_rnn_op_weights_f32 *weights);
+
+/**
+ * @brief tml_rnn_step_f32() (tanh) with W [H, I] and R [H, H] given as operators, b [2H] or
+ * NULL. Same contract and in-place rules. @return TML_OK, TML_ERROR_ARG or TML_ERROR_BUFFER.
+ */
+tml_status tml_rnn_step_op_f32(const tml_context *ctx, const tml_rnn_cell_params *params,
+                               const tml_rnn_op_weights_f32 *weights, const float *x_t,
+                               const float *h_prev, float *h);
+
 /* =======================================================================================
  * Sparse linear algebra (the doping overlay S of a Kronecker-factored weight)
  * ===================================================================================== */

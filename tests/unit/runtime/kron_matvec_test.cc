@@ -178,6 +178,50 @@ TEST(LstmStepOp, MatchesDenseStepWithKroneckerAndPerGateOperators) {
             TML_ERROR_BUFFER);
 }
 
+// GRU (linear_before_reset 1) and RNN steps with Kronecker W and R equal the
+// dense steps on the materialized matrices, in place; a GRU with
+// linear_before_reset 0 is refused (the operator path cannot run it).
+TEST(GruRnnStepOp, MatchDenseStepsWithKroneckerOperators) {
+  const int32_t hs = 8, is = 6;
+  for (const int gates : {3, 1}) {
+    const std::vector<float> wa = Random(2 * gates * 2, 51), wb = Random(4 * 3, 52);  // (2G x 2) (x) (4 x 3)
+    const std::vector<float> ra = Random(2 * gates * 4, 53), rb = Random(4 * 2, 54);  // (2G x 4) (x) (4 x 2)
+    const std::vector<float> w_dense = KronDense(wa, 2 * gates, 2, wb, 4, 3);
+    const std::vector<float> r_dense = KronDense(ra, 2 * gates, 4, rb, 4, 2);
+    const tml_linear_op_f32 w_op = KronOp(wa, 2 * gates, 2, wb, 4, 3, TML_KRON_AX_FIRST);
+    const tml_linear_op_f32 r_op = KronOp(ra, 2 * gates, 4, rb, 4, 2, TML_KRON_XBT_FIRST);
+    const std::vector<float> bias = Random(2 * gates * hs, 55);
+    const std::vector<float> x = Random(is, 56), h0 = Random(hs, 57);
+    tml_rnn_cell_params cell{is, hs, 0.0f, 0, 1};
+    tml_rnn_weights_f32 dense{w_dense.data(), r_dense.data(), bias.data(), nullptr};
+    tml_rnn_op_weights_f32 ops{&w_op, &r_op, bias.data(), nullptr};
+    const bool gru = gates == 3;
+    std::vector<float> scratch_d(256), scratch_o(256);
+    tml_context ctx_d{scratch_d.data(), 1024}, ctx_o{scratch_o.data(), 1024};
+    const int32_t need = gru ? tml_gru_step_op_f32_get_buffer_size(&cell, &ops)
+                             : tml_rnn_step_op_f32_get_buffer_size(&cell, &ops);
+    ASSERT_GT(need, 0);
+    ASSERT_LE(need, 1024);
+    std::vector<float> hd(hs), ho(h0);
+    if (gru) {
+      ASSERT_EQ(tml_gru_step_f32(&ctx_d, &cell, &dense, x.data(), h0.data(), hd.data()), TML_OK);
+      ASSERT_EQ(tml_gru_step_op_f32(&ctx_o, &cell, &ops, x.data(), ho.data(), ho.data()), TML_OK);
+    } else {
+      ASSERT_EQ(tml_rnn_step_f32(&ctx_d, &cell, &dense, x.data(), h0.data(), hd.data()), TML_OK);
+      ASSERT_EQ(tml_rnn_step_op_f32(&ctx_o, &cell, &ops, x.data(), ho.data(), ho.data()), TML_OK);
+    }
+    for (int32_t j = 0; j < hs; ++j) EXPECT_NEAR(ho[j], hd[j], 1e-5) << (gru ? "GRU " : "RNN ") << j;
+    tml_context small{scratch_o.data(), need - 4};
+    EXPECT_EQ(gru ? tml_gru_step_op_f32(&small, &cell, &ops, x.data(), h0.data(), hd.data())
+                  : tml_rnn_step_op_f32(&small, &cell, &ops, x.data(), h0.data(), hd.data()),
+              TML_ERROR_BUFFER);
+    if (gru) {
+      cell.linear_before_reset = 0;
+      EXPECT_EQ(tml_gru_step_op_f32(&ctx_o, &cell, &ops, x.data(), h0.data(), hd.data()), TML_ERROR_ARG);
+    }
+  }
+}
+
 // A Kronecker operator with a doping overlay (u8 CSR) applies W = A⊗B + S, and
 // the overlay also works on per-gate row blocks.
 TEST(LinearOpApply, KroneckerPlusSparseOverlayEqualsDense) {
