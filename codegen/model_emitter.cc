@@ -776,8 +776,8 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
 
 }  // namespace
 
-// A weight operator that no firmware kernel of its node runs (e.g. a GRU, or a
-// bidirectional LSTM, with Kronecker weights) must still be what the firmware
+// A weight operator that no firmware kernel of its node runs (e.g. a
+// bidirectional LSTM with Kronecker weights) must still be what the firmware
 // computes: the node's weight input becomes the operator's dense matrix, never
 // the original weights, so --verify measures the compressed model. Flash then
 // holds the dense matrix; a warning says so.
