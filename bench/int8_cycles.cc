@@ -152,8 +152,17 @@ std::string OpSource(const std::string& name, int rows, int cols, int kron_m, in
     packed = n + "_w";
   } else {
     const int m1 = kron_m, n1 = kron_n, m2 = rows / m1, n2 = cols / n1;
-    src += CArray("int16_t", (n + "_a").c_str(), RandomS16(size_t(rank) * m1 * n1, rng));
-    src += CArray("int16_t", (n + "_b").c_str(), RandomS16(size_t(rank) * m2 * n2, rng));
+    std::vector<int8_t> pa, pb;
+    for (int k = 0; k < rank; ++k) {
+      const auto fa = RandomS8(size_t(m1) * n1, rng), fb = RandomS8(size_t(m2) * n2, rng);
+      std::vector<int8_t> qa(tml_pack_kron_factor_s8_size(m1, n1)), qb(tml_pack_kron_factor_s8_size(m2, n2));
+      tml_pack_kron_factor_s8(m1, n1, fa.data(), qa.data());
+      tml_pack_kron_factor_s8(m2, n2, fb.data(), qb.data());
+      pa.insert(pa.end(), qa.begin(), qa.end());
+      pb.insert(pb.end(), qb.begin(), qb.end());
+    }
+    src += CArray("int8_t", (n + "_a").c_str(), pa);
+    src += CArray("int8_t", (n + "_b").c_str(), pb);
     src += "static const tml_kron_s8_params " + n + "_kron = {" + std::to_string(m1) + ", " +
            std::to_string(n1) + ", " + std::to_string(m2) + ", " + std::to_string(n2) + ", " +
            std::to_string(rank) + ", 8};\n";
@@ -214,7 +223,7 @@ void LstmCase(int hidden, int kind, std::mt19937& rng, std::string& data, std::s
   } else {
     data = OpSource("w", rows, cols, m1, n1, rank, nnz, rng) +
            OpSource("r", rows, cols, m1, n1, rank, nnz, rng);
-    // Factors are int8 values (stored widened for SMLAD; counted at 1 byte) + CSR.
+    // Factors stored int8 + CSR (2-byte index and value per non-zero, row pointers).
     params_bytes = 2.0 * (rank * (m1 * n1 + (rows / m1) * (cols / n1)) + nnz * rows * 3.0);
   }
   data += CArray("int8_t", "tml_in", RandomS8(cols, rng), false) +

@@ -83,6 +83,27 @@ std::vector<int32_t> QuantizedMatrix::FoldBias(const float* bias, const AffineQu
   return out;
 }
 
+namespace {
+
+std::vector<int8_t> PackFactors(const std::vector<int8_t>& f, int32_t rank, int32_t m,
+                                int32_t n) {
+  const int32_t size = tml_pack_kron_factor_s8_size(m, n);
+  std::vector<int8_t> out(size_t(rank) * size);
+  for (int32_t k = 0; k < rank; ++k)
+    tml_pack_kron_factor_s8(m, n, f.data() + size_t(k) * m * n, out.data() + size_t(k) * size);
+  return out;
+}
+
+}  // namespace
+
+std::vector<int8_t> QuantizedKron::PackedA() const {
+  return PackFactors(a, params.rank, params.m1, params.n1);
+}
+
+std::vector<int8_t> QuantizedKron::PackedB() const {
+  return PackFactors(b, params.rank, params.m2, params.n2);
+}
+
 double QuantizedKron::RowScale(int32_t r) const {
   return a_row_scale[r / params.m2] * b_row_scale[r % params.m2] * std::ldexp(1.0, params.t_shift);
 }
@@ -133,7 +154,7 @@ bool QuantizeKron(const WeightOperator& op, QuantizedKron* out) {
   for (double& s : q.a_row_scale) s = s > 0.0 ? s / 127.0 : 1.0;
   for (double& s : q.b_row_scale) s = s > 0.0 ? s / 127.0 : 1.0;
   auto quant = [](double v, double s) {
-    return static_cast<int16_t>(std::clamp<long>(std::lround(v / s), -127, 127));
+    return static_cast<int8_t>(std::clamp<long>(std::lround(v / s), -127, 127));
   };
   int64_t max_b_row = 0;  // max_i2 Σ_j2 |B_k[i2, j2]| over terms
   for (const KronTerm& t : op.terms) {

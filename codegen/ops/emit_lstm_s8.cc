@@ -26,6 +26,7 @@ struct OpData {
   bool kron = false;
   std::vector<int8_t> packed;
   QuantizedKron qk;
+  std::vector<int8_t> packed_a, packed_b;  // qk's factors in the kernel layout
   std::vector<int32_t> bias;
   Requant rq;
 };
@@ -43,6 +44,8 @@ OpData MakeOp(const Graph& graph, const Node& node, size_t input, const AffineQu
   if (set != nullptr && !set->per_direction.empty() && !set->per_direction[0].is_dense() &&
       QuantizeKron(set->per_direction[0], &d.qk)) {
     d.kron = true;
+    d.packed_a = d.qk.PackedA();
+    d.packed_b = d.qk.PackedB();
     d.bias = d.qk.FoldBias(bias, in);
     for (int32_t r = 0; r < d.rows; ++r) row_unit[r] = in.scale * d.qk.RowScale(r);
   } else {
@@ -62,8 +65,8 @@ tml_linear_op_s8 HostOp(const OpData& d) {
   op.cols = d.cols;
   if (d.kron) {
     op.kron = &d.qk.params;
-    op.a = d.qk.a.data();
-    op.b = d.qk.b.data();
+    op.a = d.packed_a.data();
+    op.b = d.packed_b.data();
   } else {
     op.packed = d.packed.data();
   }
@@ -119,8 +122,8 @@ std::string EmitOp(EmitContext& ctx, const OpData& d) {
     const tml_kron_s8_params& p = d.qk.params;
     kron = ctx.Param("tml_kron_s8_params", fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.m1, p.n1,
                                                        p.m2, p.n2, p.rank, p.t_shift));
-    a = ctx.IntWeightArray("int16_t", Ints(d.qk.a), 2);
-    b = ctx.IntWeightArray("int16_t", Ints(d.qk.b), 2);
+    a = ctx.IntWeightArray("int8_t", Ints(d.packed_a), 1);
+    b = ctx.IntWeightArray("int8_t", Ints(d.packed_b), 1);
     if (!d.qk.row_ptr.empty()) {
       const std::string rp = ctx.IntWeightArray("uint16_t", Ints(d.qk.row_ptr), 2);
       const std::string ci = ctx.IntWeightArray(

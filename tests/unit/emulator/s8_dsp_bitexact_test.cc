@@ -189,9 +189,14 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   ASSERT_EQ(tml_pack_weights_s8(rows, in, w.data(), packed.data()), TML_OK);
   // R [64, 16] = A [8, 4] ⊗ B [8, 4], rank 2.
   const tml_kron_s8_params kp{8, 4, 8, 4, 2, 5};
-  std::vector<int16_t> a(2 * 8 * 4), b(2 * 8 * 4);
-  for (auto& v : a) v = int16_t(d8(rng));
-  for (auto& v : b) v = int16_t(d8(rng));
+  std::vector<int8_t> a(2 * 8 * 4), b(2 * 8 * 4);
+  for (auto& v : a) v = int8_t(d8(rng));
+  for (auto& v : b) v = int8_t(d8(rng));
+  for (int k = 0; k < 2; ++k) {  // in place: an even [8, 4] factor packs to the same size
+    std::vector<int8_t> fa(a.begin() + k * 32, a.begin() + k * 32 + 32), fb(b.begin() + k * 32, b.begin() + k * 32 + 32);
+    ASSERT_EQ(tml_pack_kron_factor_s8(8, 4, fa.data(), a.data() + k * 32), TML_OK);
+    ASSERT_EQ(tml_pack_kron_factor_s8(8, 4, fb.data(), b.data() + k * 32), TML_OK);
+  }
   std::vector<uint16_t> row_ptr(rows + 1), col_idx;
   std::vector<int16_t> values;
   for (int r = 0; r < rows; ++r) {
@@ -223,7 +228,7 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   auto i = [](int v) { return std::to_string(v); };
   const std::string source =
       "#include \"tml_kernels_s8.h\"\n" + CArray("static const int8_t W[]", packed) +
-      CArray("static const int16_t A[]", a) + CArray("static const int16_t B[]", b) +
+      CArray("static const int8_t A[]", a) + CArray("static const int8_t B[]", b) +
       CArray("static const uint16_t RP[]", row_ptr) + CArray("static const uint16_t CI[]", col_idx) +
       CArray("static const int16_t SV[]", values) + CArray("static const int32_t WB[]", wbias) +
       CArray("static const int32_t RB[]", rbias) + CArray("static const int32_t WM[]", wm) +

@@ -18,36 +18,62 @@
 namespace tml::test {
 namespace {
 
+// Packs `rank` row-major factors [m, n] term after term (tml_pack_kron_factor_s8).
+std::vector<int8_t> PackFactors(const std::vector<int8_t>& f, int rank, int m, int n) {
+  const int size = tml_pack_kron_factor_s8_size(m, n);
+  std::vector<int8_t> out(size_t(rank) * size);
+  for (int k = 0; k < rank; ++k)
+    EXPECT_EQ(tml_pack_kron_factor_s8(m, n, f.data() + size_t(k) * m * n, out.data() + k * size),
+              TML_OK);
+  return out;
+}
+
+// Odd and even factor shapes (padding of rows, columns and vector pairs), several ranks, and
+// a t_shift small enough that T saturates.
 TEST(KronMatvecS8Test, MatchesIntegerReference) {
-  const tml_kron_s8_params p{3, 5, 6, 7, 2, 4};  // m1, n1, m2, n2, rank, t_shift
+  const tml_kron_s8_params cases[] = {
+      {3, 5, 6, 7, 2, 4}, {4, 8, 8, 16, 1, 6}, {5, 3, 7, 2, 3, 0}, {1, 1, 1, 1, 1, 0},
+      {16, 8, 32, 16, 2, 9}, {2, 4, 3, 16, 1, 0}};  // m1, n1, m2, n2, rank, t_shift
   std::mt19937 rng(3);
   std::uniform_int_distribution<int> d8(-127, 127);
-  std::vector<int16_t> a(p.rank * p.m1 * p.n1), b(p.rank * p.m2 * p.n2);
-  for (auto& v : a) v = int16_t(d8(rng));
-  for (auto& v : b) v = int16_t(d8(rng));
-  std::vector<int8_t> x(p.n1 * p.n2);
-  for (auto& v : x) v = int8_t(d8(rng));
-  const int rows = p.m1 * p.m2;
-  std::vector<int32_t> acc(rows, 11), want(rows, 11);
-  for (int k = 0; k < p.rank; ++k) {
-    for (int i1 = 0; i1 < p.m1; ++i1)
-      for (int i2 = 0; i2 < p.m2; ++i2) {
-        int64_t y = 0;
-        for (int j1 = 0; j1 < p.n1; ++j1) {
-          int64_t t = 0;
-          for (int j2 = 0; j2 < p.n2; ++j2)
-            t += int64_t(x[j1 * p.n2 + j2]) * b[(k * p.m2 + i2) * p.n2 + j2];
-          t = (t + (1 << (p.t_shift - 1))) >> p.t_shift;
-          t = std::clamp<int64_t>(t, -32768, 32767);
-          y += int64_t(a[(k * p.m1 + i1) * p.n1 + j1]) * t;
+  for (const tml_kron_s8_params& p : cases) {
+    std::vector<int8_t> a(p.rank * p.m1 * p.n1), b(p.rank * p.m2 * p.n2);
+    for (auto& v : a) v = int8_t(d8(rng));
+    for (auto& v : b) v = int8_t(d8(rng));
+    std::vector<int8_t> x(p.n1 * p.n2);
+    for (auto& v : x) v = int8_t(std::uniform_int_distribution<int>(-128, 127)(rng));
+    const int rows = p.m1 * p.m2;
+    std::vector<int32_t> acc(rows, 11), want(rows, 11);
+    for (int k = 0; k < p.rank; ++k) {
+      for (int i1 = 0; i1 < p.m1; ++i1)
+        for (int i2 = 0; i2 < p.m2; ++i2) {
+          int64_t y = 0;
+          for (int j1 = 0; j1 < p.n1; ++j1) {
+            int64_t t = 0;
+            for (int j2 = 0; j2 < p.n2; ++j2)
+              t += int64_t(x[j1 * p.n2 + j2]) * b[(k * p.m2 + i2) * p.n2 + j2];
+            t = (t + ((1 << p.t_shift) >> 1)) >> p.t_shift;
+            t = std::clamp<int64_t>(t, -32768, 32767);
+            y += int64_t(a[(k * p.m1 + i1) * p.n1 + j1]) * t;
+          }
+          want[i1 * p.m2 + i2] += int32_t(y);
         }
-        want[i1 * p.m2 + i2] += int32_t(y);
-      }
+    }
+    const std::vector<int8_t> pa = PackFactors(a, p.rank, p.m1, p.n1);
+    const std::vector<int8_t> pb = PackFactors(b, p.rank, p.m2, p.n2);
+    std::vector<int8_t> scratch(tml_kron_matvec_s8_get_buffer_size(&p));
+    tml_context ctx{scratch.data(), int32_t(scratch.size())};
+    ASSERT_EQ(tml_kron_matvec_s8(&ctx, &p, pa.data(), pb.data(), x.data(), acc.data()), TML_OK);
+    EXPECT_EQ(acc, want) << p.m1 << "x" << p.n1 << " (x) " << p.m2 << "x" << p.n2;
   }
-  std::vector<int8_t> scratch(tml_kron_matvec_s8_get_buffer_size(&p));
-  tml_context ctx{scratch.data(), int32_t(scratch.size())};
-  ASSERT_EQ(tml_kron_matvec_s8(&ctx, &p, a.data(), b.data(), x.data(), acc.data()), TML_OK);
-  EXPECT_EQ(acc, want);
+}
+
+TEST(KronMatvecS8Test, PackRejectsMinus128AndBadSizes) {
+  const int8_t f[4] = {1, -128, 3, 4};
+  int8_t out[4];
+  EXPECT_EQ(tml_pack_kron_factor_s8(2, 2, f, out), TML_ERROR_ARG);
+  EXPECT_EQ(tml_pack_kron_factor_s8(0, 2, f, out), TML_ERROR_ARG);
+  EXPECT_EQ(tml_pack_kron_factor_s8_size(3, 5), 24);
 }
 
 TEST(SparseMatvecS8Test, MatchesIntegerReference) {
