@@ -157,9 +157,16 @@ bool QuantizeKron(const WeightOperator& op, QuantizedKron* out) {
     return static_cast<int8_t>(std::clamp<long>(std::lround(v / s), -127, 127));
   };
   int64_t max_b_row = 0;  // max_i2 Σ_j2 |B_k[i2, j2]| over terms
+  int64_t max_a_row = 0;  // max_i1 Σ_j1 |A_k[i1, j1]| over terms
   for (const KronTerm& t : op.terms) {
-    for (int32_t i = 0; i < m1; ++i)
-      for (int32_t j = 0; j < n1; ++j) q.a.push_back(quant(t.a[size_t(i) * n1 + j], q.a_row_scale[i]));
+    for (int32_t i = 0; i < m1; ++i) {
+      int64_t s = 0;
+      for (int32_t j = 0; j < n1; ++j) {
+        q.a.push_back(quant(t.a[size_t(i) * n1 + j], q.a_row_scale[i]));
+        s += std::abs(q.a.back());
+      }
+      max_a_row = std::max(max_a_row, s);
+    }
     for (int32_t i = 0; i < m2; ++i) {
       int64_t s = 0;
       for (int32_t j = 0; j < n2; ++j) {
@@ -169,9 +176,12 @@ bool QuantizeKron(const WeightOperator& op, QuantizedKron* out) {
       max_b_row = std::max(max_b_row, s);
     }
   }
-  // |T| <= 128·max_b_row before the shift; keep it within int16.
+  // The kernel's intermediate (T = X·Bᵀ, or Z = A·X when that order is cheaper) is at
+  // most 128·(largest row sum of the factor it multiplies) before the shift; keep it
+  // within int16.
+  const int64_t bound = 128 * (tml_kron_s8_a_first(&q.params) ? max_a_row : max_b_row);
   int32_t t_shift = 0;
-  while (((128 * max_b_row) >> t_shift) > 32767 && t_shift < 24) ++t_shift;
+  while ((bound >> t_shift) > 32767 && t_shift < 24) ++t_shift;
   q.params.t_shift = t_shift;
   if (op.sparse.has_value()) {
     const SparseOverlay& s = *op.sparse;

@@ -33,7 +33,11 @@ std::vector<int8_t> PackFactors(const std::vector<int8_t>& f, int rank, int m, i
 TEST(KronMatvecS8Test, MatchesIntegerReference) {
   const tml_kron_s8_params cases[] = {
       {3, 5, 6, 7, 2, 4}, {4, 8, 8, 16, 1, 6}, {5, 3, 7, 2, 3, 0}, {1, 1, 1, 1, 1, 0},
-      {16, 8, 32, 16, 2, 9}, {2, 4, 3, 16, 1, 0}};  // m1, n1, m2, n2, rank, t_shift
+      {16, 8, 32, 16, 2, 9}, {2, 4, 3, 16, 1, 0}, {16, 8, 32, 16, 1, 0},
+      // T first with odd shapes.
+      {9, 3, 5, 7, 2, 3}, {13, 2, 3, 9, 1, 1}, {15, 3, 7, 10, 2, 4},
+      // A·X first (tml_kron_s8_a_first): even, odd, saturating.
+      {4, 64, 128, 2, 2, 8}, {3, 9, 7, 2, 1, 2}, {5, 16, 9, 3, 3, 0}};  // m1, n1, m2, n2, rank, t_shift
   std::mt19937 rng(3);
   std::uniform_int_distribution<int> d8(-127, 127);
   for (const tml_kron_s8_params& p : cases) {
@@ -44,17 +48,28 @@ TEST(KronMatvecS8Test, MatchesIntegerReference) {
     for (auto& v : x) v = int8_t(std::uniform_int_distribution<int>(-128, 127)(rng));
     const int rows = p.m1 * p.m2;
     std::vector<int32_t> acc(rows, 11), want(rows, 11);
+    auto shifted = [&](int64_t v) {
+      return std::clamp<int64_t>((v + ((1 << p.t_shift) >> 1)) >> p.t_shift, -32768, 32767);
+    };
+    const bool a_first = tml_kron_s8_a_first(&p) != 0;
     for (int k = 0; k < p.rank; ++k) {
       for (int i1 = 0; i1 < p.m1; ++i1)
         for (int i2 = 0; i2 < p.m2; ++i2) {
           int64_t y = 0;
-          for (int j1 = 0; j1 < p.n1; ++j1) {
-            int64_t t = 0;
-            for (int j2 = 0; j2 < p.n2; ++j2)
-              t += int64_t(x[j1 * p.n2 + j2]) * b[(k * p.m2 + i2) * p.n2 + j2];
-            t = (t + ((1 << p.t_shift) >> 1)) >> p.t_shift;
-            t = std::clamp<int64_t>(t, -32768, 32767);
-            y += int64_t(a[(k * p.m1 + i1) * p.n1 + j1]) * t;
+          if (!a_first) {  // T[j1, i2] = round(Σ_j2 X·B / 2^t), y = Σ_j1 A·T
+            for (int j1 = 0; j1 < p.n1; ++j1) {
+              int64_t t = 0;
+              for (int j2 = 0; j2 < p.n2; ++j2)
+                t += int64_t(x[j1 * p.n2 + j2]) * b[(k * p.m2 + i2) * p.n2 + j2];
+              y += int64_t(a[(k * p.m1 + i1) * p.n1 + j1]) * shifted(t);
+            }
+          } else {  // Z[i1, j2] = round(Σ_j1 A·X / 2^t), y = Σ_j2 B·Z
+            for (int j2 = 0; j2 < p.n2; ++j2) {
+              int64_t z = 0;
+              for (int j1 = 0; j1 < p.n1; ++j1)
+                z += int64_t(a[(k * p.m1 + i1) * p.n1 + j1]) * x[j1 * p.n2 + j2];
+              y += int64_t(b[(k * p.m2 + i2) * p.n2 + j2]) * shifted(z);
+            }
           }
           want[i1 * p.m2 + i2] += int32_t(y);
         }
@@ -64,7 +79,8 @@ TEST(KronMatvecS8Test, MatchesIntegerReference) {
     std::vector<int8_t> scratch(tml_kron_matvec_s8_get_buffer_size(&p));
     tml_context ctx{scratch.data(), int32_t(scratch.size())};
     ASSERT_EQ(tml_kron_matvec_s8(&ctx, &p, pa.data(), pb.data(), x.data(), acc.data()), TML_OK);
-    EXPECT_EQ(acc, want) << p.m1 << "x" << p.n1 << " (x) " << p.m2 << "x" << p.n2;
+    EXPECT_EQ(acc, want) << p.m1 << "x" << p.n1 << " (x) " << p.m2 << "x" << p.n2
+                         << (a_first ? " A first" : " T first");
   }
 }
 
@@ -73,7 +89,7 @@ TEST(KronMatvecS8Test, PackRejectsMinus128AndBadSizes) {
   int8_t out[4];
   EXPECT_EQ(tml_pack_kron_factor_s8(2, 2, f, out), TML_ERROR_ARG);
   EXPECT_EQ(tml_pack_kron_factor_s8(0, 2, f, out), TML_ERROR_ARG);
-  EXPECT_EQ(tml_pack_kron_factor_s8_size(3, 5), 24);
+  EXPECT_EQ(tml_pack_kron_factor_s8_size(3, 5), 32);
 }
 
 TEST(SparseMatvecS8Test, MatchesIntegerReference) {
