@@ -163,8 +163,8 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
  * A·X first is cheaper the kernel evaluates in that order instead (tml_kron_s8_a_first()).
  *
  * Packed factor layout ("row-pair words", tml_pack_kron_factor_s8()): a factor F [m, n]
- * is padded with zeros to even m and to n a multiple of 4 and stored as 32-bit words,
- * row pairs outer, column pairs inner; the word of rows (2p, 2p+1) and columns (2q, 2q+1) holds the bytes
+ * is padded with zeros to even m and n and stored as 32-bit words, row pairs outer,
+ * column pairs inner; the word of rows (2p, 2p+1) and columns (2q, 2q+1) holds the bytes
  *     [ F[2p][2q], F[2p+1][2q], F[2p][2q+1], F[2p+1][2q+1] ],
  * so SXTB16 of it is row 2p's int16 pair and SXTB16 of it rotated by 8 row 2p+1's: one
  * load and two SXTB16 feed SMLADs against any number of widened vectors. Term k of A
@@ -213,18 +213,18 @@ typedef struct {
  * @brief The kernel's evaluation order: 0 for T = X·Bᵀ first (as above), 1 for
  * Z = A·X first: Z[i1, j2] = Σ_j1 A[i1, j1]·X[j1, j2] kept in int16 as
  * round(Z / 2^t_shift) saturated, then y[i1·m2 + i2] += Σ_j2 B[i2, j2]·Z[i1, j2]. The
- * cheaper one in padded MACs (rows even, columns a multiple of 4); the compiler picks
+ * cheaper one in padded MACs (even rows and columns); the compiler picks
  * t_shift for the intermediate of this order (B's row sums bound T, A's bound Z).
  */
 static inline int tml_kron_s8_a_first(const tml_kron_s8_params *p) {
   const int32_t m1 = p->m1 + (p->m1 & 1);
   const int32_t m2 = p->m2 + (p->m2 & 1);
-  const int32_t n1 = (p->n1 + 3) & ~3;
-  const int32_t n2 = (p->n2 + 3) & ~3;
+  const int32_t n1 = p->n1 + (p->n1 & 1);
+  const int32_t n2 = p->n2 + (p->n2 & 1);
   return n2 * (m1 * n1 + m1 * m2) < n1 * (m2 * n2 + m1 * m2);
 }
 
-/** @brief Bytes of one packed Kronecker factor [m, n]: even(m)·ceil4(n), or -1. */
+/** @brief Bytes of one packed Kronecker factor [m, n]: even(m)·even(n), or -1. */
 int32_t tml_pack_kron_factor_s8_size(int32_t m, int32_t n);
 
 /**
@@ -235,8 +235,8 @@ int32_t tml_pack_kron_factor_s8_size(int32_t m, int32_t n);
 tml_status tml_pack_kron_factor_s8(int32_t m, int32_t n, const int8_t *f, int8_t *packed);
 
 /**
- * @brief Scratch bytes of tml_kron_matvec_s8(): the widened input (ceil4(n1)·ceil4(n2)
- * int16) and the intermediate (T: even(m2)·ceil4(n1), Z: even(m1)·ceil4(n2) int16).
+ * @brief Scratch bytes of tml_kron_matvec_s8(): the widened input (even(n1)·even(n2)
+ * int16) and the intermediate (T: even(m2)·even(n1), Z: even(m1)·even(n2) int16).
  */
 int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params);
 

@@ -15,20 +15,19 @@
 #include "tml_support_s8.h"
 
 static int32_t tml_even(int32_t n) { return n + (n & 1); }
-static int32_t tml_ceil4(int32_t n) { return (n + 3) & ~3; }
 
 int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params) {
-  int32_t n1q;
-  int32_t n2q;
+  int32_t n1e;
+  int32_t n2e;
   if (params == NULL || params->m1 < 1 || params->n1 < 1 || params->m2 < 1 || params->n2 < 1) {
     return -1;
   }
-  n1q = tml_ceil4(params->n1);
-  n2q = tml_ceil4(params->n2);
-  /* X widened (n1q·n2q int16), then T (even(m2) vectors of n1q) or Z (even(m1) vectors of
-   * n2q), int16. */
-  return 2 * (n1q * n2q + (tml_kron_s8_a_first(params) ? tml_even(params->m1) * n2q
-                                                        : tml_even(params->m2) * n1q));
+  n1e = tml_even(params->n1);
+  n2e = tml_even(params->n2);
+  /* X widened (n1e·n2e int16), then T (even(m2) vectors of n1e) or Z (even(m1) vectors of
+   * n2e), int16. */
+  return 2 * (n1e * n2e + (tml_kron_s8_a_first(params) ? tml_even(params->m1) * n2e
+                                                        : tml_even(params->m2) * n1e));
 }
 
 #if defined(TML_MATH_DSP)
@@ -52,7 +51,7 @@ int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params) {
   :                                                                                  \
   : "cc", "memory"
 
-/* One block over `pairs` (even) column pairs, four per iteration then two; advances x
+/* One block over `pairs` column pairs, four per iteration then two then one; advances x
  * past the vector pair. In assembly because GCC otherwise copies the accumulators around
  * the loop; eleven registers, so that it compiles at any optimization level. */
 #define TML_KRON_BLOCK(w0, pairs)                                                    \
@@ -70,7 +69,12 @@ int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params) {
     }                                                                                \
     if ((pairs) & 2) {                                                               \
       __asm__ volatile(TML_KRON_ASM_PAIR("0", "0") TML_KRON_ASM_PAIR("4", "8")       \
+                       "adds   %[w], %[w], #8\n\t"                                   \
                        "adds   %[x], %[x], #16\n\t" TML_KRON_ASM_OPERANDS);          \
+    }                                                                                \
+    if ((pairs) & 1) {                                                               \
+      __asm__ volatile(TML_KRON_ASM_PAIR("0", "0")                                   \
+                       "adds   %[x], %[x], #8\n\t" TML_KRON_ASM_OPERANDS);           \
     }                                                                                \
   } while (0)
 #else
@@ -271,7 +275,7 @@ static void tml_kron_widen(const int8_t *input, int32_t n_u, int32_t n_e, int32_
 TML_S8_HOT tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *params,
                                          const int8_t *a, const int8_t *b, const int8_t *input,
                                          int32_t *acc) {
-  int32_t m1, n1, m2, n2, n1q, n2q, k;
+  int32_t m1, n1, m2, n2, n1e, n2e, k;
   int32_t a_size;
   int32_t b_size;
   int16_t *xw;
@@ -286,28 +290,28 @@ TML_S8_HOT tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_
   if (ctx == NULL || ctx->buf == NULL || ctx->size < tml_kron_matvec_s8_get_buffer_size(params)) {
     return TML_ERROR_BUFFER;
   }
-  n1q = tml_ceil4(n1);
-  n2q = tml_ceil4(n2);
-  a_size = tml_even(m1) * n1q; /* tml_pack_kron_factor_s8_size() */
-  b_size = tml_even(m2) * n2q;
+  n1e = tml_even(n1);
+  n2e = tml_even(n2);
+  a_size = tml_even(m1) * n1e; /* tml_pack_kron_factor_s8_size() */
+  b_size = tml_even(m2) * n2e;
   xw = (int16_t *)ctx->buf;
-  pp = (uint32_t *)(void *)(xw + n1q * n2q);
+  pp = (uint32_t *)(void *)(xw + n1e * n2e);
   if (tml_kron_s8_a_first(params)) {
     /* Z = round(A·X / 2^t) [m1, n2], then y += Z·Bᵀ. */
-    tml_kron_widen(input, n2, n1, 1, n2, n2q, n1q, xw);
+    tml_kron_widen(input, n2, n1, 1, n2, n2e, n1e, xw);
     for (k = 0; k < params->rank; ++k) {
-      tml_kron_stage_p(a + (size_t)k * (size_t)a_size, m1, n1q >> 1, xw, n2q >> 1,
+      tml_kron_stage_p(a + (size_t)k * (size_t)a_size, m1, n1e >> 1, xw, n2e >> 1,
                        params->t_shift, pp);
-      tml_kron_stage_y(b + (size_t)k * (size_t)b_size, m2, n2q >> 1, (const int16_t *)pp, m1,
+      tml_kron_stage_y(b + (size_t)k * (size_t)b_size, m2, n2e >> 1, (const int16_t *)pp, m1,
                        1, m2, acc);
     }
   } else {
     /* T = round(X·Bᵀ / 2^t) [n1, m2], then y += A·T. */
-    tml_kron_widen(input, n1, n2, n2, 1, n1q, n2q, xw);
+    tml_kron_widen(input, n1, n2, n2, 1, n1e, n2e, xw);
     for (k = 0; k < params->rank; ++k) {
-      tml_kron_stage_p(b + (size_t)k * (size_t)b_size, m2, n2q >> 1, xw, n1q >> 1,
+      tml_kron_stage_p(b + (size_t)k * (size_t)b_size, m2, n2e >> 1, xw, n1e >> 1,
                        params->t_shift, pp);
-      tml_kron_stage_y(a + (size_t)k * (size_t)a_size, m1, n1q >> 1, (const int16_t *)pp, m2,
+      tml_kron_stage_y(a + (size_t)k * (size_t)a_size, m1, n1e >> 1, (const int16_t *)pp, m2,
                        m2, 1, acc);
     }
   }

@@ -5,7 +5,7 @@ int32_t tml_pack_kron_factor_s8_size(int32_t m, int32_t n) {
   if (m < 1 || n < 1) {
     return -1;
   }
-  return (m + (m & 1)) * ((n + 3) & ~3);
+  return (m + (m & 1)) * (n + (n & 1));
 }
 
 tml_status tml_pack_kron_factor_s8(int32_t m, int32_t n, const int8_t *f, int8_t *packed) {
@@ -21,7 +21,7 @@ tml_status tml_pack_kron_factor_s8(int32_t m, int32_t n, const int8_t *f, int8_t
     }
   }
   for (r = 0; r < m; r += 2) {
-    for (c = 0; c < ((n + 3) & ~3); ++c) {
+    for (c = 0; c < n + (n & 1); ++c) {
       /* Bytes [F[r][c], F[r+1][c]] for each column: the word of columns (2q, 2q+1) is then
        * [F[r][2q], F[r+1][2q], F[r][2q+1], F[r+1][2q+1]]. Zero in the padding. */
       *packed++ = (int8_t)(c < n ? f[(size_t)r * (size_t)n + (size_t)c] : 0);
