@@ -8,6 +8,7 @@
 // stacked-gate Kronecker sum (int8 factors with shared row scales, optional
 // doping overlay). Both biases (Wb + Rb) go into W's int32 bias with the input
 // zero point folded in. Scratch: int8 input sequence, h, c, step scratch.
+#include <algorithm>
 #include <cmath>
 
 #include "codegen/ops/op_emitters.h"
@@ -125,19 +126,28 @@ std::string EmitOp(EmitContext& ctx, const OpData& d) {
     a = ctx.IntWeightArray("int8_t", Ints(d.packed_a), 1);
     b = ctx.IntWeightArray("int8_t", Ints(d.packed_b), 1);
     if (!d.qk.row_ptr.empty()) {
-      const std::string rp = ctx.IntWeightArray("uint16_t", Ints(d.qk.row_ptr), 2);
-      const std::string ci = ctx.IntWeightArray(
-          "uint16_t", d.qk.col_idx.empty() ? std::vector<int64_t>{0} : Ints(d.qk.col_idx), 2);
+      // Narrowest index types (counted in the weight bytes): uint8_t row pointers while
+      // nnz <= 255, uint8_t column indices while cols <= 256.
+      const int rp_bytes = d.qk.row_ptr.back() <= 255 ? 1 : 2;
+      const int ci_bytes = d.cols <= 256 ? 1 : 2;
+      auto index_array = [&](const std::vector<uint16_t>& v, int bytes) {
+        return ctx.IntWeightArray(bytes == 1 ? "uint8_t" : "uint16_t",
+                                  v.empty() ? std::vector<int64_t>{0} : Ints(v), bytes);
+      };
+      const std::string rp = index_array(d.qk.row_ptr, rp_bytes);
+      const std::string ci = index_array(d.qk.col_idx, ci_bytes);
       const std::string vals = ctx.IntWeightArray(
           "int16_t",
           d.qk.sparse_values.empty() ? std::vector<int64_t>{0} : Ints(d.qk.sparse_values), 2);
-      sparse = ctx.Param("tml_sparse_s8",
-                         fmt::format("{{{}, {}, {}, {}, {}}}", d.rows, d.cols, rp, ci, vals));
+      sparse = ctx.Param("tml_sparse_s8", fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", d.rows,
+                                                      d.cols, rp, ci, vals, rp_bytes, ci_bytes));
     }
   } else {
     packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
   }
-  const std::string bias = ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
+  // R's bias is all zero (both ONNX biases sit in W's, h has zero point 0): not stored.
+  const bool zero_bias = std::all_of(d.bias.begin(), d.bias.end(), [](int32_t v) { return v == 0; });
+  const std::string bias = zero_bias ? "NULL" : ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
   const std::string mult = ctx.IntWeightArray("int32_t", Ints(d.rq.multiplier), 4);
   return ctx.Param("tml_linear_op_s8",
                    fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}}}", d.rows,

@@ -180,14 +180,18 @@ typedef struct {
 /**
  * A sparse overlay S [rows, cols] in CSR form (the doping of a Kronecker operator). The
  * values are int16 at the operator's per-row scale (so S·x adds straight into the same
- * int32 accumulator as the Kronecker product).
+ * int32 accumulator as the Kronecker product). The index arrays are as narrow as the
+ * compiler could make them: row pointers uint8_t when nnz <= 255, column indices
+ * uint8_t when cols <= 256, uint16_t otherwise.
  */
 typedef struct {
   int32_t rows;
   int32_t cols;
-  const uint16_t *row_ptr; /**< rows + 1 non-decreasing offsets (nnz <= 65535). */
-  const uint16_t *col_idx; /**< nnz column indices in [0, cols). */
+  const void *row_ptr;     /**< rows + 1 non-decreasing offsets (nnz <= 65535). */
+  const void *col_idx;     /**< nnz column indices in [0, cols). */
   const int16_t *values;   /**< nnz values. */
+  int32_t row_ptr_bytes;   /**< 1 (uint8_t) or 2 (uint16_t). */
+  int32_t col_idx_bytes;   /**< 1 (uint8_t) or 2 (uint16_t). */
 } tml_sparse_s8;
 
 /**

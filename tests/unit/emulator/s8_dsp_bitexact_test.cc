@@ -218,7 +218,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   int32_t wl = 0, wr = 0, rl = 0, rr = 0;
   tml_quantize_multipliers_s8(rows, wf.data(), wm.data(), &wl, &wr);
   tml_quantize_multipliers_s8(rows, rf.data(), rm.data(), &rl, &rr);
-  const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx.data(), values.data()};
+  // uint8_t column indices (cols <= 256), uint16_t row pointers.
+  const std::vector<uint8_t> col_idx8(col_idx.begin(), col_idx.end());
+  const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx8.data(), values.data(), 2, 1};
   const tml_linear_op_s8 wop{rows, in, packed.data(), nullptr, nullptr, nullptr, nullptr,
                              wbias.data(), {wm.data(), wl, wr}};
   const tml_linear_op_s8 rop{rows, hs, nullptr, &kp, a.data(), b.data(), &sp,
@@ -229,12 +231,12 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   const std::string source =
       "#include \"tml_kernels_s8.h\"\n" + CArray("static const int8_t W[]", packed) +
       CArray("static const int8_t A[]", a) + CArray("static const int8_t B[]", b) +
-      CArray("static const uint16_t RP[]", row_ptr) + CArray("static const uint16_t CI[]", col_idx) +
+      CArray("static const uint16_t RP[]", row_ptr) + CArray("static const uint8_t CI[]", col_idx8) +
       CArray("static const int16_t SV[]", values) + CArray("static const int32_t WB[]", wbias) +
       CArray("static const int32_t RB[]", rbias) + CArray("static const int32_t WM[]", wm) +
       CArray("static const int32_t RM[]", rm) +
       "static const tml_kron_s8_params kp = {8, 4, 8, 4, 2, 5};\n"
-      "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV};\n"
+      "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV, 2, 1};\n"
       "static const tml_linear_op_s8 wop = {" + i(rows) + ", " + i(in) +
       ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}};\n"
       "static const tml_linear_op_s8 rop = {" + i(rows) + ", " + i(hs) +
