@@ -127,13 +127,6 @@ void FcCase(int rows, int cols, std::mt19937& rng, std::string& data, std::strin
       "&out_dims, tml_out)";
 }
 
-std::vector<int16_t> RandomS16(size_t n, std::mt19937& rng, int lo = -127, int hi = 127) {
-  std::uniform_int_distribution<int> d(lo, hi);
-  std::vector<int16_t> v(n);
-  for (auto& x : v) x = static_cast<int16_t>(d(rng));
-  return v;
-}
-
 // C source defining a tml_linear_op_s8 named `name` [rows, cols]: dense (kron_m == 0), or
 // a rank-`rank` Kronecker sum with A [kron_m, kron_n] (B the rest), plus `nnz_per_row`
 // doping entries per row. Random values: only the cycles matter here.
@@ -180,9 +173,9 @@ std::string OpSource(const std::string& name, int rows, int cols, int kron_m, in
     row_ptr[rows] = uint16_t(col_idx.size());
     src += CArray("uint16_t", (n + "_rp").c_str(), row_ptr) +
            CArray("uint8_t", (n + "_ci").c_str(), col_idx) +
-           CArray("int16_t", (n + "_sv").c_str(), RandomS16(col_idx.size(), rng));
+           CArray("int8_t", (n + "_sv").c_str(), RandomS8(col_idx.size(), rng));
     src += "static const tml_sparse_s8 " + n + "_sparse = {" + std::to_string(rows) + ", " +
-           std::to_string(cols) + ", " + n + "_rp, " + n + "_ci, " + n + "_sv, 2, 1};\n";
+           std::to_string(cols) + ", " + n + "_rp, " + n + "_ci, " + n + "_sv, 2, 1, 4};\n";
     sparse = "&" + n + "_sparse";
   }
   src += "static const tml_linear_op_s8 " + n + " = {" + std::to_string(rows) + ", " +
@@ -224,9 +217,9 @@ void LstmCase(int hidden, int kind, std::mt19937& rng, std::string& data, std::s
   } else {
     data = OpSource("w", rows, cols, m1, n1, rank, nnz, rng) +
            OpSource("r", rows, cols, m1, n1, rank, nnz, rng);
-    // Factors stored int8 + CSR (1-byte column index and 2-byte value per non-zero,
+    // Factors stored int8 + CSR (1-byte column index and 1-byte value per non-zero,
     // 2-byte row pointers).
-    params_bytes = 2.0 * (rank * (m1 * n1 + (rows / m1) * (cols / n1)) + nnz * rows * 3.0 +
+    params_bytes = 2.0 * (rank * (m1 * n1 + (rows / m1) * (cols / n1)) + nnz * rows * 2.0 +
                           (nnz > 0 ? 2.0 * (rows + 1) : 0.0));
   }
   data += CArray("int8_t", "tml_in", RandomS8(cols, rng), false) +

@@ -111,7 +111,6 @@ LstmS8 Prepare(const Graph& graph, const Node& node) {
   return l;
 }
 
-std::vector<int64_t> Ints(const std::vector<int16_t>& v) { return {v.begin(), v.end()}; }
 std::vector<int64_t> Ints(const std::vector<int32_t>& v) { return {v.begin(), v.end()}; }
 std::vector<int64_t> Ints(const std::vector<uint16_t>& v) { return {v.begin(), v.end()}; }
 std::vector<int64_t> Ints(const std::vector<int8_t>& v) { return {v.begin(), v.end()}; }
@@ -137,10 +136,11 @@ std::string EmitOp(EmitContext& ctx, const OpData& d) {
       const std::string rp = index_array(d.qk.row_ptr, rp_bytes);
       const std::string ci = index_array(d.qk.col_idx, ci_bytes);
       const std::string vals = ctx.IntWeightArray(
-          "int16_t",
-          d.qk.sparse_values.empty() ? std::vector<int64_t>{0} : Ints(d.qk.sparse_values), 2);
-      sparse = ctx.Param("tml_sparse_s8", fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", d.rows,
-                                                      d.cols, rp, ci, vals, rp_bytes, ci_bytes));
+          "int8_t",
+          d.qk.sparse_values.empty() ? std::vector<int64_t>{0} : Ints(d.qk.sparse_values), 1);
+      sparse = ctx.Param("tml_sparse_s8",
+                         fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", d.rows, d.cols, rp, ci,
+                                     vals, rp_bytes, ci_bytes, d.qk.sparse_shift));
     }
   } else {
     packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);

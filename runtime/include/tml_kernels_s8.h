@@ -179,8 +179,9 @@ typedef struct {
 
 /**
  * A sparse overlay S [rows, cols] in CSR form (the doping of a Kronecker operator). The
- * values are int16 at the operator's per-row scale (so S·x adds straight into the same
- * int32 accumulator as the Kronecker product). The index arrays are as narrow as the
+ * values are int8, each worth 2^value_shift units of the operator's per-row scale (so
+ * (S·x) << value_shift adds straight into the same int32 accumulator as the Kronecker
+ * product). The index arrays are as narrow as the
  * compiler could make them: row pointers uint8_t when nnz <= 255, column indices
  * uint8_t when cols <= 256, uint16_t otherwise.
  */
@@ -189,9 +190,10 @@ typedef struct {
   int32_t cols;
   const void *row_ptr;     /**< rows + 1 non-decreasing offsets (nnz <= 65535). */
   const void *col_idx;     /**< nnz column indices in [0, cols). */
-  const int16_t *values;   /**< nnz values. */
+  const int8_t *values;    /**< nnz values. */
   int32_t row_ptr_bytes;   /**< 1 (uint8_t) or 2 (uint16_t). */
   int32_t col_idx_bytes;   /**< 1 (uint8_t) or 2 (uint16_t). */
+  int32_t value_shift;     /**< [0, 24]: a row's sum is shifted left by this. */
 } tml_sparse_s8;
 
 /**
@@ -258,7 +260,7 @@ tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *
                               int32_t *acc);
 
 /**
- * @brief Accumulating sparse product acc += S·x (one MAC per non-zero). Row pointers and
+ * @brief Accumulating sparse product acc += (S·x) << value_shift (one MAC per non-zero). Row pointers and
  * column indices are trusted (the compiler validates them; they are constants).
  * @return TML_OK or TML_ERROR_ARG.
  */

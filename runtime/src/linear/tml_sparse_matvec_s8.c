@@ -13,11 +13,11 @@
     for (r = 0; r < rows; ++r) {                                          \
       const int32_t end = rp[r + 1];                                      \
       if (k != end) {                                                     \
-        int32_t s = acc[r];                                               \
+        int32_t s = 0;                                                    \
         for (; k < end; ++k) {                                            \
           s += (int32_t)values[k] * input[ci[k]];                         \
         }                                                                 \
-        acc[r] = s;                                                       \
+        acc[r] = (int32_t)((uint32_t)acc[r] + ((uint32_t)s << shift));   \
       }                                                                   \
     }                                                                     \
   } while (0)
@@ -26,16 +26,19 @@ tml_status tml_sparse_matvec_s8(const tml_context *ctx, const tml_sparse_s8 *spa
                                 const int8_t *input, int32_t *acc) {
   int32_t r;
   int32_t rows;
-  const int16_t *values;
+  const int8_t *values;
+  int32_t shift;
   (void)ctx;
   TML_CHECK(sparse != NULL && input != NULL && acc != NULL && sparse->row_ptr != NULL);
   TML_CHECK(sparse->rows >= 1 && sparse->cols >= 1);
   TML_CHECK((sparse->row_ptr_bytes == 1 || sparse->row_ptr_bytes == 2) &&
             (sparse->col_idx_bytes == 1 || sparse->col_idx_bytes == 2));
+  TML_CHECK(sparse->value_shift >= 0 && sparse->value_shift <= 24);
   /* Row pointers and column indices are compile-time constants that the compiler
    * validated, so they are not checked here (STYLE.md: kernels check data hazards only). */
   rows = sparse->rows;
   values = sparse->values;
+  shift = sparse->value_shift;
   if (sparse->row_ptr_bytes == 1) {
     if (sparse->col_idx_bytes == 1) {
       TML_SPARSE_S8_LOOP(uint8_t, uint8_t);

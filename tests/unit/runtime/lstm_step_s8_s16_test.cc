@@ -94,7 +94,7 @@ TEST(KronMatvecS8Test, PackRejectsMinus128AndBadSizes) {
 
 TEST(SparseMatvecS8Test, MatchesIntegerReference) {
   const std::vector<uint16_t> row_ptr = {0, 2, 2, 5}, col_idx = {0, 3, 1, 2, 3};
-  const std::vector<int16_t> values = {300, -2, 7, -1000, 5};
+  const std::vector<int8_t> values = {75, -1, 7, -125, 5};
   const std::vector<uint8_t> row_ptr8(row_ptr.begin(), row_ptr.end()),
       col_idx8(col_idx.begin(), col_idx.end());
   const int8_t x[4] = {1, -2, 3, 127};
@@ -109,14 +109,16 @@ TEST(SparseMatvecS8Test, MatchesIntegerReference) {
                                           : static_cast<const void*>(col_idx.data()),
                             values.data(),
                             rp_bytes,
-                            ci_bytes};
+                            ci_bytes,
+                            2};
       std::vector<int32_t> acc = {1, 2, 3};
       ASSERT_EQ(tml_sparse_matvec_s8(nullptr, &s, x, acc.data()), TML_OK);
-      EXPECT_EQ(acc, (std::vector<int32_t>{1 + 300 - 254, 2, 3 - 14 - 3000 + 635}))
+      // (75 - 127) << 2 and (-14 - 375 + 635) << 2.
+      EXPECT_EQ(acc, (std::vector<int32_t>{1 - 208, 2, 3 + 984}))
           << rp_bytes << " " << ci_bytes;
     }
   }
-  const tml_sparse_s8 bad{3, 4, row_ptr.data(), col_idx.data(), values.data(), 4, 1};
+  const tml_sparse_s8 bad{3, 4, row_ptr.data(), col_idx.data(), values.data(), 4, 1, 0};
   std::vector<int32_t> acc = {1, 2, 3};
   EXPECT_EQ(tml_sparse_matvec_s8(nullptr, &bad, x, acc.data()), TML_ERROR_ARG);
 }
