@@ -197,6 +197,7 @@ class ModelEmitter {
   std::map<TensorId, int64_t> arena_offset_;  // floats
   std::map<int, int64_t> scratch_offset_;     // floats, by node index
   std::map<int, int64_t> scratch_bytes_;
+  std::map<int, int64_t> node_weight_bytes_;  // static const bytes emitted, by node index
   std::set<TensorId> no_buffer_;
   int64_t arena_floats_ = 0;
   StreamPlan stream_;
@@ -318,7 +319,9 @@ Status ModelEmitter::EmitNodes(CWriter& w, const std::vector<int>& indices) {
     } else {
       ctx_.SetScratch("NULL");
     }
+    const int64_t before = ctx_.weight_bytes();
     TML_RETURN_IF_ERROR(EmitNode(ctx_, node));
+    node_weight_bytes_[i] += ctx_.weight_bytes() - before;
   }
   return Status::Ok();
 }
@@ -741,6 +744,16 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
     result_.state_bytes = stream_floats_ * 4;
   }
   for (const Node& node : graph_.nodes()) result_.layers.push_back(Describe(node));
+  for (const auto& [i, bytes] : node_weight_bytes_) {
+    const Node& node = graph_.nodes()[static_cast<size_t>(i)];
+    int64_t dense = 0;
+    for (TensorId id : node.inputs) {
+      if (id == kNoTensor) continue;
+      const Tensor& t = graph_.tensor(id);
+      if (t.is_constant() && t.dtype == DType::kFloat32) dense += 4 * t.num_elements();
+    }
+    if (bytes > 0 || dense > 0) result_.layer_weights.push_back({Describe(node), bytes, dense});
+  }
   result_.arena_bytes = arena_floats_ * 4;
   result_.weight_bytes = ctx_.weight_bytes();
   result_.kernels.assign(ctx_.kernels().begin(), ctx_.kernels().end());

@@ -87,6 +87,16 @@ struct GeneratedModel {
   std::vector<std::string> kernels;  // runtime kernels called, sorted
   // Marker id i (TML_MARK(i)) is layers[i]: "node 'x' (LSTM)".
   std::vector<std::string> layers;
+  // Per layer with weights: the bytes of static const data its emitter wrote (int8
+  // factors, sparse indices and values, biases, multipliers... as stored; a constant
+  // shared with an earlier layer is counted there) and the float32 bytes of its constant
+  // inputs as dense tensors (what an uncompressed float model stores).
+  struct LayerWeights {
+    std::string layer;
+    int64_t bytes = 0;
+    int64_t dense_float_bytes = 0;
+  };
+  std::vector<LayerWeights> layer_weights;
   bool has_step = false;
   bool step_prefix_output = false;
   int64_t seq_len = 0, step_input_size = 0;

@@ -494,6 +494,15 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   manifest["weight_bytes"] = model.weight_bytes;
   manifest["kernels"] = model.kernels;
   manifest["layers"] = model.layers;
+  {
+    nlohmann::json lw = nlohmann::json::array();
+    for (const auto& l : model.layer_weights) {
+      lw.push_back({{"layer", l.layer},
+                    {"weight_bytes", l.bytes},
+                    {"dense_float_bytes", l.dense_float_bytes}});
+    }
+    manifest["layer_weights"] = lw;
+  }
   manifest["has_step"] = model.has_step;
   if (!kron_json.is_null()) manifest["kron_factorize"] = kron_json;
   if (!dope_json.is_null()) manifest["dope"] = dope_json;
@@ -515,6 +524,14 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
                            model.has_step ? fmt::format(", streaming state {} bytes ({}_step)",
                                                         model.state_bytes, options.name)
                                           : std::string());
+  // Per layer: what its weights take as emitted (int8 factors, sparse indices and values,
+  // biases, multipliers...) against the same constants as dense float32.
+  for (const auto& l : model.layer_weights) {
+    if (l.dense_float_bytes == 0) continue;
+    std::cout << fmt::format("    {}: weights {} bytes (dense float32 {} bytes, {:.1f}x smaller)\n",
+                             l.layer, l.bytes, l.dense_float_bytes,
+                             l.bytes > 0 ? double(l.dense_float_bytes) / double(l.bytes) : 0.0);
+  }
   if (!anomaly_json.is_null()) {
     std::cout << fmt::format(
         "  anomaly: {}_score() = mean squared reconstruction error; threshold {:.6g} ({:g}th "

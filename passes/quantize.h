@@ -11,9 +11,10 @@
 //    int32 bias with the input zero point folded in;
 //    Kronecker sums Σ A_k⊗B_k with one scale per row of A and per row of B
 //    shared by all terms (row (i1, i2) has scale sA[i1]·sB[i2]·2^t_shift),
-//    factors as int8 values (stored int16 for SMLAD), t_shift the smallest that
+//    factors as int8 (row-pair words for SMLAD), t_shift the smallest that
 //    keeps the intermediate T = X·Bᵀ in int16 for every int8 input, and the
-//    doping overlay S as int16 at the same per-row scale.
+//    doping overlay S as int8 at the same per-row scale times 2^shift (one shift per
+//    operator, the smallest that fits its largest value).
 //  - Requantization to a consumer: per-row real factors → Q31 multipliers and
 //    per-layer shifts (tml_quantize_multipliers_s8).
 //
@@ -91,11 +92,18 @@ QuantizedMatrix QuantizeRows(const float* w, int32_t rows, int32_t cols);
 // A Kronecker sum (+ doping) for tml_kron_matvec_s8 / tml_sparse_matvec_s8.
 struct QuantizedKron {
   tml_kron_s8_params params{};
-  std::vector<int16_t> a, b;  // [rank, m1, n1], [rank, m2, n2], int8 values
+  std::vector<int8_t> a, b;  // [rank, m1, n1], [rank, m2, n2], row-major, [-127, 127]
   std::vector<double> a_row_scale, b_row_scale;
-  // Doping S at the per-row scale (empty row_ptr: none).
+  // Doping S at the per-row scale (empty row_ptr: none): int8 values, each worth
+  // 2^sparse_shift accumulator units.
   std::vector<uint16_t> row_ptr, col_idx;
-  std::vector<int16_t> sparse_values;
+  std::vector<int8_t> sparse_values;
+  int32_t sparse_shift = 0;
+
+  // The factors in the kernel's row-pair-word layout (tml_pack_kron_factor_s8), term
+  // after term: what the firmware stores (1 byte per value plus even padding).
+  std::vector<int8_t> PackedA() const;
+  std::vector<int8_t> PackedB() const;
 
   int32_t rows() const { return params.m1 * params.m2; }
   int32_t cols() const { return params.n1 * params.n2; }

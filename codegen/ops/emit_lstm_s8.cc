@@ -8,6 +8,7 @@
 // stacked-gate Kronecker sum (int8 factors with shared row scales, optional
 // doping overlay). Both biases (Wb + Rb) go into W's int32 bias with the input
 // zero point folded in. Scratch: int8 input sequence, h, c, step scratch.
+#include <algorithm>
 #include <cmath>
 
 #include "codegen/ops/op_emitters.h"
@@ -26,6 +27,7 @@ struct OpData {
   bool kron = false;
   std::vector<int8_t> packed;
   QuantizedKron qk;
+  std::vector<int8_t> packed_a, packed_b;  // qk's factors in the kernel layout
   std::vector<int32_t> bias;
   Requant rq;
 };
@@ -43,6 +45,8 @@ OpData MakeOp(const Graph& graph, const Node& node, size_t input, const AffineQu
   if (set != nullptr && !set->per_direction.empty() && !set->per_direction[0].is_dense() &&
       QuantizeKron(set->per_direction[0], &d.qk)) {
     d.kron = true;
+    d.packed_a = d.qk.PackedA();
+    d.packed_b = d.qk.PackedB();
     d.bias = d.qk.FoldBias(bias, in);
     for (int32_t r = 0; r < d.rows; ++r) row_unit[r] = in.scale * d.qk.RowScale(r);
   } else {
@@ -62,8 +66,8 @@ tml_linear_op_s8 HostOp(const OpData& d) {
   op.cols = d.cols;
   if (d.kron) {
     op.kron = &d.qk.params;
-    op.a = d.qk.a.data();
-    op.b = d.qk.b.data();
+    op.a = d.packed_a.data();
+    op.b = d.packed_b.data();
   } else {
     op.packed = d.packed.data();
   }
@@ -107,7 +111,6 @@ LstmS8 Prepare(const Graph& graph, const Node& node) {
   return l;
 }
 
-std::vector<int64_t> Ints(const std::vector<int16_t>& v) { return {v.begin(), v.end()}; }
 std::vector<int64_t> Ints(const std::vector<int32_t>& v) { return {v.begin(), v.end()}; }
 std::vector<int64_t> Ints(const std::vector<uint16_t>& v) { return {v.begin(), v.end()}; }
 std::vector<int64_t> Ints(const std::vector<int8_t>& v) { return {v.begin(), v.end()}; }
@@ -119,22 +122,32 @@ std::string EmitOp(EmitContext& ctx, const OpData& d) {
     const tml_kron_s8_params& p = d.qk.params;
     kron = ctx.Param("tml_kron_s8_params", fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.m1, p.n1,
                                                        p.m2, p.n2, p.rank, p.t_shift));
-    a = ctx.IntWeightArray("int16_t", Ints(d.qk.a), 2);
-    b = ctx.IntWeightArray("int16_t", Ints(d.qk.b), 2);
+    a = ctx.IntWeightArray("int8_t", Ints(d.packed_a), 1);
+    b = ctx.IntWeightArray("int8_t", Ints(d.packed_b), 1);
     if (!d.qk.row_ptr.empty()) {
-      const std::string rp = ctx.IntWeightArray("uint16_t", Ints(d.qk.row_ptr), 2);
-      const std::string ci = ctx.IntWeightArray(
-          "uint16_t", d.qk.col_idx.empty() ? std::vector<int64_t>{0} : Ints(d.qk.col_idx), 2);
+      // Narrowest index types (counted in the weight bytes): uint8_t row pointers while
+      // nnz <= 255, uint8_t column indices while cols <= 256.
+      const int rp_bytes = d.qk.row_ptr.back() <= 255 ? 1 : 2;
+      const int ci_bytes = d.cols <= 256 ? 1 : 2;
+      auto index_array = [&](const std::vector<uint16_t>& v, int bytes) {
+        return ctx.IntWeightArray(bytes == 1 ? "uint8_t" : "uint16_t",
+                                  v.empty() ? std::vector<int64_t>{0} : Ints(v), bytes);
+      };
+      const std::string rp = index_array(d.qk.row_ptr, rp_bytes);
+      const std::string ci = index_array(d.qk.col_idx, ci_bytes);
       const std::string vals = ctx.IntWeightArray(
-          "int16_t",
-          d.qk.sparse_values.empty() ? std::vector<int64_t>{0} : Ints(d.qk.sparse_values), 2);
+          "int8_t",
+          d.qk.sparse_values.empty() ? std::vector<int64_t>{0} : Ints(d.qk.sparse_values), 1);
       sparse = ctx.Param("tml_sparse_s8",
-                         fmt::format("{{{}, {}, {}, {}, {}}}", d.rows, d.cols, rp, ci, vals));
+                         fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", d.rows, d.cols, rp, ci,
+                                     vals, rp_bytes, ci_bytes, d.qk.sparse_shift));
     }
   } else {
     packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
   }
-  const std::string bias = ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
+  // R's bias is all zero (both ONNX biases sit in W's, h has zero point 0): not stored.
+  const bool zero_bias = std::all_of(d.bias.begin(), d.bias.end(), [](int32_t v) { return v == 0; });
+  const std::string bias = zero_bias ? "NULL" : ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
   const std::string mult = ctx.IntWeightArray("int32_t", Ints(d.rq.multiplier), 4);
   return ctx.Param("tml_linear_op_s8",
                    fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}}}", d.rows,

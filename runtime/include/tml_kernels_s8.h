@@ -154,12 +154,21 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
  * ===================================================================================== */
 
 /**
- * y += Σ_k (A_k ⊗ B_k)·x with int8-valued factors (A_k [m1, n1], B_k [m2, n2], stored
- * widened as int16 for SMLAD, values in [-127, 127]). All terms share the per-row scales
- * sA[i1] and sB[i2], so output row (i1·m2 + i2) has scale sx·sA[i1]·sB[i2]·2^t_shift.
+ * y += Σ_k (A_k ⊗ B_k)·x with int8 factors (A_k [m1, n1], B_k [m2, n2], values in
+ * [-127, 127]). All terms share the per-row scales sA[i1] and sB[i2], so output row
+ * (i1·m2 + i2) has scale sx·sA[i1]·sB[i2]·2^t_shift.
  * Evaluation (T = X·Bᵀ first): T[j1, i2] = Σ_j2 X[j1, j2]·B[i2, j2] in int32, kept in int16
  * as round(T / 2^t_shift) saturated (DESIGN.md §5: "T in int16"), then
- * y[i1·m2 + i2] += Σ_j1 A[i1, j1]·T[j1, i2]. MACs per term: m2·n1·(n2 + m1).
+ * y[i1·m2 + i2] += Σ_j1 A[i1, j1]·T[j1, i2]. MACs per term: m2·n1·(n2 + m1). When
+ * A·X first is cheaper the kernel evaluates in that order instead (tml_kron_s8_a_first()).
+ *
+ * Packed factor layout ("row-pair words", tml_pack_kron_factor_s8()): a factor F [m, n]
+ * is padded with zeros to even m and n and stored as 32-bit words, row pairs outer,
+ * column pairs inner; the word of rows (2p, 2p+1) and columns (2q, 2q+1) holds the bytes
+ *     [ F[2p][2q], F[2p+1][2q], F[2p][2q+1], F[2p+1][2q+1] ],
+ * so SXTB16 of it is row 2p's int16 pair and SXTB16 of it rotated by 8 row 2p+1's: one
+ * load and two SXTB16 feed SMLADs against any number of widened vectors. Term k of A
+ * starts at byte k·tml_pack_kron_factor_s8_size(m1, n1) (B likewise).
  */
 typedef struct {
   int32_t m1, n1; /**< Shape of every A_k, >= 1. */
@@ -170,15 +179,21 @@ typedef struct {
 
 /**
  * A sparse overlay S [rows, cols] in CSR form (the doping of a Kronecker operator). The
- * values are int16 at the operator's per-row scale (so S·x adds straight into the same
- * int32 accumulator as the Kronecker product).
+ * values are int8, each worth 2^value_shift units of the operator's per-row scale (so
+ * (S·x) << value_shift adds straight into the same int32 accumulator as the Kronecker
+ * product). The index arrays are as narrow as the
+ * compiler could make them: row pointers uint8_t when nnz <= 255, column indices
+ * uint8_t when cols <= 256, uint16_t otherwise.
  */
 typedef struct {
   int32_t rows;
   int32_t cols;
-  const uint16_t *row_ptr; /**< rows + 1 non-decreasing offsets (nnz <= 65535). */
-  const uint16_t *col_idx; /**< nnz column indices in [0, cols). */
-  const int16_t *values;   /**< nnz values. */
+  const void *row_ptr;     /**< rows + 1 non-decreasing offsets (nnz <= 65535). */
+  const void *col_idx;     /**< nnz column indices in [0, cols). */
+  const int8_t *values;    /**< nnz values. */
+  int32_t row_ptr_bytes;   /**< 1 (uint8_t) or 2 (uint16_t). */
+  int32_t col_idx_bytes;   /**< 1 (uint8_t) or 2 (uint16_t). */
+  int32_t value_shift;     /**< [0, 24]: a row's sum is shifted left by this. */
 } tml_sparse_s8;
 
 /**
@@ -193,16 +208,41 @@ typedef struct {
   int32_t cols;
   const int8_t *packed;
   const tml_kron_s8_params *kron;
-  const int16_t *a; /**< [rank, m1, n1]. */
-  const int16_t *b; /**< [rank, m2, n2]. */
+  const int8_t *a; /**< Packed factors A_k (tml_pack_kron_factor_s8(), 4-byte aligned). */
+  const int8_t *b; /**< Packed factors B_k (tml_pack_kron_factor_s8(), 4-byte aligned). */
   const tml_sparse_s8 *sparse;
   const int32_t *bias;
   tml_quant_params quant;
 } tml_linear_op_s8;
 
 /**
- * @brief Scratch bytes of tml_kron_matvec_s8(): the widened input (n1·n2 int16) and T
- * (m2·n1 int16).
+ * @brief The kernel's evaluation order: 0 for T = X·Bᵀ first (as above), 1 for
+ * Z = A·X first: Z[i1, j2] = Σ_j1 A[i1, j1]·X[j1, j2] kept in int16 as
+ * round(Z / 2^t_shift) saturated, then y[i1·m2 + i2] += Σ_j2 B[i2, j2]·Z[i1, j2]. The
+ * cheaper one in padded MACs (even rows and columns); the compiler picks
+ * t_shift for the intermediate of this order (B's row sums bound T, A's bound Z).
+ */
+static inline int tml_kron_s8_a_first(const tml_kron_s8_params *p) {
+  const int32_t m1 = p->m1 + (p->m1 & 1);
+  const int32_t m2 = p->m2 + (p->m2 & 1);
+  const int32_t n1 = p->n1 + (p->n1 & 1);
+  const int32_t n2 = p->n2 + (p->n2 & 1);
+  return n2 * (m1 * n1 + m1 * m2) < n1 * (m2 * n2 + m1 * m2);
+}
+
+/** @brief Bytes of one packed Kronecker factor [m, n]: even(m)·even(n), or -1. */
+int32_t tml_pack_kron_factor_s8_size(int32_t m, int32_t n);
+
+/**
+ * @brief Packs a row-major int8 factor [m, n] into the row-pair-word layout above
+ * (host-side preparation).
+ * @return TML_OK, or TML_ERROR_ARG for bad sizes or a -128 value.
+ */
+tml_status tml_pack_kron_factor_s8(int32_t m, int32_t n, const int8_t *f, int8_t *packed);
+
+/**
+ * @brief Scratch bytes of tml_kron_matvec_s8(): the widened input (even(n1)·even(n2)
+ * int16) and the intermediate (T: even(m2)·even(n1), Z: even(m1)·even(n2) int16).
  */
 int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params);
 
@@ -210,17 +250,17 @@ int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params);
  * @brief Accumulating int8 Kronecker matrix-vector product acc += (Σ_k A_k ⊗ B_k)·x.
  * @param[in]     ctx     Scratch of tml_kron_matvec_s8_get_buffer_size() bytes.
  * @param[in]     params  Shapes, rank, t_shift.
- * @param[in]     a, b    Factors (int16 storage of int8 values), see tml_kron_s8_params.
+ * @param[in]     a, b    Packed factors (tml_pack_kron_factor_s8(), 4-byte aligned).
  * @param[in]     input   int8 x [n1·n2] (raw; the input offset is folded into the bias).
  * @param[in,out] acc     int32 [m1·m2].
  * @return TML_OK, TML_ERROR_ARG or TML_ERROR_BUFFER.
  */
 tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *params,
-                              const int16_t *a, const int16_t *b, const int8_t *input,
+                              const int8_t *a, const int8_t *b, const int8_t *input,
                               int32_t *acc);
 
 /**
- * @brief Accumulating sparse product acc += S·x (one MAC per non-zero). Row pointers and
+ * @brief Accumulating sparse product acc += (S·x) << value_shift (one MAC per non-zero). Row pointers and
  * column indices are trusted (the compiler validates them; they are constants).
  * @return TML_OK or TML_ERROR_ARG.
  */

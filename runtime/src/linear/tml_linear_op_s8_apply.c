@@ -3,6 +3,8 @@
 #include "tml_support.h"
 #include "tml_support_s8.h"
 
+#include <string.h>
+
 int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op) {
   if (op == NULL || op->cols < 1) {
     return -1;
@@ -33,8 +35,10 @@ TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_l
       }
     }
   } else {
-    for (r = 0; r < op->rows; ++r) {
-      acc[r] = op->bias != NULL ? op->bias[r] : 0;
+    if (op->bias != NULL) {
+      memcpy(acc, op->bias, (size_t)op->rows * sizeof *acc);
+    } else {
+      memset(acc, 0, (size_t)op->rows * sizeof *acc);
     }
     TML_CHECK(op->kron != NULL && op->kron->m1 * op->kron->m2 == op->rows &&
               op->kron->n1 * op->kron->n2 == op->cols);

@@ -19,12 +19,74 @@ int32_t tml_lstm_step_s8_s16_get_buffer_size(const tml_lstm_s8_params *params,
   return 2 * 4 * 4 * params->hidden_size + (sw > sr ? sw : sr);
 }
 
+/* sat16 (SSAT on the DSP path; the same value). */
+static inline int32_t tml_lstm_sat16(int32_t v) {
+#if defined(TML_MATH_DSP)
+  return __ssat(v, 16);
+#else
+  return tml_sat16(v);
+#endif
+}
+
+/*
+ * Pass 1: the Q3.12 gate pre-activations of all 4H rows as int16, written over acc_w
+ * (row k at ((int16_t *)acc_w)[k], read before it is overwritten).
+ */
+TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_linear_op_s8 *r,
+                                         int32_t hs, int32_t *acc_w, const int32_t *acc_r) {
+  const int32_t *mw = w->quant.multiplier;
+  const int32_t *mr = r->quant.multiplier;
+  const int32_t lw = w->quant.left_shift;
+  const int32_t rw = w->quant.right_shift;
+  const int32_t lr = r->quant.left_shift;
+  const int32_t rr = r->quant.right_shift;
+  const int32_t round_w = (1 << rw) >> 1;
+  const int32_t round_r = (1 << rr) >> 1;
+  int16_t *gate = (int16_t *)acc_w;
+  const int32_t *aw = acc_w;
+  const int32_t *end = acc_w + 4 * hs;
+  if (lw == 0 && lr == 0) { /* the usual case: no left shifts in the loop */
+    while (aw != end) {
+      const int32_t vw = (tml_smmulr(*aw++, *mw++) + round_w) >> rw;
+      const int32_t vr = (tml_smmulr(*acc_r++, *mr++) + round_r) >> rr;
+      *gate++ = (int16_t)tml_lstm_sat16(vw + vr);
+    }
+    return;
+  }
+  while (aw != end) {
+    const int32_t vw = tml_requantize(*aw++, *mw++, lw, rw);
+    const int32_t vr = tml_requantize(*acc_r++, *mr++, lr, rr);
+    *gate++ = (int16_t)tml_lstm_sat16(vw + vr);
+  }
+}
+
+/* Pass 2: the cell, from the int16 gates (i, o, f, c blocks of hs). */
+TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const int16_t *c_prev,
+                                        int8_t *h, int16_t *c) {
+  int32_t j;
+  for (j = 0; j < hs; ++j) {
+    const int32_t i_g = tml_sigmoid_q15(gate[j]);
+    const int32_t o_g = tml_sigmoid_q15(gate[hs + j]);
+    const int32_t f_g = tml_sigmoid_q15(gate[2 * hs + j]);
+    const int32_t c_g = tml_tanh_q15(gate[3 * hs + j]);
+    const int32_t cv =
+        tml_lstm_sat16(((f_g * c_prev[j] + (1 << 14)) >> 15) + ((i_g * c_g + (1 << 18)) >> 19));
+    const int32_t tc = tml_tanh_q15(tml_lstm_sat16(2 * cv));
+    const int32_t hv = (o_g * tc + (1 << 22)) >> 23;
+    c[j] = (int16_t)cv;
+#if defined(TML_MATH_DSP)
+    h[j] = (int8_t)__ssat(hv, 8);
+#else
+    h[j] = (int8_t)tml_clamp_s32(hv, -128, 127);
+#endif
+  }
+}
+
 tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params *params,
                                 const tml_linear_op_s8 *w, const tml_linear_op_s8 *r,
                                 const int8_t *x_t, const int8_t *h_prev, const int16_t *c_prev,
                                 int8_t *h, int16_t *c) {
   int32_t hs;
-  int32_t j;
   int32_t *acc_w;
   int32_t *acc_r;
   tml_context op_ctx;
@@ -51,31 +113,7 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
   if (st != TML_OK) {
     return st;
   }
-  /* Pass 1: Q3.12 gate pre-activations, in place of acc_w. */
-  {
-    const int32_t *mw = w->quant.multiplier;
-    const int32_t *mr = r->quant.multiplier;
-    const int32_t lw = w->quant.left_shift;
-    const int32_t rw = w->quant.right_shift;
-    const int32_t lr = r->quant.left_shift;
-    const int32_t rr = r->quant.right_shift;
-    int32_t row;
-    for (row = 0; row < 4 * hs; ++row) {
-      acc_w[row] = tml_sat16(tml_requantize(acc_w[row], mw[row], lw, rw) +
-                             tml_requantize(acc_r[row], mr[row], lr, rr));
-    }
-  }
-  /* Pass 2: the cell. */
-  for (j = 0; j < hs; ++j) {
-    const int32_t i_g = tml_sigmoid_q15(acc_w[j]);
-    const int32_t o_g = tml_sigmoid_q15(acc_w[hs + j]);
-    const int32_t f_g = tml_sigmoid_q15(acc_w[2 * hs + j]);
-    const int32_t c_g = tml_tanh_q15(acc_w[3 * hs + j]);
-    const int32_t cv =
-        tml_sat16(((f_g * c_prev[j] + (1 << 14)) >> 15) + ((i_g * c_g + (1 << 18)) >> 19));
-    const int32_t tc = tml_tanh_q15(tml_sat16(2 * cv));
-    c[j] = (int16_t)cv;
-    h[j] = (int8_t)tml_clamp_s32((o_g * tc + (1 << 22)) >> 23, -128, 127);
-  }
+  tml_lstm_s8_gates(w, r, hs, acc_w, acc_r);
+  tml_lstm_s8_cell(hs, (const int16_t *)acc_w, c_prev, h, c);
   return TML_OK;
 }

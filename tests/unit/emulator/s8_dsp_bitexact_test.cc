@@ -189,16 +189,21 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   ASSERT_EQ(tml_pack_weights_s8(rows, in, w.data(), packed.data()), TML_OK);
   // R [64, 16] = A [8, 4] ⊗ B [8, 4], rank 2.
   const tml_kron_s8_params kp{8, 4, 8, 4, 2, 5};
-  std::vector<int16_t> a(2 * 8 * 4), b(2 * 8 * 4);
-  for (auto& v : a) v = int16_t(d8(rng));
-  for (auto& v : b) v = int16_t(d8(rng));
+  std::vector<int8_t> a(2 * 8 * 4), b(2 * 8 * 4);
+  for (auto& v : a) v = int8_t(d8(rng));
+  for (auto& v : b) v = int8_t(d8(rng));
+  for (int k = 0; k < 2; ++k) {  // in place: an even [8, 4] factor packs to the same size
+    std::vector<int8_t> fa(a.begin() + k * 32, a.begin() + k * 32 + 32), fb(b.begin() + k * 32, b.begin() + k * 32 + 32);
+    ASSERT_EQ(tml_pack_kron_factor_s8(8, 4, fa.data(), a.data() + k * 32), TML_OK);
+    ASSERT_EQ(tml_pack_kron_factor_s8(8, 4, fb.data(), b.data() + k * 32), TML_OK);
+  }
   std::vector<uint16_t> row_ptr(rows + 1), col_idx;
-  std::vector<int16_t> values;
+  std::vector<int8_t> values;
   for (int r = 0; r < rows; ++r) {
     row_ptr[r] = uint16_t(col_idx.size());
     if (r % 3 == 0) {
       col_idx.push_back(uint16_t(r % hs));
-      values.push_back(int16_t(d8(rng) * 40));
+      values.push_back(int8_t(d8(rng)));
     }
   }
   row_ptr[rows] = uint16_t(col_idx.size());
@@ -213,7 +218,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   int32_t wl = 0, wr = 0, rl = 0, rr = 0;
   tml_quantize_multipliers_s8(rows, wf.data(), wm.data(), &wl, &wr);
   tml_quantize_multipliers_s8(rows, rf.data(), rm.data(), &rl, &rr);
-  const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx.data(), values.data()};
+  // uint8_t column indices (cols <= 256), uint16_t row pointers.
+  const std::vector<uint8_t> col_idx8(col_idx.begin(), col_idx.end());
+  const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx8.data(), values.data(), 2, 1, 5};
   const tml_linear_op_s8 wop{rows, in, packed.data(), nullptr, nullptr, nullptr, nullptr,
                              wbias.data(), {wm.data(), wl, wr}};
   const tml_linear_op_s8 rop{rows, hs, nullptr, &kp, a.data(), b.data(), &sp,
@@ -223,13 +230,13 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   auto i = [](int v) { return std::to_string(v); };
   const std::string source =
       "#include \"tml_kernels_s8.h\"\n" + CArray("static const int8_t W[]", packed) +
-      CArray("static const int16_t A[]", a) + CArray("static const int16_t B[]", b) +
-      CArray("static const uint16_t RP[]", row_ptr) + CArray("static const uint16_t CI[]", col_idx) +
-      CArray("static const int16_t SV[]", values) + CArray("static const int32_t WB[]", wbias) +
+      CArray("static const int8_t A[]", a) + CArray("static const int8_t B[]", b) +
+      CArray("static const uint16_t RP[]", row_ptr) + CArray("static const uint8_t CI[]", col_idx8) +
+      CArray("static const int8_t SV[]", values) + CArray("static const int32_t WB[]", wbias) +
       CArray("static const int32_t RB[]", rbias) + CArray("static const int32_t WM[]", wm) +
       CArray("static const int32_t RM[]", rm) +
       "static const tml_kron_s8_params kp = {8, 4, 8, 4, 2, 5};\n"
-      "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV};\n"
+      "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV, 2, 1, 5};\n"
       "static const tml_linear_op_s8 wop = {" + i(rows) + ", " + i(in) +
       ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}};\n"
       "static const tml_linear_op_s8 rop = {" + i(rows) + ", " + i(hs) +

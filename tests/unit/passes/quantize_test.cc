@@ -112,9 +112,10 @@ TEST(QuantizeTest, KroneckerWithDopingThroughTheKernelFollowsFloat) {
   for (int c = 0; c < op.cols; ++c) xq[c] = in.Quantize(x[c]);
   const auto bias_eff = qk.FoldBias(bias.data(), in);
   const tml_sparse_s8 sp{qk.rows(), qk.cols(), qk.row_ptr.data(), qk.col_idx.data(),
-                         qk.sparse_values.data()};
+                         qk.sparse_values.data(), 2, 2, qk.sparse_shift};
   std::vector<int32_t> mult(qk.rows(), 0);
-  const tml_linear_op_s8 lop{qk.rows(), qk.cols(), nullptr, &qk.params, qk.a.data(), qk.b.data(),
+  const std::vector<int8_t> pa = qk.PackedA(), pb = qk.PackedB();
+  const tml_linear_op_s8 lop{qk.rows(), qk.cols(), nullptr, &qk.params, pa.data(), pb.data(),
                              &sp, bias_eff.data(), {mult.data(), 0, 0}};
   std::vector<int8_t> scratch(tml_linear_op_s8_apply_get_buffer_size(&lop));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};

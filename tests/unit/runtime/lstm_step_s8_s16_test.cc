@@ -18,46 +18,109 @@
 namespace tml::test {
 namespace {
 
+// Packs `rank` row-major factors [m, n] term after term (tml_pack_kron_factor_s8).
+std::vector<int8_t> PackFactors(const std::vector<int8_t>& f, int rank, int m, int n) {
+  const int size = tml_pack_kron_factor_s8_size(m, n);
+  std::vector<int8_t> out(size_t(rank) * size);
+  for (int k = 0; k < rank; ++k)
+    EXPECT_EQ(tml_pack_kron_factor_s8(m, n, f.data() + size_t(k) * m * n, out.data() + k * size),
+              TML_OK);
+  return out;
+}
+
+// Odd and even factor shapes (padding of rows, columns and vector pairs), several ranks, and
+// a t_shift small enough that T saturates.
 TEST(KronMatvecS8Test, MatchesIntegerReference) {
-  const tml_kron_s8_params p{3, 5, 6, 7, 2, 4};  // m1, n1, m2, n2, rank, t_shift
+  const tml_kron_s8_params cases[] = {
+      {3, 5, 6, 7, 2, 4}, {4, 8, 8, 16, 1, 6}, {5, 3, 7, 2, 3, 0}, {1, 1, 1, 1, 1, 0},
+      {16, 8, 32, 16, 2, 9}, {2, 4, 3, 16, 1, 0}, {16, 8, 32, 16, 1, 0},
+      // T first with odd shapes.
+      {9, 3, 5, 7, 2, 3}, {13, 2, 3, 9, 1, 1}, {15, 3, 7, 10, 2, 4},
+      // A·X first (tml_kron_s8_a_first): even, odd, saturating.
+      {4, 64, 128, 2, 2, 8}, {3, 9, 7, 2, 1, 2}, {5, 16, 9, 3, 3, 0}};  // m1, n1, m2, n2, rank, t_shift
   std::mt19937 rng(3);
   std::uniform_int_distribution<int> d8(-127, 127);
-  std::vector<int16_t> a(p.rank * p.m1 * p.n1), b(p.rank * p.m2 * p.n2);
-  for (auto& v : a) v = int16_t(d8(rng));
-  for (auto& v : b) v = int16_t(d8(rng));
-  std::vector<int8_t> x(p.n1 * p.n2);
-  for (auto& v : x) v = int8_t(d8(rng));
-  const int rows = p.m1 * p.m2;
-  std::vector<int32_t> acc(rows, 11), want(rows, 11);
-  for (int k = 0; k < p.rank; ++k) {
-    for (int i1 = 0; i1 < p.m1; ++i1)
-      for (int i2 = 0; i2 < p.m2; ++i2) {
-        int64_t y = 0;
-        for (int j1 = 0; j1 < p.n1; ++j1) {
-          int64_t t = 0;
-          for (int j2 = 0; j2 < p.n2; ++j2)
-            t += int64_t(x[j1 * p.n2 + j2]) * b[(k * p.m2 + i2) * p.n2 + j2];
-          t = (t + (1 << (p.t_shift - 1))) >> p.t_shift;
-          t = std::clamp<int64_t>(t, -32768, 32767);
-          y += int64_t(a[(k * p.m1 + i1) * p.n1 + j1]) * t;
+  for (const tml_kron_s8_params& p : cases) {
+    std::vector<int8_t> a(p.rank * p.m1 * p.n1), b(p.rank * p.m2 * p.n2);
+    for (auto& v : a) v = int8_t(d8(rng));
+    for (auto& v : b) v = int8_t(d8(rng));
+    std::vector<int8_t> x(p.n1 * p.n2);
+    for (auto& v : x) v = int8_t(std::uniform_int_distribution<int>(-128, 127)(rng));
+    const int rows = p.m1 * p.m2;
+    std::vector<int32_t> acc(rows, 11), want(rows, 11);
+    auto shifted = [&](int64_t v) {
+      return std::clamp<int64_t>((v + ((1 << p.t_shift) >> 1)) >> p.t_shift, -32768, 32767);
+    };
+    const bool a_first = tml_kron_s8_a_first(&p) != 0;
+    for (int k = 0; k < p.rank; ++k) {
+      for (int i1 = 0; i1 < p.m1; ++i1)
+        for (int i2 = 0; i2 < p.m2; ++i2) {
+          int64_t y = 0;
+          if (!a_first) {  // T[j1, i2] = round(Σ_j2 X·B / 2^t), y = Σ_j1 A·T
+            for (int j1 = 0; j1 < p.n1; ++j1) {
+              int64_t t = 0;
+              for (int j2 = 0; j2 < p.n2; ++j2)
+                t += int64_t(x[j1 * p.n2 + j2]) * b[(k * p.m2 + i2) * p.n2 + j2];
+              y += int64_t(a[(k * p.m1 + i1) * p.n1 + j1]) * shifted(t);
+            }
+          } else {  // Z[i1, j2] = round(Σ_j1 A·X / 2^t), y = Σ_j2 B·Z
+            for (int j2 = 0; j2 < p.n2; ++j2) {
+              int64_t z = 0;
+              for (int j1 = 0; j1 < p.n1; ++j1)
+                z += int64_t(a[(k * p.m1 + i1) * p.n1 + j1]) * x[j1 * p.n2 + j2];
+              y += int64_t(b[(k * p.m2 + i2) * p.n2 + j2]) * shifted(z);
+            }
+          }
+          want[i1 * p.m2 + i2] += int32_t(y);
         }
-        want[i1 * p.m2 + i2] += int32_t(y);
-      }
+    }
+    const std::vector<int8_t> pa = PackFactors(a, p.rank, p.m1, p.n1);
+    const std::vector<int8_t> pb = PackFactors(b, p.rank, p.m2, p.n2);
+    std::vector<int8_t> scratch(tml_kron_matvec_s8_get_buffer_size(&p));
+    tml_context ctx{scratch.data(), int32_t(scratch.size())};
+    ASSERT_EQ(tml_kron_matvec_s8(&ctx, &p, pa.data(), pb.data(), x.data(), acc.data()), TML_OK);
+    EXPECT_EQ(acc, want) << p.m1 << "x" << p.n1 << " (x) " << p.m2 << "x" << p.n2
+                         << (a_first ? " A first" : " T first");
   }
-  std::vector<int8_t> scratch(tml_kron_matvec_s8_get_buffer_size(&p));
-  tml_context ctx{scratch.data(), int32_t(scratch.size())};
-  ASSERT_EQ(tml_kron_matvec_s8(&ctx, &p, a.data(), b.data(), x.data(), acc.data()), TML_OK);
-  EXPECT_EQ(acc, want);
+}
+
+TEST(KronMatvecS8Test, PackRejectsMinus128AndBadSizes) {
+  const int8_t f[4] = {1, -128, 3, 4};
+  int8_t out[4];
+  EXPECT_EQ(tml_pack_kron_factor_s8(2, 2, f, out), TML_ERROR_ARG);
+  EXPECT_EQ(tml_pack_kron_factor_s8(0, 2, f, out), TML_ERROR_ARG);
+  EXPECT_EQ(tml_pack_kron_factor_s8_size(3, 5), 24);
 }
 
 TEST(SparseMatvecS8Test, MatchesIntegerReference) {
   const std::vector<uint16_t> row_ptr = {0, 2, 2, 5}, col_idx = {0, 3, 1, 2, 3};
-  const std::vector<int16_t> values = {300, -2, 7, -1000, 5};
-  const tml_sparse_s8 s{3, 4, row_ptr.data(), col_idx.data(), values.data()};
+  const std::vector<int8_t> values = {75, -1, 7, -125, 5};
+  const std::vector<uint8_t> row_ptr8(row_ptr.begin(), row_ptr.end()),
+      col_idx8(col_idx.begin(), col_idx.end());
   const int8_t x[4] = {1, -2, 3, 127};
+  // Every index width pair gives the same sums.
+  for (int rp_bytes : {1, 2}) {
+    for (int ci_bytes : {1, 2}) {
+      const tml_sparse_s8 s{3,
+                            4,
+                            rp_bytes == 1 ? static_cast<const void*>(row_ptr8.data())
+                                          : static_cast<const void*>(row_ptr.data()),
+                            ci_bytes == 1 ? static_cast<const void*>(col_idx8.data())
+                                          : static_cast<const void*>(col_idx.data()),
+                            values.data(),
+                            rp_bytes,
+                            ci_bytes,
+                            2};
+      std::vector<int32_t> acc = {1, 2, 3};
+      ASSERT_EQ(tml_sparse_matvec_s8(nullptr, &s, x, acc.data()), TML_OK);
+      // (75 - 127) << 2 and (-14 - 375 + 635) << 2.
+      EXPECT_EQ(acc, (std::vector<int32_t>{1 - 208, 2, 3 + 984}))
+          << rp_bytes << " " << ci_bytes;
+    }
+  }
+  const tml_sparse_s8 bad{3, 4, row_ptr.data(), col_idx.data(), values.data(), 4, 1, 0};
   std::vector<int32_t> acc = {1, 2, 3};
-  ASSERT_EQ(tml_sparse_matvec_s8(nullptr, &s, x, acc.data()), TML_OK);
-  EXPECT_EQ(acc, (std::vector<int32_t>{1 + 300 - 254, 2, 3 - 14 - 3000 + 635}));
+  EXPECT_EQ(tml_sparse_matvec_s8(nullptr, &bad, x, acc.data()), TML_ERROR_ARG);
 }
 
 TEST(ActivationS16Test, TanhAndSigmoidFollowTheFloatFunctions) {
