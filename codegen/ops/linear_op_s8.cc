@@ -1,0 +1,153 @@
+#include "codegen/ops/linear_op_s8.h"
+
+#include <fmt/format.h>
+
+#include "compiler/ops/recurrent_common.h"
+
+namespace tml::codegen {
+namespace {
+
+int64_t Align4(int64_t n) { return (n + 3) / 4 * 4; }
+
+template <typename T>
+std::vector<int64_t> Ints(const std::vector<T>& v) {
+  return {v.begin(), v.end()};
+}
+
+}  // namespace
+
+LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const AffineQuant& in,
+                             const float* bias) {
+  LinearOpS8Data d;
+  d.rows = rows;
+  d.cols = cols;
+  const QuantizedMatrix m = QuantizeRows(w, rows, cols);
+  d.packed = m.Packed();
+  d.bias = m.FoldBias(bias, in);
+  std::vector<double> row_unit(rows);
+  for (int32_t r = 0; r < rows; ++r) row_unit[r] = in.scale * m.row_scale[r];
+  d.rq = MakeRequant(row_unit, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
+  return d;
+}
+
+LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
+                                 const AffineQuant& in, const float* bias) {
+  const Tensor& t = graph.tensor(node.input(input));  // [1, rows, cols]
+  const int32_t rows = static_cast<int32_t>(t.shape[1]);
+  const int32_t cols = static_cast<int32_t>(t.shape[2]);
+  const WeightOperatorSet* set = node.WeightOps(input);
+  LinearOpS8Data d;
+  if (set != nullptr && !set->per_direction.empty() && !set->per_direction[0].is_dense() &&
+      QuantizeKron(set->per_direction[0], &d.qk)) {
+    d.rows = rows;
+    d.cols = cols;
+    d.kron = true;
+    d.bias = d.qk.FoldBias(bias, in);
+    std::vector<double> row_unit(rows);
+    for (int32_t r = 0; r < rows; ++r) row_unit[r] = in.scale * d.qk.RowScale(r);
+    d.rq = MakeRequant(row_unit, 1.0 / 4096.0);
+    return d;
+  }
+  return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
+}
+
+tml_linear_op_s8 HostOpS8(const LinearOpS8Data& d) {
+  tml_linear_op_s8 op{};
+  op.rows = d.rows;
+  op.cols = d.cols;
+  if (d.kron) {
+    op.kron = &d.qk.params;
+    op.a = d.qk.a.data();
+    op.b = d.qk.b.data();
+  } else {
+    op.packed = d.packed.data();
+  }
+  op.bias = d.bias.data();
+  op.quant.multiplier = d.rq.multiplier.data();
+  op.quant.left_shift = d.rq.left_shift;
+  op.quant.right_shift = d.rq.right_shift;
+  return op;
+}
+
+std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
+  std::string packed = "NULL", kron = "NULL", a = "NULL", b = "NULL", sparse = "NULL";
+  if (d.kron) {
+    const tml_kron_s8_params& p = d.qk.params;
+    kron = ctx.Param("tml_kron_s8_params", fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.m1, p.n1,
+                                                       p.m2, p.n2, p.rank, p.t_shift));
+    a = ctx.IntWeightArray("int16_t", Ints(d.qk.a), 2);
+    b = ctx.IntWeightArray("int16_t", Ints(d.qk.b), 2);
+    if (!d.qk.row_ptr.empty()) {
+      const std::string rp = ctx.IntWeightArray("uint16_t", Ints(d.qk.row_ptr), 2);
+      const std::string ci = ctx.IntWeightArray(
+          "uint16_t", d.qk.col_idx.empty() ? std::vector<int64_t>{0} : Ints(d.qk.col_idx), 2);
+      const std::string vals = ctx.IntWeightArray(
+          "int16_t",
+          d.qk.sparse_values.empty() ? std::vector<int64_t>{0} : Ints(d.qk.sparse_values), 2);
+      sparse = ctx.Param("tml_sparse_s8",
+                         fmt::format("{{{}, {}, {}, {}, {}}}", d.rows, d.cols, rp, ci, vals));
+    }
+  } else {
+    packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
+  }
+  const std::string bias = ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
+  const std::string mult = ctx.IntWeightArray("int32_t", Ints(d.rq.multiplier), 4);
+  return ctx.Param("tml_linear_op_s8",
+                   fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}}}", d.rows,
+                               d.cols, packed, kron, a, b, sparse, bias, mult, d.rq.left_shift,
+                               d.rq.right_shift));
+}
+
+AffineQuant RecurrentInputQuant(const Node& node) {
+  const std::vector<float> q = node.GetFloats(kInt8Attr);
+  AffineQuant in;
+  in.scale = q.size() == 4 ? q[0] : 1.0;
+  in.zero_point = q.size() == 4 ? static_cast<int32_t>(q[1]) : 0;
+  return in;
+}
+
+int64_t RecurrentS8FrameBytes(int32_t T, int32_t I, int32_t H, int32_t step_bytes) {
+  return Align4(int64_t{T} * I) + Align4(H) + step_bytes;
+}
+
+Status EmitRecurrentS8Frame(EmitContext& ctx, const Node& node, int32_t T, int32_t I, int32_t H,
+                            const AffineQuant& in, int32_t step_bytes, const std::string& kernel,
+                            const std::string& step_call) {
+  if (step_bytes < 0) return InvalidInput("malformed int8 recurrent operators");
+  if (ctx.Scratch() == "NULL") return InvalidInput("int8 recurrent layer without scratch");
+  TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(node.input(kRecurrentX)));
+  TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(node.input(kRecurrentX)));
+  TML_ASSIGN_OR_RETURN(std::string h_dims, ctx.DimsOf(Shape{H}));
+  auto out = [&](size_t k) -> StatusOr<std::string> {
+    const TensorId id = node.output(k);
+    if (id == kNoTensor || !ctx.HasBuffer(id)) return std::string();
+    return ctx.Ptr(id);
+  };
+  TML_ASSIGN_OR_RETURN(std::string y, out(kRecurrentY));
+  TML_ASSIGN_OR_RETURN(std::string y_h, out(kRecurrentYh));
+  const int64_t xq = Align4(int64_t{T} * I), hb = Align4(H);
+  ctx.UseKernel("tml_quantize_s8");
+  ctx.UseKernel(kernel);
+  if (!y.empty() || !y_h.empty()) ctx.UseKernel("tml_dequantize_s8");
+  CWriter& body = ctx.body();
+  body.Open("");
+  body.Line(fmt::format("int8_t *xq_ = (int8_t *)({})->buf;", ctx.Scratch()));
+  body.Line(fmt::format("int8_t *h_ = xq_ + {};", xq));
+  body.Line(fmt::format("const tml_context step_ctx_ = {{xq_ + {}, {}}};", xq + hb, step_bytes));
+  body.Line("int32_t t_;");
+  ctx.Call(fmt::format("tml_quantize_s8({}, {}, {}, {}, xq_)", x_dims, x,
+                       FloatLiteral(static_cast<float>(1.0 / in.scale)), in.zero_point));
+  body.Line(fmt::format("for (t_ = 0; t_ < {}; ++t_) h_[t_] = 0;", H));
+  body.Open(fmt::format("for (t_ = 0; t_ < {}; ++t_)", T));
+  ctx.Call(fmt::format(fmt::runtime(step_call), fmt::arg("ctx", "&step_ctx_"),
+                       fmt::arg("x", fmt::format("xq_ + t_ * {}", I)), fmt::arg("h", "h_")));
+  if (!y.empty()) {
+    ctx.Call(fmt::format("tml_dequantize_s8({}, h_, 0.0078125f, 0, {} + t_ * {})", h_dims, y, H));
+  }
+  body.Close();
+  if (!y_h.empty()) ctx.Call(fmt::format("tml_dequantize_s8({}, h_, 0.0078125f, 0, {})", h_dims, y_h));
+  body.Close();
+  return Status::Ok();
+}
+
+}  // namespace tml::codegen
