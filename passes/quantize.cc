@@ -8,6 +8,7 @@
 
 #include "compiler/driver.h"
 #include "compiler/ops/recurrent_common.h"
+#include "passes/kron_row_blocks.h"
 
 namespace tml {
 
@@ -242,9 +243,12 @@ std::string RecurrentInt8Unsupported(const Graph& graph, const Node& node) {
     }
     // GRU/RNN compressed weights are lowered to dense matrices before codegen.
     if (node.op != OpKind::kLstm) continue;
+    // Per-gate blocks run as one stacked Kronecker sum (passes/kron_row_blocks.h).
+    const WeightOperator& op = set->per_direction[0];
     QuantizedKron q;
-    if (!QuantizeKron(set->per_direction[0], &q)) {
-      return "per-gate Kronecker blocks are not int8 yet (stacked gates are)";
+    WeightOperator stacked;
+    if (!QuantizeKron(op, &q) && !(StackKronRowBlocks(op, &stacked) && QuantizeKron(stacked, &q))) {
+      return "Kronecker blocks with different factor shapes are not int8 yet";
     }
   }
   return "";

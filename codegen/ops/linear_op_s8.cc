@@ -1,8 +1,11 @@
 #include "codegen/ops/linear_op_s8.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "compiler/ops/recurrent_common.h"
+#include "passes/kron_row_blocks.h"
 
 namespace tml::codegen {
 namespace {
@@ -37,8 +40,10 @@ LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t in
   const int32_t cols = static_cast<int32_t>(t.shape[2]);
   const WeightOperatorSet* set = node.WeightOps(input);
   LinearOpS8Data d;
+  WeightOperator stacked;  // per-gate blocks as one Kronecker sum (passes/kron_row_blocks.h)
   if (set != nullptr && !set->per_direction.empty() && !set->per_direction[0].is_dense() &&
-      QuantizeKron(set->per_direction[0], &d.qk)) {
+      (QuantizeKron(set->per_direction[0], &d.qk) ||
+       (StackKronRowBlocks(set->per_direction[0], &stacked) && QuantizeKron(stacked, &d.qk)))) {
     d.rows = rows;
     d.cols = cols;
     d.kron = true;
@@ -90,7 +95,11 @@ std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
   } else {
     packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
   }
-  const std::string bias = ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
+  // An all-zero bias (R of a recurrent layer: h has zero point 0 and the biases
+  // sit in W) is NULL rather than rows·4 bytes of zeros in flash.
+  const bool zero_bias =
+      std::all_of(d.bias.begin(), d.bias.end(), [](int32_t v) { return v == 0; });
+  const std::string bias = zero_bias ? "NULL" : ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
   const std::string mult = ctx.IntWeightArray("int32_t", Ints(d.rq.multiplier), 4);
   return ctx.Param("tml_linear_op_s8",
                    fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}}}", d.rows,

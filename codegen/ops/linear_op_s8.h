@@ -26,8 +26,9 @@ struct LinearOpS8Data {
 };
 
 // The operator of weight input `input` of a recurrent node ([1, rows, cols]):
-// a stacked-gate Kronecker sum when the node carries one that QuantizeKron
-// takes, else the dense tensor per row. `in` is the input format, `bias` (may
+// a Kronecker sum when the node carries one that QuantizeKron takes (stacked
+// gates, or per-gate blocks stacked by StackKronRowBlocks), else the dense
+// tensor per row. `in` is the input format, `bias` (may
 // be null) the float bias [rows]; the requantization maps to Q3.12 gates.
 LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
                                  const AffineQuant& in, const float* bias);
