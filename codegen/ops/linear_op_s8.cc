@@ -1,6 +1,7 @@
 #include "codegen/ops/linear_op_s8.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -24,12 +25,37 @@ LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const A
   LinearOpS8Data d;
   d.rows = rows;
   d.cols = cols;
-  const QuantizedMatrix m = QuantizeRows(w, rows, cols);
+  std::vector<double> need(rows, 0.0);
+  double top = 0.0;
+  for (int32_t r = 0; r < rows; ++r) {
+    for (int32_t c = 0; c < cols; ++c)
+      need[r] = std::max(need[r], std::abs(double(w[size_t(r) * cols + c])) / 127.0);
+    top = std::max(top, need[r]);
+  }
+  if (top <= 0.0) top = 1.0;
+  d.rq = MakeRequant({in.scale * top}, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
+  // multiplier >> 14 keeps >= 16 significant bits; rows needing more (nearly
+  // zero rows) keep a larger scale than they need.
+  const int32_t max_shift = 14;
+  QuantizedMatrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.values.resize(size_t(rows) * cols);
+  m.row_scale.resize(rows);
+  d.row_shift.resize(rows);
+  for (int32_t r = 0; r < rows; ++r) {
+    int32_t k = 0;
+    while (need[r] > 0.0 && k < max_shift && std::ldexp(top, -(k + 1)) >= need[r]) ++k;
+    d.row_shift[r] = static_cast<int8_t>(k);
+    const double s = std::ldexp(top, -k);
+    m.row_scale[r] = s;
+    for (int32_t c = 0; c < cols; ++c) {
+      const long q = std::lround(w[size_t(r) * cols + c] / s);
+      m.values[size_t(r) * cols + c] = static_cast<int8_t>(std::clamp<long>(q, -127, 127));
+    }
+  }
   d.packed = m.Packed();
   d.bias = m.FoldBias(bias, in);
-  std::vector<double> row_unit(rows);
-  for (int32_t r = 0; r < rows; ++r) row_unit[r] = in.scale * m.row_scale[r];
-  d.rq = MakeRequant(row_unit, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
   return d;
 }
 
@@ -71,6 +97,7 @@ tml_linear_op_s8 HostOpS8(const LinearOpS8Data& d) {
   op.quant.multiplier = d.rq.multiplier.data();
   op.quant.left_shift = d.rq.left_shift;
   op.quant.right_shift = d.rq.right_shift;
+  op.row_shift = d.row_shift.empty() ? nullptr : d.row_shift.data();
   return op;
 }
 
@@ -101,10 +128,12 @@ std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
       std::all_of(d.bias.begin(), d.bias.end(), [](int32_t v) { return v == 0; });
   const std::string bias = zero_bias ? "NULL" : ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
   const std::string mult = ctx.IntWeightArray("int32_t", Ints(d.rq.multiplier), 4);
+  const std::string shift =
+      d.row_shift.empty() ? "NULL" : ctx.IntWeightArray("int8_t", Ints(d.row_shift), 1);
   return ctx.Param("tml_linear_op_s8",
-                   fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}}}", d.rows,
+                   fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}, {}}}", d.rows,
                                d.cols, packed, kron, a, b, sparse, bias, mult, d.rq.left_shift,
-                               d.rq.right_shift));
+                               d.rq.right_shift, shift));
 }
 
 AffineQuant RecurrentInputQuant(const Node& node) {

@@ -22,7 +22,8 @@ struct LinearOpS8Data {
   std::vector<int8_t> packed;
   QuantizedKron qk;
   std::vector<int32_t> bias;
-  Requant rq;
+  Requant rq;              // compact form: one multiplier
+  std::vector<int8_t> row_shift;  // compact form: extra right shift per row, else empty
 };
 
 // The operator of weight input `input` of a recurrent node ([1, rows, cols]):
@@ -32,7 +33,12 @@ struct LinearOpS8Data {
 // be null) the float bias [rows]; the requantization maps to Q3.12 gates.
 LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
                                  const AffineQuant& in, const float* bias);
-// A dense row-major [rows, cols] matrix, quantized per row, mapping to Q3.12.
+// A dense row-major [rows, cols] matrix, quantized per row, mapping to Q3.12,
+// in the compact requantization form (tml_linear_op_s8::row_shift): row r's
+// scale is S·2^-k_r (S the largest row scale, k_r <= 14 the largest shift that
+// still covers the row, so each row keeps 64..127 of the int8 range, at most one
+// bit less than its own scale), one multiplier for the layer, shifted right by
+// k_r per row: 1 byte of requantization data per row instead of 4.
 LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const AffineQuant& in,
                              const float* bias);
 

@@ -187,6 +187,12 @@ typedef struct {
  * plus an optional sparse overlay. `bias` (int32 [rows], may be NULL) is at the same
  * per-row scale and has the input offset folded in (−zp·rowsum(M)). `quant` maps the
  * accumulator to the consumer's fixed-point format (e.g. a Q3.12 gate).
+ *
+ * Compact requantization (row_shift != NULL): the row scales are the layer's largest
+ * scale times 2^-row_shift[r], so one multiplier serves every row: row r requantizes with
+ * the multiplier quant.multiplier[0] >> row_shift[r] (row_shift in [0, 14], so at least
+ * 16 significant bits remain) and the layer's shifts. That is 1 byte per row in flash
+ * instead of 4 (tml_linear_op_s8_requantize_rows() in tml_linear_op_s8_requant.h).
  */
 typedef struct {
   int32_t rows;
@@ -198,6 +204,7 @@ typedef struct {
   const tml_sparse_s8 *sparse;
   const int32_t *bias;
   tml_quant_params quant;
+  const int8_t *row_shift; /**< [rows] multiplier shifts (compact form above), or NULL. */
 } tml_linear_op_s8;
 
 /**

@@ -1,5 +1,6 @@
 /* tml_gru_step_s8_s16 - see tml_kernels_s8.h for the formats and equations. */
 #include "tml_kernels_s8.h"
+#include "tml_linear_op_s8_requant.h"
 #include "tml_support.h"
 #include "tml_support_s8.h"
 
@@ -67,19 +68,11 @@ tml_status tml_gru_step_s8_s16(const tml_context *ctx, const tml_gru_s8_params *
   if (st != TML_OK) {
     return st;
   }
-  /* z and r: Q3.12 pre-activations, then Q0.15 gates, in place of acc_r. */
-  {
-    const int32_t *mw = w->quant.multiplier;
-    const int32_t *mr = r_zr->quant.multiplier;
-    int32_t row;
-    for (row = 0; row < 2 * hs; ++row) {
-      const int32_t g =
-          tml_sat16(tml_requantize(acc_w[row], mw[row], w->quant.left_shift,
-                                   w->quant.right_shift) +
-                    tml_requantize(acc_r[row], mr[row], r_zr->quant.left_shift,
-                                   r_zr->quant.right_shift));
-      acc_r[row] = tml_sigmoid_q15(g);
-    }
+  /* All of W's rows and R_zr's to Q3.12; z and r as Q0.15 gates in place of acc_r. */
+  tml_linear_op_s8_requantize_rows(w, 3 * hs, acc_w);
+  tml_linear_op_s8_requantize_rows(r_zr, 2 * hs, acc_r);
+  for (j = 0; j < 2 * hs; ++j) {
+    acc_r[j] = tml_sigmoid_q15(tml_sat16(acc_w[j] + acc_r[j]));
   }
   /* The candidate's recurrent product: R_h·h_prev (linear_before_reset, ONNX/PyTorch
    * default for exports) or R_h·(r ⊙ h_prev), r⊙h_prev in h's own int8 format. */
@@ -94,13 +87,12 @@ tml_status tml_gru_step_s8_s16(const tml_context *ctx, const tml_gru_s8_params *
   if (st != TML_OK) {
     return st;
   }
+  tml_linear_op_s8_requantize_rows(r_h, hs, acc_h);
   /* h_prev is read for the last time below, element j before h[j] is written. */
   for (j = 0; j < hs; ++j) {
     const int32_t z = acc_r[j];
-    const int32_t xg = tml_requantize(acc_w[2 * hs + j], w->quant.multiplier[2 * hs + j],
-                                      w->quant.left_shift, w->quant.right_shift);
-    int32_t hg = tml_requantize(acc_h[j], r_h->quant.multiplier[j], r_h->quant.left_shift,
-                                r_h->quant.right_shift);
+    const int32_t xg = acc_w[2 * hs + j];
+    int32_t hg = acc_h[j];
     int32_t g;
     int32_t hq15;
     if (params->linear_before_reset) {

@@ -1,5 +1,6 @@
 /* tml_lstm_step_s8_s16 - see tml_kernels_s8.h for the formats and equations. */
 #include "tml_kernels_s8.h"
+#include "tml_linear_op_s8_requant.h"
 #include "tml_support.h"
 #include "tml_support_s8.h"
 
@@ -52,18 +53,10 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
     return st;
   }
   /* Pass 1: Q3.12 gate pre-activations, in place of acc_w. */
-  {
-    const int32_t *mw = w->quant.multiplier;
-    const int32_t *mr = r->quant.multiplier;
-    const int32_t lw = w->quant.left_shift;
-    const int32_t rw = w->quant.right_shift;
-    const int32_t lr = r->quant.left_shift;
-    const int32_t rr = r->quant.right_shift;
-    int32_t row;
-    for (row = 0; row < 4 * hs; ++row) {
-      acc_w[row] = tml_sat16(tml_requantize(acc_w[row], mw[row], lw, rw) +
-                             tml_requantize(acc_r[row], mr[row], lr, rr));
-    }
+  tml_linear_op_s8_requantize_rows(w, 4 * hs, acc_w);
+  tml_linear_op_s8_requantize_rows(r, 4 * hs, acc_r);
+  for (j = 0; j < 4 * hs; ++j) {
+    acc_w[j] = tml_sat16(acc_w[j] + acc_r[j]);
   }
   /* Pass 2: the cell. */
   for (j = 0; j < hs; ++j) {

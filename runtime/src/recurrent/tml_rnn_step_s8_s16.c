@@ -1,5 +1,6 @@
 /* tml_rnn_step_s8_s16 - see tml_kernels_s8.h for the formats and equations. */
 #include "tml_kernels_s8.h"
+#include "tml_linear_op_s8_requant.h"
 #include "tml_support.h"
 #include "tml_support_s8.h"
 
@@ -53,12 +54,10 @@ tml_status tml_rnn_step_s8_s16(const tml_context *ctx, const tml_rnn_s8_params *
   if (st != TML_OK) {
     return st;
   }
+  tml_linear_op_s8_requantize_rows(w, hs, acc_w);
+  tml_linear_op_s8_requantize_rows(r, hs, acc_r);
   for (j = 0; j < hs; ++j) {
-    const int32_t pre =
-        tml_sat16(tml_requantize(acc_w[j], w->quant.multiplier[j], w->quant.left_shift,
-                                 w->quant.right_shift) +
-                  tml_requantize(acc_r[j], r->quant.multiplier[j], r->quant.left_shift,
-                                 r->quant.right_shift));
+    const int32_t pre = tml_sat16(acc_w[j] + acc_r[j]);
     /* tanh Q0.15 -> h at 2^-7. */
     h[j] = (int8_t)tml_clamp_s32((tml_tanh_q15(pre) + 128) >> 8, -128, 127);
   }

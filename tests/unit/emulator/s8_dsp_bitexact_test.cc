@@ -216,9 +216,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   tml_quantize_multipliers_s8(rows, rf.data(), rm.data(), &rl, &rr);
   const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx.data(), values.data()};
   const tml_linear_op_s8 wop{rows, in, packed.data(), nullptr, nullptr, nullptr, nullptr,
-                             wbias.data(), {wm.data(), wl, wr}};
+                             wbias.data(), {wm.data(), wl, wr}, nullptr};
   const tml_linear_op_s8 rop{rows, hs, nullptr, &kp, a.data(), b.data(), &sp,
-                             rbias.data(), {rm.data(), rl, rr}};
+                             rbias.data(), {rm.data(), rl, rr}, nullptr};
   const tml_lstm_s8_params params{in, hs};
   const int32_t scratch_bytes = tml_lstm_step_s8_s16_get_buffer_size(&params, &wop, &rop);
   auto i = [](int v) { return std::to_string(v); };
@@ -232,9 +232,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
       "static const tml_kron_s8_params kp = {8, 4, 8, 4, 2, 5};\n"
       "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV};\n"
       "static const tml_linear_op_s8 wop = {" + i(rows) + ", " + i(in) +
-      ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}};\n"
+      ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}, 0};\n"
       "static const tml_linear_op_s8 rop = {" + i(rows) + ", " + i(hs) +
-      ", 0, &kp, A, B, &sp, RB, {RM, " + i(rl) + ", " + i(rr) + "}};\n"
+      ", 0, &kp, A, B, &sp, RB, {RM, " + i(rl) + ", " + i(rr) + "}, 0};\n"
       "static const tml_lstm_s8_params params = {" + i(in) + ", " + i(hs) + "};\n"
       "int8_t tml_in[" + i(in) + "];\nint8_t tml_h[" + i(hs) + "];\nint16_t tml_c[" + i(hs) +
       "];\nstatic int32_t scratch[" + i(scratch_bytes / 4 + 1) + "];\n"
@@ -285,14 +285,16 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
 }
 
 // A random dense int8 operator [rows, cols] mapping to Q3.12 (factor scaled for `cols`
-// inputs), with its C definition under the name `name`.
+// inputs), with its C definition under the name `name`; `compact`: one multiplier and a
+// per-row extra right shift (tml_linear_op_s8::row_shift).
 struct RandomDenseOp {
-  std::vector<int8_t> packed;
+  std::vector<int8_t> packed, shift;
   std::vector<int32_t> bias, mult;
   tml_linear_op_s8 op{};
   std::string c;
-  RandomDenseOp(std::mt19937& rng, const std::string& name, int rows, int cols) {
-    std::uniform_int_distribution<int> d8(-127, 127);
+  RandomDenseOp(std::mt19937& rng, const std::string& name, int rows, int cols,
+                bool compact = false) {
+    std::uniform_int_distribution<int> d8(-127, 127), d4(0, 3);
     std::vector<int8_t> w(size_t(rows) * cols);
     for (auto& v : w) v = int8_t(d8(rng));
     packed.resize(tml_pack_weights_s8_size(rows, cols));
@@ -306,26 +308,36 @@ struct RandomDenseOp {
     }
     int32_t l = 0, rs = 0;
     tml_quantize_multipliers_s8(rows, f.data(), mult.data(), &l, &rs);
+    std::string shift_c = "0";
+    if (compact) {
+      mult.resize(1);
+      shift.resize(rows);
+      for (auto& v : shift) v = int8_t(d4(rng));
+      shift_c = name + "_S";
+    }
     op = tml_linear_op_s8{rows, cols, packed.data(), nullptr, nullptr, nullptr, nullptr,
-                          bias.data(), {mult.data(), l, rs}};
+                          bias.data(), {mult.data(), l, rs}, compact ? shift.data() : nullptr};
     c = CArray(("static const int8_t " + name + "_W[]").c_str(), packed) +
         CArray(("static const int32_t " + name + "_B[]").c_str(), bias) +
         CArray(("static const int32_t " + name + "_M[]").c_str(), mult) +
+        (compact ? CArray(("static const int8_t " + name + "_S[]").c_str(), shift) : "") +
         "static const tml_linear_op_s8 " + name + " = {" + std::to_string(rows) + ", " +
         std::to_string(cols) + ", " + name + "_W, 0, 0, 0, 0, " + name + "_B, {" + name + "_M, " +
-        std::to_string(l) + ", " + std::to_string(rs) + "}};\n";
+        std::to_string(l) + ", " + std::to_string(rs) + "}, " + shift_c + "};\n";
   }
 };
 
 // Per inference one GRU step with linear_before_reset 0, one with 1 and one RNN step
-// (dense operators, H = 10 so the padded accumulator rows are exercised), states kept in
+// (dense operators, some in the compact requantization form, H = 10 so the padded
+// accumulator rows are exercised), states kept in
 // the firmware across 5 steps; the three h vectors compared after every step.
 TEST(S8DspBitExactTest, GruAndRnnStepsDspEqualsPureC) {
   const int in = 13, hs = 10;
   std::mt19937 rng(91);
   std::uniform_int_distribution<int> x8(-128, 127);
-  RandomDenseOp gw(rng, "gw", 3 * hs, in), gzr(rng, "gzr", 2 * hs, hs), gh(rng, "gh", hs, hs);
-  RandomDenseOp rw(rng, "rw", hs, in), rr(rng, "rr", hs, hs);
+  RandomDenseOp gw(rng, "gw", 3 * hs, in), gzr(rng, "gzr", 2 * hs, hs, true),
+      gh(rng, "gh", hs, hs);
+  RandomDenseOp rw(rng, "rw", hs, in, true), rr(rng, "rr", hs, hs);
   const tml_gru_s8_params g0{in, hs, 0}, g1{in, hs, 1};
   const tml_rnn_s8_params rp{in, hs};
   const int32_t bytes =

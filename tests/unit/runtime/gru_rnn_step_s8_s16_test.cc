@@ -1,13 +1,15 @@
 // tml_gru_step_s8_s16 (both linear_before_reset forms) and tml_rnn_step_s8_s16 against
 // the ONNX GRU / RNN equations in double precision on the dequantized weights and a float
 // state, over a sequence: the error left is the int8 h / int16 gate formats' own.
-// H = 10 is not a multiple of 4, so the padded accumulator rows are exercised.
+// H = 10 is not a multiple of 4, so the padded accumulator rows are exercised; each runs
+// with per-row multipliers and with the compact requantization (row_shift).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "s8_test_util.h"
@@ -38,10 +40,12 @@ void NextInput(std::mt19937& rng, std::vector<int8_t>* xq, std::vector<double>* 
   }
 }
 
-class GruStepS8S16Test : public ::testing::TestWithParam<int> {};
+// (linear_before_reset, compact requantization of the operators)
+class GruStepS8S16Test : public ::testing::TestWithParam<std::tuple<int, bool>> {};
 
 TEST_P(GruStepS8S16Test, FollowsTheOnnxGruOverASequence) {
-  const int lbr = GetParam(), hs = kHidden;
+  const int lbr = std::get<0>(GetParam()), hs = kHidden;
+  const bool compact = std::get<1>(GetParam());
   std::mt19937 rng(11 + lbr);
   const std::vector<double> w = Random(rng, 3 * hs * kIn, 0.6);
   const std::vector<double> r = Random(rng, 3 * hs * hs, 0.6);
@@ -49,9 +53,11 @@ TEST_P(GruStepS8S16Test, FollowsTheOnnxGruOverASequence) {
   std::vector<double> wb(3 * hs), rbh(b.begin() + 5 * hs, b.end());
   for (int k = 0; k < 3 * hs; ++k) wb[k] = b[k] + (k < 2 * hs ? b[3 * hs + k] : 0.0);
   DenseOp wop, rzr, rh;
-  wop.Build(w, 3 * hs, kIn, kSx, kZx, wb);
-  rzr.Build(std::vector<double>(r.begin(), r.begin() + 2 * hs * hs), 2 * hs, hs, 1.0 / 128, 0, {});
-  rh.Build(std::vector<double>(r.begin() + 2 * hs * hs, r.end()), hs, hs, 1.0 / 128, 0, rbh);
+  wop.Build(w, 3 * hs, kIn, kSx, kZx, wb, compact);
+  rzr.Build(std::vector<double>(r.begin(), r.begin() + 2 * hs * hs), 2 * hs, hs, 1.0 / 128, 0, {},
+            compact);
+  rh.Build(std::vector<double>(r.begin() + 2 * hs * hs, r.end()), hs, hs, 1.0 / 128, 0, rbh,
+           compact);
   const tml_gru_s8_params params{kIn, hs, lbr};
   const int32_t bytes = tml_gru_step_s8_s16_get_buffer_size(&params, &wop.op, &rzr.op, &rh.op);
   ASSERT_GT(bytes, 0);
@@ -96,10 +102,14 @@ TEST_P(GruStepS8S16Test, FollowsTheOnnxGruOverASequence) {
   EXPECT_LT(max_err, 4.0 / 128);
 }
 
-INSTANTIATE_TEST_SUITE_P(LinearBeforeReset, GruStepS8S16Test, ::testing::Values(0, 1));
+INSTANTIATE_TEST_SUITE_P(LinearBeforeReset, GruStepS8S16Test,
+                         ::testing::Combine(::testing::Values(0, 1), ::testing::Bool()));
 
-TEST(RnnStepS8S16Test, FollowsTheOnnxRnnOverASequence) {
+class RnnStepS8S16Test : public ::testing::TestWithParam<bool> {};
+
+TEST_P(RnnStepS8S16Test, FollowsTheOnnxRnnOverASequence) {
   const int hs = kHidden;
+  const bool compact = GetParam();
   std::mt19937 rng(21);
   const std::vector<double> w = Random(rng, hs * kIn, 0.5);
   const std::vector<double> r = Random(rng, hs * hs, 0.5);
@@ -107,8 +117,8 @@ TEST(RnnStepS8S16Test, FollowsTheOnnxRnnOverASequence) {
   std::vector<double> wb(hs);
   for (int k = 0; k < hs; ++k) wb[k] = b[k] + b[hs + k];
   DenseOp wop, rop;
-  wop.Build(w, hs, kIn, kSx, kZx, wb);
-  rop.Build(r, hs, hs, 1.0 / 128, 0, {});
+  wop.Build(w, hs, kIn, kSx, kZx, wb, compact);
+  rop.Build(r, hs, hs, 1.0 / 128, 0, {}, compact);
   const tml_rnn_s8_params params{kIn, hs};
   const int32_t bytes = tml_rnn_step_s8_s16_get_buffer_size(&params, &wop.op, &rop.op);
   ASSERT_GT(bytes, 0);
@@ -133,6 +143,8 @@ TEST(RnnStepS8S16Test, FollowsTheOnnxRnnOverASequence) {
   }
   EXPECT_LT(max_err, 4.0 / 128);
 }
+
+INSTANTIATE_TEST_SUITE_P(Compact, RnnStepS8S16Test, ::testing::Bool());
 
 }  // namespace
 }  // namespace tml::test
