@@ -289,9 +289,13 @@ std::string Int8Unsupported(const Graph& graph, const Node& node) {
   }
 }
 
+namespace {
+
 bool IsRecurrent(const Node& node) {
   return node.op == OpKind::kLstm || node.op == OpKind::kGru || node.op == OpKind::kRnn;
 }
+
+}  // namespace
 
 Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
                      const std::vector<std::string>& labels, std::string* summary,
