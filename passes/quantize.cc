@@ -8,7 +8,6 @@
 
 #include "compiler/driver.h"
 #include "compiler/ops/recurrent_common.h"
-#include "passes/kron_row_blocks.h"
 
 namespace tml {
 
@@ -212,6 +211,21 @@ bool IsConstant2D(const Graph& graph, TensorId id) {
   return t.is_constant() && t.dtype == DType::kFloat32 && t.shape.size() == 2;
 }
 
+}  // namespace
+
+bool QuantizableRowBlocks(const WeightOperator& op) {
+  if (op.row_blocks.empty()) return false;
+  for (const WeightOperator& b : op.row_blocks) {
+    QuantizedKron q;
+    if (!b.row_blocks.empty() || b.cols != op.cols || !QuantizeKron(b, &q)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
 // The int8 recurrent steps (tml_{lstm,gru,rnn}_step_s8_s16) run one forward
 // batch-1 sequence from zero states with the default activations.
 std::string RecurrentInt8Unsupported(const Graph& graph, const Node& node) {
@@ -243,12 +257,11 @@ std::string RecurrentInt8Unsupported(const Graph& graph, const Node& node) {
     }
     // GRU/RNN compressed weights are lowered to dense matrices before codegen.
     if (node.op != OpKind::kLstm) continue;
-    // Per-gate blocks run as one stacked Kronecker sum (passes/kron_row_blocks.h).
+    // Per-gate blocks run as a stack of operators (tml_linear_op_s8::blocks).
     const WeightOperator& op = set->per_direction[0];
     QuantizedKron q;
-    WeightOperator stacked;
-    if (!QuantizeKron(op, &q) && !(StackKronRowBlocks(op, &stacked) && QuantizeKron(stacked, &q))) {
-      return "Kronecker blocks with different factor shapes are not int8 yet";
+    if (!QuantizeKron(op, &q) && !QuantizableRowBlocks(op)) {
+      return "this Kronecker weight operator form is not int8 yet";
     }
   }
   return "";

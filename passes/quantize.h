@@ -34,9 +34,9 @@
 // (codegen/ops/emit_lstm_s8.cc); forward batch-1 GRUs (both
 // linear_before_reset) and tanh RNNs from zero states likewise run
 // tml_gru_step_s8_s16 / tml_rnn_step_s8_s16 (emit_gru_s8.cc, emit_rnn_s8.cc;
-// dense per-row weights). Any other node carrying weights (Kronecker Gemm,
-// per-gate Kronecker blocks, other Gemm or recurrent forms) is an
-// InvalidInput naming the node.
+// dense per-row weights). LSTM per-gate Kronecker blocks run as a stack of
+// operators (QuantizableRowBlocks). Any other node carrying weights (Kronecker
+// Gemm, other Gemm or recurrent forms) is an InvalidInput naming the node.
 #ifndef TML_PASSES_QUANTIZE_H_
 #define TML_PASSES_QUANTIZE_H_
 
@@ -121,6 +121,10 @@ struct QuantizedKron {
 // Quantizes a Kronecker-form operator (terms, optional sparse overlay; not
 // row blocks). Returns false for a dense operator or one with row blocks.
 bool QuantizeKron(const WeightOperator& op, QuantizedKron* out);
+
+// Whether a row-block (per-gate) operator runs int8 as a stack of blocks
+// (tml_linear_op_s8::blocks): every block a Kronecker sum QuantizeKron takes.
+bool QuantizableRowBlocks(const WeightOperator& op);
 
 // Q31 multipliers and shifts mapping int32 accumulators of rows with real
 // unit `row_unit[r]` (input scale × row scale) to an output of scale `out_scale`.

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include "compiler/ops/recurrent_common.h"
-#include "passes/kron_row_blocks.h"
 
 namespace tml::codegen {
 namespace {
@@ -59,41 +58,69 @@ LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const A
   return d;
 }
 
+namespace {
+
+// A Kronecker operator (QuantizeKron has accepted it into d->qk).
+void FillKron(const AffineQuant& in, const float* bias, LinearOpS8Data* d,
+              std::vector<double>* row_unit) {
+  d->rows = d->qk.rows();
+  d->cols = d->qk.cols();
+  d->kron = true;
+  d->bias = d->qk.FoldBias(bias, in);
+  for (int32_t r = 0; r < d->rows; ++r) row_unit->push_back(in.scale * d->qk.RowScale(r));
+}
+
+}  // namespace
+
 LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
                                  const AffineQuant& in, const float* bias) {
   const Tensor& t = graph.tensor(node.input(input));  // [1, rows, cols]
   const int32_t rows = static_cast<int32_t>(t.shape[1]);
   const int32_t cols = static_cast<int32_t>(t.shape[2]);
   const WeightOperatorSet* set = node.WeightOps(input);
+  if (set == nullptr || set->per_direction.empty() || set->per_direction[0].is_dense()) {
+    return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
+  }
+  const WeightOperator& op = set->per_direction[0];
   LinearOpS8Data d;
-  WeightOperator stacked;  // per-gate blocks as one Kronecker sum (passes/kron_row_blocks.h)
-  if (set != nullptr && !set->per_direction.empty() && !set->per_direction[0].is_dense() &&
-      (QuantizeKron(set->per_direction[0], &d.qk) ||
-       (StackKronRowBlocks(set->per_direction[0], &stacked) && QuantizeKron(stacked, &d.qk)))) {
+  std::vector<double> row_unit;
+  if (QuantizeKron(op, &d.qk)) {
+    FillKron(in, bias, &d, &row_unit);
+  } else if (QuantizableRowBlocks(op)) {
+    // Per-gate blocks: one QuantizedKron each; the stack requantizes all rows.
     d.rows = rows;
     d.cols = cols;
-    d.kron = true;
-    d.bias = d.qk.FoldBias(bias, in);
-    std::vector<double> row_unit(rows);
-    for (int32_t r = 0; r < rows; ++r) row_unit[r] = in.scale * d.qk.RowScale(r);
-    d.rq = MakeRequant(row_unit, 1.0 / 4096.0);
-    return d;
+    int32_t row = 0;
+    for (const WeightOperator& b : op.row_blocks) {
+      LinearOpS8Data& block = d.blocks.emplace_back();
+      QuantizeKron(b, &block.qk);
+      FillKron(in, bias != nullptr ? bias + row : nullptr, &block, &row_unit);
+      row += block.rows;
+    }
+  } else {
+    return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
   }
-  return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
+  d.rq = MakeRequant(row_unit, 1.0 / 4096.0);
+  return d;
 }
 
-tml_linear_op_s8 HostOpS8(const LinearOpS8Data& d) {
+tml_linear_op_s8 HostOpS8(LinearOpS8Data& d) {
   tml_linear_op_s8 op{};
   op.rows = d.rows;
   op.cols = d.cols;
-  if (d.kron) {
+  if (!d.blocks.empty()) {
+    d.host_blocks.clear();
+    for (LinearOpS8Data& b : d.blocks) d.host_blocks.push_back(HostOpS8(b));
+    op.blocks = d.host_blocks.data();
+    op.num_blocks = static_cast<int32_t>(d.host_blocks.size());
+  } else if (d.kron) {
     op.kron = &d.qk.params;
     op.a = d.qk.a.data();
     op.b = d.qk.b.data();
   } else {
     op.packed = d.packed.data();
   }
-  op.bias = d.bias.data();
+  op.bias = d.bias.empty() ? nullptr : d.bias.data();
   op.quant.multiplier = d.rq.multiplier.data();
   op.quant.left_shift = d.rq.left_shift;
   op.quant.right_shift = d.rq.right_shift;
@@ -101,7 +128,10 @@ tml_linear_op_s8 HostOpS8(const LinearOpS8Data& d) {
   return op;
 }
 
-std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
+namespace {
+
+// The C initializer of a tml_linear_op_s8 (its arrays emitted as weights).
+std::string OpInit(EmitContext& ctx, const LinearOpS8Data& d) {
   std::string packed = "NULL", kron = "NULL", a = "NULL", b = "NULL", sparse = "NULL";
   if (d.kron) {
     const tml_kron_s8_params& p = d.qk.params;
@@ -119,7 +149,7 @@ std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
       sparse = ctx.Param("tml_sparse_s8",
                          fmt::format("{{{}, {}, {}, {}, {}}}", d.rows, d.cols, rp, ci, vals));
     }
-  } else {
+  } else if (d.blocks.empty()) {
     packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
   }
   // An all-zero bias (R of a recurrent layer: h has zero point 0 and the biases
@@ -127,13 +157,27 @@ std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
   const bool zero_bias =
       std::all_of(d.bias.begin(), d.bias.end(), [](int32_t v) { return v == 0; });
   const std::string bias = zero_bias ? "NULL" : ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
-  const std::string mult = ctx.IntWeightArray("int32_t", Ints(d.rq.multiplier), 4);
+  // A block's requantization is its stack's.
+  const std::string mult = d.rq.multiplier.empty()
+                               ? "NULL"
+                               : ctx.IntWeightArray("int32_t", Ints(d.rq.multiplier), 4);
+  std::string blocks = "NULL";
+  if (!d.blocks.empty()) {
+    std::string init;
+    for (const LinearOpS8Data& b : d.blocks) init += (init.empty() ? "" : ", ") + OpInit(ctx, b);
+    blocks = ctx.Array("tml_linear_op_s8", d.blocks.size(), "{" + init + "}");
+  }
   const std::string shift =
       d.row_shift.empty() ? "NULL" : ctx.IntWeightArray("int8_t", Ints(d.row_shift), 1);
-  return ctx.Param("tml_linear_op_s8",
-                   fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}, {}}}", d.rows,
-                               d.cols, packed, kron, a, b, sparse, bias, mult, d.rq.left_shift,
-                               d.rq.right_shift, shift));
+  return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}, {}, {}, {}}}", d.rows, d.cols,
+                     packed, kron, a, b, sparse, bias, mult, d.rq.left_shift, d.rq.right_shift,
+                     shift, blocks, d.blocks.size());
+}
+
+}  // namespace
+
+std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
+  return ctx.Param("tml_linear_op_s8", OpInit(ctx, d));
 }
 
 AffineQuant RecurrentInputQuant(const Node& node) {

@@ -24,13 +24,18 @@ struct LinearOpS8Data {
   std::vector<int32_t> bias;
   Requant rq;              // compact form: one multiplier
   std::vector<int8_t> row_shift;  // compact form: extra right shift per row, else empty
+  // Row blocks (per-gate Kronecker operators): each block's own factors and
+  // bias; rq above covers all rows. Empty for a single operator.
+  std::vector<LinearOpS8Data> blocks;
+  std::vector<tml_linear_op_s8> host_blocks;  // filled by HostOpS8
 };
 
 // The operator of weight input `input` of a recurrent node ([1, rows, cols]):
 // a Kronecker sum when the node carries one that QuantizeKron takes (stacked
-// gates, or per-gate blocks stacked by StackKronRowBlocks), else the dense
-// tensor per row. `in` is the input format, `bias` (may
-// be null) the float bias [rows]; the requantization maps to Q3.12 gates.
+// gates), a stack of row blocks (per-gate operators: one QuantizedKron per
+// block, or per-row int8 for a dense block), else the dense tensor per row.
+// `in` is the input format, `bias` (may be null) the float bias [rows]; the
+// requantization maps to Q3.12 gates.
 LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
                                  const AffineQuant& in, const float* bias);
 // A dense row-major [rows, cols] matrix, quantized per row, mapping to Q3.12,
@@ -42,8 +47,9 @@ LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t in
 LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const AffineQuant& in,
                              const float* bias);
 
-// A host-side tml_linear_op_s8 pointing into `d` (valid while `d` lives).
-tml_linear_op_s8 HostOpS8(const LinearOpS8Data& d);
+// A host-side tml_linear_op_s8 pointing into `d` (valid while `d` lives and is
+// not moved).
+tml_linear_op_s8 HostOpS8(LinearOpS8Data& d);
 
 // "&<static const tml_linear_op_s8>" of the operator (its arrays as weights).
 std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d);

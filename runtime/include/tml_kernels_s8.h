@@ -184,7 +184,10 @@ typedef struct {
 /**
  * A weight operator M [rows, cols] producing int32 accumulators at a per-row scale:
  * dense (packed != NULL, tml_pack_weights_s8 layout) or a Kronecker sum (kron != NULL),
- * plus an optional sparse overlay. `bias` (int32 [rows], may be NULL) is at the same
+ * plus an optional sparse overlay; or a vertical stack of num_blocks such operators
+ * (blocks != NULL, e.g. one Kronecker sum per LSTM gate: each block has the same cols,
+ * their rows add up to rows, and each carries its own bias; the stack's quant covers all
+ * rows, the blocks' quant is unused). `bias` (int32 [rows], may be NULL) is at the same
  * per-row scale and has the input offset folded in (−zp·rowsum(M)). `quant` maps the
  * accumulator to the consumer's fixed-point format (e.g. a Q3.12 gate).
  *
@@ -194,7 +197,7 @@ typedef struct {
  * 16 significant bits remain) and the layer's shifts. That is 1 byte per row in flash
  * instead of 4 (tml_linear_op_s8_requantize_rows() in tml_linear_op_s8_requant.h).
  */
-typedef struct {
+typedef struct tml_linear_op_s8 {
   int32_t rows;
   int32_t cols;
   const int8_t *packed;
@@ -205,6 +208,8 @@ typedef struct {
   const int32_t *bias;
   tml_quant_params quant;
   const int8_t *row_shift; /**< [rows] multiplier shifts (compact form above), or NULL. */
+  const struct tml_linear_op_s8 *blocks; /**< Row blocks (see above), or NULL. */
+  int32_t num_blocks;                    /**< Entries of blocks. */
 } tml_linear_op_s8;
 
 /**
@@ -236,7 +241,8 @@ tml_status tml_sparse_matvec_s8(const tml_context *ctx, const tml_sparse_s8 *spa
 
 /**
  * @brief Scratch bytes of tml_linear_op_s8_apply(): the widened input for a dense
- * operator, tml_kron_matvec_s8_get_buffer_size() for a Kronecker one.
+ * operator, tml_kron_matvec_s8_get_buffer_size() for a Kronecker one, the largest of its
+ * blocks' for a stack.
  */
 int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op);
 

@@ -216,9 +216,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   tml_quantize_multipliers_s8(rows, rf.data(), rm.data(), &rl, &rr);
   const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx.data(), values.data()};
   const tml_linear_op_s8 wop{rows, in, packed.data(), nullptr, nullptr, nullptr, nullptr,
-                             wbias.data(), {wm.data(), wl, wr}, nullptr};
+                             wbias.data(), {wm.data(), wl, wr}, nullptr, nullptr, 0};
   const tml_linear_op_s8 rop{rows, hs, nullptr, &kp, a.data(), b.data(), &sp,
-                             rbias.data(), {rm.data(), rl, rr}, nullptr};
+                             rbias.data(), {rm.data(), rl, rr}, nullptr, nullptr, 0};
   const tml_lstm_s8_params params{in, hs};
   const int32_t scratch_bytes = tml_lstm_step_s8_s16_get_buffer_size(&params, &wop, &rop);
   auto i = [](int v) { return std::to_string(v); };
@@ -232,9 +232,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
       "static const tml_kron_s8_params kp = {8, 4, 8, 4, 2, 5};\n"
       "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV};\n"
       "static const tml_linear_op_s8 wop = {" + i(rows) + ", " + i(in) +
-      ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}, 0};\n"
+      ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}, 0, 0, 0};\n"
       "static const tml_linear_op_s8 rop = {" + i(rows) + ", " + i(hs) +
-      ", 0, &kp, A, B, &sp, RB, {RM, " + i(rl) + ", " + i(rr) + "}, 0};\n"
+      ", 0, &kp, A, B, &sp, RB, {RM, " + i(rl) + ", " + i(rr) + "}, 0, 0, 0};\n"
       "static const tml_lstm_s8_params params = {" + i(in) + ", " + i(hs) + "};\n"
       "int8_t tml_in[" + i(in) + "];\nint8_t tml_h[" + i(hs) + "];\nint16_t tml_c[" + i(hs) +
       "];\nstatic int32_t scratch[" + i(scratch_bytes / 4 + 1) + "];\n"
@@ -316,14 +316,15 @@ struct RandomDenseOp {
       shift_c = name + "_S";
     }
     op = tml_linear_op_s8{rows, cols, packed.data(), nullptr, nullptr, nullptr, nullptr,
-                          bias.data(), {mult.data(), l, rs}, compact ? shift.data() : nullptr};
+                          bias.data(), {mult.data(), l, rs}, compact ? shift.data() : nullptr,
+                          nullptr, 0};
     c = CArray(("static const int8_t " + name + "_W[]").c_str(), packed) +
         CArray(("static const int32_t " + name + "_B[]").c_str(), bias) +
         CArray(("static const int32_t " + name + "_M[]").c_str(), mult) +
         (compact ? CArray(("static const int8_t " + name + "_S[]").c_str(), shift) : "") +
         "static const tml_linear_op_s8 " + name + " = {" + std::to_string(rows) + ", " +
         std::to_string(cols) + ", " + name + "_W, 0, 0, 0, 0, " + name + "_B, {" + name + "_M, " +
-        std::to_string(l) + ", " + std::to_string(rs) + "}, " + shift_c + "};\n";
+        std::to_string(l) + ", " + std::to_string(rs) + "}, " + shift_c + ", 0, 0};\n";
   }
 };
 

@@ -133,7 +133,7 @@ TEST(QuantizeTest, KroneckerWithDopingThroughTheKernelFollowsFloat) {
                          qk.sparse_values.data()};
   std::vector<int32_t> mult(qk.rows(), 0);
   const tml_linear_op_s8 lop{qk.rows(), qk.cols(), nullptr, &qk.params, qk.a.data(), qk.b.data(),
-                             &sp, bias_eff.data(), {mult.data(), 0, 0}, nullptr};
+                             &sp, bias_eff.data(), {mult.data(), 0, 0}, nullptr, nullptr, 0};
   std::vector<int8_t> scratch(tml_linear_op_s8_apply_get_buffer_size(&lop));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};
   std::vector<int32_t> acc(qk.rows() + 4);

@@ -62,7 +62,7 @@ struct DenseOp {
     ASSERT_EQ(tml_pack_weights_s8(rows, cols, q.data(), packed.data()), TML_OK);
     op = tml_linear_op_s8{rows, cols, packed.data(), nullptr, nullptr, nullptr, nullptr,
                           bias.data(), {mult.data(), left, right},
-                          compact ? shift.data() : nullptr};
+                          compact ? shift.data() : nullptr, nullptr, 0};
   }
 
   // The real weight the operator applies.
