@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes tests/e2e/gru_digits/ and tests/e2e/rnn_digits/ (checked in; rerun only to
 change the models): small PyTorch GRU / RNN classifiers exported to ONNX, for the int8
-GRU and RNN end-to-end tests.
+GRU and RNN end-to-end tests, and tests/e2e/gru_only/ (a bare untrained GRU, model.onnx and
+calib_x.npy).
 
 sklearn's 8x8 digits as sequences (8 time steps of 8 features), GRU or tanh RNN
 (8 -> 16, batch_first) -> last h -> Linear(16 -> 10), trained briefly; PyTorch exports
@@ -60,10 +61,29 @@ def make(name, cell):
     np.save(os.path.join(OUT, "test_y.npy"), y_te)
 
 
+class GruOnly(nn.Module):
+    """The GRU's output sequence alone (no head), untrained: for the int8 GRU with
+    Kronecker-compressed weights (lowered to dense int8 matrices)."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(8, 16, batch_first=True)
+
+    def forward(self, x):
+        return self.gru(x)[0]
+
+
 def main():
     torch.set_num_threads(1)
     make("gru_digits", nn.GRU)
     make("rnn_digits", nn.RNN)
+    torch.manual_seed(0)
+    out = os.path.join(E2E, "gru_only")
+    os.makedirs(out, exist_ok=True)
+    x = (load_digits().images[:32] / 16.0).astype(np.float32)
+    torch.onnx.export(GruOnly().eval(), torch.from_numpy(x[:1]), os.path.join(out, "model.onnx"),
+                      opset_version=13, input_names=["input"], output_names=["output"])
+    np.save(os.path.join(out, "calib_x.npy"), x)
 
 
 if __name__ == "__main__":
