@@ -180,7 +180,7 @@ std::string OpSource(const std::string& name, int rows, int cols, int kron_m, in
   }
   src += "static const tml_linear_op_s8 " + n + " = {" + std::to_string(rows) + ", " +
          std::to_string(cols) + ", " + packed + ", " + kron + ", " + a + ", " + b + ", " + sparse +
-         ", " + n + "_bias, {" + n + "_mult, 0, 16}};\n";
+         ", " + n + "_bias, {" + n + "_mult, 0, 16}, NULL, NULL, 0};\n";
   return src;
 }
 

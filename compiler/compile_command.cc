@@ -372,6 +372,7 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
   }
   // --quantize int8: activation ranges from the reference interpreter.
   if (options.quantize == "int8") {
+    TML_ASSIGN_OR_RETURN(const CalibMethod method, ParseCalibMethod(options.calib_method));
     std::vector<std::string> paths;
     if (!options.calib.empty()) {
       paths = {options.calib};
@@ -388,11 +389,16 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
       data.push_back(std::move(t));
     }
     std::string summary;
-    TML_RETURN_IF_ERROR(CalibrateInt8(&graph, data, paths, &summary));
-    std::cout << "quantize int8: " << data[0].shape[0] << " calibration samples (min/max)\n"
+    TML_RETURN_IF_ERROR(CalibrateInt8(&graph, data, paths, &summary, method));
+    const std::string how = method.method == RangeMethod::kMinMax
+                                ? std::string("min/max")
+                                : fmt::format("percentile {:g} of |x|", method.percentile);
+    std::cout << "quantize int8: " << data[0].shape[0] << " calibration samples (" << how << ")\n"
               << summary;
   } else if (options.quantize != "none") {
     return InvalidInput("--quantize {}: expected none or int8", options.quantize);
+  } else if (options.calib_method != "minmax") {
+    return InvalidInput("--calib-method applies to --quantize int8 only");
   }
   codegen::CodegenOptions cg;
   cg.name = options.name;
@@ -420,6 +426,7 @@ Status RunCompile(const std::string& model_path, const CompileOptions& options) 
     }
   }
   if (options.quantize != "none") cg.options.push_back("--quantize " + options.quantize);
+  if (options.calib_method != "minmax") cg.options.push_back("--calib-method " + options.calib_method);
   if (options.anomaly) {
     cg.options.push_back(fmt::format("--anomaly --calib {} --anomaly-percentile {:g}",
                                      fs::path(options.calib).filename().string(),

@@ -85,6 +85,9 @@ struct CompileOptions {
   // ranges on --calib (or, with a warning, on --test-data) and emits the
   // int8 kernels; NAME_invoke keeps float inputs and outputs.
   std::string quantize = "none";
+  // --calib-method minmax|percentile[:P]: how the int8 activation ranges are
+  // taken (passes/quantize.h ParseCalibMethod).
+  std::string calib_method = "minmax";
 };
 
 Status RunCompile(const std::string& model_path, const CompileOptions& options);

@@ -132,6 +132,9 @@ int Main(int argc, char** argv) {
                           "none (default) or int8: int8 weights and activations, ranges "
                           "calibrated on --calib")
       ->check(CLI::IsMember({"none", "int8"}));
+  compile_cmd->add_option("--calib-method", compile.calib_method,
+                          "int8 activation ranges: minmax (default) or percentile[:P] "
+                          "(±P-th percentile of |x|, default 99.99: clips rare outliers)");
   compile_cmd->add_flag("--anomaly", compile.anomaly,
                         "Autoencoder: emit NAME_score() and a threshold set on --calib");
   compile_cmd->add_option("--calib", compile.calib,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,26 @@
 #include "compiler/ops/recurrent_common.h"
 
 namespace tml {
+
+StatusOr<CalibMethod> ParseCalibMethod(const std::string& text) {
+  CalibMethod m;
+  if (text == "minmax") return m;
+  if (text.rfind("percentile", 0) == 0) {
+    m.method = RangeMethod::kPercentile;
+    const std::string rest = text.substr(10);
+    if (rest.empty()) return m;
+    if (rest[0] == ':' && rest.size() > 1) {
+      char* end = nullptr;
+      const double p = std::strtod(rest.c_str() + 1, &end);
+      if (end != nullptr && *end == '\0' && p > 0.0 && p <= 100.0) {
+        m.percentile = p;
+        return m;
+      }
+    }
+  }
+  return InvalidInput("--calib-method {}: expected minmax, percentile or percentile:P with P in (0, 100]",
+                      text);
+}
 
 Range CalibrationRange(const std::vector<float>& values, RangeMethod method, double percentile) {
   Range r;
@@ -235,6 +256,62 @@ bool IsConstant2D(const Graph& graph, TensorId id) {
 
 }  // namespace
 
+bool QuantizableRowBlocks(const WeightOperator& op) {
+  if (op.row_blocks.empty()) return false;
+  for (const WeightOperator& b : op.row_blocks) {
+    QuantizedKron q;
+    if (!b.row_blocks.empty() || b.cols != op.cols || !QuantizeKron(b, &q)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// The int8 recurrent steps (tml_{lstm,gru,rnn}_step_s8_s16) run one forward
+// batch-1 sequence from zero states with the default activations.
+std::string RecurrentInt8Unsupported(const Graph& graph, const Node& node) {
+  const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+  if (attrs.direction != "forward") return "only forward recurrent layers are int8 so far";
+  if (attrs.layout != 0 || attrs.clip != 0.0f || attrs.input_forget) {
+    return "layout, clip and input_forget must be the defaults in int8";
+  }
+  if (node.HasAttr("activations")) return "only the default activations are int8";
+  for (size_t k = kRecurrentSequenceLens; k <= kRecurrentP; ++k) {
+    const TensorId id = node.input(k);
+    if (id == kNoTensor) continue;
+    // Constant all-zero initial states are what PyTorch exports by default.
+    const Tensor& t = graph.tensor(id);
+    const bool zero_state =
+        (k == kRecurrentInitialH || k == kRecurrentInitialC) && t.is_constant() &&
+        std::all_of(t.f32.begin(), t.f32.end(), [](float v) { return v == 0.0f; });
+    if (!zero_state) {
+      return "sequence_lens, non-zero initial_h/initial_c and peepholes are not int8 yet";
+    }
+  }
+  const Shape& x = graph.tensor(node.input(kRecurrentX)).shape;
+  if (x.size() != 3 || x[1] != 1) return "int8 recurrent layers need batch 1";
+  for (size_t k : {kRecurrentW, kRecurrentR}) {
+    const WeightOperatorSet* set = node.WeightOps(k);
+    if (set == nullptr || set->per_direction.empty() || set->per_direction[0].is_dense()) {
+      if (!graph.tensor(node.input(k)).is_constant()) return "W/R are not constant";
+      continue;
+    }
+    // GRU/RNN compressed weights are lowered to dense matrices before codegen.
+    if (node.op != OpKind::kLstm) continue;
+    // Per-gate blocks run as a stack of operators (tml_linear_op_s8::blocks).
+    const WeightOperator& op = set->per_direction[0];
+    QuantizedKron q;
+    if (!QuantizeKron(op, &q) && !QuantizableRowBlocks(op)) {
+      return "this Kronecker weight operator form is not int8 yet";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string Int8Unsupported(const Graph& graph, const Node& node) {
   switch (node.op) {
     case OpKind::kGemm: {
@@ -259,50 +336,26 @@ std::string Int8Unsupported(const Graph& graph, const Node& node) {
       if (!node.weight_ops.empty()) return "Kronecker/doped weight operators are not int8 yet";
       if (!IsConstant2D(graph, node.input(1))) return "B is not a constant 2-D weight";
       return "";
-    case OpKind::kLstm: {
-      const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
-      if (attrs.direction != "forward") return "only forward LSTMs are int8 so far";
-      if (attrs.layout != 0 || attrs.clip != 0.0f || attrs.input_forget) {
-        return "layout, clip and input_forget must be the defaults in int8";
-      }
-      if (node.HasAttr("activations")) return "only the default activations are int8";
-      for (size_t k = kRecurrentSequenceLens; k <= kRecurrentP; ++k) {
-        const TensorId id = node.input(k);
-        if (id == kNoTensor) continue;
-        // Constant all-zero initial states are what PyTorch exports by default.
-        const Tensor& t = graph.tensor(id);
-        const bool zero_state =
-            (k == kRecurrentInitialH || k == kRecurrentInitialC) && t.is_constant() &&
-            std::all_of(t.f32.begin(), t.f32.end(), [](float v) { return v == 0.0f; });
-        if (!zero_state) {
-          return "sequence_lens, non-zero initial_h/initial_c and peepholes are not int8 yet";
-        }
-      }
-      const Shape& x = graph.tensor(node.input(kRecurrentX)).shape;
-      if (x.size() != 3 || x[1] != 1) return "int8 LSTM needs batch 1";
-      for (size_t k : {kRecurrentW, kRecurrentR}) {
-        const WeightOperatorSet* set = node.WeightOps(k);
-        if (set == nullptr || set->per_direction.empty() || set->per_direction[0].is_dense()) {
-          if (!graph.tensor(node.input(k)).is_constant()) return "W/R are not constant";
-          continue;
-        }
-        QuantizedKron q;
-        if (!QuantizeKron(set->per_direction[0], &q)) {
-          return "per-gate Kronecker blocks are not int8 yet (stacked gates are)";
-        }
-      }
-      return "";
-    }
+    case OpKind::kLstm:
     case OpKind::kGru:
     case OpKind::kRnn:
-      return "GRU/RNN layers are not int8 yet";
+      return RecurrentInt8Unsupported(graph, node);
     default:
       return "";
   }
 }
 
+namespace {
+
+bool IsRecurrent(const Node& node) {
+  return node.op == OpKind::kLstm || node.op == OpKind::kGru || node.op == OpKind::kRnn;
+}
+
+}  // namespace
+
 Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
-                     const std::vector<std::string>& labels, std::string* summary) {
+                     const std::vector<std::string>& labels, std::string* summary,
+                     const CalibMethod& method) {
   std::vector<size_t> fc;
   for (size_t i = 0; i < graph->nodes().size(); ++i) {
     const Node& node = graph->nodes()[i];
@@ -310,12 +363,12 @@ Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
     if (!why.empty()) {
       return InvalidInput("{}: cannot run under --quantize int8: {}", node.Describe(), why);
     }
-    if (node.op == OpKind::kGemm || node.op == OpKind::kMatMul || node.op == OpKind::kLstm) {
+    if (node.op == OpKind::kGemm || node.op == OpKind::kMatMul || IsRecurrent(node)) {
       fc.push_back(i);
     }
   }
   if (fc.empty()) {
-    return InvalidInput("--quantize int8: the model has no fully connected or LSTM layer");
+    return InvalidInput("--quantize int8: the model has no fully connected or recurrent layer");
   }
   // Run the reference with every FC input and output as a graph output.
   Graph probe = *graph;
@@ -323,24 +376,25 @@ Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
   for (size_t i : fc) {
     probe.outputs().push_back(graph->nodes()[i].input(0));
     const Node& node = graph->nodes()[i];
-    probe.outputs().push_back(node.op == OpKind::kLstm ? node.input(0) : node.output(0));
+    probe.outputs().push_back(IsRecurrent(node) ? node.input(0) : node.output(0));
   }
   TML_ASSIGN_OR_RETURN(std::vector<Tensor> values, RunBatch(probe, data, labels));
   summary->clear();
   for (size_t k = 0; k < fc.size(); ++k) {
     Node& node = graph->nodes()[fc[k]];
-    const Range in = CalibrationRange(values[2 * k].f32, RangeMethod::kMinMax);
-    const Range out = CalibrationRange(values[2 * k + 1].f32, RangeMethod::kMinMax);
+    const Range in = CalibrationRange(values[2 * k].f32, method.method, method.percentile);
+    const Range out = CalibrationRange(values[2 * k + 1].f32, method.method, method.percentile);
     const AffineQuant qi = ChooseAffineInt8(in);
-    // LSTM: only X is calibrated (h is int8 at 2^-7, c int16 Q4.11).
-    const AffineQuant qo = node.op == OpKind::kLstm ? AffineQuant{} : ChooseAffineInt8(out);
+    // LSTM/GRU/RNN: only X is calibrated (h is int8 at 2^-7, c int16 Q4.11).
+    const AffineQuant qo = IsRecurrent(node) ? AffineQuant{} : ChooseAffineInt8(out);
     node.attrs[kInt8Attr] = std::vector<float>{
         static_cast<float>(qi.scale), static_cast<float>(qi.zero_point),
         static_cast<float>(qo.scale), static_cast<float>(qo.zero_point)};
-    if (node.op == OpKind::kLstm) {
-      *summary += fmt::format("  {}: input [{:.4g}, {:.4g}] scale {:.4g} zp {}; h int8 2^-7, c int16 "
-                              "Q4.11, gates Q3.12\n",
-                              node.Describe(), in.min, in.max, qi.scale, qi.zero_point);
+    if (IsRecurrent(node)) {
+      *summary += fmt::format("  {}: input [{:.4g}, {:.4g}] scale {:.4g} zp {}; h int8 2^-7, {}gates "
+                              "Q3.12\n",
+                              node.Describe(), in.min, in.max, qi.scale, qi.zero_point,
+                              node.op == OpKind::kLstm ? "c int16 Q4.11, " : "");
       continue;
     }
     *summary += fmt::format("  {}: input [{:.4g}, {:.4g}] scale {:.4g} zp {}, output [{:.4g}, {:.4g}] "

@@ -20,8 +20,9 @@
 //
 // CalibrateInt8 (the `compile --quantize int8` step, run after the passes and
 // before codegen): runs the reference interpreter over the calibration data,
-// takes the min/max range of the input and output of every fully connected
-// node and records the int8 plan on the node (attribute kInt8Attr, see
+// takes the range (min/max, or a percentile of |x|: --calib-method) of the
+// input and output of every fully connected node and of the input of every
+// recurrent node, and records the int8 plan on the node (attribute kInt8Attr, see
 // below); codegen/ops/emit_fc_s8.cc reads it. What runs int8 so far: Gemm
 // (transA 0, alpha 1, constant 2-D B, constant or no C with beta 1) and
 // MatMul with a constant 2-D B, each as tml_quantize_s8 → tml_fully_connected_s8
@@ -31,9 +32,12 @@
 // on the dequantized values. Forward batch-1 LSTMs (dense W/R or stacked-gate
 // Kronecker operators, with or without doping; no initial states, peepholes or
 // sequence_lens) run tml_lstm_step_s8_s16 per time step on the int8 input
-// (codegen/ops/emit_lstm_s8.cc). Any other node carrying weights (GRU/RNN,
-// Kronecker Gemm, per-gate Kronecker blocks, other Gemm forms) is an
-// InvalidInput naming the node.
+// (codegen/ops/emit_lstm_s8.cc); forward batch-1 GRUs (both
+// linear_before_reset) and tanh RNNs from zero states likewise run
+// tml_gru_step_s8_s16 / tml_rnn_step_s8_s16 (emit_gru_s8.cc, emit_rnn_s8.cc;
+// dense per-row weights). LSTM per-gate Kronecker blocks run as a stack of
+// operators (QuantizableRowBlocks). Any other node carrying weights (Kronecker
+// Gemm, other Gemm or recurrent forms) is an InvalidInput naming the node.
 #ifndef TML_PASSES_QUANTIZE_H_
 #define TML_PASSES_QUANTIZE_H_
 
@@ -60,6 +64,14 @@ struct Range {
 // observed min/max (percentile in (0, 100]). Empty input gives [0, 0].
 Range CalibrationRange(const std::vector<float>& values, RangeMethod method,
                        double percentile = 99.99);
+
+// How CalibrateInt8 takes activation ranges (compile --calib-method).
+struct CalibMethod {
+  RangeMethod method = RangeMethod::kMinMax;
+  double percentile = 99.99;
+};
+// "minmax", "percentile" (99.99) or "percentile:P" with P in (0, 100].
+StatusOr<CalibMethod> ParseCalibMethod(const std::string& text);
 
 // Asymmetric int8: real = scale·(q − zero_point), q in [-128, 127].
 struct AffineQuant {
@@ -118,6 +130,10 @@ struct QuantizedKron {
 // row blocks). Returns false for a dense operator or one with row blocks.
 bool QuantizeKron(const WeightOperator& op, QuantizedKron* out);
 
+// Whether a row-block (per-gate) operator runs int8 as a stack of blocks
+// (tml_linear_op_s8::blocks): every block a Kronecker sum QuantizeKron takes.
+bool QuantizableRowBlocks(const WeightOperator& op);
+
 // Q31 multipliers and shifts mapping int32 accumulators of rows with real
 // unit `row_unit[r]` (input scale × row scale) to an output of scale `out_scale`.
 struct Requant {
@@ -139,7 +155,8 @@ std::string Int8Unsupported(const Graph& graph, const Node& node);
 // calibration samples of model input i. On success `*summary` is one line per
 // quantized node (ranges).
 Status CalibrateInt8(Graph* graph, const std::vector<Tensor>& data,
-                     const std::vector<std::string>& labels, std::string* summary);
+                     const std::vector<std::string>& labels, std::string* summary,
+                     const CalibMethod& method = CalibMethod{});
 
 }  // namespace tml
 

@@ -8,6 +8,8 @@ namespace tml::codegen {
 
 Status EmitRecurrent(EmitContext& ctx, const Node& node) {
   if (UsesLstmS8(node)) return EmitLstmS8(ctx, node);
+  if (UsesGruS8(node)) return EmitGruS8(ctx, node);
+  if (UsesRnnS8(node)) return EmitRnnS8(ctx, node);
   if (UsesRecurrentOperators(ctx.graph(), node)) return EmitRecurrentOperators(ctx, node);
   const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
   const int direction = attrs.direction == "forward" ? 0 : attrs.direction == "reverse" ? 1 : 2;

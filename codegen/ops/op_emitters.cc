@@ -82,6 +82,8 @@ Status EmitNode(EmitContext& ctx, const Node& node) {
 StatusOr<int64_t> ScratchBytes(const Graph& graph, const Node& node) {
   if (UsesFullyConnectedS8(node)) return FullyConnectedS8ScratchBytes(graph, node);
   if (UsesLstmS8(node)) return LstmS8ScratchBytes(graph, node);
+  if (UsesGruS8(node)) return GruS8ScratchBytes(graph, node);
+  if (UsesRnnS8(node)) return RnnS8ScratchBytes(graph, node);
   if (node.op == OpKind::kSoftmax) return SoftmaxS8ScratchBytes(graph, node);
   if (UsesKronMatvec(graph, node)) return KronMatvecScratchBytes(graph, node);
   if (node.op != OpKind::kLstm && node.op != OpKind::kGru && node.op != OpKind::kRnn) return 0;

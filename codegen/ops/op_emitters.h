@@ -52,6 +52,13 @@ Status EmitTableActivationS8(EmitContext& ctx, const Node& node);
 bool UsesLstmS8(const Node& node);
 int64_t LstmS8ScratchBytes(const Graph& graph, const Node& node);
 Status EmitLstmS8(EmitContext& ctx, const Node& node);
+// GRU / RNN carrying the int8 plan (emit_gru_s8.cc, emit_rnn_s8.cc).
+bool UsesGruS8(const Node& node);
+int64_t GruS8ScratchBytes(const Graph& graph, const Node& node);
+Status EmitGruS8(EmitContext& ctx, const Node& node);
+bool UsesRnnS8(const Node& node);
+int64_t RnnS8ScratchBytes(const Graph& graph, const Node& node);
+Status EmitRnnS8(EmitContext& ctx, const Node& node);
 Status EmitGemm(EmitContext& ctx, const Node& node);
 Status EmitMatMul(EmitContext& ctx, const Node& node);
 Status EmitBinary(EmitContext& ctx, const Node& node);

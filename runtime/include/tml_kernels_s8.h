@@ -199,11 +199,20 @@ typedef struct {
 /**
  * A weight operator M [rows, cols] producing int32 accumulators at a per-row scale:
  * dense (packed != NULL, tml_pack_weights_s8 layout) or a Kronecker sum (kron != NULL),
- * plus an optional sparse overlay. `bias` (int32 [rows], may be NULL) is at the same
+ * plus an optional sparse overlay; or a vertical stack of num_blocks such operators
+ * (blocks != NULL, e.g. one Kronecker sum per LSTM gate: each block has the same cols,
+ * their rows add up to rows, and each carries its own bias; the stack's quant covers all
+ * rows, the blocks' quant is unused). `bias` (int32 [rows], may be NULL) is at the same
  * per-row scale and has the input offset folded in (−zp·rowsum(M)). `quant` maps the
  * accumulator to the consumer's fixed-point format (e.g. a Q3.12 gate).
+ *
+ * Compact requantization (row_shift != NULL): the row scales are the layer's largest
+ * scale times 2^-row_shift[r], so one multiplier serves every row: row r requantizes with
+ * the multiplier quant.multiplier[0] >> row_shift[r] (row_shift in [0, 14], so at least
+ * 16 significant bits remain) and the layer's shifts. That is 1 byte per row in flash
+ * instead of 4 (tml_linear_op_s8_requantize_rows() in tml_linear_op_s8_requant.h).
  */
-typedef struct {
+typedef struct tml_linear_op_s8 {
   int32_t rows;
   int32_t cols;
   const int8_t *packed;
@@ -213,6 +222,9 @@ typedef struct {
   const tml_sparse_s8 *sparse;
   const int32_t *bias;
   tml_quant_params quant;
+  const int8_t *row_shift; /**< [rows] multiplier shifts (compact form above), or NULL. */
+  const struct tml_linear_op_s8 *blocks; /**< Row blocks (see above), or NULL. */
+  int32_t num_blocks;                    /**< Entries of blocks. */
 } tml_linear_op_s8;
 
 /**
@@ -269,7 +281,8 @@ tml_status tml_sparse_matvec_s8(const tml_context *ctx, const tml_sparse_s8 *spa
 
 /**
  * @brief Scratch bytes of tml_linear_op_s8_apply(): the widened input for a dense
- * operator, tml_kron_matvec_s8_get_buffer_size() for a Kronecker one.
+ * operator, tml_kron_matvec_s8_get_buffer_size() for a Kronecker one, the largest of its
+ * blocks' for a stack.
  */
 int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op);
 
@@ -347,6 +360,74 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
                                 const tml_linear_op_s8 *w, const tml_linear_op_s8 *r,
                                 const int8_t *x_t, const int8_t *h_prev, const int16_t *c_prev,
                                 int8_t *h, int16_t *c);
+
+/** int8 GRU cell (ONNX gate order z, r, h; default activations; no clip). */
+typedef struct {
+  int32_t input_size;          /**< I >= 1. */
+  int32_t hidden_size;         /**< H >= 1. */
+  int32_t linear_before_reset; /**< ONNX attribute: 0 or 1 (PyTorch exports 1). */
+} tml_gru_s8_params;
+
+/**
+ * @brief Scratch bytes of tml_gru_step_s8_s16(): int32 accumulators for W [3H], R_zr [2H]
+ * and R_h [H] (each padded to 4 rows), r⊙h_prev (int8 [H], padded to 4), plus the largest
+ * scratch of the three operators.
+ */
+int32_t tml_gru_step_s8_s16_get_buffer_size(const tml_gru_s8_params *params,
+                                            const tml_linear_op_s8 *w,
+                                            const tml_linear_op_s8 *r_zr,
+                                            const tml_linear_op_s8 *r_h);
+
+/**
+ * @brief One int8 GRU time step with int16 gates (formats as tml_lstm_step_s8_s16()).
+ *
+ * The ONNX R [3H, H] is split into R_zr (the z and r rows) and R_h (the candidate rows) so
+ * that R_h can multiply r⊙h_prev when linear_before_reset is 0. w->bias holds Wb + Rb for
+ * the z and r rows and Wb_h for the candidate rows; r_h->bias holds Rb_h (ONNX applies r
+ * to it when linear_before_reset is 1). All three operators map to Q3.12.
+ *   z = σ(sat16(rq(accW_z) + rq(accR_z))),  r = σ(sat16(rq(accW_r) + rq(accR_r)))   (Q0.15)
+ *   linear_before_reset 1:  n = tanh(sat16(rq(accW_h) + round(r·sat16(rq(R_h·h_prev)) / 2^15)))
+ *   linear_before_reset 0:  n = tanh(sat16(rq(accW_h) + rq(R_h·rh))),
+ *                           rh = round(r·h_prev / 2^15) (int8 at 2^-7)
+ *   h = sat8(round((n + round(z·(256·h_prev − n) / 2^15)) / 2^8))     (scale 2^-7)
+ *
+ * @param[in]  ctx     Scratch of tml_gru_step_s8_s16_get_buffer_size() bytes.
+ * @param[in]  w       W [3H, I];  r_zr R[0:2H] [2H, H];  r_h R[2H:3H] [H, H].
+ * @param[in]  x_t     int8 [I] (its offset folded into w->bias).
+ * @param[in]  h_prev  int8 [H] at 2^-7, zero point 0.
+ * @param[out] h       int8 [H]; may alias h_prev.
+ * @return TML_OK, TML_ERROR_ARG, TML_ERROR_BUFFER or TML_ERROR_INDEX.
+ */
+tml_status tml_gru_step_s8_s16(const tml_context *ctx, const tml_gru_s8_params *params,
+                               const tml_linear_op_s8 *w, const tml_linear_op_s8 *r_zr,
+                               const tml_linear_op_s8 *r_h, const int8_t *x_t,
+                               const int8_t *h_prev, int8_t *h);
+
+/** int8 simple RNN cell (tanh activation, no clip). */
+typedef struct {
+  int32_t input_size;  /**< I >= 1. */
+  int32_t hidden_size; /**< H >= 1. */
+} tml_rnn_s8_params;
+
+/**
+ * @brief Scratch bytes of tml_rnn_step_s8_s16(): two int32 [ceil4(H)] accumulators plus the
+ * larger scratch of the W and R operators.
+ */
+int32_t tml_rnn_step_s8_s16_get_buffer_size(const tml_rnn_s8_params *params,
+                                            const tml_linear_op_s8 *w,
+                                            const tml_linear_op_s8 *r);
+
+/**
+ * @brief One int8 RNN time step: h = sat8(round(tanh(sat16(rq(accW) + rq(accR))) / 2^8)),
+ * gate pre-activation Q3.12, tanh Q0.15, h int8 at 2^-7 (w->bias holds Wb + Rb).
+ * @param[in]  ctx     Scratch of tml_rnn_step_s8_s16_get_buffer_size() bytes.
+ * @param[in]  w, r    W [H, I] and R [H, H] operators mapping to Q3.12.
+ * @param[out] h       int8 [H]; may alias h_prev.
+ * @return TML_OK, TML_ERROR_ARG, TML_ERROR_BUFFER or TML_ERROR_INDEX.
+ */
+tml_status tml_rnn_step_s8_s16(const tml_context *ctx, const tml_rnn_s8_params *params,
+                               const tml_linear_op_s8 *w, const tml_linear_op_s8 *r,
+                               const int8_t *x_t, const int8_t *h_prev, int8_t *h);
 
 #ifdef __cplusplus
 }

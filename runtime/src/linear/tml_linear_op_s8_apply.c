@@ -9,6 +9,18 @@ int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op) {
   if (op == NULL || op->cols < 1) {
     return -1;
   }
+  if (op->blocks != NULL) {
+    int32_t k;
+    int32_t most = 0;
+    for (k = 0; k < op->num_blocks; ++k) {
+      const int32_t s = tml_linear_op_s8_apply_get_buffer_size(&op->blocks[k]);
+      if (s < 0 || op->blocks[k].blocks != NULL) {
+        return -1;
+      }
+      most = s > most ? s : most;
+    }
+    return most;
+  }
   if (op->packed != NULL) {
     return 2 * ((op->cols + 3) & ~3);
   }
@@ -20,6 +32,24 @@ TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_l
   int32_t r;
   tml_status st;
   TML_CHECK(op != NULL && input != NULL && acc != NULL && op->rows >= 1 && op->cols >= 1);
+  if (op->blocks != NULL) {
+    /* Row blocks, one after the other into their rows of acc (a dense block writes its
+     * padding rows, so only the last block may be dense with rows not a multiple of 4). */
+    int32_t k;
+    int32_t row = 0;
+    for (k = 0; k < op->num_blocks; ++k) {
+      const tml_linear_op_s8 *b = &op->blocks[k];
+      TML_CHECK(b->blocks == NULL && b->cols == op->cols &&
+                (b->packed == NULL || (b->rows & 3) == 0 || k + 1 == op->num_blocks));
+      st = tml_linear_op_s8_apply(ctx, b, input, acc + row);
+      if (st != TML_OK) {
+        return st;
+      }
+      row += b->rows;
+    }
+    TML_CHECK(row == op->rows);
+    return TML_OK;
+  }
   if (op->packed != NULL) {
     const int32_t cols4 = (op->cols + 3) & ~3;
     int16_t *xw;

@@ -1,5 +1,6 @@
 /* tml_lstm_step_s8_s16 - see tml_kernels_s8.h for the formats and equations. */
 #include "tml_kernels_s8.h"
+#include "tml_linear_op_s8_requant.h"
 #include "tml_support.h"
 #include "tml_support_s8.h"
 
@@ -33,7 +34,7 @@ static inline int32_t tml_lstm_sat16(int32_t v) {
  * (row k at ((int16_t *)acc_w)[k], read before it is overwritten).
  */
 TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_linear_op_s8 *r,
-                                         int32_t hs, int32_t *acc_w, const int32_t *acc_r) {
+                                         int32_t hs, int32_t *acc_w, int32_t *acc_r) {
   const int32_t *mw = w->quant.multiplier;
   const int32_t *mr = r->quant.multiplier;
   const int32_t lw = w->quant.left_shift;
@@ -45,6 +46,16 @@ TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_li
   int16_t *gate = (int16_t *)acc_w;
   const int32_t *aw = acc_w;
   const int32_t *end = acc_w + 4 * hs;
+  if (w->row_shift != NULL || r->row_shift != NULL) {
+    /* Compact requantization (one multiplier shifted per row, tml_linear_op_s8_requant.h). */
+    int32_t k;
+    tml_linear_op_s8_requantize_rows(w, 4 * hs, acc_w);
+    tml_linear_op_s8_requantize_rows(r, 4 * hs, acc_r);
+    for (k = 0; k < 4 * hs; ++k) {
+      gate[k] = (int16_t)tml_lstm_sat16(acc_w[k] + acc_r[k]); /* acc_w[k] read before overwritten */
+    }
+    return;
+  }
   if (lw == 0 && lr == 0) { /* the usual case: no left shifts in the loop */
     while (aw != end) {
       const int32_t vw = (tml_smmulr(*aw++, *mw++) + round_w) >> rw;

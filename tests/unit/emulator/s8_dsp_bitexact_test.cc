@@ -5,6 +5,7 @@
 // with the host build (pure C).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -222,9 +223,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   const std::vector<uint8_t> col_idx8(col_idx.begin(), col_idx.end());
   const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx8.data(), values.data(), 2, 1, 5};
   const tml_linear_op_s8 wop{rows, in, packed.data(), nullptr, nullptr, nullptr, nullptr,
-                             wbias.data(), {wm.data(), wl, wr}};
+                             wbias.data(), {wm.data(), wl, wr}, nullptr, nullptr, 0};
   const tml_linear_op_s8 rop{rows, hs, nullptr, &kp, a.data(), b.data(), &sp,
-                             rbias.data(), {rm.data(), rl, rr}};
+                             rbias.data(), {rm.data(), rl, rr}, nullptr, nullptr, 0};
   const tml_lstm_s8_params params{in, hs};
   const int32_t scratch_bytes = tml_lstm_step_s8_s16_get_buffer_size(&params, &wop, &rop);
   auto i = [](int v) { return std::to_string(v); };
@@ -238,9 +239,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
       "static const tml_kron_s8_params kp = {8, 4, 8, 4, 2, 5};\n"
       "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV, 2, 1, 5};\n"
       "static const tml_linear_op_s8 wop = {" + i(rows) + ", " + i(in) +
-      ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}};\n"
+      ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}, 0, 0, 0};\n"
       "static const tml_linear_op_s8 rop = {" + i(rows) + ", " + i(hs) +
-      ", 0, &kp, A, B, &sp, RB, {RM, " + i(rl) + ", " + i(rr) + "}};\n"
+      ", 0, &kp, A, B, &sp, RB, {RM, " + i(rl) + ", " + i(rr) + "}, 0, 0, 0};\n"
       "static const tml_lstm_s8_params params = {" + i(in) + ", " + i(hs) + "};\n"
       "int8_t tml_in[" + i(in) + "];\nint8_t tml_h[" + i(hs) + "];\nint16_t tml_c[" + i(hs) +
       "];\nstatic int32_t scratch[" + i(scratch_bytes / 4 + 1) + "];\n"
@@ -288,6 +289,127 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   int distinct = 0;
   for (int j = 1; j < hs; ++j) distinct += h[j] != h[0];
   EXPECT_GT(distinct, 3);
+}
+
+// A random dense int8 operator [rows, cols] mapping to Q3.12 (factor scaled for `cols`
+// inputs), with its C definition under the name `name`; `compact`: one multiplier and a
+// per-row extra right shift (tml_linear_op_s8::row_shift).
+struct RandomDenseOp {
+  std::vector<int8_t> packed, shift;
+  std::vector<int32_t> bias, mult;
+  tml_linear_op_s8 op{};
+  std::string c;
+  RandomDenseOp(std::mt19937& rng, const std::string& name, int rows, int cols,
+                bool compact = false) {
+    std::uniform_int_distribution<int> d8(-127, 127), d4(0, 3);
+    std::vector<int8_t> w(size_t(rows) * cols);
+    for (auto& v : w) v = int8_t(d8(rng));
+    packed.resize(tml_pack_weights_s8_size(rows, cols));
+    EXPECT_EQ(tml_pack_weights_s8(rows, cols, w.data(), packed.data()), TML_OK);
+    bias.resize(rows);
+    mult.resize(rows);
+    std::vector<double> f(rows);
+    for (int r = 0; r < rows; ++r) {
+      bias[r] = d8(rng) * 40;
+      f[r] = 4096.0 * 3.0 / (127.0 * 128.0 * cols) * (1 + r % 4);
+    }
+    int32_t l = 0, rs = 0;
+    tml_quantize_multipliers_s8(rows, f.data(), mult.data(), &l, &rs);
+    std::string shift_c = "0";
+    if (compact) {
+      mult.resize(1);
+      shift.resize(rows);
+      for (auto& v : shift) v = int8_t(d4(rng));
+      shift_c = name + "_S";
+    }
+    op = tml_linear_op_s8{rows, cols, packed.data(), nullptr, nullptr, nullptr, nullptr,
+                          bias.data(), {mult.data(), l, rs}, compact ? shift.data() : nullptr,
+                          nullptr, 0};
+    c = CArray(("static const int8_t " + name + "_W[]").c_str(), packed) +
+        CArray(("static const int32_t " + name + "_B[]").c_str(), bias) +
+        CArray(("static const int32_t " + name + "_M[]").c_str(), mult) +
+        (compact ? CArray(("static const int8_t " + name + "_S[]").c_str(), shift) : "") +
+        "static const tml_linear_op_s8 " + name + " = {" + std::to_string(rows) + ", " +
+        std::to_string(cols) + ", " + name + "_W, 0, 0, 0, 0, " + name + "_B, {" + name + "_M, " +
+        std::to_string(l) + ", " + std::to_string(rs) + "}, " + shift_c + ", 0, 0};\n";
+  }
+};
+
+// Per inference one GRU step with linear_before_reset 0, one with 1 and one RNN step
+// (dense operators, some in the compact requantization form, H = 10 so the padded
+// accumulator rows are exercised), states kept in
+// the firmware across 5 steps; the three h vectors compared after every step.
+TEST(S8DspBitExactTest, GruAndRnnStepsDspEqualsPureC) {
+  const int in = 13, hs = 10;
+  std::mt19937 rng(91);
+  std::uniform_int_distribution<int> x8(-128, 127);
+  RandomDenseOp gw(rng, "gw", 3 * hs, in), gzr(rng, "gzr", 2 * hs, hs, true),
+      gh(rng, "gh", hs, hs);
+  RandomDenseOp rw(rng, "rw", hs, in, true), rr(rng, "rr", hs, hs);
+  const tml_gru_s8_params g0{in, hs, 0}, g1{in, hs, 1};
+  const tml_rnn_s8_params rp{in, hs};
+  const int32_t bytes =
+      std::max(tml_gru_step_s8_s16_get_buffer_size(&g0, &gw.op, &gzr.op, &gh.op),
+               tml_rnn_step_s8_s16_get_buffer_size(&rp, &rw.op, &rr.op));
+  ASSERT_GT(bytes, 0);
+  auto i = [](int v) { return std::to_string(v); };
+  const std::string source =
+      "#include \"tml_kernels_s8.h\"\n" + gw.c + gzr.c + gh.c + rw.c + rr.c +
+      "static const tml_gru_s8_params g0 = {" + i(in) + ", " + i(hs) + ", 0};\n"
+      "static const tml_gru_s8_params g1 = {" + i(in) + ", " + i(hs) + ", 1};\n"
+      "static const tml_rnn_s8_params rp = {" + i(in) + ", " + i(hs) + "};\n"
+      "int8_t tml_in[" + i(in) + "];\nint8_t tml_h[" + i(3 * hs) + "];\n"
+      "static int32_t scratch[" + i(bytes / 4 + 1) + "];\n"
+      "int main(void) {\n"
+      "  tml_context ctx = {scratch, sizeof scratch};\n"
+      "  for (;;) {\n"
+      "    __asm volatile(\"bkpt #1\");\n"
+      "    if (tml_gru_step_s8_s16(&ctx, &g0, &gw, &gzr, &gh, tml_in, tml_h, tml_h) != TML_OK)\n"
+      "      return 1;\n"
+      "    if (tml_gru_step_s8_s16(&ctx, &g1, &gw, &gzr, &gh, tml_in, tml_h + " + i(hs) +
+      ", tml_h + " + i(hs) + ") != TML_OK)\n"
+      "      return 1;\n"
+      "    if (tml_rnn_step_s8_s16(&ctx, &rp, &rw, &rr, tml_in, tml_h + " + i(2 * hs) +
+      ", tml_h + " + i(2 * hs) + ") != TML_OK)\n"
+      "      return 1;\n"
+      "  }\n}\n";
+  const std::string dsp_elf = Build(source, true), c_elf = Build(source, false);
+  ASSERT_FALSE(dsp_elf.empty());
+  ASSERT_FALSE(c_elf.empty());
+  auto dsp = LoadOrDie(dsp_elf), pure = LoadOrDie(c_elf);
+  ASSERT_TRUE(dsp && pure);
+  ASSERT_TRUE(dsp->RunUntilBreakpoint().ok());
+  ASSERT_TRUE(pure->RunUntilBreakpoint().ok());
+  std::vector<int32_t> scratch(bytes / 4 + 1);
+  tml_context ctx{scratch.data(), bytes};
+  std::vector<int8_t> h(3 * hs, 0), x(in);
+  for (int step = 0; step < 5; ++step) {
+    for (auto& v : x) v = int8_t(x8(rng));
+    ASSERT_EQ(tml_gru_step_s8_s16(&ctx, &g0, &gw.op, &gzr.op, &gh.op, x.data(), h.data(),
+                                  h.data()),
+              TML_OK);
+    ASSERT_EQ(tml_gru_step_s8_s16(&ctx, &g1, &gw.op, &gzr.op, &gh.op, x.data(), h.data() + hs,
+                                  h.data() + hs),
+              TML_OK);
+    ASSERT_EQ(tml_rnn_step_s8_s16(&ctx, &rp, &rw.op, &rr.op, x.data(), h.data() + 2 * hs,
+                                  h.data() + 2 * hs),
+              TML_OK);
+    const std::vector<uint8_t> host(h.begin(), h.end());
+    for (M4Runner* runner : {dsp.get(), pure.get()}) {
+      ASSERT_TRUE(runner->WriteSymbol("tml_in", x.data(), in).ok());
+      auto stop = runner->RunUntilBreakpoint();
+      ASSERT_TRUE(stop.ok() && stop->reason == StopReason::kBreakpoint) << "step " << step;
+      auto hb = runner->ReadSymbol("tml_h");
+      ASSERT_TRUE(hb.ok());
+      EXPECT_EQ(*hb, host) << (runner == dsp.get() ? "DSP" : "pure C") << " build, step " << step;
+    }
+  }
+  // Each state is not trivially saturated or zero.
+  for (int k = 0; k < 3; ++k) {
+    int distinct = 0;
+    for (int j = 1; j < hs; ++j) distinct += h[k * hs + j] != h[k * hs];
+    EXPECT_GT(distinct, 2) << "state " << k;
+  }
 }
 
 }  // namespace

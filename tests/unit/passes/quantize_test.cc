@@ -24,6 +24,24 @@ TEST(QuantizeTest, CalibrationRangeMinMaxAndPercentile) {
   EXPECT_LT(pc.max, 1.0f);
 }
 
+TEST(QuantizeTest, ParseCalibMethod) {
+  auto mm = ParseCalibMethod("minmax");
+  ASSERT_TRUE(mm.ok());
+  EXPECT_EQ(mm->method, RangeMethod::kMinMax);
+  auto p = ParseCalibMethod("percentile");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->method, RangeMethod::kPercentile);
+  EXPECT_DOUBLE_EQ(p->percentile, 99.99);
+  auto p9 = ParseCalibMethod("percentile:99.5");
+  ASSERT_TRUE(p9.ok());
+  EXPECT_EQ(p9->method, RangeMethod::kPercentile);
+  EXPECT_DOUBLE_EQ(p9->percentile, 99.5);
+  for (const char* bad : {"max", "percentile:", "percentile:0", "percentile:101", "percentile:9x",
+                          "percentile99"}) {
+    EXPECT_FALSE(ParseCalibMethod(bad).ok()) << bad;
+  }
+}
+
 TEST(QuantizeTest, AffineInt8KeepsZeroExact) {
   for (Range r : {Range{-1.0f, 3.0f}, Range{0.5f, 2.0f}, Range{-4.0f, -1.0f}, Range{0, 0}}) {
     const AffineQuant q = ChooseAffineInt8(r);
@@ -116,7 +134,7 @@ TEST(QuantizeTest, KroneckerWithDopingThroughTheKernelFollowsFloat) {
   std::vector<int32_t> mult(qk.rows(), 0);
   const std::vector<int8_t> pa = qk.PackedA(), pb = qk.PackedB();
   const tml_linear_op_s8 lop{qk.rows(), qk.cols(), nullptr, &qk.params, pa.data(), pb.data(),
-                             &sp, bias_eff.data(), {mult.data(), 0, 0}};
+                             &sp, bias_eff.data(), {mult.data(), 0, 0}, nullptr, nullptr, 0};
   std::vector<int8_t> scratch(tml_linear_op_s8_apply_get_buffer_size(&lop));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};
   std::vector<int32_t> acc(qk.rows() + 4);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime_test_util.h"
+#include "s8_test_util.h"
 #include "tml_kernels_s8.h"
 
 namespace tml::test {
@@ -139,37 +140,6 @@ TEST(ActivationS16Test, TanhAndSigmoidFollowTheFloatFunctions) {
 }
 
 double Sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
-
-// Quantizes a real [rows, cols] matrix per row into a dense operator mapping to Q3.12.
-struct DenseOp {
-  std::vector<int8_t> q, packed;
-  std::vector<int32_t> bias, mult;
-  tml_linear_op_s8 op{};
-  void Build(const std::vector<double>& m, int rows, int cols, double in_scale, int in_zp,
-             const std::vector<double>& real_bias) {
-    q.resize(size_t(rows) * cols);
-    std::vector<double> row_scale(rows), factor(rows);
-    std::vector<int32_t> b(rows);
-    for (int r = 0; r < rows; ++r) {
-      double mx = 1e-12;
-      for (int c = 0; c < cols; ++c) mx = std::max(mx, std::abs(m[size_t(r) * cols + c]));
-      row_scale[r] = mx / 127.0;
-      for (int c = 0; c < cols; ++c)
-        q[size_t(r) * cols + c] = int8_t(std::lround(m[size_t(r) * cols + c] / row_scale[r]));
-      factor[r] = in_scale * row_scale[r] * 4096.0;
-      b[r] = real_bias.empty() ? 0 : int32_t(std::lround(real_bias[r] / (in_scale * row_scale[r])));
-    }
-    bias.resize(rows);
-    tml_fold_bias_s8(rows, cols, q.data(), b.data(), in_zp, bias.data());
-    mult.resize(rows);
-    int32_t left = 0, right = 0;
-    tml_quantize_multipliers_s8(rows, factor.data(), mult.data(), &left, &right);
-    packed.resize(tml_pack_weights_s8_size(rows, cols));
-    ASSERT_EQ(tml_pack_weights_s8(rows, cols, q.data(), packed.data()), TML_OK);
-    op = tml_linear_op_s8{rows, cols, packed.data(), nullptr, nullptr, nullptr, nullptr,
-                          bias.data(), {mult.data(), left, right}};
-  }
-};
 
 TEST(LstmStepS8S16Test, FollowsTheFloatCellOverASequence) {
   const int in = 12, hs = 10;

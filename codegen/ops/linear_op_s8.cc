@@ -1,0 +1,245 @@
+#include "codegen/ops/linear_op_s8.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "compiler/ops/recurrent_common.h"
+
+namespace tml::codegen {
+namespace {
+
+int64_t Align4(int64_t n) { return (n + 3) / 4 * 4; }
+
+template <typename T>
+std::vector<int64_t> Ints(const std::vector<T>& v) {
+  return {v.begin(), v.end()};
+}
+
+}  // namespace
+
+LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const AffineQuant& in,
+                             const float* bias) {
+  LinearOpS8Data d;
+  d.rows = rows;
+  d.cols = cols;
+  std::vector<double> need(rows, 0.0);
+  double top = 0.0;
+  for (int32_t r = 0; r < rows; ++r) {
+    for (int32_t c = 0; c < cols; ++c)
+      need[r] = std::max(need[r], std::abs(double(w[size_t(r) * cols + c])) / 127.0);
+    top = std::max(top, need[r]);
+  }
+  if (top <= 0.0) top = 1.0;
+  d.rq = MakeRequant({in.scale * top}, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
+  // multiplier >> 14 keeps >= 16 significant bits; rows needing more (nearly
+  // zero rows) keep a larger scale than they need.
+  const int32_t max_shift = 14;
+  QuantizedMatrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.values.resize(size_t(rows) * cols);
+  m.row_scale.resize(rows);
+  d.row_shift.resize(rows);
+  for (int32_t r = 0; r < rows; ++r) {
+    int32_t k = 0;
+    while (need[r] > 0.0 && k < max_shift && std::ldexp(top, -(k + 1)) >= need[r]) ++k;
+    d.row_shift[r] = static_cast<int8_t>(k);
+    const double s = std::ldexp(top, -k);
+    m.row_scale[r] = s;
+    for (int32_t c = 0; c < cols; ++c) {
+      const long q = std::lround(w[size_t(r) * cols + c] / s);
+      m.values[size_t(r) * cols + c] = static_cast<int8_t>(std::clamp<long>(q, -127, 127));
+    }
+  }
+  d.packed = m.Packed();
+  d.bias = m.FoldBias(bias, in);
+  return d;
+}
+
+namespace {
+
+// A Kronecker operator (QuantizeKron has accepted it into d->qk).
+void FillKron(const AffineQuant& in, const float* bias, LinearOpS8Data* d,
+              std::vector<double>* row_unit) {
+  d->rows = d->qk.rows();
+  d->cols = d->qk.cols();
+  d->kron = true;
+  d->packed_a = d->qk.PackedA();
+  d->packed_b = d->qk.PackedB();
+  d->bias = d->qk.FoldBias(bias, in);
+  for (int32_t r = 0; r < d->rows; ++r) row_unit->push_back(in.scale * d->qk.RowScale(r));
+}
+
+}  // namespace
+
+LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
+                                 const AffineQuant& in, const float* bias) {
+  const Tensor& t = graph.tensor(node.input(input));  // [1, rows, cols]
+  const int32_t rows = static_cast<int32_t>(t.shape[1]);
+  const int32_t cols = static_cast<int32_t>(t.shape[2]);
+  const WeightOperatorSet* set = node.WeightOps(input);
+  if (set == nullptr || set->per_direction.empty() || set->per_direction[0].is_dense()) {
+    return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
+  }
+  const WeightOperator& op = set->per_direction[0];
+  LinearOpS8Data d;
+  std::vector<double> row_unit;
+  if (QuantizeKron(op, &d.qk)) {
+    FillKron(in, bias, &d, &row_unit);
+  } else if (QuantizableRowBlocks(op)) {
+    // Per-gate blocks: one QuantizedKron each; the stack requantizes all rows.
+    d.rows = rows;
+    d.cols = cols;
+    int32_t row = 0;
+    for (const WeightOperator& b : op.row_blocks) {
+      LinearOpS8Data& block = d.blocks.emplace_back();
+      QuantizeKron(b, &block.qk);
+      FillKron(in, bias != nullptr ? bias + row : nullptr, &block, &row_unit);
+      row += block.rows;
+    }
+  } else {
+    return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
+  }
+  d.rq = MakeRequant(row_unit, 1.0 / 4096.0);
+  return d;
+}
+
+tml_linear_op_s8 HostOpS8(LinearOpS8Data& d) {
+  tml_linear_op_s8 op{};
+  op.rows = d.rows;
+  op.cols = d.cols;
+  if (!d.blocks.empty()) {
+    d.host_blocks.clear();
+    for (LinearOpS8Data& b : d.blocks) d.host_blocks.push_back(HostOpS8(b));
+    op.blocks = d.host_blocks.data();
+    op.num_blocks = static_cast<int32_t>(d.host_blocks.size());
+  } else if (d.kron) {
+    op.kron = &d.qk.params;
+    op.a = d.packed_a.data();
+    op.b = d.packed_b.data();
+  } else {
+    op.packed = d.packed.data();
+  }
+  op.bias = d.bias.empty() ? nullptr : d.bias.data();
+  op.quant.multiplier = d.rq.multiplier.data();
+  op.quant.left_shift = d.rq.left_shift;
+  op.quant.right_shift = d.rq.right_shift;
+  op.row_shift = d.row_shift.empty() ? nullptr : d.row_shift.data();
+  return op;
+}
+
+namespace {
+
+// The C initializer of a tml_linear_op_s8 (its arrays emitted as weights).
+std::string OpInit(EmitContext& ctx, const LinearOpS8Data& d) {
+  std::string packed = "NULL", kron = "NULL", a = "NULL", b = "NULL", sparse = "NULL";
+  if (d.kron) {
+    const tml_kron_s8_params& p = d.qk.params;
+    kron = ctx.Param("tml_kron_s8_params", fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.m1, p.n1,
+                                                       p.m2, p.n2, p.rank, p.t_shift));
+    a = ctx.IntWeightArray("int8_t", Ints(d.packed_a), 1);
+    b = ctx.IntWeightArray("int8_t", Ints(d.packed_b), 1);
+    if (!d.qk.row_ptr.empty()) {
+      // Narrowest index types (counted in the weight bytes): uint8_t row pointers while
+      // nnz <= 255, uint8_t column indices while cols <= 256.
+      const int rp_bytes = d.qk.row_ptr.back() <= 255 ? 1 : 2;
+      const int ci_bytes = d.cols <= 256 ? 1 : 2;
+      auto index_array = [&](const std::vector<uint16_t>& v, int bytes) {
+        return ctx.IntWeightArray(bytes == 1 ? "uint8_t" : "uint16_t",
+                                  v.empty() ? std::vector<int64_t>{0} : Ints(v), bytes);
+      };
+      const std::string rp = index_array(d.qk.row_ptr, rp_bytes);
+      const std::string ci = index_array(d.qk.col_idx, ci_bytes);
+      const std::string vals = ctx.IntWeightArray(
+          "int8_t",
+          d.qk.sparse_values.empty() ? std::vector<int64_t>{0} : Ints(d.qk.sparse_values), 1);
+      sparse = ctx.Param("tml_sparse_s8",
+                         fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", d.rows, d.cols, rp, ci,
+                                     vals, rp_bytes, ci_bytes, d.qk.sparse_shift));
+    }
+  } else if (d.blocks.empty()) {
+    packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
+  }
+  // An all-zero bias (R of a recurrent layer: h has zero point 0 and the biases
+  // sit in W) is NULL rather than rows·4 bytes of zeros in flash.
+  const bool zero_bias =
+      std::all_of(d.bias.begin(), d.bias.end(), [](int32_t v) { return v == 0; });
+  const std::string bias = zero_bias ? "NULL" : ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
+  // A block's requantization is its stack's.
+  const std::string mult = d.rq.multiplier.empty()
+                               ? "NULL"
+                               : ctx.IntWeightArray("int32_t", Ints(d.rq.multiplier), 4);
+  std::string blocks = "NULL";
+  if (!d.blocks.empty()) {
+    std::string init;
+    for (const LinearOpS8Data& b : d.blocks) init += (init.empty() ? "" : ", ") + OpInit(ctx, b);
+    blocks = ctx.Array("tml_linear_op_s8", d.blocks.size(), "{" + init + "}");
+  }
+  const std::string shift =
+      d.row_shift.empty() ? "NULL" : ctx.IntWeightArray("int8_t", Ints(d.row_shift), 1);
+  return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}, {}}}, {}, {}, {}}}", d.rows, d.cols,
+                     packed, kron, a, b, sparse, bias, mult, d.rq.left_shift, d.rq.right_shift,
+                     shift, blocks, d.blocks.size());
+}
+
+}  // namespace
+
+std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
+  return ctx.Param("tml_linear_op_s8", OpInit(ctx, d));
+}
+
+AffineQuant RecurrentInputQuant(const Node& node) {
+  const std::vector<float> q = node.GetFloats(kInt8Attr);
+  AffineQuant in;
+  in.scale = q.size() == 4 ? q[0] : 1.0;
+  in.zero_point = q.size() == 4 ? static_cast<int32_t>(q[1]) : 0;
+  return in;
+}
+
+int64_t RecurrentS8FrameBytes(int32_t T, int32_t I, int32_t H, int32_t step_bytes) {
+  return Align4(int64_t{T} * I) + Align4(H) + step_bytes;
+}
+
+Status EmitRecurrentS8Frame(EmitContext& ctx, const Node& node, int32_t T, int32_t I, int32_t H,
+                            const AffineQuant& in, int32_t step_bytes, const std::string& kernel,
+                            const std::string& step_call) {
+  if (step_bytes < 0) return InvalidInput("malformed int8 recurrent operators");
+  if (ctx.Scratch() == "NULL") return InvalidInput("int8 recurrent layer without scratch");
+  TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(node.input(kRecurrentX)));
+  TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(node.input(kRecurrentX)));
+  TML_ASSIGN_OR_RETURN(std::string h_dims, ctx.DimsOf(Shape{H}));
+  auto out = [&](size_t k) -> StatusOr<std::string> {
+    const TensorId id = node.output(k);
+    if (id == kNoTensor || !ctx.HasBuffer(id)) return std::string();
+    return ctx.Ptr(id);
+  };
+  TML_ASSIGN_OR_RETURN(std::string y, out(kRecurrentY));
+  TML_ASSIGN_OR_RETURN(std::string y_h, out(kRecurrentYh));
+  const int64_t xq = Align4(int64_t{T} * I), hb = Align4(H);
+  ctx.UseKernel("tml_quantize_s8");
+  ctx.UseKernel(kernel);
+  if (!y.empty() || !y_h.empty()) ctx.UseKernel("tml_dequantize_s8");
+  CWriter& body = ctx.body();
+  body.Open("");
+  body.Line(fmt::format("int8_t *xq_ = (int8_t *)({})->buf;", ctx.Scratch()));
+  body.Line(fmt::format("int8_t *h_ = xq_ + {};", xq));
+  body.Line(fmt::format("const tml_context step_ctx_ = {{xq_ + {}, {}}};", xq + hb, step_bytes));
+  body.Line("int32_t t_;");
+  ctx.Call(fmt::format("tml_quantize_s8({}, {}, {}, {}, xq_)", x_dims, x,
+                       FloatLiteral(static_cast<float>(1.0 / in.scale)), in.zero_point));
+  body.Line(fmt::format("for (t_ = 0; t_ < {}; ++t_) h_[t_] = 0;", H));
+  body.Open(fmt::format("for (t_ = 0; t_ < {}; ++t_)", T));
+  ctx.Call(fmt::format(fmt::runtime(step_call), fmt::arg("ctx", "&step_ctx_"),
+                       fmt::arg("x", fmt::format("xq_ + t_ * {}", I)), fmt::arg("h", "h_")));
+  if (!y.empty()) {
+    ctx.Call(fmt::format("tml_dequantize_s8({}, h_, 0.0078125f, 0, {} + t_ * {})", h_dims, y, H));
+  }
+  body.Close();
+  if (!y_h.empty()) ctx.Call(fmt::format("tml_dequantize_s8({}, h_, 0.0078125f, 0, {})", h_dims, y_h));
+  body.Close();
+  return Status::Ok();
+}
+
+}  // namespace tml::codegen
