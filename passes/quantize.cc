@@ -173,8 +173,24 @@ bool QuantizeKron(const WeightOperator& op, QuantizedKron* out) {
       for (int32_t j = 0; j < n2; ++j)
         q.b_row_scale[i] = std::max(q.b_row_scale[i], std::abs(double(t.b[size_t(i) * n2 + j])));
   }
-  for (double& s : q.a_row_scale) s = s > 0.0 ? s / 127.0 : 1.0;
-  for (double& s : q.b_row_scale) s = s > 0.0 ? s / 127.0 : 1.0;
+  // Power-of-two related row scales: s_i = S·2^-k_i, S the factor's largest row scale and
+  // k_i <= 7 the largest shift that still covers row i (it keeps 64..127 of the int8
+  // range, at most one bit less than its own scale). Row (i1, i2) of the product then has
+  // scale S_A·S_B·2^t·2^-(kA + kB): one multiplier and a shift per row requantize it (the
+  // compact form of tml_linear_op_s8::row_shift), 1 byte per row instead of 4.
+  auto power_of_two_scales = [](std::vector<double>& scales) {
+    double top = 0.0;
+    for (double v : scales) top = std::max(top, v / 127.0);
+    if (top <= 0.0) top = 1.0;
+    for (double& v : scales) {
+      const double need = v / 127.0;
+      int k = 0;
+      while (k < 7 && std::ldexp(top, -(k + 1)) >= need) ++k;
+      v = std::ldexp(top, -k);
+    }
+  };
+  power_of_two_scales(q.a_row_scale);
+  power_of_two_scales(q.b_row_scale);
   auto quant = [](double v, double s) {
     return static_cast<int8_t>(std::clamp<long>(std::lround(v / s), -127, 127));
   };

@@ -72,6 +72,57 @@ void FillKron(const AffineQuant& in, const float* bias, LinearOpS8Data* d,
   for (int32_t r = 0; r < d->rows; ++r) row_unit->push_back(in.scale * d->qk.RowScale(r));
 }
 
+// log2(largest / scale) of power-of-two related scales (QuantizeKron's factor
+// row scales), or -1 for one that is not.
+std::vector<int> PowerOfTwoShifts(const std::vector<double>& scales) {
+  double top = 0.0;
+  for (double v : scales) top = std::max(top, v);
+  std::vector<int> k;
+  for (double v : scales) {
+    const int e = v > 0.0 ? static_cast<int>(std::lround(std::log2(top / v))) : -1;
+    k.push_back(e >= 0 && std::abs(std::ldexp(v, e) - top) <= 1e-9 * top ? e : -1);
+  }
+  return k;
+}
+
+// The compact requantization of a Kronecker operator from its factors' row scales:
+// one multiplier, m1 + m2 shifts (tml_linear_op_s8::row_shift). False (nothing set)
+// when the scales are not power-of-two related or a row would shift more than 14.
+bool FactorShifts(const QuantizedKron& qk, const std::vector<double>& row_unit,
+                  LinearOpS8Data* d) {
+  const std::vector<int> ka = PowerOfTwoShifts(qk.a_row_scale);
+  const std::vector<int> kb = PowerOfTwoShifts(qk.b_row_scale);
+  const int max_a = *std::max_element(ka.begin(), ka.end());
+  const int max_b = *std::max_element(kb.begin(), kb.end());
+  if (*std::min_element(ka.begin(), ka.end()) < 0 || *std::min_element(kb.begin(), kb.end()) < 0 ||
+      max_a + max_b > 14) {
+    return false;
+  }
+  const double top = *std::max_element(row_unit.begin(), row_unit.end());
+  d->rq = MakeRequant({top}, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
+  d->row_shift.assign(ka.begin(), ka.end());
+  d->row_shift.insert(d->row_shift.end(), kb.begin(), kb.end());
+  return true;
+}
+
+// The compact requantization (one multiplier, a right shift per row) when every
+// row's unit is the largest one times 2^-k, k <= 14 — what QuantizeKron's power-of-two
+// factor row scales give. False (nothing set) otherwise.
+bool CompactRequant(const std::vector<double>& row_unit, LinearOpS8Data* d) {
+  double top = 0.0;
+  for (double u : row_unit) top = std::max(top, u);
+  if (!(top > 0.0)) return false;
+  std::vector<int8_t> shift;
+  for (double u : row_unit) {
+    const int k = static_cast<int>(std::lround(std::log2(top / u)));
+    if (k < 0 || k > 14 || std::abs(std::ldexp(u, k) - top) > 1e-9 * top) return false;
+    shift.push_back(static_cast<int8_t>(k));
+  }
+  d->rq = MakeRequant({top}, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
+  d->row_shift = std::move(shift);
+  return true;
+}
+
 }  // namespace
 
 LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
@@ -88,6 +139,7 @@ LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t in
   std::vector<double> row_unit;
   if (QuantizeKron(op, &d.qk)) {
     FillKron(in, bias, &d, &row_unit);
+    if (FactorShifts(d.qk, row_unit, &d)) return d;
   } else if (QuantizableRowBlocks(op)) {
     // Per-gate blocks: one QuantizedKron each; the stack requantizes all rows.
     d.rows = rows;
@@ -102,7 +154,7 @@ LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t in
   } else {
     return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
   }
-  d.rq = MakeRequant(row_unit, 1.0 / 4096.0);
+  if (!CompactRequant(row_unit, &d)) d.rq = MakeRequant(row_unit, 1.0 / 4096.0);
   return d;
 }
 

@@ -210,7 +210,10 @@ typedef struct {
  * scale times 2^-row_shift[r], so one multiplier serves every row: row r requantizes with
  * the multiplier quant.multiplier[0] >> row_shift[r] (row_shift in [0, 14], so at least
  * 16 significant bits remain) and the layer's shifts. That is 1 byte per row in flash
- * instead of 4 (tml_linear_op_s8_requantize_rows() in tml_linear_op_s8_requant.h).
+ * instead of 4 (tml_linear_op_s8_requantize_rows() in tml_linear_op_s8_requant.h). For a
+ * Kronecker operator (kron != NULL) the shifts follow the factors' row scales: row_shift
+ * holds m1 + m2 entries and row (i1, i2) shifts by row_shift[i1] + row_shift[m1 + i2]
+ * (sum <= 14), m1 + m2 bytes for the whole operator.
  */
 typedef struct tml_linear_op_s8 {
   int32_t rows;
@@ -222,7 +225,7 @@ typedef struct tml_linear_op_s8 {
   const tml_sparse_s8 *sparse;
   const int32_t *bias;
   tml_quant_params quant;
-  const int8_t *row_shift; /**< [rows] multiplier shifts (compact form above), or NULL. */
+  const int8_t *row_shift; /**< [rows] (Kronecker: [m1 + m2]) shifts (compact form above), or NULL. */
   const struct tml_linear_op_s8 *blocks; /**< Row blocks (see above), or NULL. */
   int32_t num_blocks;                    /**< Entries of blocks. */
 } tml_linear_op_s8;

@@ -21,7 +21,20 @@ static inline void tml_linear_op_s8_requantize_rows(const tml_linear_op_s8 *op, 
   const int32_t left = op->quant.left_shift;
   const int32_t right = op->quant.right_shift;
   int32_t r;
-  if (shift != NULL) {
+  if (shift != NULL && op->kron != NULL) {
+    /* Kronecker operator: row (i1, i2) shifts by row_shift[i1] + row_shift[m1 + i2]. */
+    const int32_t m = mult[0];
+    const int32_t m1 = op->kron->m1;
+    const int32_t m2 = op->kron->m2;
+    int32_t i1;
+    int32_t i2;
+    for (i1 = 0; i1 < m1; ++i1) {
+      for (i2 = 0; i2 < m2; ++i2) {
+        acc[i1 * m2 + i2] = tml_requantize(acc[i1 * m2 + i2], m >> (shift[i1] + shift[m1 + i2]), left,
+                                           right);
+      }
+    }
+  } else if (shift != NULL) {
     const int32_t m = mult[0];
     for (r = 0; r < rows; ++r) {
       acc[r] = tml_requantize(acc[r], m >> shift[r], left, right);

@@ -1,4 +1,4 @@
-// tml_softmax_s8 and tml_lut_s8 (host) against float: the softmax of dequantized
+// tml_softmax_s8, tml_lut_s8 and the compact Kronecker requantization (host); softmax against float: the softmax of dequantized
 // logits within the output step (1/256) plus the table's rounding, along any axis
 // and in place; the table kernel indexes by code + 128.
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tml_kernels_s8.h"
+#include "tml_linear_op_s8_requant.h"
 
 namespace tml::test {
 namespace {
@@ -84,6 +85,37 @@ TEST(LutS8Test, IndexesByCodePlus128) {
   ASSERT_EQ(tml_lut_s8(&dims, x.data(), table.data(), y.data()), TML_OK);
   EXPECT_EQ(y, (std::vector<int8_t>{127, 0, -1, -128}));
   EXPECT_EQ(tml_lut_s8(&dims, x.data(), nullptr, y.data()), TML_ERROR_ARG);
+}
+
+}  // namespace
+}  // namespace tml::test
+
+namespace tml::test {
+namespace {
+
+// The compact requantization of a Kronecker operator: m1 + m2 shifts stand for the
+// per-row shifts row_shift[i1] + row_shift[m1 + i2] (tml_kernels_s8.h).
+TEST(LinearOpS8Requant, KroneckerFactorShiftsEqualTheirPerRowExpansion) {
+  const int32_t m1 = 2, m2 = 3;
+  const tml_kron_s8_params kron{m1, 4, m2, 5, 1, 0};
+  const std::vector<int8_t> factor_shift = {1, 0, 0, 2, 1};  // A rows, then B rows
+  std::vector<int8_t> row_shift;
+  for (int32_t i1 = 0; i1 < m1; ++i1)
+    for (int32_t i2 = 0; i2 < m2; ++i2) row_shift.push_back(static_cast<int8_t>(factor_shift[i1] + factor_shift[m1 + i2]));
+  const std::vector<int32_t> mult = {1518500250};
+  tml_linear_op_s8 op_kron{};
+  op_kron.rows = m1 * m2;
+  op_kron.kron = &kron;
+  op_kron.quant = {mult.data(), 0, 9};
+  op_kron.row_shift = factor_shift.data();
+  tml_linear_op_s8 op_rows = op_kron;
+  op_rows.kron = nullptr;
+  op_rows.row_shift = row_shift.data();
+  std::vector<int32_t> a = {123456, -98765, 4242, -1, 7777777, -31313}, b = a;
+  tml_linear_op_s8_requantize_rows(&op_kron, m1 * m2, a.data());
+  tml_linear_op_s8_requantize_rows(&op_rows, m1 * m2, b.data());
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a[0], 123456) << "requantized";
 }
 
 }  // namespace
