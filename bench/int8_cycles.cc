@@ -118,7 +118,7 @@ void FcCase(int rows, int cols, std::mt19937& rng, std::string& data, std::strin
          "static const tml_dims out_dims = {1, {" + std::to_string(rows) + "}};\n" +
          "static const tml_dims w_dims = {2, {" + std::to_string(rows) + ", " +
          std::to_string(cols) + "}};\n" +
-         "static const tml_fc_s8_params params = {-3, -128, 127};\n"
+         "static const tml_fc_s8_params params = {-3, -128, 127, NULL};\n"
          "static const tml_quant_params quant = {MULT, " + std::to_string(left) + ", " +
          std::to_string(right) + "};\n"
          "static tml_context ctx = {scratch, sizeof scratch};\n";

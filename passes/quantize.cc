@@ -89,6 +89,39 @@ QuantizedMatrix QuantizeRows(const float* w, int32_t rows, int32_t cols) {
   return m;
 }
 
+QuantizedMatrix QuantizeRowsPowerOfTwo(const float* w, int32_t rows, int32_t cols,
+                                       std::vector<int8_t>* shift) {
+  std::vector<double> need(static_cast<size_t>(rows), 0.0);
+  double top = 0.0;
+  for (int32_t r = 0; r < rows; ++r) {
+    for (int32_t c = 0; c < cols; ++c) {
+      need[r] = std::max(need[r], std::abs(static_cast<double>(w[size_t(r) * cols + c])) / 127.0);
+    }
+    top = std::max(top, need[r]);
+  }
+  if (top <= 0.0) top = 1.0;
+  // multiplier >> 14 keeps >= 16 significant bits; rows needing more (nearly zero rows)
+  // keep a larger scale than they need.
+  const int32_t max_shift = 14;
+  QuantizedMatrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.values.resize(size_t(rows) * cols);
+  m.row_scale.resize(rows);
+  shift->assign(static_cast<size_t>(rows), 0);
+  for (int32_t r = 0; r < rows; ++r) {
+    int32_t k = 0;
+    while (need[r] > 0.0 && k < max_shift && std::ldexp(top, -(k + 1)) >= need[r]) ++k;
+    (*shift)[r] = static_cast<int8_t>(k);
+    m.row_scale[r] = std::ldexp(top, -k);
+    for (int32_t c = 0; c < cols; ++c) {
+      const long q = std::lround(w[size_t(r) * cols + c] / m.row_scale[r]);
+      m.values[size_t(r) * cols + c] = static_cast<int8_t>(std::clamp<long>(q, -127, 127));
+    }
+  }
+  return m;
+}
+
 std::vector<int8_t> QuantizedMatrix::Packed() const {
   std::vector<int8_t> out(tml_pack_weights_s8_size(rows, cols));
   tml_pack_weights_s8(rows, cols, values.data(), out.data());

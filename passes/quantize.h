@@ -100,6 +100,12 @@ struct QuantizedMatrix {
 };
 
 QuantizedMatrix QuantizeRows(const float* w, int32_t rows, int32_t cols);
+// As QuantizeRows, with power-of-two related row scales: row_scale[r] = S·2^-shift[r], S the
+// largest row scale and shift[r] <= 14 the largest that still covers the row (each row keeps
+// 64..127 of the int8 range, at most one bit less than its own scale), so one multiplier
+// shifted per row requantizes every row (the compact form of the int8 kernels).
+QuantizedMatrix QuantizeRowsPowerOfTwo(const float* w, int32_t rows, int32_t cols,
+                                       std::vector<int8_t>* shift);
 
 // A Kronecker sum (+ doping) for tml_kron_matvec_s8 / tml_sparse_matvec_s8.
 struct QuantizedKron {

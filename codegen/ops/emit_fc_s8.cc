@@ -1,14 +1,16 @@
 // int8 fully connected (compile --quantize int8): Gemm / MatMul nodes carrying
 // the int8 plan of passes/quantize.h (attribute kInt8Attr) run as
 //   tml_quantize_s8 (float input → int8, the calibrated input scale/zero point)
-//   tml_fully_connected_s8 (packed per-row int8 weights, int32 bias with the
-//                           input zero point folded in, Q31 requantization)
+//   tml_fully_connected_s8 (packed per-row int8 weights at power-of-two related
+//                           row scales, int32 bias with the input zero point folded
+//                           in, one Q31 multiplier shifted per row)
 //   tml_dequantize_s8 (int8 → float output)
 // with the int8 input, int8 output and the kernel's scratch in the node's
 // scratch, in that order. Between two int8 layers the activation stays int8
 // (no quantize/dequantize) and a Relu in between folds into the requantization
 // (codegen/int8_links.h). The weights are quantized here (QuantizeRows), so
 // the graph keeps its float weights for the reference interpreter.
+#include <algorithm>
 #include <cmath>
 
 #include "codegen/ops/op_emitters.h"
@@ -71,7 +73,10 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
   out.zero_point = static_cast<int32_t>(q[3]);
   int32_t rows = 0, cols = 0;
   const std::vector<float> w = WeightRows(ctx.graph(), node, &rows, &cols);
-  const QuantizedMatrix m = QuantizeRows(w.data(), rows, cols);
+  // Power-of-two related row scales: one multiplier and a byte of shift per row
+  // (tml_fc_s8_params::row_shift) instead of a 4-byte multiplier per row.
+  std::vector<int8_t> row_shift;
+  const QuantizedMatrix m = QuantizeRowsPowerOfTwo(w.data(), rows, cols, &row_shift);
   const float* bias = nullptr;
   if (node.op == OpKind::kGemm && node.input(2) != kNoTensor) {
     bias = ctx.tensor(node.input(2)).f32.data();
@@ -90,9 +95,8 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
     out.zero_point = links.format.at(y_id).second;
   }
   const std::vector<int32_t> bias_eff = m.FoldBias(bias, in);
-  std::vector<double> row_unit(rows);
-  for (int32_t r = 0; r < rows; ++r) row_unit[r] = in.scale * m.row_scale[r];
-  const Requant rq = MakeRequant(row_unit, out.scale);
+  const double top = *std::max_element(m.row_scale.begin(), m.row_scale.end());
+  const Requant rq = MakeRequant({in.scale * top}, out.scale);
 
   const std::vector<int8_t> packed = m.Packed();
   const std::string w_name =
@@ -101,8 +105,11 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
       ctx.IntWeightArray("int32_t", std::vector<int64_t>(bias_eff.begin(), bias_eff.end()), 4);
   const std::string m_name = ctx.IntWeightArray(
       "int32_t", std::vector<int64_t>(rq.multiplier.begin(), rq.multiplier.end()), 4);
-  const std::string fc_params = ctx.Param(
-      "tml_fc_s8_params", fmt::format("{{{}, {}, 127}}", out.zero_point, relu ? out.zero_point : -128));
+  const std::string shift_name =
+      ctx.IntWeightArray("int8_t", std::vector<int64_t>(row_shift.begin(), row_shift.end()), 1);
+  const std::string fc_params =
+      ctx.Param("tml_fc_s8_params", fmt::format("{{{}, {}, 127, {}}}", out.zero_point,
+                                                relu ? out.zero_point : -128, shift_name));
   const std::string quant = ctx.Param(
       "tml_quant_params", fmt::format("{{{}, {}, {}}}", m_name, rq.left_shift, rq.right_shift));
   TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(x_id));

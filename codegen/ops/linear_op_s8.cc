@@ -24,35 +24,9 @@ LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const A
   LinearOpS8Data d;
   d.rows = rows;
   d.cols = cols;
-  std::vector<double> need(rows, 0.0);
-  double top = 0.0;
-  for (int32_t r = 0; r < rows; ++r) {
-    for (int32_t c = 0; c < cols; ++c)
-      need[r] = std::max(need[r], std::abs(double(w[size_t(r) * cols + c])) / 127.0);
-    top = std::max(top, need[r]);
-  }
-  if (top <= 0.0) top = 1.0;
+  const QuantizedMatrix m = QuantizeRowsPowerOfTwo(w, rows, cols, &d.row_shift);
+  const double top = *std::max_element(m.row_scale.begin(), m.row_scale.end());
   d.rq = MakeRequant({in.scale * top}, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
-  // multiplier >> 14 keeps >= 16 significant bits; rows needing more (nearly
-  // zero rows) keep a larger scale than they need.
-  const int32_t max_shift = 14;
-  QuantizedMatrix m;
-  m.rows = rows;
-  m.cols = cols;
-  m.values.resize(size_t(rows) * cols);
-  m.row_scale.resize(rows);
-  d.row_shift.resize(rows);
-  for (int32_t r = 0; r < rows; ++r) {
-    int32_t k = 0;
-    while (need[r] > 0.0 && k < max_shift && std::ldexp(top, -(k + 1)) >= need[r]) ++k;
-    d.row_shift[r] = static_cast<int8_t>(k);
-    const double s = std::ldexp(top, -k);
-    m.row_scale[r] = s;
-    for (int32_t c = 0; c < cols; ++c) {
-      const long q = std::lround(w[size_t(r) * cols + c] / s);
-      m.values[size_t(r) * cols + c] = static_cast<int8_t>(std::clamp<long>(q, -127, 127));
-    }
-  }
   d.packed = m.Packed();
   d.bias = m.FoldBias(bias, in);
   return d;

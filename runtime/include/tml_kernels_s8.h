@@ -57,6 +57,10 @@ typedef struct {
   int32_t output_offset; /**< Output zero point, [-128, 127]. */
   int32_t act_min;       /**< Clamp after adding the offset, >= -128 (a fused Relu: the zero point). */
   int32_t act_max;       /**< <= 127, >= act_min. */
+  /** NULL: quant->multiplier holds one multiplier per row. Otherwise the compact form: the
+   * rows' scales are the largest one times 2^-row_shift[r] (row_shift in [0, 14]), so row r
+   * requantizes with quant->multiplier[0] >> row_shift[r]: 1 byte per row instead of 4. */
+  const int8_t *row_shift;
 } tml_fc_s8_params;
 
 /* =======================================================================================

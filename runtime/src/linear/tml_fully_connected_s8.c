@@ -15,6 +15,7 @@ int32_t tml_fully_connected_s8_get_buffer_size(const tml_dims *weight_dims) {
 typedef struct {
   const int32_t *bias; /* may be NULL */
   const int32_t *mult;
+  const int8_t *shift; /* NULL, or the compact form's per-row shifts of mult[0] */
   int32_t left;
   int32_t right;
   int32_t round; /* 2^right >> 1 */
@@ -84,6 +85,37 @@ TML_S8_HOT TML_S8_OUTLINE void tml_fc_s8_rows(const int8_t *w, const int16_t *xw
   const int32_t bias_step = out.bias != NULL ? 4 : 0;
   const int32_t *mult = out.mult;
   int32_t blocks = rows >> 2;
+  if (out.shift != NULL) { /* compact requantization: a block's multipliers from mult[0] */
+    const int8_t *shift = out.shift;
+    int32_t m4[4];
+    for (; blocks > 0; --blocks) {
+      int32_t s[4];
+      w = tml_s8_dot4(w, xw, groups, s);
+      m4[0] = mult[0] >> shift[0];
+      m4[1] = mult[0] >> shift[1];
+      m4[2] = mult[0] >> shift[2];
+      m4[3] = mult[0] >> shift[3];
+      tml_fc_s8_out4(s, bias, m4, &out, y);
+      bias += bias_step;
+      shift += 4;
+      y += 4;
+    }
+    if ((rows & 3) != 0) {
+      int32_t b4[4] = {0, 0, 0, 0};
+      int8_t y4[4];
+      int32_t s[4];
+      int32_t k;
+      m4[0] = m4[1] = m4[2] = m4[3] = 0;
+      for (k = 0; k < (rows & 3); ++k) {
+        b4[k] = bias[bias_step != 0 ? k : 0];
+        m4[k] = mult[0] >> shift[k];
+      }
+      tml_s8_dot4(w, xw, groups, s);
+      tml_fc_s8_out4(s, b4, m4, &out, y4);
+      memcpy(y, y4, (size_t)(rows & 3));
+    }
+    return;
+  }
   if (groups <= TML_S8_FOLD_GROUPS) { /* the common case, decided once per layer */
     for (; blocks > 0; --blocks) {
       const int16_t *xp = xw;
@@ -154,6 +186,7 @@ TML_S8_HOT tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_f
   xw = (int16_t *)ctx->buf;
   out.bias = bias;
   out.mult = quant->multiplier;
+  out.shift = params->row_shift;
   out.left = quant->left_shift;
   out.right = quant->right_shift;
   out.round = (1 << quant->right_shift) >> 1;

@@ -89,9 +89,10 @@ std::vector<std::vector<uint8_t>> RunAll(const std::string& elf,
 
 // One fully connected layer through the DSP and the pure-C firmware and the host build.
 // `big_scale`: the real factor of every third row (>= 0.5 makes the left shift non-zero).
-void ExpectFcDspEqualsPureC(int rows, int cols, const tml_fc_s8_params& params,
+// `compact`: the compact requantization (row r shifts mult[0] right by r % 9).
+void ExpectFcDspEqualsPureC(int rows, int cols, tml_fc_s8_params params,
                             bool with_bias, double big_scale, double small_scale,
-                            unsigned seed) {
+                            unsigned seed, bool compact = false) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> w8(-127, 127), x8(-128, 127), b32(-50000, 50000);
   std::vector<int8_t> w(size_t(rows) * cols);
@@ -106,9 +107,13 @@ void ExpectFcDspEqualsPureC(int rows, int cols, const tml_fc_s8_params& params,
   }
   int32_t left = 0, right = 0;
   tml_quantize_multipliers_s8(rows, scales.data(), mult.data(), &left, &right);
+  std::vector<int8_t> shift(rows);
+  for (int r = 0; r < rows; ++r) shift[r] = int8_t(r % 9);
+  params.row_shift = compact ? shift.data() : nullptr;
   const std::string source =
       "#include \"tml_kernels_s8.h\"\n" + CArray("static const int8_t W[]", packed) +
       (with_bias ? CArray("static const int32_t BIAS[]", bias) : std::string()) + CArray("static const int32_t MULT[]", mult) +
+      (compact ? CArray("static const int8_t SHIFT[]", shift) : std::string()) +
       "int8_t tml_in[" +
       std::to_string(cols) + "];\nint8_t tml_out[" + std::to_string(rows) +
       "];\nstatic int32_t scratch[" +
@@ -119,7 +124,8 @@ void ExpectFcDspEqualsPureC(int rows, int cols, const tml_fc_s8_params& params,
       "  const tml_dims w_dims = {2, {" + std::to_string(rows) + ", " + std::to_string(cols) +
       "}};\n"
       "  const tml_fc_s8_params params = {" + std::to_string(params.output_offset) + ", " +
-      std::to_string(params.act_min) + ", " + std::to_string(params.act_max) + "};\n"
+      std::to_string(params.act_min) + ", " + std::to_string(params.act_max) +
+      (compact ? ", SHIFT" : ", NULL") + "};\n"
       "  const tml_quant_params quant = {MULT, " + std::to_string(left) + ", " +
       std::to_string(right) + "};\n"
       "  tml_context ctx = {scratch, sizeof scratch};\n"
@@ -167,15 +173,21 @@ void ExpectFcDspEqualsPureC(int rows, int cols, const tml_fc_s8_params& params,
 
 TEST(S8DspBitExactTest, FullyConnectedDspEqualsPureC) {
   // Odd rows (a partial row block); > 512 columns so the lanes fold.
-  ExpectFcDspEqualsPureC(37, 700, tml_fc_s8_params{-9, -128, 127}, true, 2.0 / 700,
+  ExpectFcDspEqualsPureC(37, 700, tml_fc_s8_params{-9, -128, 127, nullptr}, true, 2.0 / 700,
                          0.01 / 700, 81);
+}
+
+TEST(S8DspBitExactTest, FullyConnectedCompactRequantizationDspEqualsPureC) {
+  // One multiplier shifted per row (tml_fc_s8_params::row_shift), a partial row block.
+  ExpectFcDspEqualsPureC(30, 96, tml_fc_s8_params{3, -128, 127, nullptr}, true, 0.02, 0.02, 83,
+                         /*compact=*/true);
 }
 
 TEST(S8DspBitExactTest, FullyConnectedClampNoBiasLeftShiftDspEqualsPureC) {
   // 63 column groups (the 8-group loop, a 4-group step and 3 single groups), rows % 4 == 2,
   // a clamp inside the int8 range (the bytewise SSUB8/SEL clamp), no bias, and a real
   // factor >= 0.5 (left shift > 0).
-  ExpectFcDspEqualsPureC(42, 252, tml_fc_s8_params{5, -20, 100}, false, 0.6, 0.05 / 252, 82);
+  ExpectFcDspEqualsPureC(42, 252, tml_fc_s8_params{5, -20, 100, nullptr}, false, 0.6, 0.05 / 252, 82);
 }
 
 // One LSTM step per inference with W dense and R a Kronecker sum plus a sparse overlay,

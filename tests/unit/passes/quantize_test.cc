@@ -83,7 +83,7 @@ TEST(QuantizeTest, DenseLayerThroughTheKernelFollowsFloat) {
   const tml_dims wd{2, {rows, cols}}, xd{1, {cols}}, yd{1, {rows}};
   std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&wd));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};
-  const tml_fc_s8_params params{out.zero_point, -128, 127};
+  const tml_fc_s8_params params{out.zero_point, -128, 127, nullptr};
   const tml_quant_params quant{rq.multiplier.data(), rq.left_shift, rq.right_shift};
   ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &xd, xq.data(), &wd, packed.data(),
                                    bias.data(), &yd, y.data()),

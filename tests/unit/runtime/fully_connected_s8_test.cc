@@ -50,26 +50,32 @@ TEST_P(FullyConnectedS8Test, MatchesIntegerReference) {
   const tml_dims out_dims = Dims({batch, rows});
   std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&w_dims));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};
-  const tml_fc_s8_params params{zp_out, -100, 120};
-  const tml_quant_params quant{mult.data(), left, right};
-  std::vector<int8_t> y(size_t(batch) * rows);
-  ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x.data(), &w_dims,
-                                   packed.data(), bias_eff.data(), &out_dims, y.data()),
-            TML_OK);
-  int mismatches = 0;
-  for (int n = 0; n < batch; ++n) {
-    for (int r = 0; r < rows; ++r) {
-      int64_t acc = bias[r];
-      for (int c = 0; c < cols; ++c)
-        acc += int64_t(w[size_t(r) * cols + c]) * (x[size_t(n) * cols + c] - zp_in);
-      int32_t v = RefRequantize(acc, mult[r], left, right) + zp_out;
-      v = std::min(120, std::max(-100, v));
-      if (y[size_t(n) * rows + r] != v && ++mismatches < 10)
-        ADD_FAILURE() << "batch " << n << " row " << r << ": got " << int(y[n * rows + r])
-                      << ", want " << v;
+  // Per-row multipliers, then the compact form (mult[0] shifted right by r % 9 for row r).
+  std::vector<int8_t> shift(rows);
+  for (int r = 0; r < rows; ++r) shift[r] = int8_t(r % 9);
+  for (const bool compact : {false, true}) {
+    const tml_fc_s8_params params{zp_out, -100, 120, compact ? shift.data() : nullptr};
+    const tml_quant_params quant{mult.data(), left, right};
+    std::vector<int8_t> y(size_t(batch) * rows);
+    ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x.data(), &w_dims,
+                                     packed.data(), bias_eff.data(), &out_dims, y.data()),
+              TML_OK);
+    int mismatches = 0;
+    for (int n = 0; n < batch; ++n) {
+      for (int r = 0; r < rows; ++r) {
+        int64_t acc = bias[r];
+        for (int c = 0; c < cols; ++c)
+          acc += int64_t(w[size_t(r) * cols + c]) * (x[size_t(n) * cols + c] - zp_in);
+        const int32_t m = compact ? mult[0] >> shift[r] : mult[r];
+        int32_t v = RefRequantize(acc, m, left, right) + zp_out;
+        v = std::min(120, std::max(-100, v));
+        if (y[size_t(n) * rows + r] != v && ++mismatches < 10)
+          ADD_FAILURE() << (compact ? "compact: " : "") << "batch " << n << " row " << r
+                        << ": got " << int(y[n * rows + r]) << ", want " << v;
+      }
     }
+    EXPECT_EQ(mismatches, 0);
   }
-  EXPECT_EQ(mismatches, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, FullyConnectedS8Test,
@@ -93,7 +99,7 @@ TEST(FullyConnectedS8Test, OddRowsExtremeValuesAreExact) {
   const tml_dims w_dims = Dims({rows, cols}), in_dims = Dims({cols}), out_dims = Dims({rows});
   std::vector<int8_t> scratch(tml_fully_connected_s8_get_buffer_size(&w_dims));
   tml_context ctx{scratch.data(), int32_t(scratch.size())};
-  const tml_fc_s8_params params{0, -128, 127};
+  const tml_fc_s8_params params{0, -128, 127, nullptr};
   const tml_quant_params quant{mult.data(), left, right};
   std::vector<int8_t> y(rows);
   ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x.data(), &w_dims,
@@ -110,7 +116,7 @@ TEST(FullyConnectedS8Test, RejectsMinus128AndSmallScratch) {
   ASSERT_EQ(tml_pack_weights_s8(1, 2, w.data(), packed.data()), TML_OK);
   const tml_dims w_dims = Dims({1, 2}), in_dims = Dims({2}), out_dims = Dims({1});
   int32_t bias = 0, mult = 1 << 30;
-  const tml_fc_s8_params params{0, -128, 127};
+  const tml_fc_s8_params params{0, -128, 127, nullptr};
   const tml_quant_params quant{&mult, 0, 0};
   int8_t x[2] = {1, 2}, y = 0;
   int16_t small[2];
