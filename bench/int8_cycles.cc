@@ -134,8 +134,13 @@ std::string OpSource(const std::string& name, int rows, int cols, int kron_m, in
                      int rank, int nnz_per_row, std::mt19937& rng) {
   std::string src;
   const std::string n = name;
-  std::vector<int32_t> mult(rows, 1 << 28), bias(rows, 100);
-  src += CArray("int32_t", (n + "_mult").c_str(), mult) + CArray("int32_t", (n + "_bias").c_str(), bias);
+  // The compact requantization the compiler emits for recurrent operators: one
+  // multiplier, a right shift per row (Kronecker: per factor row, m1 + m2 of them).
+  const std::vector<int32_t> mult(1, 1 << 28), bias(rows, 100);
+  std::vector<int8_t> shift(kron_m == 0 ? rows : kron_m + rows / kron_m);
+  for (size_t k = 0; k < shift.size(); ++k) shift[k] = int8_t(k % 3);
+  src += CArray("int32_t", (n + "_mult").c_str(), mult) + CArray("int32_t", (n + "_bias").c_str(), bias) +
+         CArray("int8_t", (n + "_shift").c_str(), shift);
   std::string packed = "NULL", kron = "NULL", a = "NULL", b = "NULL", sparse = "NULL";
   if (kron_m == 0) {
     const auto w = RandomS8(size_t(rows) * cols, rng);
@@ -145,15 +150,11 @@ std::string OpSource(const std::string& name, int rows, int cols, int kron_m, in
     packed = n + "_w";
   } else {
     const int m1 = kron_m, n1 = kron_n, m2 = rows / m1, n2 = cols / n1;
-    std::vector<int8_t> pa, pb;
-    for (int k = 0; k < rank; ++k) {
-      const auto fa = RandomS8(size_t(m1) * n1, rng), fb = RandomS8(size_t(m2) * n2, rng);
-      std::vector<int8_t> qa(tml_pack_kron_factor_s8_size(m1, n1)), qb(tml_pack_kron_factor_s8_size(m2, n2));
-      tml_pack_kron_factor_s8(m1, n1, fa.data(), qa.data());
-      tml_pack_kron_factor_s8(m2, n2, fb.data(), qb.data());
-      pa.insert(pa.end(), qa.begin(), qa.end());
-      pb.insert(pb.end(), qb.begin(), qb.end());
-    }
+    const tml_kron_s8_params kp{m1, n1, m2, n2, rank, 8};
+    const auto fa = RandomS8(size_t(rank) * m1 * n1, rng), fb = RandomS8(size_t(rank) * m2 * n2, rng);
+    std::vector<int8_t> pa(rank * tml_pack_kron_factor_s8_size(m1, n1));
+    std::vector<int8_t> pb(rank * tml_pack_kron_factor_s8_size(m2, n2));
+    tml_pack_kron_s8(&kp, fa.data(), fb.data(), pa.data(), pb.data());
     src += CArray("int8_t", (n + "_a").c_str(), pa);
     src += CArray("int8_t", (n + "_b").c_str(), pb);
     src += "static const tml_kron_s8_params " + n + "_kron = {" + std::to_string(m1) + ", " +
@@ -180,14 +181,15 @@ std::string OpSource(const std::string& name, int rows, int cols, int kron_m, in
   }
   src += "static const tml_linear_op_s8 " + n + " = {" + std::to_string(rows) + ", " +
          std::to_string(cols) + ", " + packed + ", " + kron + ", " + a + ", " + b + ", " + sparse +
-         ", " + n + "_bias, {" + n + "_mult, 0, 16}, NULL, NULL, 0};\n";
+         ", " + n + "_bias, {" + n + "_mult, 0, 16}, " + n + "_shift, NULL, 0};\n";
   return src;
 }
 
-// A Kronecker layer as a standalone op: acc = (A⊗B)x + bias, then int8 requantization.
+// A Kronecker layer as a standalone op: acc = (A⊗B)x + bias, then int8 requantization
+// (the compact form: one multiplier, m1 + m2 shifts).
 void KronCase(int rows, int cols, int m1, int n1, std::mt19937& rng, std::string& data,
               std::string& call) {
-  data = OpSource("op", rows, cols, m1, n1, 1, 0, rng) +
+  data = "#include \"tml_linear_op_s8_requant.h\"\n" + OpSource("op", rows, cols, m1, n1, 1, 0, rng) +
          CArray("int8_t", "tml_in", RandomS8(cols, rng), false) + "int8_t tml_out[" +
          std::to_string(rows) + "];\nstatic int32_t acc[" + std::to_string(rows) +
          "];\nstatic int16_t scratch[" + std::to_string(n1 * (cols / n1) + (rows / m1) * n1) +
@@ -195,23 +197,35 @@ void KronCase(int rows, int cols, int m1, int n1, std::mt19937& rng, std::string
          "static tml_status kron_layer(void) {\n"
          "  int32_t r;\n"
          "  tml_status st = tml_linear_op_s8_apply(&ctx, &op, tml_in, acc);\n"
+         "  tml_linear_op_s8_requantize_rows(&op, " + std::to_string(rows) + ", acc);\n"
          "  for (r = 0; r < " + std::to_string(rows) + "; ++r) {\n"
-         "    int32_t v = (int32_t)(((int64_t)acc[r] * op_mult[r] + 0x80000000LL) >> 32);\n"
-         "    v = (v + (1 << 15)) >> 16;\n"
-         "    tml_out[r] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));\n"
+         "    tml_out[r] = (int8_t)(acc[r] < -128 ? -128 : (acc[r] > 127 ? 127 : acc[r]));\n"
          "  }\n  return st;\n}\n";
   call = "kron_layer()";
 }
 
-// One LSTM step, I = H = hidden; W and R dense, Kronecker (per-op factor shapes), or
-// Kronecker + doping.
-void LstmCase(int hidden, int kind, std::mt19937& rng, std::string& data, std::string& call,
-              double& params_bytes) {
+// The W and R operators of one step of the LSTM cases.
+struct LstmKind {
+  const char* name;
+  int m1, n1, rank, nnz_per_row;  // A's shape (B the rest); m1 == 0: dense
+};
+
+// dense; Kronecker with square-ish factors A [16, 8] ⊗ B [32, 16], rank 1; the same with
+// doping (1 non-zero per row, 0.8 % of the entries, W+R stay >= 15x smaller than dense
+// int8); and the factor shapes `--kronecker auto --compress 50` picks for a 512×128
+// recurrent matrix (the examples' 128-unit LSTM classifier: A [4, 64] ⊗ B [128, 2],
+// rank 2, evaluated A·X first).
+const LstmKind kLstmKinds[] = {{"dense", 0, 0, 0, 0},
+                               {"kronecker", 16, 8, 1, 0},
+                               {"kronecker+doping", 16, 8, 1, 1},
+                               {"kronecker_auto_shape", 4, 64, 2, 0}};
+
+// One LSTM step, I = H = hidden, W and R of the given kind.
+void LstmCase(int hidden, const LstmKind& kind, std::mt19937& rng, std::string& data,
+              std::string& call, double& params_bytes) {
   const int rows = 4 * hidden, cols = hidden;
-  // Kronecker: A [16, 8], B [32, 16] for each 512×128 matrix, rank 1; doping adds 1
-  // non-zero per row (0.8 % of the entries, W+R stay >= 15x smaller than dense int8).
-  const int m1 = 16, n1 = 8, rank = 1, nnz = kind == 2 ? 1 : 0;
-  if (kind == 0) {
+  const int m1 = kind.m1, n1 = kind.n1, rank = kind.rank, nnz = kind.nnz_per_row;
+  if (m1 == 0) {
     data = OpSource("w", rows, cols, 0, 0, 0, 0, rng) + OpSource("r", rows, cols, 0, 0, 0, 0, rng);
     params_bytes = 2.0 * rows * cols;
   } else {
@@ -260,17 +274,16 @@ int main() {
     std::printf("%-34s %12.0f %10llu %12.3f  (per logical MAC)\n", name.c_str(), macs,
                 static_cast<unsigned long long>(cycles), cycles / macs);
   }
-  const char* kinds[] = {"dense", "kronecker", "kronecker+doping"};
   uint64_t dense_cycles = 0;
   double dense_bytes = 0;
-  for (int kind = 0; kind < 3; ++kind) {
+  for (const LstmKind& kind : kLstmKinds) {
     std::string data, call;
     double bytes = 0;
     LstmCase(128, kind, rng, data, call, bytes);
     uint64_t cycles = 0;
-    const std::string name = std::string("lstm_step_s8_s16_128_") + kinds[kind];
+    const std::string name = std::string("lstm_step_s8_s16_128_") + kind.name;
     if (!Measure(name, data, call, cycles)) return 1;
-    if (kind == 0) {
+    if (kind.m1 == 0) {
       dense_cycles = cycles;
       dense_bytes = bytes;
     }

@@ -139,23 +139,27 @@ std::vector<int32_t> QuantizedMatrix::FoldBias(const float* bias, const AffineQu
 
 namespace {
 
-std::vector<int8_t> PackFactors(const std::vector<int8_t>& f, int32_t rank, int32_t m,
-                                int32_t n) {
-  const int32_t size = tml_pack_kron_factor_s8_size(m, n);
-  std::vector<int8_t> out(size_t(rank) * size);
-  for (int32_t k = 0; k < rank; ++k)
-    tml_pack_kron_factor_s8(m, n, f.data() + size_t(k) * m * n, out.data() + size_t(k) * size);
-  return out;
+// Both factors in the kernel's layout (tml_pack_kron_s8: the second stage's terms side
+// by side).
+void PackBoth(const QuantizedKron& k, std::vector<int8_t>& a, std::vector<int8_t>& b) {
+  const tml_kron_s8_params& p = k.params;
+  a.assign(size_t(p.rank) * tml_pack_kron_factor_s8_size(p.m1, p.n1), 0);
+  b.assign(size_t(p.rank) * tml_pack_kron_factor_s8_size(p.m2, p.n2), 0);
+  tml_pack_kron_s8(&p, k.a.data(), k.b.data(), a.data(), b.data());
 }
 
 }  // namespace
 
 std::vector<int8_t> QuantizedKron::PackedA() const {
-  return PackFactors(a, params.rank, params.m1, params.n1);
+  std::vector<int8_t> a, b;
+  PackBoth(*this, a, b);
+  return a;
 }
 
 std::vector<int8_t> QuantizedKron::PackedB() const {
-  return PackFactors(b, params.rank, params.m2, params.n2);
+  std::vector<int8_t> a, b;
+  PackBoth(*this, a, b);
+  return b;
 }
 
 double QuantizedKron::RowScale(int32_t r) const {

@@ -158,21 +158,26 @@ tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_fc_s8_params
  * ===================================================================================== */
 
 /**
- * y += Σ_k (A_k ⊗ B_k)·x with int8 factors (A_k [m1, n1], B_k [m2, n2], values in
+ * y = bias + Σ_k (A_k ⊗ B_k)·x with int8 factors (A_k [m1, n1], B_k [m2, n2], values in
  * [-127, 127]). All terms share the per-row scales sA[i1] and sB[i2], so output row
  * (i1·m2 + i2) has scale sx·sA[i1]·sB[i2]·2^t_shift.
  * Evaluation (T = X·Bᵀ first): T[j1, i2] = Σ_j2 X[j1, j2]·B[i2, j2] in int32, kept in int16
  * as round(T / 2^t_shift) saturated (DESIGN.md §5: "T in int16"), then
- * y[i1·m2 + i2] += Σ_j1 A[i1, j1]·T[j1, i2]. MACs per term: m2·n1·(n2 + m1). When
- * A·X first is cheaper the kernel evaluates in that order instead (tml_kron_s8_a_first()).
+ * y[i1·m2 + i2] = bias + Σ_k Σ_j1 A_k[i1, j1]·T_k[j1, i2], all terms in one pass over y.
+ * MACs per term: m2·n1·(n2 + m1). When A·X first is cheaper the kernel evaluates in that
+ * order instead (tml_kron_s8_a_first()).
  *
  * Packed factor layout ("row-pair words", tml_pack_kron_factor_s8()): a factor F [m, n]
  * is padded with zeros to even m and n and stored as 32-bit words, row pairs outer,
  * column pairs inner; the word of rows (2p, 2p+1) and columns (2q, 2q+1) holds the bytes
  *     [ F[2p][2q], F[2p+1][2q], F[2p][2q+1], F[2p+1][2q+1] ],
  * so SXTB16 of it is row 2p's int16 pair and SXTB16 of it rotated by 8 row 2p+1's: one
- * load and two SXTB16 feed SMLADs against any number of widened vectors. Term k of A
- * starts at byte k·tml_pack_kron_factor_s8_size(m1, n1) (B likewise).
+ * load and two SXTB16 feed SMLADs against any number of widened vectors.
+ * Terms (tml_pack_kron_s8()): the factor of the first stage (B when T is first, A when A·X
+ * is) holds term after term, term k at byte k·tml_pack_kron_factor_s8_size(); the factor
+ * of the second stage has its terms side by side, as if it were one factor
+ * [m, rank·even(n)] (row pair p holds row pair p of every term), so the kernel sums all
+ * terms with one pass over the outputs. For rank 1 both are tml_pack_kron_factor_s8().
  */
 typedef struct {
   int32_t m1, n1; /**< Shape of every A_k, >= 1. */
@@ -224,8 +229,8 @@ typedef struct tml_linear_op_s8 {
   int32_t cols;
   const int8_t *packed;
   const tml_kron_s8_params *kron;
-  const int8_t *a; /**< Packed factors A_k (tml_pack_kron_factor_s8(), 4-byte aligned). */
-  const int8_t *b; /**< Packed factors B_k (tml_pack_kron_factor_s8(), 4-byte aligned). */
+  const int8_t *a; /**< Packed factors A_k (tml_pack_kron_s8(), 4-byte aligned). */
+  const int8_t *b; /**< Packed factors B_k (tml_pack_kron_s8(), 4-byte aligned). */
   const tml_sparse_s8 *sparse;
   const int32_t *bias;
   tml_quant_params quant;
@@ -260,23 +265,33 @@ int32_t tml_pack_kron_factor_s8_size(int32_t m, int32_t n);
 tml_status tml_pack_kron_factor_s8(int32_t m, int32_t n, const int8_t *f, int8_t *packed);
 
 /**
+ * @brief Packs the rank terms of A (row-major [rank, m1, n1]) and B ([rank, m2, n2]) in
+ * the kernel's order (above); each output holds rank·tml_pack_kron_factor_s8_size() bytes.
+ * @return TML_OK, or TML_ERROR_ARG for bad sizes or a -128 value.
+ */
+tml_status tml_pack_kron_s8(const tml_kron_s8_params *params, const int8_t *a, const int8_t *b,
+                            int8_t *packed_a, int8_t *packed_b);
+
+/**
  * @brief Scratch bytes of tml_kron_matvec_s8(): the widened input (even(n1)·even(n2)
- * int16) and the intermediate (T: even(m2)·even(n1), Z: even(m1)·even(n2) int16).
+ * int16) and every term's intermediate (T: even(m2)·even(n1), Z: even(m1)·even(n2)
+ * int16).
  */
 int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params);
 
 /**
- * @brief Accumulating int8 Kronecker matrix-vector product acc += (Σ_k A_k ⊗ B_k)·x.
+ * @brief int8 Kronecker matrix-vector product acc = bias + (Σ_k A_k ⊗ B_k)·x.
  * @param[in]     ctx     Scratch of tml_kron_matvec_s8_get_buffer_size() bytes.
  * @param[in]     params  Shapes, rank, t_shift.
- * @param[in]     a, b    Packed factors (tml_pack_kron_factor_s8(), 4-byte aligned).
+ * @param[in]     a, b    Packed factors (tml_pack_kron_s8(), 4-byte aligned).
  * @param[in]     input   int8 x [n1·n2] (raw; the input offset is folded into the bias).
- * @param[in,out] acc     int32 [m1·m2].
+ * @param[in]     bias    int32 [m1·m2], or NULL for none.
+ * @param[out]    acc     int32 [m1·m2] (every row written once, not read).
  * @return TML_OK, TML_ERROR_ARG or TML_ERROR_BUFFER.
  */
 tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *params,
                               const int8_t *a, const int8_t *b, const int8_t *input,
-                              int32_t *acc);
+                              const int32_t *bias, int32_t *acc);
 
 /**
  * @brief Accumulating sparse product acc += (S·x) << value_shift (one MAC per non-zero). Row pointers and

@@ -332,16 +332,17 @@ static inline int32_t tml_sat16(int32_t v) {
   return v < -32768 ? -32768 : (v > 32767 ? 32767 : v);
 }
 
-/** The tanh table of tml_tanh_s16() (257 entries, Q0.15, over [-8, 8] in steps of 1/16). */
-extern const int16_t tml_tanh_table_s16[257];
+/** The tanh table of tml_tanh_s16(): entry k holds y_k (int16, low half) and
+ * y_{k+1} - y_k (high half), y_k = tanh(-8 + k/16) in Q0.15, k < 256. */
+extern const uint32_t tml_tanh_table_q15x2[256];
 
-/** tanh: Q3.12 in, Q0.15 out (table + linear interpolation). */
+/** tanh: Q3.12 in, Q0.15 out (table + linear interpolation between y_i and y_{i+1}). */
 static inline int32_t tml_tanh_q15(int32_t x) {
   const int32_t u = x + 32768; /* [0, 65535] */
-  const int32_t i = u >> 8;
+  const uint32_t e = tml_tanh_table_q15x2[u >> 8];
   const int32_t frac = u & 255;
-  const int32_t y0 = tml_tanh_table_s16[i];
-  return y0 + (((tml_tanh_table_s16[i + 1] - y0) * frac + 128) >> 8);
+  /* y_i and the step as signed halves (SXTH and ASR #16; GCC makes SMULTB of the product). */
+  return ((int32_t)(e << 16) >> 16) + ((((int32_t)e >> 16) * frac + 128) >> 8);
 }
 
 /** sigmoid: Q3.12 in, Q0.15 out, (1 + tanh(x/2))/2. */

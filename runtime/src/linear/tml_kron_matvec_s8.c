@@ -11,6 +11,8 @@
  * at every optimization level.)
  */
 #include "tml_kernels_s8.h"
+
+#include <stddef.h>
 #include "tml_support.h"
 #include "tml_support_s8.h"
 
@@ -24,10 +26,13 @@ int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params) {
   }
   n1e = tml_even(params->n1);
   n2e = tml_even(params->n2);
-  /* X widened (n1e·n2e int16), then T (even(m2) vectors of n1e) or Z (even(m1) vectors of
-   * n2e), int16. */
-  return 2 * (n1e * n2e + (tml_kron_s8_a_first(params) ? tml_even(params->m1) * n2e
-                                                        : tml_even(params->m2) * n1e));
+  if (params->rank < 1) {
+    return -1;
+  }
+  /* X widened (n1e·n2e int16), then every term's T (even(m2) vectors of n1e) or Z
+   * (even(m1) vectors of n2e), int16. */
+  return 2 * (n1e * n2e + params->rank * (tml_kron_s8_a_first(params) ? tml_even(params->m1) * n2e
+                                                                      : tml_even(params->m2) * n1e));
 }
 
 #if defined(TML_MATH_DSP)
@@ -96,6 +101,24 @@ int32_t tml_kron_matvec_s8_get_buffer_size(const tml_kron_s8_params *params) {
   } while (0)
 #endif
 
+/* Row halves of a packed factor word (SXTB16, SXTB16 ROR #8) and SMLAD, or their exact
+ * pure-C equivalents (sums modulo 2^32). */
+#if defined(TML_MATH_DSP)
+/* SXTB16 ROR #8 in one instruction (GCC emits the rotation separately). */
+static inline uint32_t tml_kron_hi(uint32_t w) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+  return r;
+}
+#define TML_KRON_LO(w) ((uint32_t)__sxtb16((int32_t)(w)))
+#define TML_KRON_HI(w) tml_kron_hi(w)
+#define TML_KRON_MAC(acc, a, b) ((uint32_t)__smlad((int32_t)(a), (int32_t)(b), (int32_t)(acc)))
+#else
+#define TML_KRON_LO(w) tml_sxtb16_c(w)
+#define TML_KRON_HI(w) tml_sxtb16_c((w) >> 8)
+#define TML_KRON_MAC(acc, a, b) tml_smlad_c((a), (b), (acc))
+#endif
+
 /* The int16 pair (sat16(lo >> shift), sat16(hi >> shift)) of T (the rounding constant is
  * in the accumulators' initial value). */
 static inline uint32_t tml_kron_t16x2(uint32_t lo, uint32_t hi, int32_t shift) {
@@ -117,15 +140,18 @@ static inline uint32_t tml_kron_t16x2(uint32_t lo, uint32_t hi, int32_t shift) {
  * column pairs), V holds `vec_pairs` vector pairs. A block (F rows 2r, 2r+1 × V vectors
  * 2g, 2g+1) gives column pair g of both rows: the next two words of P. T-first order:
  * F = B, V = the rows of X, P = T; A-first: F = A, V = the columns of X, P = Z.
+ * The terms of a rank-r sum write their P side by side (term k's columns of vector pair
+ * r at word 2·vec_pairs·(rank·r + k)), so stage 2 sums all terms in one pass over y:
+ * `skip` is the words of the other terms after each row pair.
  * Inlined with a constant f_pairs for the common widths (the block's tails fold away).
  */
 TML_S8_INLINE void tml_kron_p_body(const int8_t *f, const int16_t *v, uint32_t *out,
                                    int32_t row_pairs, int32_t vec_pairs, int32_t f_pairs,
-                                   int32_t shift) {
+                                   int32_t skip, int32_t shift) {
   const uint32_t round = (uint32_t)((1 << shift) >> 1);
   const int8_t *fp = f;
   const int8_t *f_end = f + (size_t)row_pairs * (size_t)(4 * f_pairs);
-  for (; fp != f_end; fp += 4 * f_pairs) {
+  for (; fp != f_end; fp += 4 * f_pairs, out += skip) {
     const int16_t *x = v;
     uint32_t *o_end = out + 2 * vec_pairs;
     while (out != o_end) {
@@ -139,38 +165,47 @@ TML_S8_INLINE void tml_kron_p_body(const int8_t *f, const int16_t *v, uint32_t *
 }
 
 TML_S8_HOT static void tml_kron_stage_p(const int8_t *f, int32_t f_rows, int32_t f_pairs,
-                                        const int16_t *v, int32_t vec_pairs, int32_t shift,
-                                        uint32_t *out) {
+                                        const int16_t *v, int32_t vec_pairs, int32_t skip,
+                                        int32_t shift, uint32_t *out) {
   const int32_t row_pairs = tml_even(f_rows) >> 1;
   if (f_pairs == 8) {
-    tml_kron_p_body(f, v, out, row_pairs, vec_pairs, 8, shift);
+    tml_kron_p_body(f, v, out, row_pairs, vec_pairs, 8, skip, shift);
   } else if (f_pairs == 4) {
-    tml_kron_p_body(f, v, out, row_pairs, vec_pairs, 4, shift);
+    tml_kron_p_body(f, v, out, row_pairs, vec_pairs, 4, skip, shift);
   } else {
-    tml_kron_p_body(f, v, out, row_pairs, vec_pairs, f_pairs, shift);
+    tml_kron_p_body(f, v, out, row_pairs, vec_pairs, f_pairs, skip, shift);
   }
 }
 
 /*
- * Stage 2: y[r·rs + u·us] += Σ_c F[r, c]·P[u][c] for the factor's rows r and P's vectors
- * u < vecs (P as written by stage 1). T-first: F = A, P = T (rs = m2, us = 1); A-first:
- * F = B, P = Z (rs = 1, us = m2). This body: even f_rows and vecs, constant f_pairs.
+ * Stage 2: y[r·rs + u·us] = bias + Σ_c F[r, c]·P[u][c] for the factor's rows r and P's
+ * vectors u < vecs, where F holds the terms side by side (tml_pack_kron_s8()) and P the
+ * terms' intermediates side by side (stage 1): one pass sums every term, each output is
+ * written once and not read first. T-first: F = A, P = T (rs = m2, us = 1); A-first:
+ * F = B, P = Z (rs = 1, us = m2). f_pairs counts the column pairs of all terms.
+ * This body: even f_rows and vecs; inlined with constant f_pairs and has_bias (the
+ * block's asm needs eleven registers, so the loop around it must stay lean).
  */
 TML_S8_INLINE void tml_kron_y_body(const int8_t *f, int32_t f_rows, int32_t f_pairs,
                                    const int16_t *p, int32_t vecs, int32_t rs, int32_t us,
-                                   int32_t *acc) {
+                                   int32_t has_bias, const int32_t *bias, int32_t *acc) {
   const int8_t *fp = f;
   const int8_t *f_end = f + (size_t)(f_rows >> 1) * (size_t)(4 * f_pairs);
+  const ptrdiff_t bias_off = has_bias ? bias - acc : 0;
   int32_t *row = acc;
   for (; fp != f_end; fp += 4 * f_pairs, row += 2 * rs) {
     const int16_t *x = p;
     int32_t *y = row;
     int32_t *y_end = row + vecs * us;
     for (; y != y_end; y += 2 * us) {
-      uint32_t s0 = (uint32_t)y[0];
-      uint32_t s1 = (uint32_t)y[rs];
-      uint32_t s2 = (uint32_t)y[us];
-      uint32_t s3 = (uint32_t)y[rs + us];
+      uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      if (has_bias) {
+        const int32_t *yb = y + bias_off;
+        s0 = (uint32_t)yb[0];
+        s1 = (uint32_t)yb[rs];
+        s2 = (uint32_t)yb[us];
+        s3 = (uint32_t)yb[rs + us];
+      }
       TML_KRON_BLOCK(fp, f_pairs);
       y[0] = (int32_t)s0;
       y[rs] = (int32_t)s1;
@@ -180,18 +215,92 @@ TML_S8_INLINE void tml_kron_y_body(const int8_t *f, int32_t f_rows, int32_t f_pa
   }
 }
 
+
+/*
+ * Stage 2 for narrow terms (f_pairs 1 or 2, e.g. B [m2, 2] of the A·X-first order): the
+ * block loop above would spend most of its time entering and leaving blocks of one or two
+ * column pairs. Here a vector pair of P (two or four words) stays in registers while
+ * the factor's row pairs stream past, four outputs per row pair. Even f_rows and vecs.
+ */
+TML_S8_INLINE void tml_kron_y_narrow(const int8_t *f, int32_t f_rows, int32_t f_pairs,
+                                     const uint32_t *p, int32_t vecs, int32_t rs, int32_t us,
+                                     const int32_t *bias, int32_t *acc) {
+  int32_t u;
+  for (u = 0; u < vecs; u += 2, p += 2 * f_pairs) {
+    const uint32_t xa0 = p[0], xb0 = p[1];
+    const uint32_t xa1 = f_pairs == 2 ? p[2] : 0u, xb1 = f_pairs == 2 ? p[3] : 0u;
+    const uint32_t *w = (const uint32_t *)(const void *)f;
+    const uint32_t *w_end = w + (size_t)(f_rows >> 1) * (size_t)f_pairs;
+    int32_t *y = acc + (size_t)u * (size_t)us;
+    const int32_t *b = bias != NULL ? bias + (size_t)u * (size_t)us : NULL;
+    for (; w != w_end; w += f_pairs, y += 2 * rs) {
+      const uint32_t w0 = w[0];
+      uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      if (b != NULL) {
+        s0 = (uint32_t)b[0];
+        s1 = (uint32_t)b[rs];
+        s2 = (uint32_t)b[us];
+        s3 = (uint32_t)b[rs + us];
+        b += 2 * rs;
+      }
+      s0 = TML_KRON_MAC(s0, TML_KRON_LO(w0), xa0);
+      s1 = TML_KRON_MAC(s1, TML_KRON_HI(w0), xa0);
+      s2 = TML_KRON_MAC(s2, TML_KRON_LO(w0), xb0);
+      s3 = TML_KRON_MAC(s3, TML_KRON_HI(w0), xb0);
+      if (f_pairs == 2) {
+        const uint32_t w1 = w[1];
+        s0 = TML_KRON_MAC(s0, TML_KRON_LO(w1), xa1);
+        s1 = TML_KRON_MAC(s1, TML_KRON_HI(w1), xa1);
+        s2 = TML_KRON_MAC(s2, TML_KRON_LO(w1), xb1);
+        s3 = TML_KRON_MAC(s3, TML_KRON_HI(w1), xb1);
+      }
+      y[0] = (int32_t)s0;
+      y[rs] = (int32_t)s1;
+      y[us] = (int32_t)s2;
+      y[rs + us] = (int32_t)s3;
+    }
+  }
+}
+
+/* The even-count body, specialized for the common widths. */
+#define TML_KRON_Y_CASES(has_bias)                                                        \
+  do {                                                                                   \
+    if (f_pairs == 4) {                                                           \
+      tml_kron_y_body(f, f_rows, 4, p, vecs, rs, us, has_bias, bias, acc);               \
+    } else if (f_pairs == 8) {                                                           \
+      tml_kron_y_body(f, f_rows, 8, p, vecs, rs, us, has_bias, bias, acc);               \
+    } else {                                                                             \
+      tml_kron_y_body(f, f_rows, f_pairs, p, vecs, rs, us, has_bias, bias, acc);         \
+    }                                                                                    \
+  } while (0)
+
 TML_S8_HOT static void tml_kron_stage_y(const int8_t *f, int32_t f_rows, int32_t f_pairs,
                                         const int16_t *p, int32_t vecs, int32_t rs, int32_t us,
-                                        int32_t *acc) {
+                                        const int32_t *bias, int32_t *acc) {
   int32_t r;
   int32_t u;
   if (((f_rows | vecs) & 1) == 0) {
-    if (f_pairs == 4) {
-      tml_kron_y_body(f, f_rows, 4, p, vecs, rs, us, acc);
-    } else if (f_pairs == 8) {
-      tml_kron_y_body(f, f_rows, 8, p, vecs, rs, us, acc);
+    if (f_pairs <= 2) {
+      /* Constant strides for the two orders (A·X first: rs = 1; T first: us = 1), so the
+       * four outputs are two base pointers with immediate offsets. */
+      const uint32_t *pw = (const uint32_t *)(const void *)p;
+      if (rs == 1 && f_pairs == 1) {
+        tml_kron_y_narrow(f, f_rows, 1, pw, vecs, 1, us, bias, acc);
+      } else if (rs == 1) {
+        tml_kron_y_narrow(f, f_rows, 2, pw, vecs, 1, us, bias, acc);
+      } else if (us == 1 && f_pairs == 1) {
+        tml_kron_y_narrow(f, f_rows, 1, pw, vecs, rs, 1, bias, acc);
+      } else if (us == 1) {
+        tml_kron_y_narrow(f, f_rows, 2, pw, vecs, rs, 1, bias, acc);
+      } else {
+        tml_kron_y_narrow(f, f_rows, f_pairs, pw, vecs, rs, us, bias, acc);
+      }
+      return;
+    }
+    if (bias != NULL) {
+      TML_KRON_Y_CASES(1);
     } else {
-      tml_kron_y_body(f, f_rows, f_pairs, p, vecs, rs, us, acc);
+      TML_KRON_Y_CASES(0);
     }
     return;
   }
@@ -200,19 +309,25 @@ TML_S8_HOT static void tml_kron_stage_y(const int8_t *f, int32_t f_rows, int32_t
     const int8_t *fp = f + (size_t)r * (size_t)(2 * f_pairs);
     const int16_t *x = p;
     for (u = 0; u < vecs; u += 2) {
-      int32_t *y = acc + (size_t)r * (size_t)rs + (size_t)u * (size_t)us;
+      const int32_t o = r * rs + u * us;
       const int32_t row2 = r + 1 < f_rows;
       const int32_t vec2 = u + 1 < vecs;
       uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       TML_KRON_BLOCK(fp, f_pairs);
-      y[0] = (int32_t)((uint32_t)y[0] + s0);
+      if (bias != NULL) {
+        s0 += (uint32_t)bias[o];
+        s1 += row2 ? (uint32_t)bias[o + rs] : 0u;
+        s2 += vec2 ? (uint32_t)bias[o + us] : 0u;
+        s3 += row2 && vec2 ? (uint32_t)bias[o + rs + us] : 0u;
+      }
+      acc[o] = (int32_t)s0;
       if (row2) {
-        y[rs] = (int32_t)((uint32_t)y[rs] + s1);
+        acc[o + rs] = (int32_t)s1;
       }
       if (vec2) {
-        y[us] = (int32_t)((uint32_t)y[us] + s2);
+        acc[o + us] = (int32_t)s2;
         if (row2) {
-          y[rs + us] = (int32_t)((uint32_t)y[rs + us] + s3);
+          acc[o + rs + us] = (int32_t)s3;
         }
       }
     }
@@ -260,6 +375,19 @@ static void tml_kron_widen(const int8_t *input, int32_t n_u, int32_t n_e, int32_
     }
     return;
   }
+  if (n_u == 2 && us == 1 && es == 2 && count == 2 && (n_e & 1) == 0 && len == n_e) {
+    /* The two columns of X [n_e, 2] (A·X first with n2 = 2): the bytes of a word are
+     * column 0, column 1, column 0, column 1, so SXTB16 and SXTB16 ROR #8 of it are the
+     * next column pair of each. */
+    uint32_t *dst = (uint32_t *)(void *)xw;
+    for (e = 0; e < n_e; e += 2) {
+      const uint32_t w = tml_read_u32(input + 2 * e);
+      dst[0] = (uint32_t)__sxtb16((int32_t)w);
+      dst[1] = tml_kron_hi(w);
+      dst += 2;
+    }
+    return;
+  }
 #endif
   for (u = 0; u < count; ++u) {
     int16_t *dst = xw + (size_t)(u >> 1) * (size_t)(2 * len) + 2 * (u & 1);
@@ -274,8 +402,8 @@ static void tml_kron_widen(const int8_t *input, int32_t n_u, int32_t n_e, int32_
 
 TML_S8_HOT tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_s8_params *params,
                                          const int8_t *a, const int8_t *b, const int8_t *input,
-                                         int32_t *acc) {
-  int32_t m1, n1, m2, n2, n1e, n2e, k;
+                                         const int32_t *bias, int32_t *acc) {
+  int32_t m1, n1, m2, n2, n1e, n2e, k, rank;
   int32_t a_size;
   int32_t b_size;
   int16_t *xw;
@@ -285,7 +413,8 @@ TML_S8_HOT tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_
   n1 = params->n1;
   m2 = params->m2;
   n2 = params->n2;
-  TML_CHECK(m1 >= 1 && n1 >= 1 && m2 >= 1 && n2 >= 1 && params->rank >= 1);
+  rank = params->rank;
+  TML_CHECK(m1 >= 1 && n1 >= 1 && m2 >= 1 && n2 >= 1 && rank >= 1);
   TML_CHECK(params->t_shift >= 0 && params->t_shift <= 24);
   if (ctx == NULL || ctx->buf == NULL || ctx->size < tml_kron_matvec_s8_get_buffer_size(params)) {
     return TML_ERROR_BUFFER;
@@ -297,23 +426,21 @@ TML_S8_HOT tml_status tml_kron_matvec_s8(const tml_context *ctx, const tml_kron_
   xw = (int16_t *)ctx->buf;
   pp = (uint32_t *)(void *)(xw + n1e * n2e);
   if (tml_kron_s8_a_first(params)) {
-    /* Z = round(A·X / 2^t) [m1, n2], then y += Z·Bᵀ. */
+    /* Z_k = round(A_k·X / 2^t) [m1, n2], then y = bias + Σ_k Z_k·B_kᵀ. */
     tml_kron_widen(input, n2, n1, 1, n2, n2e, n1e, xw);
-    for (k = 0; k < params->rank; ++k) {
+    for (k = 0; k < rank; ++k) {
       tml_kron_stage_p(a + (size_t)k * (size_t)a_size, m1, n1e >> 1, xw, n2e >> 1,
-                       params->t_shift, pp);
-      tml_kron_stage_y(b + (size_t)k * (size_t)b_size, m2, n2e >> 1, (const int16_t *)pp, m1,
-                       1, m2, acc);
+                       (rank - 1) * n2e, params->t_shift, pp + (size_t)k * (size_t)n2e);
     }
+    tml_kron_stage_y(b, m2, rank * (n2e >> 1), (const int16_t *)pp, m1, 1, m2, bias, acc);
   } else {
-    /* T = round(X·Bᵀ / 2^t) [n1, m2], then y += A·T. */
+    /* T_k = round(X·B_kᵀ / 2^t) [n1, m2], then y = bias + Σ_k A_k·T_k. */
     tml_kron_widen(input, n1, n2, n2, 1, n1e, n2e, xw);
-    for (k = 0; k < params->rank; ++k) {
+    for (k = 0; k < rank; ++k) {
       tml_kron_stage_p(b + (size_t)k * (size_t)b_size, m2, n2e >> 1, xw, n1e >> 1,
-                       params->t_shift, pp);
-      tml_kron_stage_y(a + (size_t)k * (size_t)a_size, m1, n1e >> 1, (const int16_t *)pp, m2,
-                       m2, 1, acc);
+                       (rank - 1) * n1e, params->t_shift, pp + (size_t)k * (size_t)n1e);
     }
+    tml_kron_stage_y(a, m1, rank * (n1e >> 1), (const int16_t *)pp, m2, m2, 1, bias, acc);
   }
   return TML_OK;
 }

@@ -3,8 +3,6 @@
 #include "tml_support.h"
 #include "tml_support_s8.h"
 
-#include <string.h>
-
 int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op) {
   if (op == NULL || op->cols < 1) {
     return -1;
@@ -65,14 +63,9 @@ TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_l
       }
     }
   } else {
-    if (op->bias != NULL) {
-      memcpy(acc, op->bias, (size_t)op->rows * sizeof *acc);
-    } else {
-      memset(acc, 0, (size_t)op->rows * sizeof *acc);
-    }
     TML_CHECK(op->kron != NULL && op->kron->m1 * op->kron->m2 == op->rows &&
               op->kron->n1 * op->kron->n2 == op->cols);
-    st = tml_kron_matvec_s8(ctx, op->kron, op->a, op->b, input, acc);
+    st = tml_kron_matvec_s8(ctx, op->kron, op->a, op->b, input, op->bias, acc);
     if (st != TML_OK) {
       return st;
     }

@@ -48,12 +48,8 @@ TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_li
   const int32_t *end = acc_w + 4 * hs;
   if (w->row_shift != NULL || r->row_shift != NULL) {
     /* Compact requantization (one multiplier shifted per row, tml_linear_op_s8_requant.h). */
-    int32_t k;
     tml_linear_op_s8_requantize_rows(w, 4 * hs, acc_w);
-    tml_linear_op_s8_requantize_rows(r, 4 * hs, acc_r);
-    for (k = 0; k < 4 * hs; ++k) {
-      gate[k] = (int16_t)tml_lstm_sat16(acc_w[k] + acc_r[k]); /* acc_w[k] read before overwritten */
-    }
+    tml_linear_op_s8_requantize_add_rows(r, 4 * hs, acc_r, acc_w, gate);
     return;
   }
   if (lw == 0 && lr == 0) { /* the usual case: no left shifts in the loop */
@@ -71,15 +67,44 @@ TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_li
   }
 }
 
-/* Pass 2: the cell, from the int16 gates (i, o, f, c blocks of hs). */
+/* Pass 2: the gate activations in place, Q3.12 -> Q0.15: sigmoid for i, o, f (the first
+ * 3·hs), tanh for c. A loop of its own: one table lookup per iteration keeps everything
+ * in registers (the cell loop with all five lookups spilled). */
+TML_S8_HOT static void tml_lstm_s8_activate(int32_t hs, int16_t *gate) {
+  int16_t *g = gate;
+  int16_t *const sig_end = gate + 3 * hs;
+  int16_t *const end = gate + 4 * hs;
+  /* Two per iteration: the loop branch and the dependent load chains overlap. */
+  for (; sig_end - g >= 2; g += 2) {
+    const int32_t a = g[0];
+    const int32_t b = g[1];
+    g[0] = (int16_t)tml_sigmoid_q15(a);
+    g[1] = (int16_t)tml_sigmoid_q15(b);
+  }
+  if (g != sig_end) {
+    *g = (int16_t)tml_sigmoid_q15(*g);
+    ++g;
+  }
+  for (; end - g >= 2; g += 2) {
+    const int32_t a = g[0];
+    const int32_t b = g[1];
+    g[0] = (int16_t)tml_tanh_q15(a);
+    g[1] = (int16_t)tml_tanh_q15(b);
+  }
+  if (g != end) {
+    *g = (int16_t)tml_tanh_q15(*g);
+  }
+}
+
+/* Pass 3: the cell, from the activated gates (i, o, f, c blocks of hs, Q0.15). */
 TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const int16_t *c_prev,
                                         int8_t *h, int16_t *c) {
   int32_t j;
   for (j = 0; j < hs; ++j) {
-    const int32_t i_g = tml_sigmoid_q15(gate[j]);
-    const int32_t o_g = tml_sigmoid_q15(gate[hs + j]);
-    const int32_t f_g = tml_sigmoid_q15(gate[2 * hs + j]);
-    const int32_t c_g = tml_tanh_q15(gate[3 * hs + j]);
+    const int32_t i_g = gate[j];
+    const int32_t o_g = gate[hs + j];
+    const int32_t f_g = gate[2 * hs + j];
+    const int32_t c_g = gate[3 * hs + j];
     const int32_t cv =
         tml_lstm_sat16(((f_g * c_prev[j] + (1 << 14)) >> 15) + ((i_g * c_g + (1 << 18)) >> 19));
     const int32_t tc = tml_tanh_q15(tml_lstm_sat16(2 * cv));
@@ -125,6 +150,7 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
     return st;
   }
   tml_lstm_s8_gates(w, r, hs, acc_w, acc_r);
+  tml_lstm_s8_activate(hs, (int16_t *)acc_w);
   tml_lstm_s8_cell(hs, (const int16_t *)acc_w, c_prev, h, c);
   return TML_OK;
 }

@@ -192,6 +192,88 @@ TEST(S8DspBitExactTest, FullyConnectedClampNoBiasLeftShiftDspEqualsPureC) {
 
 // One LSTM step per inference with W dense and R a Kronecker sum plus a sparse overlay,
 // state kept in the firmware across 5 steps; h and c compared after every step.
+// tml_kron_matvec_s8 over the shapes that take each of its code paths, in one firmware:
+// T first and A·X first; the block loop (4, 8 and other column-pair widths), the narrow
+// stage (1 and 2 column pairs, ranks side by side), odd counts; with and without a bias;
+// t_shift small enough that the intermediate saturates. Host, DSP and pure-C sums equal.
+TEST(S8DspBitExactTest, KronMatvecAllPathsDspEqualsPureC) {
+  const tml_kron_s8_params cases[] = {
+      {16, 8, 32, 16, 1, 6},  // T first, block width 4 (A's 8 columns)
+      {8, 16, 16, 8, 1, 2},   // T first, width 8, saturating T
+      {4, 64, 128, 2, 2, 8},  // A first, narrow width 2 (two terms of B [128, 2])
+      {4, 32, 64, 2, 1, 4},   // A first, narrow width 1
+      {16, 2, 32, 16, 1, 6},  // T first, narrow width 1
+      {8, 4, 8, 4, 3, 5},     // T first, three terms side by side, width 6
+      {9, 3, 5, 7, 2, 3},     // odd counts
+  };
+  const int n = int(sizeof cases / sizeof cases[0]);
+  std::mt19937 rng(41);
+  std::uniform_int_distribution<int> d8(-127, 127), x8(-128, 127), b32(-90000, 90000);
+  struct Case {
+    std::vector<int8_t> a, b, x;
+    std::vector<int32_t> bias, want;
+  };
+  std::vector<Case> data(n);
+  std::string src = "#include \"tml_kernels_s8.h\"\n";
+  std::string calls;
+  int scratch_bytes = 0;
+  for (int c = 0; c < n; ++c) {
+    const tml_kron_s8_params& p = cases[c];
+    Case& d = data[c];
+    std::vector<int8_t> fa(size_t(p.rank) * p.m1 * p.n1), fb(size_t(p.rank) * p.m2 * p.n2);
+    for (auto& v : fa) v = int8_t(d8(rng));
+    for (auto& v : fb) v = int8_t(d8(rng));
+    d.a.resize(size_t(p.rank) * tml_pack_kron_factor_s8_size(p.m1, p.n1));
+    d.b.resize(size_t(p.rank) * tml_pack_kron_factor_s8_size(p.m2, p.n2));
+    ASSERT_EQ(tml_pack_kron_s8(&p, fa.data(), fb.data(), d.a.data(), d.b.data()), TML_OK);
+    d.x.resize(size_t(p.n1) * p.n2);
+    for (auto& v : d.x) v = int8_t(x8(rng));
+    const int rows = p.m1 * p.m2;
+    const bool with_bias = c % 2 == 0;
+    d.bias.resize(rows);
+    for (auto& v : d.bias) v = b32(rng);
+    d.want.resize(rows);
+    std::vector<int8_t> scratch(tml_kron_matvec_s8_get_buffer_size(&p));
+    scratch_bytes = std::max<int>(scratch_bytes, int(scratch.size()));
+    tml_context ctx{scratch.data(), int32_t(scratch.size())};
+    ASSERT_EQ(tml_kron_matvec_s8(&ctx, &p, d.a.data(), d.b.data(), d.x.data(),
+                                 with_bias ? d.bias.data() : nullptr, d.want.data()),
+              TML_OK);
+    const std::string k = "K" + std::to_string(c);
+    src += CArray(("static const int8_t " + k + "A[]").c_str(), d.a) +
+           CArray(("static const int8_t " + k + "B[]").c_str(), d.b) +
+           CArray(("static const int8_t " + k + "X[]").c_str(), d.x) +
+           (with_bias ? CArray(("static const int32_t " + k + "C[]").c_str(), d.bias) : "") +
+           "static const tml_kron_s8_params " + k + "P = {" + std::to_string(p.m1) + ", " +
+           std::to_string(p.n1) + ", " + std::to_string(p.m2) + ", " + std::to_string(p.n2) +
+           ", " + std::to_string(p.rank) + ", " + std::to_string(p.t_shift) + "};\n"
+           "int32_t tml_out" + std::to_string(c) + "[" + std::to_string(rows) + "];\n";
+    calls += "    if (tml_kron_matvec_s8(&ctx, &" + k + "P, " + k + "A, " + k + "B, " + k + "X, " +
+             (with_bias ? k + "C" : std::string("NULL")) + ", tml_out" + std::to_string(c) +
+             ") != TML_OK) return 1;\n";
+  }
+  src += "static int32_t scratch[" + std::to_string(scratch_bytes / 4 + 1) + "];\n"
+         "int main(void) {\n  tml_context ctx = {scratch, sizeof scratch};\n  for (;;) {\n" +
+         calls + "    __asm volatile(\"bkpt #1\");\n  }\n}\n";
+  for (bool dsp : {true, false}) {
+    const std::string elf = Build(src, dsp);
+    ASSERT_FALSE(elf.empty());
+    auto runner = LoadOrDie(elf);
+    ASSERT_TRUE(runner);
+    auto stop = runner->RunUntilBreakpoint();
+    ASSERT_TRUE(stop.ok() && stop->reason == StopReason::kBreakpoint)
+        << (stop.ok() ? "firmware exited (kernel error)" : stop.status().message());
+    for (int c = 0; c < n; ++c) {
+      auto bytes = runner->ReadSymbol("tml_out" + std::to_string(c));
+      ASSERT_TRUE(bytes.ok());
+      std::vector<int32_t> got(data[c].want.size());
+      ASSERT_EQ(bytes->size(), got.size() * 4);
+      memcpy(got.data(), bytes->data(), bytes->size());
+      EXPECT_EQ(got, data[c].want) << (dsp ? "DSP" : "pure C") << " build, case " << c;
+    }
+  }
+}
+
 TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   const int in = 20, hs = 16, rows = 4 * hs;
   std::mt19937 rng(82);
@@ -205,10 +287,9 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   std::vector<int8_t> a(2 * 8 * 4), b(2 * 8 * 4);
   for (auto& v : a) v = int8_t(d8(rng));
   for (auto& v : b) v = int8_t(d8(rng));
-  for (int k = 0; k < 2; ++k) {  // in place: an even [8, 4] factor packs to the same size
-    std::vector<int8_t> fa(a.begin() + k * 32, a.begin() + k * 32 + 32), fb(b.begin() + k * 32, b.begin() + k * 32 + 32);
-    ASSERT_EQ(tml_pack_kron_factor_s8(8, 4, fa.data(), a.data() + k * 32), TML_OK);
-    ASSERT_EQ(tml_pack_kron_factor_s8(8, 4, fb.data(), b.data() + k * 32), TML_OK);
+  {  // the kernel's layout; an even [8, 4] factor packs to 32 bytes per term
+    const std::vector<int8_t> fa = a, fb = b;
+    ASSERT_EQ(tml_pack_kron_s8(&kp, fa.data(), fb.data(), a.data(), b.data()), TML_OK);
   }
   std::vector<uint16_t> row_ptr(rows + 1), col_idx;
   std::vector<int8_t> values;

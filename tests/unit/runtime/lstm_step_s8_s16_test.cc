@@ -19,16 +19,6 @@
 namespace tml::test {
 namespace {
 
-// Packs `rank` row-major factors [m, n] term after term (tml_pack_kron_factor_s8).
-std::vector<int8_t> PackFactors(const std::vector<int8_t>& f, int rank, int m, int n) {
-  const int size = tml_pack_kron_factor_s8_size(m, n);
-  std::vector<int8_t> out(size_t(rank) * size);
-  for (int k = 0; k < rank; ++k)
-    EXPECT_EQ(tml_pack_kron_factor_s8(m, n, f.data() + size_t(k) * m * n, out.data() + k * size),
-              TML_OK);
-  return out;
-}
-
 // Odd and even factor shapes (padding of rows, columns and vector pairs), several ranks, and
 // a t_shift small enough that T saturates.
 TEST(KronMatvecS8Test, MatchesIntegerReference) {
@@ -38,7 +28,9 @@ TEST(KronMatvecS8Test, MatchesIntegerReference) {
       // T first with odd shapes.
       {9, 3, 5, 7, 2, 3}, {13, 2, 3, 9, 1, 1}, {15, 3, 7, 10, 2, 4},
       // A·X first (tml_kron_s8_a_first): even, odd, saturating.
-      {4, 64, 128, 2, 2, 8}, {3, 9, 7, 2, 1, 2}, {5, 16, 9, 3, 3, 0}};  // m1, n1, m2, n2, rank, t_shift
+      {4, 64, 128, 2, 2, 8}, {3, 9, 7, 2, 1, 2}, {5, 16, 9, 3, 3, 0},
+      // The narrow second stage (1 or 2 column pairs of all terms), both orders.
+      {4, 32, 64, 2, 1, 4}, {16, 2, 32, 16, 1, 6}, {8, 2, 16, 8, 2, 3}};  // m1, n1, m2, n2, rank, t_shift
   std::mt19937 rng(3);
   std::uniform_int_distribution<int> d8(-127, 127);
   for (const tml_kron_s8_params& p : cases) {
@@ -48,7 +40,11 @@ TEST(KronMatvecS8Test, MatchesIntegerReference) {
     std::vector<int8_t> x(p.n1 * p.n2);
     for (auto& v : x) v = int8_t(std::uniform_int_distribution<int>(-128, 127)(rng));
     const int rows = p.m1 * p.m2;
-    std::vector<int32_t> acc(rows, 11), want(rows, 11);
+    // acc starts as garbage: the kernel writes every row (bias + sum), it does not accumulate.
+    std::vector<int32_t> acc(rows, 0x5a5a5a5a), bias(rows), want(rows);
+    // Every other case without a bias (NULL: the sums start at 0).
+    const bool with_bias = (&p - cases) % 2 == 0;
+    for (int r = 0; r < rows; ++r) want[r] = bias[r] = with_bias ? int32_t(rng() % 20001) - 10000 : 0;
     auto shifted = [&](int64_t v) {
       return std::clamp<int64_t>((v + ((1 << p.t_shift) >> 1)) >> p.t_shift, -32768, 32767);
     };
@@ -75,11 +71,14 @@ TEST(KronMatvecS8Test, MatchesIntegerReference) {
           want[i1 * p.m2 + i2] += int32_t(y);
         }
     }
-    const std::vector<int8_t> pa = PackFactors(a, p.rank, p.m1, p.n1);
-    const std::vector<int8_t> pb = PackFactors(b, p.rank, p.m2, p.n2);
+    std::vector<int8_t> pa(p.rank * tml_pack_kron_factor_s8_size(p.m1, p.n1));
+    std::vector<int8_t> pb(p.rank * tml_pack_kron_factor_s8_size(p.m2, p.n2));
+    ASSERT_EQ(tml_pack_kron_s8(&p, a.data(), b.data(), pa.data(), pb.data()), TML_OK);
     std::vector<int8_t> scratch(tml_kron_matvec_s8_get_buffer_size(&p));
     tml_context ctx{scratch.data(), int32_t(scratch.size())};
-    ASSERT_EQ(tml_kron_matvec_s8(&ctx, &p, pa.data(), pb.data(), x.data(), acc.data()), TML_OK);
+    ASSERT_EQ(tml_kron_matvec_s8(&ctx, &p, pa.data(), pb.data(), x.data(),
+                                 with_bias ? bias.data() : nullptr, acc.data()),
+              TML_OK);
     EXPECT_EQ(acc, want) << p.m1 << "x" << p.n1 << " (x) " << p.m2 << "x" << p.n2
                          << (a_first ? " A first" : " T first");
   }
