@@ -338,12 +338,12 @@ tml_status tml_softmax_s8(const tml_softmax_params *params, const tml_dims *dims
 
 /**
  * @brief tanh in int16: input Q3.12 (real = v/4096, range [-8, 8)), output Q0.15
- * (real = v/32768). A 257-entry table over [-8, 8] with linear interpolation
+ * (real = v/32768). A table of 256 (value, step) words over [-8, 8) with linear interpolation
  * (max error ≈ 4e-4). Element-wise over `count` values; in place allowed.
  */
 tml_status tml_tanh_s16(const tml_dims *dims, const int16_t *input, int16_t *output);
 
-/** @brief sigmoid in int16, σ(x) = (1 + tanh(x/2))/2; formats as tml_tanh_s16(). */
+/** @brief sigmoid in int16 (its own table, max error ≈ 5e-5); formats as tml_tanh_s16(). */
 tml_status tml_sigmoid_s16(const tml_dims *dims, const int16_t *input, int16_t *output);
 
 /** int8 LSTM cell (ONNX gate order i, o, f, c; default activations; no peepholes/clip). */

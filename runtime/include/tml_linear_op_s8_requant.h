@@ -53,8 +53,9 @@ TML_S8_INLINE void tml_requantize_run(int32_t *acc, int32_t n, int32_t m, const 
   }
 }
 
-/* The rows of an operator (see tml_linear_op_s8_requantize_rows() and _add_rows()). */
-static inline void tml_linear_op_s8_requant(const tml_linear_op_s8 *op, int32_t rows,
+/* The rows of an operator (see tml_linear_op_s8_requantize_rows() and _add_rows());
+ * inlined into both with sum either NULL or not, so the row loops test nothing. */
+TML_S8_INLINE void tml_linear_op_s8_requant(const tml_linear_op_s8 *op, int32_t rows,
                                             int32_t *acc, const int32_t *sum, int16_t *out) {
   const int32_t *mult = op->quant.multiplier;
   const int8_t *shift = op->row_shift;
@@ -89,15 +90,16 @@ static inline void tml_linear_op_s8_requant(const tml_linear_op_s8 *op, int32_t 
 
 /* acc[r] = requant_r(acc[r]) for r < rows, in place: per-row multipliers, or the compact
  * form (one multiplier shifted per row). */
-static inline void tml_linear_op_s8_requantize_rows(const tml_linear_op_s8 *op, int32_t rows,
-                                                    int32_t *acc) {
+TML_S8_HOT TML_S8_OUTLINE void tml_linear_op_s8_requantize_rows(const tml_linear_op_s8 *op,
+                                                                int32_t rows, int32_t *acc) {
   tml_linear_op_s8_requant(op, rows, acc, NULL, NULL);
 }
 
 /* out[r] = sat16(sum[r] + requant_r(acc[r])) for r < rows (out may alias sum as int16). */
-static inline void tml_linear_op_s8_requantize_add_rows(const tml_linear_op_s8 *op, int32_t rows,
-                                                        int32_t *acc, const int32_t *sum,
-                                                        int16_t *out) {
+TML_S8_HOT TML_S8_OUTLINE void tml_linear_op_s8_requantize_add_rows(const tml_linear_op_s8 *op,
+                                                                    int32_t rows, int32_t *acc,
+                                                                    const int32_t *sum,
+                                                                    int16_t *out) {
   tml_linear_op_s8_requant(op, rows, acc, sum, out);
 }
 

@@ -336,18 +336,26 @@ static inline int32_t tml_sat16(int32_t v) {
  * y_{k+1} - y_k (high half), y_k = tanh(-8 + k/16) in Q0.15, k < 256. */
 extern const uint32_t tml_tanh_table_q15x2[256];
 
-/** tanh: Q3.12 in, Q0.15 out (table + linear interpolation between y_i and y_{i+1}). */
-static inline int32_t tml_tanh_q15(int32_t x) {
+/** The sigmoid table of tml_sigmoid_s16(), as tml_tanh_table_q15x2 for sigmoid. */
+extern const uint32_t tml_sigmoid_table_q15x2[256];
+
+/** Q3.12 in, Q0.15 out: linear interpolation between y_i and y_{i+1} of a 256-entry
+ * (value, step) table over [-8, 8) in steps of 1/16. One load per value. */
+static inline int32_t tml_table_q15(const uint32_t *table, int32_t x) {
   const int32_t u = x + 32768; /* [0, 65535] */
-  const uint32_t e = tml_tanh_table_q15x2[u >> 8];
+  const uint32_t e = table[u >> 8];
   const int32_t frac = u & 255;
-  /* y_i and the step as signed halves (SXTH and ASR #16; GCC makes SMULTB of the product). */
+  /* y_i and the step as signed halves (SXTH and ASR #16). */
   return ((int32_t)(e << 16) >> 16) + ((((int32_t)e >> 16) * frac + 128) >> 8);
 }
 
-/** sigmoid: Q3.12 in, Q0.15 out, (1 + tanh(x/2))/2. */
+/** tanh: Q3.12 in, Q0.15 out. */
+static inline int32_t tml_tanh_q15(int32_t x) { return tml_table_q15(tml_tanh_table_q15x2, x); }
+
+/** sigmoid: Q3.12 in, Q0.15 out (its own table: no halving of the input and output as
+ * (1 + tanh(x/2))/2 would need, and twice the resolution). */
 static inline int32_t tml_sigmoid_q15(int32_t x) {
-  return (32768 + tml_tanh_q15(x >> 1)) >> 1;
+  return tml_table_q15(tml_sigmoid_table_q15x2, x);
 }
 
 #endif /* TML_SUPPORT_S8_H */

@@ -224,19 +224,19 @@ TML_S8_INLINE void tml_kron_y_body(const int8_t *f, int32_t f_rows, int32_t f_pa
  */
 TML_S8_INLINE void tml_kron_y_narrow(const int8_t *f, int32_t f_rows, int32_t f_pairs,
                                      const uint32_t *p, int32_t vecs, int32_t rs, int32_t us,
-                                     const int32_t *bias, int32_t *acc) {
+                                     int32_t has_bias, const int32_t *bias, int32_t *acc) {
   int32_t u;
   for (u = 0; u < vecs; u += 2, p += 2 * f_pairs) {
     const uint32_t xa0 = p[0], xb0 = p[1];
     const uint32_t xa1 = f_pairs == 2 ? p[2] : 0u, xb1 = f_pairs == 2 ? p[3] : 0u;
     const uint32_t *w = (const uint32_t *)(const void *)f;
-    const uint32_t *w_end = w + (size_t)(f_rows >> 1) * (size_t)f_pairs;
     int32_t *y = acc + (size_t)u * (size_t)us;
-    const int32_t *b = bias != NULL ? bias + (size_t)u * (size_t)us : NULL;
-    for (; w != w_end; w += f_pairs, y += 2 * rs) {
+    const int32_t *b = has_bias ? bias + (size_t)u * (size_t)us : NULL;
+    int32_t n = f_rows >> 1;
+    for (; n != 0; --n, w += f_pairs, y += 2 * rs) {
       const uint32_t w0 = w[0];
       uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      if (b != NULL) {
+      if (has_bias) {
         s0 = (uint32_t)b[0];
         s1 = (uint32_t)b[rs];
         s2 = (uint32_t)b[us];
@@ -284,16 +284,18 @@ TML_S8_HOT static void tml_kron_stage_y(const int8_t *f, int32_t f_rows, int32_t
       /* Constant strides for the two orders (A·X first: rs = 1; T first: us = 1), so the
        * four outputs are two base pointers with immediate offsets. */
       const uint32_t *pw = (const uint32_t *)(const void *)p;
-      if (rs == 1 && f_pairs == 1) {
-        tml_kron_y_narrow(f, f_rows, 1, pw, vecs, 1, us, bias, acc);
+      if (bias == NULL) {
+        tml_kron_y_narrow(f, f_rows, f_pairs, pw, vecs, rs, us, 0, NULL, acc);
+      } else if (rs == 1 && f_pairs == 1) {
+        tml_kron_y_narrow(f, f_rows, 1, pw, vecs, 1, us, 1, bias, acc);
       } else if (rs == 1) {
-        tml_kron_y_narrow(f, f_rows, 2, pw, vecs, 1, us, bias, acc);
+        tml_kron_y_narrow(f, f_rows, 2, pw, vecs, 1, us, 1, bias, acc);
       } else if (us == 1 && f_pairs == 1) {
-        tml_kron_y_narrow(f, f_rows, 1, pw, vecs, rs, 1, bias, acc);
+        tml_kron_y_narrow(f, f_rows, 1, pw, vecs, rs, 1, 1, bias, acc);
       } else if (us == 1) {
-        tml_kron_y_narrow(f, f_rows, 2, pw, vecs, rs, 1, bias, acc);
-      } else {
-        tml_kron_y_narrow(f, f_rows, f_pairs, pw, vecs, rs, us, bias, acc);
+        tml_kron_y_narrow(f, f_rows, 2, pw, vecs, rs, 1, 1, bias, acc);
+      } else { /* not reached by either order; kept general */
+        tml_kron_y_narrow(f, f_rows, f_pairs, pw, vecs, rs, us, 1, bias, acc);
       }
       return;
     }

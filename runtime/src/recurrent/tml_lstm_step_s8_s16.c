@@ -30,6 +30,87 @@ static inline int32_t tml_lstm_sat16(int32_t v) {
 }
 
 /*
+ * The compact requantization of an operator (tml_linear_op_s8_requant.h) as runs of rows
+ * that share one base multiplier, each row shifting it by its own shift: a dense operator
+ * is one run (base m, shifts row_shift), a Kronecker one m1 runs of m2 rows (base
+ * m >> row_shift[i1], shifts row_shift[m1 ...]).
+ */
+typedef struct {
+  int32_t m;            /* the operator's multiplier */
+  const int8_t *shift;  /* row_shift */
+  int32_t run_rows;     /* rows per run */
+  const int8_t *row_shift_in_run;
+  int32_t run;          /* current run */
+  int32_t left;         /* rows left in the current run */
+} tml_lstm_s8_runs;
+
+static void tml_lstm_s8_runs_init(const tml_linear_op_s8 *op, int32_t rows, tml_lstm_s8_runs *q) {
+  q->m = op->quant.multiplier[0];
+  q->shift = op->row_shift;
+  q->run_rows = op->kron != NULL ? op->kron->m2 : rows;
+  q->row_shift_in_run = op->kron != NULL ? op->row_shift + op->kron->m1 : op->row_shift;
+  q->run = 0;
+  q->left = q->run_rows;
+}
+
+static inline int32_t tml_lstm_s8_runs_base(const tml_lstm_s8_runs *q, int kron) {
+  return kron ? q->m >> q->shift[q->run] : q->m;
+}
+
+/*
+ * Rows [k, k + n) of both operators, inside one run of each: the two requantizations,
+ * their sum and the int16 gate in one pass (left shifts 0).
+ */
+TML_S8_INLINE void tml_lstm_s8_gate_chunk(const int32_t *aw, const int32_t *ar, int16_t *gate,
+                                          int32_t n, int32_t base_w, const int8_t *sw,
+                                          int32_t rw, int32_t base_r, const int8_t *sr,
+                                          int32_t rr) {
+  const int32_t round_w = (1 << rw) >> 1;
+  const int32_t round_r = (1 << rr) >> 1;
+  int16_t *const end = gate + n;
+  while (gate != end) {
+    const int32_t vw = (tml_smmulr(*aw++, base_w >> *sw++) + round_w) >> rw;
+    const int32_t vr = (tml_smmulr(*ar++, base_r >> *sr++) + round_r) >> rr;
+    *gate++ = (int16_t)tml_lstm_sat16(vw + vr);
+  }
+}
+
+/* Pass 1 for two compact operators without left shifts, chunk by chunk of rows that stay
+ * within one run of each. */
+TML_S8_HOT static void tml_lstm_s8_gates_compact(const tml_linear_op_s8 *w,
+                                                 const tml_linear_op_s8 *r, int32_t rows,
+                                                 const int32_t *acc_w, const int32_t *acc_r,
+                                                 int16_t *gate) {
+  const int32_t rw = w->quant.right_shift;
+  const int32_t rr = r->quant.right_shift;
+  const int kw = w->kron != NULL;
+  const int kr = r->kron != NULL;
+  tml_lstm_s8_runs qw;
+  tml_lstm_s8_runs qr;
+  int32_t k = 0;
+  tml_lstm_s8_runs_init(w, rows, &qw);
+  tml_lstm_s8_runs_init(r, rows, &qr);
+  while (k < rows) {
+    const int32_t n = qw.left < qr.left ? qw.left : qr.left;
+    tml_lstm_s8_gate_chunk(acc_w + k, acc_r + k, gate + k, n, tml_lstm_s8_runs_base(&qw, kw),
+                           qw.row_shift_in_run + (qw.run_rows - qw.left) * kw + k * !kw, rw,
+                           tml_lstm_s8_runs_base(&qr, kr),
+                           qr.row_shift_in_run + (qr.run_rows - qr.left) * kr + k * !kr, rr);
+    k += n;
+    qw.left -= n;
+    qr.left -= n;
+    if (qw.left == 0) {
+      ++qw.run;
+      qw.left = qw.run_rows;
+    }
+    if (qr.left == 0) {
+      ++qr.run;
+      qr.left = qr.run_rows;
+    }
+  }
+}
+
+/*
  * Pass 1: the Q3.12 gate pre-activations of all 4H rows as int16, written over acc_w
  * (row k at ((int16_t *)acc_w)[k], read before it is overwritten).
  */
@@ -46,6 +127,11 @@ TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_li
   int16_t *gate = (int16_t *)acc_w;
   const int32_t *aw = acc_w;
   const int32_t *end = acc_w + 4 * hs;
+  if (w->row_shift != NULL && r->row_shift != NULL && lw == 0 && lr == 0) {
+    /* The compiler's usual form: both compact (tml_linear_op_s8_requant.h). */
+    tml_lstm_s8_gates_compact(w, r, 4 * hs, acc_w, acc_r, gate);
+    return;
+  }
   if (w->row_shift != NULL || r->row_shift != NULL) {
     /* Compact requantization (one multiplier shifted per row, tml_linear_op_s8_requant.h). */
     tml_linear_op_s8_requantize_rows(w, 4 * hs, acc_w);

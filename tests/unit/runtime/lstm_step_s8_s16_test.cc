@@ -134,7 +134,7 @@ TEST(ActivationS16Test, TanhAndSigmoidFollowTheFloatFunctions) {
   for (size_t k = 0; k < in.size(); ++k) {
     const double x = in[k] / 4096.0;
     EXPECT_NEAR(t[k] / 32768.0, std::tanh(x), 6e-4) << x;
-    EXPECT_NEAR(s[k] / 32768.0, 1.0 / (1.0 + std::exp(-x)), 4e-4) << x;
+    EXPECT_NEAR(s[k] / 32768.0, 1.0 / (1.0 + std::exp(-x)), 1e-4) << x;
   }
 }
 
