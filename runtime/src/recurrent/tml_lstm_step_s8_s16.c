@@ -58,30 +58,35 @@ static inline int32_t tml_lstm_s8_runs_base(const tml_lstm_s8_runs *q, int kron)
 }
 
 /*
- * Rows [k, k + n) of both operators, inside one run of each: the two requantizations,
- * their sum and the int16 gate in one pass (left shifts 0).
+ * Rows [k, k + n) of both operators, inside one run of each: the two requantizations
+ * (tml_requantize() with the row's multiplier), their sum and the int16 gate in one pass.
+ * Inlined with lw = lr = 0 (the usual case) and with the left shifts as given.
  */
 TML_S8_INLINE void tml_lstm_s8_gate_chunk(const int32_t *aw, const int32_t *ar, int16_t *gate,
                                           int32_t n, int32_t base_w, const int8_t *sw,
-                                          int32_t rw, int32_t base_r, const int8_t *sr,
-                                          int32_t rr) {
+                                          int32_t lw, int32_t rw, int32_t base_r,
+                                          const int8_t *sr, int32_t lr, int32_t rr) {
   const int32_t round_w = (1 << rw) >> 1;
   const int32_t round_r = (1 << rr) >> 1;
   int16_t *const end = gate + n;
   while (gate != end) {
-    const int32_t vw = (tml_smmulr(*aw++, base_w >> *sw++) + round_w) >> rw;
-    const int32_t vr = (tml_smmulr(*ar++, base_r >> *sr++) + round_r) >> rr;
+    const int32_t vw =
+        (tml_smmulr((int32_t)((uint32_t)*aw++ << lw), base_w >> *sw++) + round_w) >> rw;
+    const int32_t vr =
+        (tml_smmulr((int32_t)((uint32_t)*ar++ << lr), base_r >> *sr++) + round_r) >> rr;
     *gate++ = (int16_t)tml_lstm_sat16(vw + vr);
   }
 }
 
-/* Pass 1 for two compact operators without left shifts, chunk by chunk of rows that stay
- * within one run of each. */
+/* Pass 1 for two compact operators, chunk by chunk of rows that stay within one run of
+ * each. */
 TML_S8_HOT static void tml_lstm_s8_gates_compact(const tml_linear_op_s8 *w,
                                                  const tml_linear_op_s8 *r, int32_t rows,
                                                  const int32_t *acc_w, const int32_t *acc_r,
                                                  int16_t *gate) {
+  const int32_t lw = w->quant.left_shift;
   const int32_t rw = w->quant.right_shift;
+  const int32_t lr = r->quant.left_shift;
   const int32_t rr = r->quant.right_shift;
   const int kw = w->kron != NULL;
   const int kr = r->kron != NULL;
@@ -92,10 +97,17 @@ TML_S8_HOT static void tml_lstm_s8_gates_compact(const tml_linear_op_s8 *w,
   tml_lstm_s8_runs_init(r, rows, &qr);
   while (k < rows) {
     const int32_t n = qw.left < qr.left ? qw.left : qr.left;
-    tml_lstm_s8_gate_chunk(acc_w + k, acc_r + k, gate + k, n, tml_lstm_s8_runs_base(&qw, kw),
-                           qw.row_shift_in_run + (qw.run_rows - qw.left) * kw + k * !kw, rw,
-                           tml_lstm_s8_runs_base(&qr, kr),
-                           qr.row_shift_in_run + (qr.run_rows - qr.left) * kr + k * !kr, rr);
+    const int32_t base_w = tml_lstm_s8_runs_base(&qw, kw);
+    const int32_t base_r = tml_lstm_s8_runs_base(&qr, kr);
+    const int8_t *sw = qw.row_shift_in_run + (kw ? qw.run_rows - qw.left : k);
+    const int8_t *sr = qr.row_shift_in_run + (kr ? qr.run_rows - qr.left : k);
+    if (lw == 0 && lr == 0) {
+      tml_lstm_s8_gate_chunk(acc_w + k, acc_r + k, gate + k, n, base_w, sw, 0, rw, base_r, sr,
+                             0, rr);
+    } else {
+      tml_lstm_s8_gate_chunk(acc_w + k, acc_r + k, gate + k, n, base_w, sw, lw, rw, base_r, sr,
+                             lr, rr);
+    }
     k += n;
     qw.left -= n;
     qr.left -= n;
@@ -127,7 +139,7 @@ TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_li
   int16_t *gate = (int16_t *)acc_w;
   const int32_t *aw = acc_w;
   const int32_t *end = acc_w + 4 * hs;
-  if (w->row_shift != NULL && r->row_shift != NULL && lw == 0 && lr == 0) {
+  if (w->row_shift != NULL && r->row_shift != NULL) {
     /* The compiler's usual form: both compact (tml_linear_op_s8_requant.h). */
     tml_lstm_s8_gates_compact(w, r, 4 * hs, acc_w, acc_r, gate);
     return;

@@ -197,5 +197,100 @@ TEST(LstmStepS8S16Test, FollowsTheFloatCellOverASequence) {
   EXPECT_LT(max_c_err, 0.04);
 }
 
+// A random Kronecker operator [m1·m2, n1·n2] (rank 2) in the compact requantization form:
+// one multiplier, m1 + m2 row shifts.
+struct KronCompactOp {
+  tml_kron_s8_params params{};
+  std::vector<int8_t> a, b, shift;
+  std::vector<int32_t> bias, mult;
+  tml_linear_op_s8 op{};
+  KronCompactOp(std::mt19937& rng, int m1, int n1, int m2, int n2, double factor) {
+    std::uniform_int_distribution<int> d8(-127, 127), d3(0, 3), b16(-20000, 20000);
+    params = {m1, n1, m2, n2, 2, 6};
+    std::vector<int8_t> fa(2 * m1 * n1), fb(2 * m2 * n2);
+    for (auto& v : fa) v = int8_t(d8(rng));
+    for (auto& v : fb) v = int8_t(d8(rng));
+    a.resize(2 * tml_pack_kron_factor_s8_size(m1, n1));
+    b.resize(2 * tml_pack_kron_factor_s8_size(m2, n2));
+    EXPECT_EQ(tml_pack_kron_s8(&params, fa.data(), fb.data(), a.data(), b.data()), TML_OK);
+    shift.resize(m1 + m2);
+    for (auto& v : shift) v = int8_t(d3(rng));
+    bias.resize(m1 * m2);
+    for (auto& v : bias) v = b16(rng);
+    mult.resize(1);
+    int32_t left = 0, right = 0;
+    tml_quantize_multipliers_s8(1, &factor, mult.data(), &left, &right);
+    op = tml_linear_op_s8{m1 * m2, n1 * n2, nullptr, &params, a.data(), b.data(), nullptr,
+                          bias.data(), {mult.data(), left, right}, shift.data(), nullptr, 0};
+  }
+};
+
+// The same operator with the compact form spelled out as one multiplier per row.
+struct PerRowCopy {
+  std::vector<int32_t> mult;
+  tml_linear_op_s8 op{};
+  explicit PerRowCopy(const tml_linear_op_s8& compact) : op(compact) {
+    const int32_t m = compact.quant.multiplier[0];
+    for (int32_t r = 0; r < compact.rows; ++r) {
+      const int32_t k = compact.kron != nullptr
+                            ? compact.row_shift[r / compact.kron->m2] +
+                                  compact.row_shift[compact.kron->m1 + r % compact.kron->m2]
+                            : compact.row_shift[r];
+      mult.push_back(m >> k);
+    }
+    op.quant.multiplier = mult.data();
+    op.row_shift = nullptr;
+  }
+};
+
+// The step's fused pass for two compact operators (row runs of each, left shifts or not,
+// dense W with Kronecker R and Kronecker W and R of different run lengths) gives the same
+// h and c as the per-row requantization of the same operators.
+TEST(LstmStepS8S16Test, CompactRequantizationMatchesPerRowMultipliers) {
+  const int hs = 16, rows = 4 * hs;
+  std::mt19937 rng(23);
+  std::uniform_real_distribution<double> u(-0.6, 0.6);
+  std::uniform_int_distribution<int> x8(-128, 127);
+  for (int variant = 0; variant < 3; ++variant) {
+    const int in = variant == 2 ? 8 : 12;
+    // W: dense compact with large weights (left shift > 0) or small ones; or Kronecker
+    // [8, 2] ⊗ [8, 4] against R's [4, 4] ⊗ [16, 4].
+    std::vector<double> wreal(size_t(rows) * in), breal(rows);
+    const double wmag = variant == 0 ? 60.0 : 0.6;
+    for (auto& v : wreal) v = u(rng) * wmag;
+    for (auto& v : breal) v = u(rng);
+    DenseOp dense;
+    dense.Build(wreal, rows, in, 2.0 / 255.0, 0, breal, /*compact=*/true);
+    KronCompactOp kw(rng, 8, 2, 8, 4, 0.4);
+    const tml_linear_op_s8& w = variant == 2 ? kw.op : dense.op;
+    if (variant == 0) {
+      EXPECT_GT(w.quant.left_shift, 0);
+    }
+    KronCompactOp kr(rng, 4, 4, 16, 4, variant == 1 ? 0.0004 : 0.003);
+    const PerRowCopy w_rows(w), r_rows(kr.op);
+    const tml_lstm_s8_params params{in, hs};
+    std::vector<int32_t> scratch(
+        tml_lstm_step_s8_s16_get_buffer_size(&params, &w, &kr.op) / 4 + 1);
+    tml_context ctx{scratch.data(), int32_t(scratch.size() * 4)};
+    std::vector<int8_t> h1(hs, 0), h2(hs, 0);
+    std::vector<int16_t> c1(hs, 0), c2(hs, 0);
+    int distinct = 0;
+    for (int t = 0; t < 6; ++t) {
+      std::vector<int8_t> x(in);
+      for (auto& v : x) v = int8_t(x8(rng));
+      ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params, &w, &kr.op, x.data(), h1.data(), c1.data(),
+                                     h1.data(), c1.data()),
+                TML_OK);
+      ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params, &w_rows.op, &r_rows.op, x.data(), h2.data(),
+                                     c2.data(), h2.data(), c2.data()),
+                TML_OK);
+      ASSERT_EQ(h1, h2) << "variant " << variant << ", step " << t;
+      ASSERT_EQ(c1, c2) << "variant " << variant << ", step " << t;
+      for (int j = 1; j < hs; ++j) distinct += h1[j] != h1[0];
+    }
+    EXPECT_GT(distinct, 10) << "variant " << variant << ": the state is not trivial";
+  }
+}
+
 }  // namespace
 }  // namespace tml::test
