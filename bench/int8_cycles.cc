@@ -176,7 +176,7 @@ std::string OpSource(const std::string& name, int rows, int cols, int kron_m, in
            CArray("uint8_t", (n + "_ci").c_str(), col_idx) +
            CArray("int8_t", (n + "_sv").c_str(), RandomS8(col_idx.size(), rng));
     src += "static const tml_sparse_s8 " + n + "_sparse = {" + std::to_string(rows) + ", " +
-           std::to_string(cols) + ", " + n + "_rp, " + n + "_ci, " + n + "_sv, 2, 1, 4};\n";
+           std::to_string(cols) + ", " + n + "_rp, " + n + "_ci, " + n + "_sv, 2, 1, 4, NULL, 0};\n";
     sparse = "&" + n + "_sparse";
   }
   src += "static const tml_linear_op_s8 " + n + " = {" + std::to_string(rows) + ", " +

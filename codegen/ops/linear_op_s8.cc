@@ -158,6 +158,63 @@ tml_linear_op_s8 HostOpS8(LinearOpS8Data& d) {
 
 namespace {
 
+// The doping in coordinate form (tml_sparse_s8): entries in row order, each with the rows
+// to step down from the previous entry's row (filler entries of value 0 for gaps over
+// 255 rows).
+struct SparseCoordinates {
+  std::vector<int64_t> step, col, value;
+};
+
+SparseCoordinates ToCoordinates(const QuantizedKron& qk) {
+  SparseCoordinates c;
+  int32_t prev = 0;
+  for (size_t r = 0; r + 1 < qk.row_ptr.size(); ++r) {
+    for (uint16_t k = qk.row_ptr[r]; k < qk.row_ptr[r + 1]; ++k) {
+      int32_t gap = static_cast<int32_t>(r) - prev;
+      for (; gap > 255; gap -= 255) {
+        c.step.push_back(255);
+        c.col.push_back(0);
+        c.value.push_back(0);
+      }
+      c.step.push_back(gap);
+      c.col.push_back(qk.col_idx[k]);
+      c.value.push_back(qk.sparse_values[k]);
+      prev = static_cast<int32_t>(r);
+    }
+  }
+  return c;
+}
+
+// The tml_sparse_s8 initializer of an operator's doping, in the smaller of the two forms
+// (index bytes counted): CSR pays a row pointer per row, the coordinate form a row step
+// per entry. Column indices uint8_t while cols <= 256, CSR row pointers while nnz <= 255.
+std::string SparseInit(EmitContext& ctx, const LinearOpS8Data& d) {
+  const int nnz = d.qk.row_ptr.back();
+  const int ci_bytes = d.cols <= 256 ? 1 : 2;
+  const int rp_bytes = nnz <= 255 ? 1 : 2;
+  const SparseCoordinates coo = ToCoordinates(d.qk);
+  const size_t csr_bytes = size_t(d.rows + 1) * rp_bytes + size_t(nnz) * (ci_bytes + 1);
+  const size_t coo_bytes = coo.step.size() * (ci_bytes + 2);
+  const std::string ci_type = ci_bytes == 1 ? "uint8_t" : "uint16_t";
+  auto array = [&](const std::string& type, const std::vector<int64_t>& v, int bytes) {
+    return ctx.IntWeightArray(type, v.empty() ? std::vector<int64_t>{0} : v, bytes);
+  };
+  if (coo_bytes < csr_bytes) {
+    const std::string steps = array("uint8_t", coo.step, 1);
+    const std::string cols = array(ci_type, coo.col, ci_bytes);
+    const std::string vals = array("int8_t", coo.value, 1);
+    return ctx.Param("tml_sparse_s8",
+                     fmt::format("{{{}, {}, NULL, {}, {}, 0, {}, {}, {}, {}}}", d.rows, d.cols,
+                                 cols, vals, ci_bytes, d.qk.sparse_shift, steps, coo.step.size()));
+  }
+  const std::string rp = array(rp_bytes == 1 ? "uint8_t" : "uint16_t", Ints(d.qk.row_ptr), rp_bytes);
+  const std::string ci = array(ci_type, Ints(d.qk.col_idx), ci_bytes);
+  const std::string vals = array("int8_t", Ints(d.qk.sparse_values), 1);
+  return ctx.Param("tml_sparse_s8", fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, NULL, 0}}",
+                                                d.rows, d.cols, rp, ci, vals, rp_bytes, ci_bytes,
+                                                d.qk.sparse_shift));
+}
+
 // The C initializer of a tml_linear_op_s8 (its arrays emitted as weights).
 std::string OpInit(EmitContext& ctx, const LinearOpS8Data& d) {
   std::string packed = "NULL", kron = "NULL", a = "NULL", b = "NULL", sparse = "NULL";
@@ -167,24 +224,7 @@ std::string OpInit(EmitContext& ctx, const LinearOpS8Data& d) {
                                                        p.m2, p.n2, p.rank, p.t_shift));
     a = ctx.IntWeightArray("int8_t", Ints(d.packed_a), 1);
     b = ctx.IntWeightArray("int8_t", Ints(d.packed_b), 1);
-    if (!d.qk.row_ptr.empty()) {
-      // Narrowest index types (counted in the weight bytes): uint8_t row pointers while
-      // nnz <= 255, uint8_t column indices while cols <= 256.
-      const int rp_bytes = d.qk.row_ptr.back() <= 255 ? 1 : 2;
-      const int ci_bytes = d.cols <= 256 ? 1 : 2;
-      auto index_array = [&](const std::vector<uint16_t>& v, int bytes) {
-        return ctx.IntWeightArray(bytes == 1 ? "uint8_t" : "uint16_t",
-                                  v.empty() ? std::vector<int64_t>{0} : Ints(v), bytes);
-      };
-      const std::string rp = index_array(d.qk.row_ptr, rp_bytes);
-      const std::string ci = index_array(d.qk.col_idx, ci_bytes);
-      const std::string vals = ctx.IntWeightArray(
-          "int8_t",
-          d.qk.sparse_values.empty() ? std::vector<int64_t>{0} : Ints(d.qk.sparse_values), 1);
-      sparse = ctx.Param("tml_sparse_s8",
-                         fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", d.rows, d.cols, rp, ci,
-                                     vals, rp_bytes, ci_bytes, d.qk.sparse_shift));
-    }
+    if (!d.qk.row_ptr.empty()) sparse = SparseInit(ctx, d);
   } else if (d.blocks.empty()) {
     packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
   }

@@ -187,22 +187,28 @@ typedef struct {
 } tml_kron_s8_params;
 
 /**
- * A sparse overlay S [rows, cols] in CSR form (the doping of a Kronecker operator). The
- * values are int8, each worth 2^value_shift units of the operator's per-row scale (so
+ * A sparse overlay S [rows, cols] (the doping of a Kronecker operator). The values are
+ * int8, each worth 2^value_shift units of the operator's per-row scale (so
  * (S·x) << value_shift adds straight into the same int32 accumulator as the Kronecker
- * product). The index arrays are as narrow as the
- * compiler could make them: row pointers uint8_t when nnz <= 255, column indices
- * uint8_t when cols <= 256, uint16_t otherwise.
+ * product). Two forms, whichever the compiler found smaller:
+ *  - CSR (row_ptr != NULL): rows + 1 row pointers, uint8_t when nnz <= 255;
+ *  - coordinates (row_ptr == NULL): nnz entries in row order, each with the number of
+ *    rows to step down before it (row_step, uint8_t; the first steps from row 0). A step
+ *    over more than 255 rows takes filler entries of value 0. No per-row cost, so a very
+ *    sparse doping of a tall matrix (an LSTM's 4H rows) pays 3 bytes per non-zero.
+ * Column indices are uint8_t when cols <= 256, uint16_t otherwise.
  */
 typedef struct {
   int32_t rows;
   int32_t cols;
-  const void *row_ptr;     /**< rows + 1 non-decreasing offsets (nnz <= 65535). */
+  const void *row_ptr;     /**< CSR: rows + 1 non-decreasing offsets (nnz <= 65535); or NULL. */
   const void *col_idx;     /**< nnz column indices in [0, cols). */
   const int8_t *values;    /**< nnz values. */
   int32_t row_ptr_bytes;   /**< 1 (uint8_t) or 2 (uint16_t). */
   int32_t col_idx_bytes;   /**< 1 (uint8_t) or 2 (uint16_t). */
   int32_t value_shift;     /**< [0, 24]: a row's sum is shifted left by this. */
+  const uint8_t *row_step; /**< Coordinate form: rows to step before each entry. */
+  int32_t nnz;             /**< Coordinate form: entries (fillers included). */
 } tml_sparse_s8;
 
 /**

@@ -22,6 +22,19 @@
     }                                                                     \
   } while (0)
 
+/* The coordinate form: one multiply-add per entry, the row advanced by its step. */
+#define TML_SPARSE_S8_COO_LOOP(CT)                                                  \
+  do {                                                                              \
+    const CT *ci = (const CT *)sparse->col_idx;                                     \
+    const uint8_t *step = sparse->row_step;                                         \
+    int32_t *row = acc;                                                             \
+    int32_t k;                                                                      \
+    for (k = 0; k < sparse->nnz; ++k) {                                             \
+      row += step[k];                                                               \
+      *row = (int32_t)((uint32_t)*row + ((uint32_t)((int32_t)values[k] * input[ci[k]]) << shift)); \
+    }                                                                               \
+  } while (0)
+
 tml_status tml_sparse_matvec_s8(const tml_context *ctx, const tml_sparse_s8 *sparse,
                                 const int8_t *input, int32_t *acc) {
   int32_t r;
@@ -29,16 +42,25 @@ tml_status tml_sparse_matvec_s8(const tml_context *ctx, const tml_sparse_s8 *spa
   const int8_t *values;
   int32_t shift;
   (void)ctx;
-  TML_CHECK(sparse != NULL && input != NULL && acc != NULL && sparse->row_ptr != NULL);
+  TML_CHECK(sparse != NULL && input != NULL && acc != NULL);
   TML_CHECK(sparse->rows >= 1 && sparse->cols >= 1);
-  TML_CHECK((sparse->row_ptr_bytes == 1 || sparse->row_ptr_bytes == 2) &&
-            (sparse->col_idx_bytes == 1 || sparse->col_idx_bytes == 2));
+  TML_CHECK(sparse->col_idx_bytes == 1 || sparse->col_idx_bytes == 2);
   TML_CHECK(sparse->value_shift >= 0 && sparse->value_shift <= 24);
   /* Row pointers and column indices are compile-time constants that the compiler
    * validated, so they are not checked here (STYLE.md: kernels check data hazards only). */
   rows = sparse->rows;
   values = sparse->values;
   shift = sparse->value_shift;
+  if (sparse->row_ptr == NULL) {
+    TML_CHECK(sparse->row_step != NULL && sparse->nnz >= 0);
+    if (sparse->col_idx_bytes == 1) {
+      TML_SPARSE_S8_COO_LOOP(uint8_t);
+    } else {
+      TML_SPARSE_S8_COO_LOOP(uint16_t);
+    }
+    return TML_OK;
+  }
+  TML_CHECK(sparse->row_ptr_bytes == 1 || sparse->row_ptr_bytes == 2);
   if (sparse->row_ptr_bytes == 1) {
     if (sparse->col_idx_bytes == 1) {
       TML_SPARSE_S8_LOOP(uint8_t, uint8_t);

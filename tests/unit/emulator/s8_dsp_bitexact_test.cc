@@ -314,7 +314,7 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
   tml_quantize_multipliers_s8(rows, rf.data(), rm.data(), &rl, &rr);
   // uint8_t column indices (cols <= 256), uint16_t row pointers.
   const std::vector<uint8_t> col_idx8(col_idx.begin(), col_idx.end());
-  const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx8.data(), values.data(), 2, 1, 5};
+  const tml_sparse_s8 sp{rows, hs, row_ptr.data(), col_idx8.data(), values.data(), 2, 1, 5, nullptr, 0};
   const tml_linear_op_s8 wop{rows, in, packed.data(), nullptr, nullptr, nullptr, nullptr,
                              wbias.data(), {wm.data(), wl, wr}, nullptr, nullptr, 0};
   const tml_linear_op_s8 rop{rows, hs, nullptr, &kp, a.data(), b.data(), &sp,
@@ -330,7 +330,7 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
       CArray("static const int32_t RB[]", rbias) + CArray("static const int32_t WM[]", wm) +
       CArray("static const int32_t RM[]", rm) +
       "static const tml_kron_s8_params kp = {8, 4, 8, 4, 2, 5};\n"
-      "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV, 2, 1, 5};\n"
+      "static const tml_sparse_s8 sp = {" + i(rows) + ", " + i(hs) + ", RP, CI, SV, 2, 1, 5, 0, 0};\n"
       "static const tml_linear_op_s8 wop = {" + i(rows) + ", " + i(in) +
       ", W, 0, 0, 0, 0, WB, {WM, " + i(wl) + ", " + i(wr) + "}, 0, 0, 0};\n"
       "static const tml_linear_op_s8 rop = {" + i(rows) + ", " + i(hs) +

@@ -130,7 +130,7 @@ TEST(QuantizeTest, KroneckerWithDopingThroughTheKernelFollowsFloat) {
   for (int c = 0; c < op.cols; ++c) xq[c] = in.Quantize(x[c]);
   const auto bias_eff = qk.FoldBias(bias.data(), in);
   const tml_sparse_s8 sp{qk.rows(), qk.cols(), qk.row_ptr.data(), qk.col_idx.data(),
-                         qk.sparse_values.data(), 2, 2, qk.sparse_shift};
+                         qk.sparse_values.data(), 2, 2, qk.sparse_shift, nullptr, 0};
   std::vector<int32_t> mult(qk.rows(), 0);
   const std::vector<int8_t> pa = qk.PackedA(), pb = qk.PackedB();
   const tml_linear_op_s8 lop{qk.rows(), qk.cols(), nullptr, &qk.params, pa.data(), pb.data(),

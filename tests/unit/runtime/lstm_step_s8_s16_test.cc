@@ -110,7 +110,9 @@ TEST(SparseMatvecS8Test, MatchesIntegerReference) {
                             values.data(),
                             rp_bytes,
                             ci_bytes,
-                            2};
+                            2,
+                            nullptr,
+                            0};
       std::vector<int32_t> acc = {1, 2, 3};
       ASSERT_EQ(tml_sparse_matvec_s8(nullptr, &s, x, acc.data()), TML_OK);
       // (75 - 127) << 2 and (-14 - 375 + 635) << 2.
@@ -118,9 +120,61 @@ TEST(SparseMatvecS8Test, MatchesIntegerReference) {
           << rp_bytes << " " << ci_bytes;
     }
   }
-  const tml_sparse_s8 bad{3, 4, row_ptr.data(), col_idx.data(), values.data(), 4, 1, 0};
+  const tml_sparse_s8 bad{3, 4, row_ptr.data(), col_idx.data(), values.data(), 4, 1, 0, nullptr, 0};
   std::vector<int32_t> acc = {1, 2, 3};
   EXPECT_EQ(tml_sparse_matvec_s8(nullptr, &bad, x, acc.data()), TML_ERROR_ARG);
+}
+
+// The coordinate form (row steps, fillers for gaps over 255 rows) gives the CSR form's
+// sums on a tall, very sparse matrix with empty rows, a long gap and repeated rows.
+TEST(SparseMatvecS8Test, CoordinateFormMatchesCsr) {
+  const int rows = 700, cols = 300;  // uint16_t columns
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> d8(-127, 127), dc(0, cols - 1), dr(0, 99);
+  std::vector<uint16_t> row_ptr(rows + 1, 0), col_idx;
+  std::vector<int8_t> values;
+  for (int r = 0; r < rows; ++r) {
+    row_ptr[r] = uint16_t(col_idx.size());
+    const int n = (r > 100 && r < 500) ? 0 : (dr(rng) < 20 ? 1 + dr(rng) % 3 : 0);
+    for (int k = 0; k < n; ++k) {
+      col_idx.push_back(uint16_t(dc(rng)));
+      values.push_back(int8_t(d8(rng)));
+    }
+  }
+  row_ptr[rows] = uint16_t(col_idx.size());
+  // The coordinate arrays: entries in row order, steps from the previous entry's row.
+  std::vector<uint8_t> step;
+  std::vector<uint16_t> coo_col;
+  std::vector<int8_t> coo_val;
+  int prev = 0;
+  for (int r = 0; r < rows; ++r) {
+    for (int k = row_ptr[r]; k < row_ptr[r + 1]; ++k) {
+      int gap = r - prev;
+      for (; gap > 255; gap -= 255) {  // fillers
+        step.push_back(255);
+        coo_col.push_back(0);
+        coo_val.push_back(0);
+      }
+      step.push_back(uint8_t(gap));
+      coo_col.push_back(col_idx[k]);
+      coo_val.push_back(values[k]);
+      prev = r;
+    }
+  }
+  ASSERT_GT(step.size(), col_idx.size());  // the 400-row gap took a filler
+  std::vector<int8_t> x(cols);
+  for (auto& v : x) v = int8_t(std::uniform_int_distribution<int>(-128, 127)(rng));
+  const tml_sparse_s8 csr{rows, cols, row_ptr.data(), col_idx.data(), values.data(), 2, 2, 3, nullptr, 0};
+  const tml_sparse_s8 coo{rows, cols, nullptr, coo_col.data(), coo_val.data(), 0, 2, 3,
+                          step.data(), int32_t(step.size())};
+  std::vector<int32_t> want(rows), got(rows);
+  for (int r = 0; r < rows; ++r) want[r] = got[r] = r * 7 - 1000;
+  ASSERT_EQ(tml_sparse_matvec_s8(nullptr, &csr, x.data(), want.data()), TML_OK);
+  ASSERT_EQ(tml_sparse_matvec_s8(nullptr, &coo, x.data(), got.data()), TML_OK);
+  EXPECT_EQ(got, want);
+  int touched = 0;
+  for (int r = 0; r < rows; ++r) touched += want[r] != r * 7 - 1000;
+  EXPECT_GT(touched, 50);
 }
 
 TEST(ActivationS16Test, TanhAndSigmoidFollowTheFloatFunctions) {
