@@ -9,15 +9,6 @@
 #include "tml_kernels_s8.h"
 #include "tml_support_s8.h"
 
-/* sat16 (SSAT on the DSP path; the same value). */
-static inline int32_t tml_requant_sat16(int32_t v) {
-#if defined(TML_MATH_DSP)
-  return __ssat(v, 16);
-#else
-  return tml_sat16(v);
-#endif
-}
-
 /*
  * One run of n rows of the compact form, the row multipliers m >> shift[k]:
  * with sum == NULL, acc[k] = requant(acc[k]) in place; otherwise
@@ -38,7 +29,7 @@ TML_S8_INLINE void tml_requantize_run(int32_t *acc, int32_t n, int32_t m, const 
     } else {
       for (; acc != end; ++acc, ++shift) {
         const int32_t v = (tml_smmulr(*acc, m >> *shift) + round) >> right;
-        *out++ = (int16_t)tml_requant_sat16(*sum++ + v);
+        *out++ = (int16_t)tml_ssat16(*sum++ + v);
       }
     }
     return;
@@ -48,7 +39,7 @@ TML_S8_INLINE void tml_requantize_run(int32_t *acc, int32_t n, int32_t m, const 
     if (sum == NULL) {
       *acc = v;
     } else {
-      *out++ = (int16_t)tml_requant_sat16(*sum++ + v);
+      *out++ = (int16_t)tml_ssat16(*sum++ + v);
     }
   }
 }
@@ -82,7 +73,7 @@ TML_S8_INLINE void tml_linear_op_s8_requant(const tml_linear_op_s8 *op, int32_t 
       if (sum == NULL) {
         acc[r] = v;
       } else {
-        out[r] = (int16_t)tml_requant_sat16(sum[r] + v);
+        out[r] = (int16_t)tml_ssat16(sum[r] + v);
       }
     }
   }

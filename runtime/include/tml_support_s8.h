@@ -332,6 +332,15 @@ static inline int32_t tml_sat16(int32_t v) {
   return v < -32768 ? -32768 : (v > 32767 ? 32767 : v);
 }
 
+/** Saturates to int16 with SSAT on the DSP path (the same value as tml_sat16()). */
+static inline int32_t tml_ssat16(int32_t v) {
+#if defined(TML_MATH_DSP)
+  return __ssat(v, 16);
+#else
+  return tml_sat16(v);
+#endif
+}
+
 /** The tanh table of tml_tanh_s16(): entry k holds y_k (int16, low half) and
  * y_{k+1} - y_k (high half), y_k = tanh(-8 + k/16) in Q0.15, k < 256. */
 extern const uint32_t tml_tanh_table_q15x2[256];

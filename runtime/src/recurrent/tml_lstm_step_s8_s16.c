@@ -20,15 +20,6 @@ int32_t tml_lstm_step_s8_s16_get_buffer_size(const tml_lstm_s8_params *params,
   return 2 * 4 * 4 * params->hidden_size + (sw > sr ? sw : sr);
 }
 
-/* sat16 (SSAT on the DSP path; the same value). */
-static inline int32_t tml_lstm_sat16(int32_t v) {
-#if defined(TML_MATH_DSP)
-  return __ssat(v, 16);
-#else
-  return tml_sat16(v);
-#endif
-}
-
 /*
  * The compact requantization of an operator (tml_linear_op_s8_requant.h) as runs of rows
  * that share one base multiplier, each row shifting it by its own shift: a dense operator
@@ -74,7 +65,7 @@ TML_S8_INLINE void tml_lstm_s8_gate_chunk(const int32_t *aw, const int32_t *ar, 
         (tml_smmulr((int32_t)((uint32_t)*aw++ << lw), base_w >> *sw++) + round_w) >> rw;
     const int32_t vr =
         (tml_smmulr((int32_t)((uint32_t)*ar++ << lr), base_r >> *sr++) + round_r) >> rr;
-    *gate++ = (int16_t)tml_lstm_sat16(vw + vr);
+    *gate++ = (int16_t)tml_ssat16(vw + vr);
   }
 }
 
@@ -154,44 +145,37 @@ TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_li
     while (aw != end) {
       const int32_t vw = (tml_smmulr(*aw++, *mw++) + round_w) >> rw;
       const int32_t vr = (tml_smmulr(*acc_r++, *mr++) + round_r) >> rr;
-      *gate++ = (int16_t)tml_lstm_sat16(vw + vr);
+      *gate++ = (int16_t)tml_ssat16(vw + vr);
     }
     return;
   }
   while (aw != end) {
     const int32_t vw = tml_requantize(*aw++, *mw++, lw, rw);
     const int32_t vr = tml_requantize(*acc_r++, *mr++, lr, rr);
-    *gate++ = (int16_t)tml_lstm_sat16(vw + vr);
+    *gate++ = (int16_t)tml_ssat16(vw + vr);
+  }
+}
+
+/* g[k] = table(g[k]) for g in [g, end), Q3.12 -> Q0.15 (tml_table_q15()), in place; two
+ * per iteration, so that the loop branch and the dependent load chains overlap. */
+TML_S8_INLINE void tml_lstm_s8_lookup(int16_t *g, int16_t *end, const uint32_t *table) {
+  for (; end - g >= 2; g += 2) {
+    const int32_t a = g[0];
+    const int32_t b = g[1];
+    g[0] = (int16_t)tml_table_q15(table, a);
+    g[1] = (int16_t)tml_table_q15(table, b);
+  }
+  if (g != end) {
+    *g = (int16_t)tml_table_q15(table, *g);
   }
 }
 
 /* Pass 2: the gate activations in place, Q3.12 -> Q0.15: sigmoid for i, o, f (the first
- * 3·hs), tanh for c. A loop of its own: one table lookup per iteration keeps everything
- * in registers (the cell loop with all five lookups spilled). */
+ * 3·hs), tanh for c. A loop of its own: one table lookup per value keeps everything in
+ * registers (the cell loop with all five lookups spilled). */
 TML_S8_HOT static void tml_lstm_s8_activate(int32_t hs, int16_t *gate) {
-  int16_t *g = gate;
-  int16_t *const sig_end = gate + 3 * hs;
-  int16_t *const end = gate + 4 * hs;
-  /* Two per iteration: the loop branch and the dependent load chains overlap. */
-  for (; sig_end - g >= 2; g += 2) {
-    const int32_t a = g[0];
-    const int32_t b = g[1];
-    g[0] = (int16_t)tml_sigmoid_q15(a);
-    g[1] = (int16_t)tml_sigmoid_q15(b);
-  }
-  if (g != sig_end) {
-    *g = (int16_t)tml_sigmoid_q15(*g);
-    ++g;
-  }
-  for (; end - g >= 2; g += 2) {
-    const int32_t a = g[0];
-    const int32_t b = g[1];
-    g[0] = (int16_t)tml_tanh_q15(a);
-    g[1] = (int16_t)tml_tanh_q15(b);
-  }
-  if (g != end) {
-    *g = (int16_t)tml_tanh_q15(*g);
-  }
+  tml_lstm_s8_lookup(gate, gate + 3 * hs, tml_sigmoid_table_q15x2);
+  tml_lstm_s8_lookup(gate + 3 * hs, gate + 4 * hs, tml_tanh_table_q15x2);
 }
 
 /* Pass 3: the cell, from the activated gates (i, o, f, c blocks of hs, Q0.15). */
@@ -204,8 +188,8 @@ TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const i
     const int32_t f_g = gate[2 * hs + j];
     const int32_t c_g = gate[3 * hs + j];
     const int32_t cv =
-        tml_lstm_sat16(((f_g * c_prev[j] + (1 << 14)) >> 15) + ((i_g * c_g + (1 << 18)) >> 19));
-    const int32_t tc = tml_tanh_q15(tml_lstm_sat16(2 * cv));
+        tml_ssat16(((f_g * c_prev[j] + (1 << 14)) >> 15) + ((i_g * c_g + (1 << 18)) >> 19));
+    const int32_t tc = tml_tanh_q15(tml_ssat16(2 * cv));
     const int32_t hv = (o_g * tc + (1 << 22)) >> 23;
     c[j] = (int16_t)cv;
 #if defined(TML_MATH_DSP)
