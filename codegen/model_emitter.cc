@@ -797,10 +797,8 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
 static StatusOr<Graph> LowerUnsupportedWeightOperators(const Graph& graph) {
   Graph lowered = graph;
   for (Node& node : lowered.nodes()) {
-    // The int8 GRU/RNN steps read dense W/R: their operators are lowered too.
-    const bool int8_dense_recurrent = UsesGruS8(node) || UsesRnnS8(node);
-    if (node.weight_ops.empty() || UsesLstmS8(node) || UsesFullyConnectedS8(node) ||
-        (UsesRecurrentOperators(lowered, node) && !int8_dense_recurrent) ||
+    if (node.weight_ops.empty() || UsesLstmS8(node) || UsesGruS8(node) || UsesRnnS8(node) ||
+        UsesFullyConnectedS8(node) || UsesRecurrentOperators(lowered, node) ||
         UsesKronMatvec(lowered, node)) {
       continue;
     }

@@ -2,11 +2,13 @@
 // plan of passes/quantize.h runs as tml_quantize_s8 of the input sequence,
 // then per time step tml_gru_step_s8_s16 (h int8 at 2^-7, gates int16 Q3.12),
 // dequantizing h into Y and finally Y_h (linear_op_s8.h prints that frame).
-// Operators (dense, per-row int8; Kronecker weights of a GRU were lowered to
-// dense matrices before codegen): W [3H, I] with Wb + Rb for the z and r rows
-// and Wb_h for the candidate rows; R split into R_zr [2H, H] and R_h [H, H]
+// Operators (dense per-row int8, or the Kronecker / doped / per-gate operators
+// of compressed weights, linear_op_s8.h): W [3H, I] with Wb + Rb for the z and r
+// rows and Wb_h for the candidate rows; R split into R_zr [2H, H] and R_h [H, H]
 // carrying Rb_h, because ONNX applies the reset gate to R_h's product (and to
-// Rb_h when linear_before_reset is 1).
+// Rb_h when linear_before_reset is 1). A compressed R splits along its structure
+// (SliceRows: A's rows, or whole gate blocks) or, where the cut goes through a
+// factor, into the dense rows of what it computes.
 #include "codegen/ops/linear_op_s8.h"
 #include "codegen/ops/op_emitters.h"
 #include "compiler/ops/recurrent_common.h"
@@ -21,6 +23,18 @@ struct GruS8 {
   LinearOpS8Data w, r_zr, r_h;
   int32_t step_bytes = 0;
 };
+
+// Rows [begin, end) of a compressed R as an int8 operator: structured when SliceRows can
+// cut it, else the dense rows of what it computes.
+LinearOpS8Data MakeRowsOpS8(const WeightOperator& r, int32_t begin, int32_t end,
+                            const AffineQuant& in, const float* bias) {
+  if (const std::optional<WeightOperator> part = SliceRows(r, begin, end)) {
+    return MakeOperatorOpS8(*part, in, bias);
+  }
+  const std::vector<float> dense = r.Materialize();
+  return MakeDenseOpS8(dense.data() + size_t(begin) * size_t(r.cols), end - begin,
+                       static_cast<int32_t>(r.cols), in, bias);
+}
 
 GruS8 Prepare(const Graph& graph, const Node& node) {
   GruS8 g;
@@ -38,11 +52,17 @@ GruS8 Prepare(const Graph& graph, const Node& node) {
     for (size_t k = 0; k < 3 * H; ++k) wb[k] = b[k] + (k < 2 * H ? b[3 * H + k] : 0.0f);
     for (size_t k = 0; k < H; ++k) rb_h[k] = b[5 * H + k];
   }
-  const std::vector<float>& w = graph.tensor(node.input(kRecurrentW)).f32;  // [1, 3H, I]
-  const std::vector<float>& r = graph.tensor(node.input(kRecurrentR)).f32;  // [1, 3H, H]
-  g.w = MakeDenseOpS8(w.data(), 3 * g.H, g.I, g.in, wb.data());
-  g.r_zr = MakeDenseOpS8(r.data(), 2 * g.H, g.H, h, nullptr);
-  g.r_h = MakeDenseOpS8(r.data() + 2 * H * H, g.H, g.H, h, rb_h.data());
+  g.w = MakeRecurrentOpS8(graph, node, kRecurrentW, g.in, wb.data());
+  const WeightOperatorSet* rset = node.WeightOps(kRecurrentR);
+  if (rset != nullptr && !rset->per_direction.empty() && !rset->per_direction[0].is_dense()) {
+    const WeightOperator& r = rset->per_direction[0];
+    g.r_zr = MakeRowsOpS8(r, 0, 2 * g.H, h, nullptr);
+    g.r_h = MakeRowsOpS8(r, 2 * g.H, 3 * g.H, h, rb_h.data());
+  } else {
+    const std::vector<float>& r = graph.tensor(node.input(kRecurrentR)).f32;  // [1, 3H, H]
+    g.r_zr = MakeDenseOpS8(r.data(), 2 * g.H, g.H, h, nullptr);
+    g.r_h = MakeDenseOpS8(r.data() + 2 * H * H, g.H, g.H, h, rb_h.data());
+  }
   const tml_gru_s8_params p{g.I, g.H, g.linear_before_reset ? 1 : 0};
   const tml_linear_op_s8 wo = HostOpS8(g.w), rzr = HostOpS8(g.r_zr), rh = HostOpS8(g.r_h);
   g.step_bytes = tml_gru_step_s8_s16_get_buffer_size(&p, &wo, &rzr, &rh);

@@ -3,8 +3,7 @@
 // sequence, then per time step tml_rnn_step_s8_s16 (h int8 at 2^-7,
 // pre-activation int16 Q3.12), dequantizing h into Y and finally Y_h
 // (linear_op_s8.h prints that frame). W [H, I] carries Wb + Rb; W and R are
-// dense per-row int8 (Kronecker weights of an RNN were lowered to dense
-// matrices before codegen).
+// dense per-row int8 or the Kronecker / doped operators of compressed weights.
 #include "codegen/ops/linear_op_s8.h"
 #include "codegen/ops/op_emitters.h"
 #include "compiler/ops/recurrent_common.h"

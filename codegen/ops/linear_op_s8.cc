@@ -108,7 +108,13 @@ LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t in
   if (set == nullptr || set->per_direction.empty() || set->per_direction[0].is_dense()) {
     return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
   }
-  const WeightOperator& op = set->per_direction[0];
+  return MakeOperatorOpS8(set->per_direction[0], in, bias);
+}
+
+LinearOpS8Data MakeOperatorOpS8(const WeightOperator& op, const AffineQuant& in,
+                                const float* bias) {
+  const int32_t rows = static_cast<int32_t>(op.rows);
+  const int32_t cols = static_cast<int32_t>(op.cols);
   LinearOpS8Data d;
   std::vector<double> row_unit;
   if (QuantizeKron(op, &d.qk)) {
@@ -126,7 +132,9 @@ LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t in
       row += block.rows;
     }
   } else {
-    return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
+    // What the operator computes (never the node's original weights).
+    const std::vector<float> dense = op.Materialize();
+    return MakeDenseOpS8(dense.data(), rows, cols, in, bias);
   }
   if (!CompactRequant(row_unit, &d)) d.rq = MakeRequant(row_unit, 1.0 / 4096.0);
   return d;

@@ -39,6 +39,10 @@ struct LinearOpS8Data {
 // requantization maps to Q3.12 gates.
 LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
                                  const AffineQuant& in, const float* bias);
+// The same for one weight operator [rows, cols] (e.g. a slice of one, SliceRows): a
+// Kronecker sum, a stack of row blocks, or per row its dense matrix (Materialize()).
+LinearOpS8Data MakeOperatorOpS8(const WeightOperator& op, const AffineQuant& in,
+                                const float* bias);
 // A dense row-major [rows, cols] matrix, quantized per row, mapping to Q3.12,
 // in the compact requantization form (tml_linear_op_s8::row_shift): row r's
 // scale is S·2^-k_r (S the largest row scale, k_r <= 14 the largest shift that

@@ -47,4 +47,62 @@ std::vector<float> WeightOperator::Materialize() const {
   return w;
 }
 
+namespace {
+
+std::optional<WeightOperator> SliceBlocks(const WeightOperator& op, int64_t begin, int64_t end) {
+  WeightOperator out;
+  out.rows = end - begin;
+  out.cols = op.cols;
+  int64_t row = 0;
+  for (const WeightOperator& block : op.row_blocks) {
+    const int64_t next = row + block.rows;
+    if (row >= begin && next <= end) {
+      out.row_blocks.push_back(block);
+    } else if (row < end && next > begin) {
+      return std::nullopt;  // the cut goes through this block
+    }
+    row = next;
+  }
+  if (out.row_blocks.size() == 1) return out.row_blocks[0];
+  return out;
+}
+
+std::optional<WeightOperator> SliceTerms(const WeightOperator& op, int64_t begin, int64_t end) {
+  const int64_t m2 = op.terms.empty() ? 1 : op.terms[0].b_rows;
+  for (const KronTerm& t : op.terms) {
+    if (t.b_rows != m2) return std::nullopt;
+  }
+  if (begin % m2 != 0 || end % m2 != 0) return std::nullopt;
+  WeightOperator out;
+  out.rows = end - begin;
+  out.cols = op.cols;
+  out.relative_error = op.relative_error;
+  for (const KronTerm& t : op.terms) {
+    KronTerm cut = t;
+    cut.a_rows = (end - begin) / m2;
+    cut.a.assign(t.a.begin() + static_cast<ptrdiff_t>(begin / m2 * t.a_cols),
+                 t.a.begin() + static_cast<ptrdiff_t>(end / m2 * t.a_cols));
+    out.terms.push_back(std::move(cut));
+  }
+  if (op.sparse) {
+    SparseOverlay s;
+    const int32_t first = op.sparse->row_ptr[static_cast<size_t>(begin)];
+    for (int64_t r = begin; r <= end; ++r) s.row_ptr.push_back(op.sparse->row_ptr[static_cast<size_t>(r)] - first);
+    const int32_t last = op.sparse->row_ptr[static_cast<size_t>(end)];
+    s.col_idx.assign(op.sparse->col_idx.begin() + first, op.sparse->col_idx.begin() + last);
+    s.values.assign(op.sparse->values.begin() + first, op.sparse->values.begin() + last);
+    out.sparse = std::move(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<WeightOperator> SliceRows(const WeightOperator& op, int64_t begin, int64_t end) {
+  if (begin < 0 || end > op.rows || begin >= end || op.is_dense()) return std::nullopt;
+  if (!op.row_blocks.empty()) return SliceBlocks(op, begin, end);
+  if (op.terms.empty()) return std::nullopt;  // a sparse overlay alone: no structured form
+  return SliceTerms(op, begin, end);
+}
+
 }  // namespace tml

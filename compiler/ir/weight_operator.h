@@ -65,6 +65,14 @@ struct WeightOperator {
   std::vector<float> Materialize() const;
 };
 
+// Rows [begin, end) of `op` in the same structured form, when the form allows it without
+// approximation: a whole run of row blocks; or Kronecker terms whose B factors all have m2
+// rows, with begin and end multiples of m2 (rows i1 in [begin/m2, end/m2) of every A_k),
+// the sparse overlay's rows cut alike. Nothing (std::nullopt) for a dense operator or a
+// cut through a block or a B factor: the caller then takes the rows of Materialize().
+// (A GRU's R splits this way into the z/r rows and the candidate rows.)
+std::optional<WeightOperator> SliceRows(const WeightOperator& op, int64_t begin, int64_t end);
+
 // The operators attached to one weight input of a node, one per direction
 // (index d covers rows [d·rows, (d+1)·rows) of the flattened input).
 struct WeightOperatorSet {

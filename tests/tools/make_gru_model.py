@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes tests/e2e/gru_digits/ and tests/e2e/rnn_digits/ (checked in; rerun only to
 change the models): small PyTorch GRU / RNN classifiers exported to ONNX, for the int8
-GRU and RNN end-to-end tests, and tests/e2e/gru_only/ (a bare untrained GRU, model.onnx and
-calib_x.npy).
+GRU and RNN end-to-end tests, and tests/e2e/gru_only/ and tests/e2e/rnn_only/ (a bare
+untrained GRU / tanh RNN, model.onnx and calib_x.npy). Arguments: the folders to write
+(default all of them).
 
 sklearn's 8x8 digits as sequences (8 time steps of 8 features), GRU or tanh RNN
 (8 -> 16, batch_first) -> last h -> Linear(16 -> 10), trained briefly; PyTorch exports
@@ -10,6 +11,7 @@ the GRU with linear_before_reset = 1. Files in each: model.onnx (opset 13, batch
 training samples), test_x.npy / test_y.npy (120 test samples). Needs Debian's
 python3-torch, python3-onnx, python3-sklearn. Deterministic (seeded, one thread)."""
 import os
+import sys
 
 import numpy as np
 import torch
@@ -61,29 +63,37 @@ def make(name, cell):
     np.save(os.path.join(OUT, "test_y.npy"), y_te)
 
 
-class GruOnly(nn.Module):
-    """The GRU's output sequence alone (no head), untrained: for the int8 GRU with
-    Kronecker-compressed weights (lowered to dense int8 matrices)."""
+class RecurrentOnly(nn.Module):
+    """The recurrent layer's output sequence alone (no head), untrained: for the int8 GRU
+    and RNN steps on Kronecker-compressed weights."""
 
-    def __init__(self):
+    def __init__(self, cell):
         super().__init__()
-        self.gru = nn.GRU(8, 16, batch_first=True)
+        self.gru = cell(8, 16, batch_first=True)
 
     def forward(self, x):
         return self.gru(x)[0]
 
 
-def main():
-    torch.set_num_threads(1)
-    make("gru_digits", nn.GRU)
-    make("rnn_digits", nn.RNN)
+def make_only(name, cell):
     torch.manual_seed(0)
-    out = os.path.join(E2E, "gru_only")
+    out = os.path.join(E2E, name)
     os.makedirs(out, exist_ok=True)
     x = (load_digits().images[:32] / 16.0).astype(np.float32)
-    torch.onnx.export(GruOnly().eval(), torch.from_numpy(x[:1]), os.path.join(out, "model.onnx"),
-                      opset_version=13, input_names=["input"], output_names=["output"])
+    torch.onnx.export(RecurrentOnly(cell).eval(), torch.from_numpy(x[:1]),
+                      os.path.join(out, "model.onnx"), opset_version=13,
+                      input_names=["input"], output_names=["output"])
     np.save(os.path.join(out, "calib_x.npy"), x)
+
+
+def main():
+    torch.set_num_threads(1)
+    jobs = {"gru_digits": lambda: make("gru_digits", nn.GRU),
+            "rnn_digits": lambda: make("rnn_digits", nn.RNN),
+            "gru_only": lambda: make_only("gru_only", nn.GRU),
+            "rnn_only": lambda: make_only("rnn_only", nn.RNN)}
+    for name in sys.argv[1:] or list(jobs):
+        jobs[name]()
 
 
 if __name__ == "__main__":
