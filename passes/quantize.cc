@@ -351,7 +351,8 @@ std::string RecurrentInt8Unsupported(const Graph& graph, const Node& node) {
       if (!graph.tensor(node.input(k)).is_constant()) return "W/R are not constant";
       continue;
     }
-    // GRU/RNN compressed weights are lowered to dense matrices before codegen.
+    // GRU/RNN operators that are not a Kronecker sum or gate blocks (or whose R does not
+    // cut along the gates) run as the dense rows of what they compute (emit_gru_s8.cc).
     if (node.op != OpKind::kLstm) continue;
     // Per-gate blocks run as a stack of operators (tml_linear_op_s8::blocks).
     const WeightOperator& op = set->per_direction[0];
@@ -368,7 +369,6 @@ std::string RecurrentInt8Unsupported(const Graph& graph, const Node& node) {
 std::string Int8Unsupported(const Graph& graph, const Node& node) {
   switch (node.op) {
     case OpKind::kGemm: {
-      if (!node.weight_ops.empty()) return "Kronecker/doped weight operators are not int8 yet";
       if (!IsConstant2D(graph, node.input(1))) return "B is not a constant 2-D weight";
       if (node.GetInt("transA", 0) != 0) return "transA = 1 is not supported in int8";
       if (node.GetFloat("alpha", 1.0f) != 1.0f) return "alpha != 1 is not supported in int8";
@@ -386,7 +386,6 @@ std::string Int8Unsupported(const Graph& graph, const Node& node) {
       return "";
     }
     case OpKind::kMatMul:
-      if (!node.weight_ops.empty()) return "Kronecker/doped weight operators are not int8 yet";
       if (!IsConstant2D(graph, node.input(1))) return "B is not a constant 2-D weight";
       return "";
     case OpKind::kLstm:

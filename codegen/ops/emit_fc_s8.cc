@@ -9,10 +9,13 @@
 // scratch, in that order. Between two int8 layers the activation stays int8
 // (no quantize/dequantize) and a Relu in between folds into the requantization
 // (codegen/int8_links.h). The weights are quantized here (QuantizeRows), so
-// the graph keeps its float weights for the reference interpreter.
+// the graph keeps its float weights for the reference interpreter. A compressed
+// weight (Kronecker sum, doping, row blocks) runs as tml_linear_op_fc_s8 on its
+// int8 operator (linear_op_s8.h) in place of tml_fully_connected_s8.
 #include <algorithm>
 #include <cmath>
 
+#include "codegen/ops/linear_op_s8.h"
 #include "codegen/ops/op_emitters.h"
 #include "passes/quantize.h"
 #include "tml_kernels_s8.h"
@@ -48,6 +51,22 @@ int32_t FcBufferBytes(int32_t rows, int32_t cols) {
   return tml_fully_connected_s8_get_buffer_size(&wd);
 }
 
+// The node's compressed weight operator (out × in), or null for a dense weight.
+const WeightOperator* CompressedWeight(const Node& node) {
+  const WeightOperatorSet* set = node.WeightOps(1);
+  if (set == nullptr || set->per_direction.empty() || set->per_direction[0].is_dense()) {
+    return nullptr;
+  }
+  return &set->per_direction[0];
+}
+
+// Scratch of tml_linear_op_fc_s8 for the operator (independent of the scales).
+int32_t OpFcBufferBytes(const WeightOperator& w) {
+  LinearOpS8Data d = MakeOperatorOpS8(w, AffineQuant{1.0, 0}, nullptr, 1.0);
+  const tml_linear_op_s8 op = HostOpS8(d);
+  return tml_linear_op_fc_s8_get_buffer_size(&op);
+}
+
 }  // namespace
 
 bool UsesFullyConnectedS8(const Node& node) {
@@ -59,8 +78,10 @@ int64_t FullyConnectedS8ScratchBytes(const Graph& graph, const Node& node) {
   const bool trans = node.op == OpKind::kGemm && node.GetInt("transB", 0) != 0;
   const int32_t rows = static_cast<int32_t>(trans ? b.shape[0] : b.shape[1]);
   const int32_t cols = static_cast<int32_t>(trans ? b.shape[1] : b.shape[0]);
+  const WeightOperator* compressed = CompressedWeight(node);
   return Align4(graph.tensor(node.input(0)).num_elements()) +
-         Align4(graph.tensor(node.output(0)).num_elements()) + FcBufferBytes(rows, cols);
+         Align4(graph.tensor(node.output(0)).num_elements()) +
+         (compressed != nullptr ? OpFcBufferBytes(*compressed) : FcBufferBytes(rows, cols));
 }
 
 Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
@@ -71,12 +92,6 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
   in.zero_point = static_cast<int32_t>(q[1]);
   out.scale = q[2];
   out.zero_point = static_cast<int32_t>(q[3]);
-  int32_t rows = 0, cols = 0;
-  const std::vector<float> w = WeightRows(ctx.graph(), node, &rows, &cols);
-  // Power-of-two related row scales: one multiplier and a byte of shift per row
-  // (tml_fc_s8_params::row_shift) instead of a 4-byte multiplier per row.
-  std::vector<int8_t> row_shift;
-  const QuantizedMatrix m = QuantizeRowsPowerOfTwo(w.data(), rows, cols, &row_shift);
   const float* bias = nullptr;
   if (node.op == OpKind::kGemm && node.input(2) != kNoTensor) {
     bias = ctx.tensor(node.input(2)).f32.data();
@@ -94,33 +109,60 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
     out.scale = links.format.at(y_id).first;
     out.zero_point = links.format.at(y_id).second;
   }
-  const std::vector<int32_t> bias_eff = m.FoldBias(bias, in);
-  const double top = *std::max_element(m.row_scale.begin(), m.row_scale.end());
-  const Requant rq = MakeRequant({in.scale * top}, out.scale);
+  const int32_t act_min = relu ? out.zero_point : -128;
 
-  const std::vector<int8_t> packed = m.Packed();
-  const std::string w_name =
-      ctx.IntWeightArray("int8_t", std::vector<int64_t>(packed.begin(), packed.end()), 1);
-  const std::string b_name =
-      ctx.IntWeightArray("int32_t", std::vector<int64_t>(bias_eff.begin(), bias_eff.end()), 4);
-  const std::string m_name = ctx.IntWeightArray(
-      "int32_t", std::vector<int64_t>(rq.multiplier.begin(), rq.multiplier.end()), 4);
-  const std::string shift_name =
-      ctx.IntWeightArray("int8_t", std::vector<int64_t>(row_shift.begin(), row_shift.end()), 1);
-  const std::string fc_params =
-      ctx.Param("tml_fc_s8_params", fmt::format("{{{}, {}, 127, {}}}", out.zero_point,
-                                                relu ? out.zero_point : -128, shift_name));
-  const std::string quant = ctx.Param(
-      "tml_quant_params", fmt::format("{{{}, {}, {}}}", m_name, rq.left_shift, rq.right_shift));
+  // The kernel call on xq_ / yq_ (dims filled in below) and its scratch bytes.
+  std::string kernel, call;
+  int32_t kernel_bytes = 0;
+  if (const WeightOperator* compressed = CompressedWeight(node)) {
+    LinearOpS8Data d = MakeOperatorOpS8(*compressed, in, bias, out.scale);
+    const tml_linear_op_s8 host = HostOpS8(d);
+    kernel = "tml_linear_op_fc_s8";
+    kernel_bytes = tml_linear_op_fc_s8_get_buffer_size(&host);
+    const std::string op = EmitOpS8(ctx, d);
+    const std::string fc_params = ctx.Param(
+        "tml_fc_s8_params", fmt::format("{{{}, {}, 127, NULL}}", out.zero_point, act_min));
+    call = fmt::format("tml_linear_op_fc_s8(&fc_ctx_, {}, {}, {{x_dims}}, xq_, {{y_dims}}, yq_)",
+                       fc_params, op);
+  } else {
+    int32_t rows = 0, cols = 0;
+    const std::vector<float> w = WeightRows(ctx.graph(), node, &rows, &cols);
+    // Power-of-two related row scales: one multiplier and a byte of shift per row
+    // (tml_fc_s8_params::row_shift) instead of a 4-byte multiplier per row.
+    std::vector<int8_t> row_shift;
+    const QuantizedMatrix m = QuantizeRowsPowerOfTwo(w.data(), rows, cols, &row_shift);
+    const std::vector<int32_t> bias_eff = m.FoldBias(bias, in);
+    const double top = *std::max_element(m.row_scale.begin(), m.row_scale.end());
+    const Requant rq = MakeRequant({in.scale * top}, out.scale);
+    const std::vector<int8_t> packed = m.Packed();
+    const std::string w_name =
+        ctx.IntWeightArray("int8_t", std::vector<int64_t>(packed.begin(), packed.end()), 1);
+    const std::string b_name =
+        ctx.IntWeightArray("int32_t", std::vector<int64_t>(bias_eff.begin(), bias_eff.end()), 4);
+    const std::string m_name = ctx.IntWeightArray(
+        "int32_t", std::vector<int64_t>(rq.multiplier.begin(), rq.multiplier.end()), 4);
+    const std::string shift_name =
+        ctx.IntWeightArray("int8_t", std::vector<int64_t>(row_shift.begin(), row_shift.end()), 1);
+    const std::string fc_params =
+        ctx.Param("tml_fc_s8_params",
+                  fmt::format("{{{}, {}, 127, {}}}", out.zero_point, act_min, shift_name));
+    const std::string quant = ctx.Param(
+        "tml_quant_params", fmt::format("{{{}, {}, {}}}", m_name, rq.left_shift, rq.right_shift));
+    TML_ASSIGN_OR_RETURN(std::string w_dims, ctx.DimsOf(Shape{rows, cols}));
+    kernel = "tml_fully_connected_s8";
+    kernel_bytes = FcBufferBytes(rows, cols);
+    call = fmt::format(
+        "tml_fully_connected_s8(&fc_ctx_, {}, {}, {{x_dims}}, xq_, {}, {}, {}, {{y_dims}}, yq_)",
+        fc_params, quant, w_dims, w_name, b_name);
+  }
   TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(x_id));
   TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(x_id));
-  TML_ASSIGN_OR_RETURN(std::string w_dims, ctx.DimsOf(Shape{rows, cols}));
   TML_ASSIGN_OR_RETURN(std::string y_dims, ctx.Dims(y_id));
   TML_ASSIGN_OR_RETURN(std::string y, ctx.Ptr(y_id));
   if (ctx.Scratch() == "NULL") return InvalidInput("int8 fully connected without scratch");
   const int64_t xq_bytes = Align4(ctx.tensor(x_id).num_elements());
   const int64_t yq_bytes = Align4(ctx.tensor(y_id).num_elements());
-  ctx.UseKernel("tml_fully_connected_s8");
+  ctx.UseKernel(kernel);
   CWriter& body = ctx.body();
   body.Open("");
   body.Line(fmt::format("int8_t *scratch_ = (int8_t *)({})->buf;", ctx.Scratch()));
@@ -129,14 +171,13 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
   body.Line(y_int8 ? fmt::format("int8_t *yq_ = (int8_t *){};", y)
                    : fmt::format("int8_t *yq_ = scratch_ + {};", xq_bytes));
   body.Line(fmt::format("const tml_context fc_ctx_ = {{scratch_ + {}, {}}};", xq_bytes + yq_bytes,
-                        FcBufferBytes(rows, cols)));
+                        kernel_bytes));
   if (!x_int8) {
     ctx.UseKernel("tml_quantize_s8");
     ctx.Call(fmt::format("tml_quantize_s8({}, {}, {}, {}, scratch_)", x_dims, x,
                          FloatLiteral(static_cast<float>(1.0 / in.scale)), in.zero_point));
   }
-  ctx.Call(fmt::format("tml_fully_connected_s8(&fc_ctx_, {}, {}, {}, xq_, {}, {}, {}, {}, yq_)",
-                       fc_params, quant, x_dims, w_dims, w_name, b_name, y_dims));
+  ctx.Call(fmt::format(fmt::runtime(call), fmt::arg("x_dims", x_dims), fmt::arg("y_dims", y_dims)));
   if (!y_int8) {
     ctx.UseKernel("tml_dequantize_s8");
     ctx.Call(fmt::format("tml_dequantize_s8({}, yq_, {}, {}, {})", y_dims,

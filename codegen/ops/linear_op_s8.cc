@@ -20,13 +20,13 @@ std::vector<int64_t> Ints(const std::vector<T>& v) {
 }  // namespace
 
 LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const AffineQuant& in,
-                             const float* bias) {
+                             const float* bias, double out_scale) {
   LinearOpS8Data d;
   d.rows = rows;
   d.cols = cols;
   const QuantizedMatrix m = QuantizeRowsPowerOfTwo(w, rows, cols, &d.row_shift);
   const double top = *std::max_element(m.row_scale.begin(), m.row_scale.end());
-  d.rq = MakeRequant({in.scale * top}, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
+  d.rq = MakeRequant({in.scale * top}, out_scale);
   d.packed = m.Packed();
   d.bias = m.FoldBias(bias, in);
   return d;
@@ -63,7 +63,7 @@ std::vector<int> PowerOfTwoShifts(const std::vector<double>& scales) {
 // one multiplier, m1 + m2 shifts (tml_linear_op_s8::row_shift). False (nothing set)
 // when the scales are not power-of-two related or a row would shift more than 14.
 bool FactorShifts(const QuantizedKron& qk, const std::vector<double>& row_unit,
-                  LinearOpS8Data* d) {
+                  double out_scale, LinearOpS8Data* d) {
   const std::vector<int> ka = PowerOfTwoShifts(qk.a_row_scale);
   const std::vector<int> kb = PowerOfTwoShifts(qk.b_row_scale);
   const int max_a = *std::max_element(ka.begin(), ka.end());
@@ -73,7 +73,7 @@ bool FactorShifts(const QuantizedKron& qk, const std::vector<double>& row_unit,
     return false;
   }
   const double top = *std::max_element(row_unit.begin(), row_unit.end());
-  d->rq = MakeRequant({top}, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
+  d->rq = MakeRequant({top}, out_scale);
   d->row_shift.assign(ka.begin(), ka.end());
   d->row_shift.insert(d->row_shift.end(), kb.begin(), kb.end());
   return true;
@@ -82,7 +82,7 @@ bool FactorShifts(const QuantizedKron& qk, const std::vector<double>& row_unit,
 // The compact requantization (one multiplier, a right shift per row) when every
 // row's unit is the largest one times 2^-k, k <= 14 — what QuantizeKron's power-of-two
 // factor row scales give. False (nothing set) otherwise.
-bool CompactRequant(const std::vector<double>& row_unit, LinearOpS8Data* d) {
+bool CompactRequant(const std::vector<double>& row_unit, double out_scale, LinearOpS8Data* d) {
   double top = 0.0;
   for (double u : row_unit) top = std::max(top, u);
   if (!(top > 0.0)) return false;
@@ -92,7 +92,7 @@ bool CompactRequant(const std::vector<double>& row_unit, LinearOpS8Data* d) {
     if (k < 0 || k > 14 || std::abs(std::ldexp(u, k) - top) > 1e-9 * top) return false;
     shift.push_back(static_cast<int8_t>(k));
   }
-  d->rq = MakeRequant({top}, 1.0 / 4096.0);  // to Q3.12 gate pre-activations
+  d->rq = MakeRequant({top}, out_scale);
   d->row_shift = std::move(shift);
   return true;
 }
@@ -106,20 +106,20 @@ LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t in
   const int32_t cols = static_cast<int32_t>(t.shape[2]);
   const WeightOperatorSet* set = node.WeightOps(input);
   if (set == nullptr || set->per_direction.empty() || set->per_direction[0].is_dense()) {
-    return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias);
+    return MakeDenseOpS8(t.f32.data(), rows, cols, in, bias, kGateScale);
   }
-  return MakeOperatorOpS8(set->per_direction[0], in, bias);
+  return MakeOperatorOpS8(set->per_direction[0], in, bias, kGateScale);
 }
 
 LinearOpS8Data MakeOperatorOpS8(const WeightOperator& op, const AffineQuant& in,
-                                const float* bias) {
+                                const float* bias, double out_scale) {
   const int32_t rows = static_cast<int32_t>(op.rows);
   const int32_t cols = static_cast<int32_t>(op.cols);
   LinearOpS8Data d;
   std::vector<double> row_unit;
   if (QuantizeKron(op, &d.qk)) {
     FillKron(in, bias, &d, &row_unit);
-    if (FactorShifts(d.qk, row_unit, &d)) return d;
+    if (FactorShifts(d.qk, row_unit, out_scale, &d)) return d;
   } else if (QuantizableRowBlocks(op)) {
     // Per-gate blocks: one QuantizedKron each; the stack requantizes all rows.
     d.rows = rows;
@@ -134,9 +134,9 @@ LinearOpS8Data MakeOperatorOpS8(const WeightOperator& op, const AffineQuant& in,
   } else {
     // What the operator computes (never the node's original weights).
     const std::vector<float> dense = op.Materialize();
-    return MakeDenseOpS8(dense.data(), rows, cols, in, bias);
+    return MakeDenseOpS8(dense.data(), rows, cols, in, bias, out_scale);
   }
-  if (!CompactRequant(row_unit, &d)) d.rq = MakeRequant(row_unit, 1.0 / 4096.0);
+  if (!CompactRequant(row_unit, out_scale, &d)) d.rq = MakeRequant(row_unit, out_scale);
   return d;
 }
 

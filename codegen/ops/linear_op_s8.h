@@ -31,18 +31,22 @@ struct LinearOpS8Data {
   std::vector<tml_linear_op_s8> host_blocks;  // filled by HostOpS8
 };
 
+// The recurrent steps' gate pre-activations are Q3.12: the operators' default output scale.
+constexpr double kGateScale = 1.0 / 4096.0;
+
 // The operator of weight input `input` of a recurrent node ([1, rows, cols]):
 // a Kronecker sum when the node carries one that QuantizeKron takes (stacked
 // gates), a stack of row blocks (per-gate operators: one QuantizedKron per
 // block, or per-row int8 for a dense block), else the dense tensor per row.
 // `in` is the input format, `bias` (may be null) the float bias [rows]; the
-// requantization maps to Q3.12 gates.
+// requantization maps to `out_scale` (Q3.12 gates by default; an int8 fully connected
+// layer's output scale).
 LinearOpS8Data MakeRecurrentOpS8(const Graph& graph, const Node& node, size_t input,
                                  const AffineQuant& in, const float* bias);
 // The same for one weight operator [rows, cols] (e.g. a slice of one, SliceRows): a
 // Kronecker sum, a stack of row blocks, or per row its dense matrix (Materialize()).
 LinearOpS8Data MakeOperatorOpS8(const WeightOperator& op, const AffineQuant& in,
-                                const float* bias);
+                                const float* bias, double out_scale = kGateScale);
 // A dense row-major [rows, cols] matrix, quantized per row, mapping to Q3.12,
 // in the compact requantization form (tml_linear_op_s8::row_shift): row r's
 // scale is S·2^-k_r (S the largest row scale, k_r <= 14 the largest shift that
@@ -50,7 +54,7 @@ LinearOpS8Data MakeOperatorOpS8(const WeightOperator& op, const AffineQuant& in,
 // bit less than its own scale), one multiplier for the layer, shifted right by
 // k_r per row: 1 byte of requantization data per row instead of 4.
 LinearOpS8Data MakeDenseOpS8(const float* w, int32_t rows, int32_t cols, const AffineQuant& in,
-                             const float* bias);
+                             const float* bias, double out_scale = kGateScale);
 
 // A host-side tml_linear_op_s8 pointing into `d` (valid while `d` lives and is
 // not moved).

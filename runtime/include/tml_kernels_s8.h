@@ -323,6 +323,26 @@ tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_linear_op_s8
                                   const int8_t *input, int32_t *acc);
 
 /**
+ * @brief Scratch bytes of tml_linear_op_fc_s8(): ceil4(rows) int32 accumulators and
+ * tml_linear_op_s8_apply_get_buffer_size(op); -1 for a malformed operator.
+ */
+int32_t tml_linear_op_fc_s8_get_buffer_size(const tml_linear_op_s8 *op);
+
+/**
+ * @brief int8 fully connected layer on a structured operator (Kronecker sum, doping, row
+ * blocks, or dense): per batch row, acc = M·x + bias (tml_linear_op_s8_apply()),
+ * requantized by op->quant (and op->row_shift, compact form) to the output scale, plus
+ * params->output_offset, clamped to [act_min, act_max]. params->row_shift is unused (the
+ * operator carries its own).
+ * @param[in]  input   int8 [batch, op->cols] (zero point folded into op->bias).
+ * @param[out] output  int8 [batch, op->rows]; must not overlap input.
+ * @return TML_OK, TML_ERROR_ARG or TML_ERROR_BUFFER.
+ */
+tml_status tml_linear_op_fc_s8(const tml_context *ctx, const tml_fc_s8_params *params,
+                               const tml_linear_op_s8 *op, const tml_dims *input_dims,
+                               const int8_t *input, const tml_dims *output_dims, int8_t *output);
+
+/**
  * @brief Any element-wise int8 → int8 function by table: output[k] = table[input[k] + 128].
  * The compiler fills the 256 entries from the activation (tanh, sigmoid, leaky ReLU, ...) and
  * the input and output formats, so each entry is the correctly rounded quantized result.

@@ -59,6 +59,18 @@ def main():
 
     save(tiny_gemm(dims=("batch", 4)), outdir, "dynamic.onnx")
 
+    # A Gemm the int8 path does not take (transA = 1): --quantize int8 must name it.
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["x", "W"], ["y"], name="fc_t", transA=1, transB=1)],
+        "transa_gemm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])],
+        [numpy_helper.from_array(np.ones((3, 4), dtype=np.float32), "W")])
+    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), outdir,
+         "transa_gemm.onnx")
+    np.save(os.path.join(outdir, "x_transa.npy"),
+            np.random.default_rng(2).standard_normal((5, 4, 1)).astype(np.float32))
+
     w = np.ones((3, 4), dtype=np.float32)
     w[1, 2] = np.nan
     w[2, 0] = np.inf

@@ -1,6 +1,7 @@
 // tml_fully_connected_s8 (host, pure-C path) against a C++ integer reference written
 // from the contract in tml_kernels_s8.h: Σ W·(x - zp_in) + bias, the two-step
-// requantization, output offset and clamp.
+// requantization, output offset and clamp; tml_linear_op_fc_s8 on the same layer as an
+// operator gives the same bytes.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -60,6 +61,18 @@ TEST_P(FullyConnectedS8Test, MatchesIntegerReference) {
     ASSERT_EQ(tml_fully_connected_s8(&ctx, &params, &quant, &in_dims, x.data(), &w_dims,
                                      packed.data(), bias_eff.data(), &out_dims, y.data()),
               TML_OK);
+    // The same layer as a (dense) tml_linear_op_s8 through tml_linear_op_fc_s8, the kernel
+    // of compressed fully connected layers: the same bytes.
+    const tml_linear_op_s8 op{rows, cols, packed.data(), nullptr, nullptr, nullptr, nullptr,
+                              bias_eff.data(), quant, compact ? shift.data() : nullptr,
+                              nullptr, 0};
+    std::vector<int8_t> op_scratch(tml_linear_op_fc_s8_get_buffer_size(&op));
+    const tml_context op_ctx{op_scratch.data(), int32_t(op_scratch.size())};
+    std::vector<int8_t> y_op(y.size());
+    ASSERT_EQ(tml_linear_op_fc_s8(&op_ctx, &params, &op, &in_dims, x.data(), &out_dims,
+                                  y_op.data()),
+              TML_OK);
+    EXPECT_EQ(y_op, y) << (compact ? "compact" : "per-row");
     int mismatches = 0;
     for (int n = 0; n < batch; ++n) {
       for (int r = 0; r < rows; ++r) {
