@@ -11,8 +11,6 @@
  * at every optimization level.)
  */
 #include "tml_kernels_s8.h"
-
-#include <stddef.h>
 #include "tml_support.h"
 #include "tml_support_s8.h"
 
@@ -191,16 +189,16 @@ TML_S8_INLINE void tml_kron_y_body(const int8_t *f, int32_t f_rows, int32_t f_pa
                                    int32_t has_bias, const int32_t *bias, int32_t *acc) {
   const int8_t *fp = f;
   const int8_t *f_end = f + (size_t)(f_rows >> 1) * (size_t)(4 * f_pairs);
-  const ptrdiff_t bias_off = has_bias ? bias - acc : 0;
   int32_t *row = acc;
-  for (; fp != f_end; fp += 4 * f_pairs, row += 2 * rs) {
+  const int32_t *bias_row = bias;
+  for (; fp != f_end; fp += 4 * f_pairs, row += 2 * rs, bias_row += has_bias ? 2 * rs : 0) {
     const int16_t *x = p;
     int32_t *y = row;
     int32_t *y_end = row + vecs * us;
     for (; y != y_end; y += 2 * us) {
       uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       if (has_bias) {
-        const int32_t *yb = y + bias_off;
+        const int32_t *yb = bias_row + (y - row);
         s0 = (uint32_t)yb[0];
         s1 = (uint32_t)yb[rs];
         s2 = (uint32_t)yb[us];
@@ -214,7 +212,6 @@ TML_S8_INLINE void tml_kron_y_body(const int8_t *f, int32_t f_rows, int32_t f_pa
     }
   }
 }
-
 
 /*
  * Stage 2 for narrow terms (f_pairs 1 or 2, e.g. B [m2, 2] of the A·X-first order): the
@@ -263,15 +260,15 @@ TML_S8_INLINE void tml_kron_y_narrow(const int8_t *f, int32_t f_rows, int32_t f_
 }
 
 /* The even-count body, specialized for the common widths. */
-#define TML_KRON_Y_CASES(has_bias)                                                        \
-  do {                                                                                   \
-    if (f_pairs == 4) {                                                           \
-      tml_kron_y_body(f, f_rows, 4, p, vecs, rs, us, has_bias, bias, acc);               \
-    } else if (f_pairs == 8) {                                                           \
-      tml_kron_y_body(f, f_rows, 8, p, vecs, rs, us, has_bias, bias, acc);               \
-    } else {                                                                             \
-      tml_kron_y_body(f, f_rows, f_pairs, p, vecs, rs, us, has_bias, bias, acc);         \
-    }                                                                                    \
+#define TML_KRON_Y_CASES(has_bias)                                                  \
+  do {                                                                             \
+    if (f_pairs == 4) {                                                            \
+      tml_kron_y_body(f, f_rows, 4, p, vecs, rs, us, has_bias, bias, acc);         \
+    } else if (f_pairs == 8) {                                                     \
+      tml_kron_y_body(f, f_rows, 8, p, vecs, rs, us, has_bias, bias, acc);         \
+    } else {                                                                       \
+      tml_kron_y_body(f, f_rows, f_pairs, p, vecs, rs, us, has_bias, bias, acc);   \
+    }                                                                              \
   } while (0)
 
 TML_S8_HOT static void tml_kron_stage_y(const int8_t *f, int32_t f_rows, int32_t f_pairs,
