@@ -10,88 +10,90 @@
 #include "tml_support_s8.h"
 
 /*
- * One run of n rows of the compact form, the row multipliers m >> shift[k]:
- * with sum == NULL, acc[k] = requant(acc[k]) in place; otherwise
- * out[k] = sat16(sum[k] + requant(acc[k])) (out may alias sum as int16: row k is written
- * after sum[k] is read). Everything in locals and pointer loops: a store could alias the
- * int8 shifts, so anything read through the operator would be reloaded per row.
+ * The compact form as runs of rows that share one base multiplier, row k of a run
+ * shifting it right by its own shift: a dense operator is one run of all its rows (base
+ * m, shifts row_shift); a Kronecker one is m1 runs of m2 rows, run i1 with base
+ * m >> row_shift[i1] and the shifts row_shift[m1 ...]. The requantization below and the
+ * LSTM step's fused gate pass (two operators at once) both walk them.
  */
-TML_S8_INLINE void tml_requantize_run(int32_t *acc, int32_t n, int32_t m, const int8_t *shift,
-                                      int32_t left, int32_t right, const int32_t *sum,
-                                      int16_t *out) {
+typedef struct {
+  const int8_t *run_shift; /* the current run's shift of the base (Kronecker), or NULL */
+  const int8_t *first;     /* the shift of every run's first row */
+  const int8_t *shift;     /* the shift of the next row */
+  int32_t m;               /* the operator's multiplier */
+  int32_t run_rows;        /* rows per run */
+  int32_t left;            /* rows left in the current run */
+  int32_t base;            /* the current run's multiplier */
+} tml_requant_runs;
+
+static inline void tml_requant_runs_init(const tml_linear_op_s8 *op, int32_t rows,
+                                         tml_requant_runs *q) {
+  const int kron = op->kron != NULL;
+  q->m = op->quant.multiplier[0];
+  q->run_shift = kron ? op->row_shift : NULL;
+  q->first = kron ? op->row_shift + op->kron->m1 : op->row_shift;
+  q->shift = q->first;
+  q->run_rows = kron ? op->kron->m2 : rows;
+  q->left = q->run_rows;
+  q->base = kron ? q->m >> *q->run_shift : q->m;
+}
+
+/* Past the next n <= left rows; into the next run when the current one is used up (after
+ * the last Kronecker run run_shift points at row_shift[m1], still inside the array). */
+static inline void tml_requant_runs_skip(tml_requant_runs *q, int32_t n) {
+  q->left -= n;
+  q->shift += n;
+  if (q->left == 0) {
+    q->left = q->run_rows;
+    q->shift = q->first;
+    if (q->run_shift != NULL) {
+      q->base = q->m >> *++q->run_shift;
+    }
+  }
+}
+
+/*
+ * acc[k] = requant(acc[k]) with the multiplier m >> shift[k] for k < n, in place.
+ * Everything in locals and pointer loops: an acc store could alias the int8 shifts, so
+ * anything read through the operator would be reloaded per row.
+ */
+static inline void tml_requantize_run(int32_t *acc, int32_t n, int32_t m, const int8_t *shift,
+                                      int32_t left, int32_t right) {
   int32_t *const end = acc + n;
   if (left == 0) { /* the usual case: no left shift in the loop */
     const int32_t round = (1 << right) >> 1;
-    if (sum == NULL) {
-      for (; acc != end; ++acc, ++shift) {
-        *acc = (tml_smmulr(*acc, m >> *shift) + round) >> right;
-      }
-    } else {
-      for (; acc != end; ++acc, ++shift) {
-        const int32_t v = (tml_smmulr(*acc, m >> *shift) + round) >> right;
-        *out++ = (int16_t)tml_ssat16(*sum++ + v);
-      }
+    for (; acc != end; ++acc, ++shift) {
+      *acc = (tml_smmulr(*acc, m >> *shift) + round) >> right;
     }
     return;
   }
   for (; acc != end; ++acc, ++shift) {
-    const int32_t v = tml_requantize(*acc, m >> *shift, left, right);
-    if (sum == NULL) {
-      *acc = v;
-    } else {
-      *out++ = (int16_t)tml_ssat16(*sum++ + v);
-    }
-  }
-}
-
-/* The rows of an operator (see tml_linear_op_s8_requantize_rows() and _add_rows());
- * inlined into both with sum either NULL or not, so the row loops test nothing. */
-TML_S8_INLINE void tml_linear_op_s8_requant(const tml_linear_op_s8 *op, int32_t rows,
-                                            int32_t *acc, const int32_t *sum, int16_t *out) {
-  const int32_t *mult = op->quant.multiplier;
-  const int8_t *shift = op->row_shift;
-  const int32_t left = op->quant.left_shift;
-  const int32_t right = op->quant.right_shift;
-  int32_t r;
-  if (shift != NULL && op->kron != NULL) {
-    /* Kronecker: row (i1, i2) shifts by row_shift[i1] + row_shift[m1 + i2], a run of m2
-     * rows per i1. */
-    const int32_t m = mult[0];
-    const int32_t m1 = op->kron->m1;
-    const int32_t m2 = op->kron->m2;
-    int32_t i1;
-    for (i1 = 0; i1 < m1; ++i1) {
-      const size_t off = (size_t)i1 * (size_t)m2;
-      tml_requantize_run(acc + off, m2, m >> shift[i1], shift + m1, left, right,
-                         sum != NULL ? sum + off : NULL, out != NULL ? out + off : NULL);
-    }
-  } else if (shift != NULL) {
-    tml_requantize_run(acc, rows, mult[0], shift, left, right, sum, out);
-  } else {
-    for (r = 0; r < rows; ++r) {
-      const int32_t v = tml_requantize(acc[r], mult[r], left, right);
-      if (sum == NULL) {
-        acc[r] = v;
-      } else {
-        out[r] = (int16_t)tml_ssat16(sum[r] + v);
-      }
-    }
+    *acc = tml_requantize(*acc, m >> *shift, left, right);
   }
 }
 
 /* acc[r] = requant_r(acc[r]) for r < rows, in place: per-row multipliers, or the compact
- * form (one multiplier shifted per row). */
-TML_S8_HOT TML_S8_OUTLINE void tml_linear_op_s8_requantize_rows(const tml_linear_op_s8 *op,
-                                                                int32_t rows, int32_t *acc) {
-  tml_linear_op_s8_requant(op, rows, acc, NULL, NULL);
-}
-
-/* out[r] = sat16(sum[r] + requant_r(acc[r])) for r < rows (out may alias sum as int16). */
-TML_S8_HOT TML_S8_OUTLINE void tml_linear_op_s8_requantize_add_rows(const tml_linear_op_s8 *op,
-                                                                    int32_t rows, int32_t *acc,
-                                                                    const int32_t *sum,
-                                                                    int16_t *out) {
-  tml_linear_op_s8_requant(op, rows, acc, sum, out);
+ * form run by run. */
+static inline void tml_linear_op_s8_requantize_rows(const tml_linear_op_s8 *op, int32_t rows,
+                                                    int32_t *acc) {
+  const int32_t left = op->quant.left_shift;
+  const int32_t right = op->quant.right_shift;
+  int32_t r;
+  if (op->row_shift != NULL) {
+    tml_requant_runs q;
+    int32_t n;
+    tml_requant_runs_init(op, rows, &q);
+    for (r = 0; r < rows; r += n) {
+      n = q.left;
+      tml_requantize_run(acc + r, n, q.base, q.shift, left, right);
+      tml_requant_runs_skip(&q, n);
+    }
+  } else {
+    const int32_t *mult = op->quant.multiplier;
+    for (r = 0; r < rows; ++r) {
+      acc[r] = tml_requantize(acc[r], mult[r], left, right);
+    }
+  }
 }
 
 #endif /* TML_LINEAR_OP_S8_REQUANT_H */

@@ -21,34 +21,6 @@ int32_t tml_lstm_step_s8_s16_get_buffer_size(const tml_lstm_s8_params *params,
 }
 
 /*
- * The compact requantization of an operator (tml_linear_op_s8_requant.h) as runs of rows
- * that share one base multiplier, each row shifting it by its own shift: a dense operator
- * is one run (base m, shifts row_shift), a Kronecker one m1 runs of m2 rows (base
- * m >> row_shift[i1], shifts row_shift[m1 ...]).
- */
-typedef struct {
-  int32_t m;            /* the operator's multiplier */
-  const int8_t *shift;  /* row_shift */
-  int32_t run_rows;     /* rows per run */
-  const int8_t *row_shift_in_run;
-  int32_t run;          /* current run */
-  int32_t left;         /* rows left in the current run */
-} tml_lstm_s8_runs;
-
-static void tml_lstm_s8_runs_init(const tml_linear_op_s8 *op, int32_t rows, tml_lstm_s8_runs *q) {
-  q->m = op->quant.multiplier[0];
-  q->shift = op->row_shift;
-  q->run_rows = op->kron != NULL ? op->kron->m2 : rows;
-  q->row_shift_in_run = op->kron != NULL ? op->row_shift + op->kron->m1 : op->row_shift;
-  q->run = 0;
-  q->left = q->run_rows;
-}
-
-static inline int32_t tml_lstm_s8_runs_base(const tml_lstm_s8_runs *q, int kron) {
-  return kron ? q->m >> q->shift[q->run] : q->m;
-}
-
-/*
  * Rows [k, k + n) of both operators, inside one run of each: the two requantizations
  * (tml_requantize() with the row's multiplier), their sum and the int16 gate in one pass.
  * Inlined with lw = lr = 0 (the usual case) and with the left shifts as given.
@@ -70,7 +42,7 @@ TML_S8_INLINE void tml_lstm_s8_gate_chunk(const int32_t *aw, const int32_t *ar, 
 }
 
 /* Pass 1 for two compact operators, chunk by chunk of rows that stay within one run of
- * each. */
+ * each (tml_requant_runs). */
 TML_S8_HOT static void tml_lstm_s8_gates_compact(const tml_linear_op_s8 *w,
                                                  const tml_linear_op_s8 *r, int32_t rows,
                                                  const int32_t *acc_w, const int32_t *acc_r,
@@ -79,37 +51,23 @@ TML_S8_HOT static void tml_lstm_s8_gates_compact(const tml_linear_op_s8 *w,
   const int32_t rw = w->quant.right_shift;
   const int32_t lr = r->quant.left_shift;
   const int32_t rr = r->quant.right_shift;
-  const int kw = w->kron != NULL;
-  const int kr = r->kron != NULL;
-  tml_lstm_s8_runs qw;
-  tml_lstm_s8_runs qr;
-  int32_t k = 0;
-  tml_lstm_s8_runs_init(w, rows, &qw);
-  tml_lstm_s8_runs_init(r, rows, &qr);
-  while (k < rows) {
-    const int32_t n = qw.left < qr.left ? qw.left : qr.left;
-    const int32_t base_w = tml_lstm_s8_runs_base(&qw, kw);
-    const int32_t base_r = tml_lstm_s8_runs_base(&qr, kr);
-    const int8_t *sw = qw.row_shift_in_run + (kw ? qw.run_rows - qw.left : k);
-    const int8_t *sr = qr.row_shift_in_run + (kr ? qr.run_rows - qr.left : k);
+  tml_requant_runs qw;
+  tml_requant_runs qr;
+  int32_t k;
+  int32_t n;
+  tml_requant_runs_init(w, rows, &qw);
+  tml_requant_runs_init(r, rows, &qr);
+  for (k = 0; k < rows; k += n) {
+    n = qw.left < qr.left ? qw.left : qr.left;
     if (lw == 0 && lr == 0) {
-      tml_lstm_s8_gate_chunk(acc_w + k, acc_r + k, gate + k, n, base_w, sw, 0, rw, base_r, sr,
-                             0, rr);
+      tml_lstm_s8_gate_chunk(acc_w + k, acc_r + k, gate + k, n, qw.base, qw.shift, 0, rw,
+                             qr.base, qr.shift, 0, rr);
     } else {
-      tml_lstm_s8_gate_chunk(acc_w + k, acc_r + k, gate + k, n, base_w, sw, lw, rw, base_r, sr,
-                             lr, rr);
+      tml_lstm_s8_gate_chunk(acc_w + k, acc_r + k, gate + k, n, qw.base, qw.shift, lw, rw,
+                             qr.base, qr.shift, lr, rr);
     }
-    k += n;
-    qw.left -= n;
-    qr.left -= n;
-    if (qw.left == 0) {
-      ++qw.run;
-      qw.left = qw.run_rows;
-    }
-    if (qr.left == 0) {
-      ++qr.run;
-      qr.left = qr.run_rows;
-    }
+    tml_requant_runs_skip(&qw, n);
+    tml_requant_runs_skip(&qr, n);
   }
 }
 
@@ -136,9 +94,13 @@ TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_li
     return;
   }
   if (w->row_shift != NULL || r->row_shift != NULL) {
-    /* Compact requantization (one multiplier shifted per row, tml_linear_op_s8_requant.h). */
+    /* One compact operator, one per-row: each requantized in place, then summed. */
+    int32_t k;
     tml_linear_op_s8_requantize_rows(w, 4 * hs, acc_w);
-    tml_linear_op_s8_requantize_add_rows(r, 4 * hs, acc_r, acc_w, gate);
+    tml_linear_op_s8_requantize_rows(r, 4 * hs, acc_r);
+    for (k = 0; k < 4 * hs; ++k) {
+      gate[k] = (int16_t)tml_ssat16(acc_w[k] + acc_r[k]); /* acc_w[k] read before overwritten */
+    }
     return;
   }
   if (lw == 0 && lr == 0) { /* the usual case: no left shifts in the loop */

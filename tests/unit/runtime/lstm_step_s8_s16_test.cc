@@ -299,7 +299,8 @@ struct PerRowCopy {
 
 // The step's fused pass for two compact operators (row runs of each, left shifts or not,
 // dense W with Kronecker R and Kronecker W and R of different run lengths) gives the same
-// h and c as the per-row requantization of the same operators.
+// h and c as the per-row requantization of the same operators, and as one compact and
+// one per-row operator.
 TEST(LstmStepS8S16Test, CompactRequantizationMatchesPerRowMultipliers) {
   const int hs = 16, rows = 4 * hs;
   std::mt19937 rng(23);
@@ -326,8 +327,8 @@ TEST(LstmStepS8S16Test, CompactRequantizationMatchesPerRowMultipliers) {
     std::vector<int32_t> scratch(
         tml_lstm_step_s8_s16_get_buffer_size(&params, &w, &kr.op) / 4 + 1);
     tml_context ctx{scratch.data(), int32_t(scratch.size() * 4)};
-    std::vector<int8_t> h1(hs, 0), h2(hs, 0);
-    std::vector<int16_t> c1(hs, 0), c2(hs, 0);
+    std::vector<int8_t> h1(hs, 0), h2(hs, 0), h3(hs, 0);
+    std::vector<int16_t> c1(hs, 0), c2(hs, 0), c3(hs, 0);
     int distinct = 0;
     for (int t = 0; t < 6; ++t) {
       std::vector<int8_t> x(in);
@@ -338,8 +339,14 @@ TEST(LstmStepS8S16Test, CompactRequantizationMatchesPerRowMultipliers) {
       ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params, &w_rows.op, &r_rows.op, x.data(), h2.data(),
                                      c2.data(), h2.data(), c2.data()),
                 TML_OK);
+      // One compact operator and one per-row (the pass that requantizes each on its own).
+      ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params, &w, &r_rows.op, x.data(), h3.data(),
+                                     c3.data(), h3.data(), c3.data()),
+                TML_OK);
       ASSERT_EQ(h1, h2) << "variant " << variant << ", step " << t;
       ASSERT_EQ(c1, c2) << "variant " << variant << ", step " << t;
+      ASSERT_EQ(h1, h3) << "mixed forms, variant " << variant << ", step " << t;
+      ASSERT_EQ(c1, c3) << "mixed forms, variant " << variant << ", step " << t;
       for (int j = 1; j < hs; ++j) distinct += h1[j] != h1[0];
     }
     EXPECT_GT(distinct, 10) << "variant " << variant << ": the state is not trivial";
