@@ -14,8 +14,8 @@
 //   tml_fully_connected_s8 cycles/MAC: 64×64 1.79, 128×128 1.48, 256×256 1.35, 512×128 1.45
 //   (inner loop 19 cycles per 16 MACs; the rest is per-4-row-block requantization and loop
 //   overhead, the call, argument checks and input widening);
-//   LSTM step: dense 211,705 cycles; Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2],
-//   rank 2, W+R 64x smaller) 41,924 = 5.05x fewer; square-ish rank 1 (102x) 64,116 = 3.3x.
+//   LSTM step: dense 210,682 cycles; Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2],
+//   rank 2, W+R 64x smaller) 41,865 = 5.03x fewer; square-ish rank 1 (102x) 63,621 = 3.3x.
 //   (These move by up to ~1 % with code layout: the dense figure went from 210,681 to
 //   211,705 after an edit to the Kronecker kernel only.)
 //
