@@ -14,7 +14,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "compiler/driver.h"
+#include "compiler/driver/model.h"
+#include "compiler/reference/run_batch.h"
 #include "compiler/npy.h"
 #include "passes/dope.h"
 #include "passes/finetune.h"
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
     else if (k == "--co-dropout") ft.co_dropout = std::atof(v.c_str());
     else { std::fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
   }
-  auto loaded = tml::LoadModel(dir + "model.onnx", {});
+  auto loaded = tml::LoadModel(dir + "model.onnx", {}, tml::NullObserver());
   auto tx = tml::ReadNpy(dir + "test_x.npy");
   auto ty = tml::ReadNpy(dir + "test_y.npy");
   if (!loaded.ok() || !tx.ok() || !ty.ok()) {

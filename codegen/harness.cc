@@ -14,22 +14,6 @@ std::string Upper(std::string s) {
 
 }  // namespace
 
-std::string EmulatorMainC(const std::string& name) {
-  return fmt::format(
-      "/* Verification main for the emulated Cortex-M4 (bkpt #1 protocol). */\n"
-      "#include \"{0}.h\"\n\n"
-      "float tml_in[{1}_INPUT_SIZE + 1];\n"
-      "float tml_out[{1}_OUTPUT_SIZE + 1];\n"
-      "volatile int tml_status;\n\n"
-      "int main(void) {{\n"
-      "  for (;;) {{\n"
-      "    __asm volatile(\"bkpt #1\" ::: \"memory\");\n"
-      "    tml_status = {0}_invoke(tml_in, tml_out);\n"
-      "  }}\n"
-      "}}\n",
-      name, Upper(name));
-}
-
 std::string HostMainC(const std::string& name) {
   return fmt::format(
       "/* Host driver: prog IN.bin OUT.bin [N] (raw float32 samples). */\n"

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "codegen/ops/op_emitters.h"
-#include "passes/quantize.h"
+#include "compiler/quant/int8_plan.h"
 
 namespace tml::codegen {
 namespace {

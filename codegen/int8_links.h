@@ -51,7 +51,7 @@ struct Int8Links {
   bool IsTableActivation(TensorId output) const { return table_activations.count(output) != 0; }
 };
 
-// The links of a graph whose int8 nodes carry the plan of passes/quantize.h.
+// The links of a graph whose int8 nodes carry the plan of compiler/quant/int8_plan.h.
 Int8Links FindInt8Links(const Graph& graph);
 
 }  // namespace tml::codegen

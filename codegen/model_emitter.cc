@@ -13,7 +13,7 @@
 #include "codegen/runtime_files.h"
 #include "compiler/ops/recurrent_common.h"
 #include "compiler/reference/materialize.h"
-#include "passes/quantize.h"
+#include "compiler/quant/int8_plan.h"
 #include "tml_kernels.h"
 
 namespace tml::codegen {
@@ -43,6 +43,14 @@ struct StreamPlan {
   std::map<TensorId, int64_t> row;    // floats per time step of each per-step tensor
   std::set<int> stream_nodes;         // node indices run one step at a time
   std::set<TensorId> states;          // Y_h / Y_c of streamed recurrent nodes
+};
+
+// Where NAME_step keeps its data in NAME_stream (offsets in floats).
+struct StepStorage {
+  std::map<TensorId, int64_t> offset;                // per-step tensors
+  std::map<int, int64_t> scratch, scratch_bytes;     // step kernel scratch, by node index
+  std::map<int, std::pair<int64_t, int64_t>> state;  // node -> (h, c) offsets
+  int64_t floats = 0;
 };
 
 // True when the transpose keeps the relative order of the axes longer than 1,
@@ -185,6 +193,16 @@ class ModelEmitter {
   Status Plan();
   Status EmitInvoke(CWriter& w);
   Status EmitStep(CWriter& w);
+  StepStorage PlanStepStorage();
+  std::string StreamPtr(int64_t offset) const;  // "(NAME_stream + offset)"
+  std::string StepRowPtr(StepStorage& storage, TensorId id);  // this step's row of `id`
+  Status EmitReset(CWriter& w, const StepStorage& storage);
+  Status EmitStreamedNode(CWriter& w, int i, StepStorage& storage);
+  Status EmitRecurrentOperatorStep(const Node& node, int i, const std::string& cell,
+                                   const std::string& sctx, StepStorage& storage);
+  Status EmitDenseRecurrentStep(const Node& node, int i, const std::string& cell,
+                                StepStorage& storage);
+  Status EmitStepTail(CWriter& w, const StepStorage& storage);
   Status EmitNodes(CWriter& w, const std::vector<int>& indices);
   std::string Provenance(const std::string& file) const;
   std::string Header() const;
@@ -388,17 +406,14 @@ Status ModelEmitter::EmitInvoke(CWriter& w) {
   return Status::Ok();
 }
 
-Status ModelEmitter::EmitStep(CWriter& w) {
+// Streaming storage: per-step tensors (one row when the output is a
+// prefix output, else the whole window), recurrent states, step scratch.
+StepStorage ModelEmitter::PlanStepStorage() {
   const auto& nodes = graph_.nodes();
-  const int64_t T = stream_.seq_len;
-  // Streaming storage: per-step tensors (one row when the output is a
-  // prefix output, else the whole window), recurrent states, step scratch.
-  std::map<TensorId, int64_t> offset;
-  std::map<int, int64_t> step_scratch, step_scratch_bytes;
-  std::map<int, std::pair<int64_t, int64_t>> state;  // node -> (h, c) offsets
+  StepStorage storage;
   int64_t next = 0;
   for (TensorId id : stream_.per_step) {
-    offset[id] = next;
+    storage.offset[id] = next;
     next += AlignFloats(stream_.prefix_output ? stream_.row[id] : graph_.tensor(id).num_elements());
   }
   for (int i : stream_.stream_nodes) {
@@ -412,7 +427,7 @@ Status ModelEmitter::EmitStep(CWriter& w) {
       c = next;
       next += AlignFloats(H);
     }
-    state[i] = {h, c};
+    storage.state[i] = {h, c};
     tml_rnn_cell_params cell{};
     cell.input_size = static_cast<int32_t>(graph_.tensor(node.input(kRecurrentW)).shape[2]);
     cell.hidden_size = static_cast<int32_t>(H);
@@ -420,21 +435,32 @@ Status ModelEmitter::EmitStep(CWriter& w) {
                           : node.op == OpKind::kLstm  ? tml_lstm_step_f32_get_buffer_size(&cell)
                           : node.op == OpKind::kGru ? tml_gru_step_f32_get_buffer_size(&cell)
                                                     : tml_rnn_step_f32_get_buffer_size(&cell);
-    step_scratch[i] = next;
-    step_scratch_bytes[i] = bytes;
+    storage.scratch[i] = next;
+    storage.scratch_bytes[i] = bytes;
     next += AlignFloats((bytes + 3) / 4);
   }
-  stream_floats_ = std::max<int64_t>(next, 1);
-  const std::string S = name_ + "_stream";
+  storage.floats = next;
+  return storage;
+}
 
-  // NAME_reset: zero everything, then the constant initial states.
+std::string ModelEmitter::StreamPtr(int64_t offset) const {
+  return fmt::format("({}_stream + {})", name_, offset);
+}
+
+std::string ModelEmitter::StepRowPtr(StepStorage& storage, TensorId id) {
+  return fmt::format("({}_stream + {} + t * {})", name_, storage.offset[id], stream_.row[id]);
+}
+
+// NAME_reset: zero everything, then the constant initial states.
+Status ModelEmitter::EmitReset(CWriter& w, const StepStorage& storage) {
+  const auto& nodes = graph_.nodes();
   w.Open(fmt::format("void {}_reset(void)", name_));
   w.Line("int32_t i;");
-  w.Line(fmt::format("for (i = 0; i < {}; ++i) {}[i] = 0.0f;", stream_floats_, S));
+  w.Line(fmt::format("for (i = 0; i < {}; ++i) {}_stream[i] = 0.0f;", stream_floats_, name_));
   w.Line(fmt::format("{}_t = 0;", name_));
   w.Line(fmt::format("{}_ready = 1;", name_));
   ctx_.SetBody(&w);
-  for (const auto& [i, hc] : state) {
+  for (const auto& [i, hc] : storage.state) {
     const Node& node = nodes[static_cast<size_t>(i)];
     const std::pair<size_t, int64_t> inits[] = {{kRecurrentInitialH, hc.first},
                                                 {kRecurrentInitialC, hc.second}};
@@ -442,116 +468,122 @@ Status ModelEmitter::EmitStep(CWriter& w) {
       if (off < 0 || node.input(input) == kNoTensor) continue;
       TML_ASSIGN_OR_RETURN(std::string src, ctx_.Ptr(node.input(input)));
       TML_ASSIGN_OR_RETURN(std::string dims, ctx_.Dims(node.input(input)));
-      w.Line(fmt::format("(void)tml_copy_f32(NULL, {}, {}, {}, {} + {});", dims, src, dims, S, off));
+      w.Line(fmt::format("(void)tml_copy_f32(NULL, {}, {}, {}, {}_stream + {});", dims, src, dims,
+                         name_, off));
       ctx_.UseKernel("tml_copy_f32");
     }
   }
   w.Close();
-  w.Line();
+  return Status::Ok();
+}
 
-  w.Open(fmt::format("int {}_step(const float *input, float *output)", name_));
-  w.Line(fmt::format("int32_t t;"));
-  w.Line(fmt::format("if (!{0}_ready) {0}_reset();", name_));
-  w.Line(fmt::format("t = {};", stream_.prefix_output ? "0" : name_ + "_t"));
+// One time step of streamed node i: a row copy for a Reshape/Transpose, else
+// the recurrent cell on this step's row, then its Y row when that is kept.
+Status ModelEmitter::EmitStreamedNode(CWriter& w, int i, StepStorage& storage) {
+  const Node& node = graph_.nodes()[static_cast<size_t>(i)];
+  w.Comment(Describe(node) + ", one time step");
+  w.Line(fmt::format("TML_LAYER_MARK({});", i));
+  if (!IsRecurrent(node.op)) {
+    TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{stream_.row[node.output(0)]}));
+    ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims,
+                          StepRowPtr(storage, node.input(0)), dims,
+                          StepRowPtr(storage, node.output(0))));
+    return Status::Ok();
+  }
+  const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+  const int64_t I = graph_.tensor(node.input(kRecurrentW)).shape[2];
+  const std::string cell = ctx_.Param(
+      "tml_rnn_cell_params",
+      fmt::format("{{{}, {}, {}, {}, {}}}", I, attrs.hidden_size, FloatLiteral(attrs.clip),
+                  attrs.input_forget ? 1 : 0, attrs.linear_before_reset ? 1 : 0));
+  const std::string sctx_op = ctx_.Param(
+      "tml_context", fmt::format("{{{} + {}, {}}}", name_ + "_stream", storage.scratch[i],
+                                 storage.scratch_bytes[i]));
+  if (UsesRecurrentOperators(graph_, node)) {
+    TML_RETURN_IF_ERROR(EmitRecurrentOperatorStep(node, i, cell, sctx_op, storage));
+  } else {
+    TML_RETURN_IF_ERROR(EmitDenseRecurrentStep(node, i, cell, storage));
+  }
+  const TensorId y = node.output(kRecurrentY);
+  if (y != kNoTensor && stream_.per_step.count(y)) {
+    const std::string h = StreamPtr(storage.state[i].first);
+    TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{attrs.hidden_size}));
+    ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, h, dims,
+                          StepRowPtr(storage, y)));
+  }
+  return Status::Ok();
+}
+
+// The *_step_op_f32 call of a recurrent node whose weights are operators
+// (Kronecker factors, sparse overlays ...), updating the state in place.
+Status ModelEmitter::EmitRecurrentOperatorStep(const Node& node, int i, const std::string& cell,
+                                               const std::string& sctx, StepStorage& storage) {
+  TML_ASSIGN_OR_RETURN(std::string op_weights, EmitRecurrentOpWeights(ctx_, node));
+  const std::string h = StreamPtr(storage.state[i].first);
+  const std::string c = StreamPtr(storage.state[i].second);
+  const std::string states = node.op == OpKind::kLstm ? fmt::format("{}, {}, {}, {}", h, c, h, c)
+                                                      : fmt::format("{}, {}", h, h);
+  ctx_.Call(fmt::format("{}({}, {}, {}, {}, {})", StepOpKernel(node.op), sctx, cell, op_weights,
+                        StepRowPtr(storage, node.input(kRecurrentX)), states));
+  return Status::Ok();
+}
+
+// The tml_{lstm,gru,rnn}_step_f32 call of a recurrent node with dense
+// weights, updating the state in place.
+Status ModelEmitter::EmitDenseRecurrentStep(const Node& node, int i, const std::string& cell,
+                                            StepStorage& storage) {
+  std::string w_ptrs[4];
+  const size_t weight_inputs[4] = {kRecurrentW, kRecurrentR, kRecurrentB, kRecurrentP};
+  for (int k = 0; k < 4; ++k) {
+    const bool has = node.op == OpKind::kLstm || k < 3;
+    if (!has || node.input(weight_inputs[k]) == kNoTensor) {
+      w_ptrs[k] = "NULL";
+      continue;
+    }
+    TML_ASSIGN_OR_RETURN(w_ptrs[k], ctx_.Ptr(node.input(weight_inputs[k])));
+  }
+  const std::string weights =
+      ctx_.Param("tml_rnn_weights_f32", fmt::format("{{{}, {}, {}, {}}}", w_ptrs[0], w_ptrs[1],
+                                                     w_ptrs[2], w_ptrs[3]));
+  const std::string sctx = ctx_.Param(
+      "tml_context", fmt::format("{{{} + {}, {}}}", name_ + "_stream", storage.scratch[i],
+                                 storage.scratch_bytes[i]));
+  const std::string h = StreamPtr(storage.state[i].first);
+  const std::string x = StepRowPtr(storage, node.input(kRecurrentX));
+  if (node.op == OpKind::kLstm) {
+    const std::string c = StreamPtr(storage.state[i].second);
+    ctx_.UseKernel("tml_lstm_step_f32");
+    ctx_.Call(fmt::format("tml_lstm_step_f32({}, {}, {}, {}, {}, {}, {}, {})", sctx, cell,
+                          weights, x, h, c, h, c));
+  } else {
+    const std::string kernel = node.op == OpKind::kGru ? "tml_gru_step_f32" : "tml_rnn_step_f32";
+    ctx_.UseKernel(kernel);
+    ctx_.Call(fmt::format("{}({}, {}, {}, {}, {}, {})", kernel, sctx, cell, weights, x, h, h));
+  }
+  return Status::Ok();
+}
+
+// The rest of the model, on the streaming buffers: per-step tensors and
+// states in NAME_stream, other tensors in the arena, outputs in `output`
+// (copied there at the end when they live in the streaming storage).
+Status ModelEmitter::EmitStepTail(CWriter& w, const StepStorage& storage) {
+  const auto& nodes = graph_.nodes();
   std::vector<std::string> out_ptrs;
   int64_t off = 0;
   for (size_t k = 0; k < graph_.outputs().size(); ++k) {
     out_ptrs.push_back(fmt::format("(output + {})", off));
     off += graph_.tensor(graph_.outputs()[k]).num_elements();
   }
-  auto row_ptr = [&](TensorId id) {
-    return fmt::format("({} + {} + t * {})", S, offset[id], stream_.row[id]);
-  };
-  const TensorId input = graph_.inputs()[0];
-  TML_ASSIGN_OR_RETURN(std::string in_row_dims, ctx_.DimsOf(Shape{stream_.row[input]}));
-  ctx_.UseKernel("tml_copy_f32");
-  w.Comment("this step's row of the input");
-  ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, input, {}, {})", in_row_dims, in_row_dims,
-                        row_ptr(input)));
-  for (int i : stream_.stream_nodes) {
-    const Node& node = nodes[static_cast<size_t>(i)];
-    w.Comment(Describe(node) + ", one time step");
-    w.Line(fmt::format("TML_LAYER_MARK({});", i));
-    if (!IsRecurrent(node.op)) {
-      TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{stream_.row[node.output(0)]}));
-      ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, row_ptr(node.input(0)),
-                            dims, row_ptr(node.output(0))));
-      continue;
-    }
-    const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
-    const int64_t I = graph_.tensor(node.input(kRecurrentW)).shape[2];
-    const std::string cell = ctx_.Param(
-        "tml_rnn_cell_params",
-        fmt::format("{{{}, {}, {}, {}, {}}}", I, attrs.hidden_size, FloatLiteral(attrs.clip),
-                    attrs.input_forget ? 1 : 0, attrs.linear_before_reset ? 1 : 0));
-    const std::string sctx_op = ctx_.Param(
-        "tml_context", fmt::format("{{{} + {}, {}}}", S, step_scratch[i], step_scratch_bytes[i]));
-    if (UsesRecurrentOperators(graph_, node)) {
-      TML_ASSIGN_OR_RETURN(std::string op_weights, EmitRecurrentOpWeights(ctx_, node));
-      const std::string h = fmt::format("({} + {})", S, state[i].first);
-      const std::string c = fmt::format("({} + {})", S, state[i].second);
-      const std::string states = node.op == OpKind::kLstm
-                                     ? fmt::format("{}, {}, {}, {}", h, c, h, c)
-                                     : fmt::format("{}, {}", h, h);
-      ctx_.Call(fmt::format("{}({}, {}, {}, {}, {})", StepOpKernel(node.op), sctx_op, cell,
-                            op_weights, row_ptr(node.input(kRecurrentX)), states));
-      const TensorId y = node.output(kRecurrentY);
-      if (y != kNoTensor && stream_.per_step.count(y)) {
-        TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{attrs.hidden_size}));
-        ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, h, dims, row_ptr(y)));
-      }
-      continue;
-    }
-    std::string w_ptrs[4];
-    const size_t weight_inputs[4] = {kRecurrentW, kRecurrentR, kRecurrentB, kRecurrentP};
-    for (int k = 0; k < 4; ++k) {
-      const bool has = node.op == OpKind::kLstm || k < 3;
-      if (!has || node.input(weight_inputs[k]) == kNoTensor) {
-        w_ptrs[k] = "NULL";
-        continue;
-      }
-      TML_ASSIGN_OR_RETURN(w_ptrs[k], ctx_.Ptr(node.input(weight_inputs[k])));
-    }
-    const std::string weights =
-        ctx_.Param("tml_rnn_weights_f32", fmt::format("{{{}, {}, {}, {}}}", w_ptrs[0], w_ptrs[1],
-                                                       w_ptrs[2], w_ptrs[3]));
-    const std::string sctx = ctx_.Param(
-        "tml_context", fmt::format("{{{} + {}, {}}}", S, step_scratch[i], step_scratch_bytes[i]));
-    const std::string h = fmt::format("({} + {})", S, state[i].first);
-    const std::string x = row_ptr(node.input(kRecurrentX));
-    if (node.op == OpKind::kLstm) {
-      const std::string c = fmt::format("({} + {})", S, state[i].second);
-      ctx_.UseKernel("tml_lstm_step_f32");
-      ctx_.Call(fmt::format("tml_lstm_step_f32({}, {}, {}, {}, {}, {}, {}, {})", sctx, cell,
-                            weights, x, h, c, h, c));
-    } else {
-      const std::string kernel = node.op == OpKind::kGru ? "tml_gru_step_f32" : "tml_rnn_step_f32";
-      ctx_.UseKernel(kernel);
-      ctx_.Call(fmt::format("{}({}, {}, {}, {}, {}, {})", kernel, sctx, cell, weights, x, h, h));
-    }
-    const TensorId y = node.output(kRecurrentY);
-    if (y != kNoTensor && stream_.per_step.count(y)) {
-      TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{attrs.hidden_size}));
-      ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, h, dims, row_ptr(y)));
-    }
-  }
-  w.Line("TML_LAYER_MARK(TML_LAYER_NONE);");
-  if (stream_.prefix_output) {
-    w.Line(fmt::format("if ({0}_t < INT32_MAX) ++{0}_t;", name_));
-  } else {
-    w.Line(fmt::format("if (++{}_t < {}) return 0;", name_, T));
-  }
-
-  // The rest of the model, on the streaming buffers.
+  const std::map<TensorId, int64_t>& offset = storage.offset;
   ctx_.ClearPointers();
-  for (const auto& [id, o] : offset) ctx_.SetPointer(id, fmt::format("({} + {})", S, o));
-  for (const auto& [i, hc] : state) {
+  for (const auto& [id, o] : offset) ctx_.SetPointer(id, StreamPtr(o));
+  for (const auto& [i, hc] : storage.state) {
     const Node& node = nodes[static_cast<size_t>(i)];
     if (node.output(kRecurrentYh) != kNoTensor) {
-      ctx_.SetPointer(node.output(kRecurrentYh), fmt::format("({} + {})", S, hc.first));
+      ctx_.SetPointer(node.output(kRecurrentYh), StreamPtr(hc.first));
     }
     if (node.op == OpKind::kLstm && node.output(kRecurrentYc) != kNoTensor) {
-      ctx_.SetPointer(node.output(kRecurrentYc), fmt::format("({} + {})", S, hc.second));
+      ctx_.SetPointer(node.output(kRecurrentYc), StreamPtr(hc.second));
     }
   }
   for (const auto& [id, o] : arena_offset_) {
@@ -582,6 +614,38 @@ Status ModelEmitter::EmitStep(CWriter& w) {
     w.Comment("output '" + graph_.tensor(id).name + "'");
     ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims, src, dims, dst));
   }
+  return Status::Ok();
+}
+
+// NAME_reset and NAME_step (see the header): the streamed nodes run one
+// time step per call on NAME_stream, then the rest of the model.
+Status ModelEmitter::EmitStep(CWriter& w) {
+  StepStorage storage = PlanStepStorage();
+  stream_floats_ = std::max<int64_t>(storage.floats, 1);
+  TML_RETURN_IF_ERROR(EmitReset(w, storage));
+  w.Line();
+
+  w.Open(fmt::format("int {}_step(const float *input, float *output)", name_));
+  w.Line(fmt::format("int32_t t;"));
+  w.Line(fmt::format("if (!{0}_ready) {0}_reset();", name_));
+  w.Line(fmt::format("t = {};", stream_.prefix_output ? "0" : name_ + "_t"));
+  const TensorId input = graph_.inputs()[0];
+  TML_ASSIGN_OR_RETURN(std::string in_row_dims, ctx_.DimsOf(Shape{stream_.row[input]}));
+  ctx_.UseKernel("tml_copy_f32");
+  w.Comment("this step's row of the input");
+  ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, input, {}, {})", in_row_dims, in_row_dims,
+                        StepRowPtr(storage, input)));
+  for (int i : stream_.stream_nodes) {
+    TML_RETURN_IF_ERROR(EmitStreamedNode(w, i, storage));
+  }
+  w.Line("TML_LAYER_MARK(TML_LAYER_NONE);");
+  if (stream_.prefix_output) {
+    w.Line(fmt::format("if ({0}_t < INT32_MAX) ++{0}_t;", name_));
+  } else {
+    w.Line(fmt::format("if (++{}_t < {}) return 0;", name_, stream_.seq_len));
+  }
+
+  TML_RETURN_IF_ERROR(EmitStepTail(w, storage));
   w.Line("TML_LAYER_MARK(TML_LAYER_NONE);");
   if (!stream_.prefix_output) w.Line(fmt::format("{}_reset();", name_));
   w.Line("return 1;");
@@ -820,15 +884,6 @@ StatusOr<GeneratedModel> GenerateModel(const Graph& graph, const CodegenOptions&
   TML_ASSIGN_OR_RETURN(Graph lowered, LowerUnsupportedWeightOperators(graph));
   ModelEmitter emitter(lowered, options);
   return emitter.Run();
-}
-
-std::string HashBytes(const std::string& bytes) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return fmt::format("fnv1a64:{:016x}", h);
 }
 
 }  // namespace tml::codegen

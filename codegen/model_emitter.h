@@ -106,9 +106,6 @@ struct GeneratedModel {
 // run (an op without an emitter, rank > 6, non-constant indices, ...).
 StatusOr<GeneratedModel> GenerateModel(const Graph& graph, const CodegenOptions& options);
 
-// FNV-1a 64 of `bytes` as "fnv1a64:<16 hex digits>".
-std::string HashBytes(const std::string& bytes);
-
 }  // namespace tml::codegen
 
 #endif  // TML_CODEGEN_MODEL_EMITTER_H_

@@ -60,7 +60,15 @@ uint32_t ListLength(const cs_arm& arm, int first) {
   return n;
 }
 
-Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
+// An instruction that writes a core register is data processing (its result
+// can interlock the address of the next access); anything else is kOther.
+Kind KindFromWrites(const Insn& insn) {
+  return (insn.writes & kCoreMask) ? Kind::kDataProcessing : Kind::kOther;
+}
+
+// The condition and the register sets: reads, writes (with a written-back
+// base) and the address registers of the memory operand.
+Insn DecodeRegisters(csh handle, const cs_insn& in) {
   Insn insn;
   const cs_arm& arm = in.detail->arm;
   insn.conditional = arm.cc != ARM_CC_AL && arm.cc != ARM_CC_INVALID;
@@ -77,18 +85,26 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
     insn.address_regs |= RegBit(op.mem.base) | RegBit(op.mem.index);
     if (arm.writeback) insn.writes |= RegBit(op.mem.base);
   }
+  return insn;
+}
 
-  const bool has_index = [&] {
-    for (int i = 0; i < arm.op_count; ++i) {
-      if (arm.operands[i].type == ARM_OP_MEM && arm.operands[i].mem.index != ARM_REG_INVALID) {
-        return true;
-      }
+bool HasIndexRegister(const cs_arm& arm) {
+  for (int i = 0; i < arm.op_count; ++i) {
+    if (arm.operands[i].type == ARM_OP_MEM && arm.operands[i].mem.index != ARM_REG_INVALID) {
+      return true;
     }
-    return false;
-  }();
-  const bool first_is_double =
-      arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG && IsDoubleReg(arm.operands[0].reg);
+  }
+  return false;
+}
 
+bool FirstOperandIsDoubleReg(const cs_arm& arm) {
+  return arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG && IsDoubleReg(arm.operands[0].reg);
+}
+
+// Loads and stores of core registers: LDR*/STR*, exclusives, LDRD/STRD,
+// LDM/STM, PUSH/POP. False for any other instruction.
+bool ClassifyCoreLoadStore(const cs_insn& in, Insn& insn) {
+  const cs_arm& arm = in.detail->arm;
   switch (in.id) {
     case ARM_INS_LDR:
     case ARM_INS_LDRB:
@@ -105,7 +121,7 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
     case ARM_INS_LDREXH:
       insn.kind = Kind::kLoad;
       insn.cycles = 2;
-      break;
+      return true;
     case ARM_INS_STR:
     case ARM_INS_STRB:
     case ARM_INS_STRH:
@@ -113,37 +129,48 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
     case ARM_INS_STRBT:
     case ARM_INS_STRHT:
       insn.kind = Kind::kStore;
-      insn.cycles = has_index ? 2 : 1;  // the write buffer hides an immediate-offset store
-      break;
+      // The write buffer hides an immediate-offset store.
+      insn.cycles = HasIndexRegister(arm) ? 2 : 1;
+      return true;
     case ARM_INS_STREX:
     case ARM_INS_STREXB:
     case ARM_INS_STREXH:
       insn.kind = Kind::kStore;
       insn.cycles = 2;
-      break;
+      return true;
     case ARM_INS_LDRD:
     case ARM_INS_STRD:
       insn.kind = Kind::kMultiple;
       insn.cycles = 3;
-      break;
+      return true;
     case ARM_INS_LDM:
     case ARM_INS_LDMDB:
     case ARM_INS_STM:
     case ARM_INS_STMDB:
       insn.kind = Kind::kMultiple;
       insn.cycles = 1 + ListLength(arm, 1);
-      break;
+      return true;
     case ARM_INS_POP:
     case ARM_INS_PUSH:
       insn.kind = Kind::kMultiple;
       insn.cycles = 1 + ListLength(arm, 0);
       insn.address_regs = kSpBit;
-      break;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Loads and stores of FP registers: VLDR/VSTR, VLDM/VSTM, VPUSH/VPOP. False
+// for any other instruction.
+bool ClassifyFpLoadStore(const cs_insn& in, Insn& insn) {
+  const cs_arm& arm = in.detail->arm;
+  switch (in.id) {
     case ARM_INS_VLDR:
     case ARM_INS_VSTR:
       insn.kind = Kind::kFpLoadStore;
-      insn.cycles = first_is_double ? 3 : 2;
-      break;
+      insn.cycles = FirstOperandIsDoubleReg(arm) ? 3 : 2;
+      return true;
     case ARM_INS_VLDMIA:
     case ARM_INS_VLDMDB:
     case ARM_INS_VSTMIA:
@@ -158,8 +185,17 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
       insn.kind = Kind::kMultiple;
       insn.cycles = 1 + words;
       if (in.id == ARM_INS_VPUSH || in.id == ARM_INS_VPOP) insn.address_regs = kSpBit;
-      break;
+      return true;
     }
+    default:
+      return false;
+  }
+}
+
+// Explicit branches: B/BL/CBZ/CBNZ, BX/BLX, TBB/TBH. False for any other
+// instruction (writes to PC are found after classification).
+bool ClassifyBranch(const cs_insn& in, Insn& insn) {
+  switch (in.id) {
     case ARM_INS_B:
     case ARM_INS_BL:
     case ARM_INS_CBZ:
@@ -167,25 +203,28 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
       insn.kind = Kind::kBranch;
       insn.terminator = Terminator::kDirect;
       insn.conditional |= in.id == ARM_INS_CBZ || in.id == ARM_INS_CBNZ;
-      break;
+      return true;
     case ARM_INS_BX:
     case ARM_INS_BLX:
       insn.kind = Kind::kBranch;
       insn.terminator = Terminator::kRegister;
-      break;
+      return true;
     case ARM_INS_TBB:
     case ARM_INS_TBH:
       insn.kind = Kind::kBranch;
       insn.cycles = 3;  // 2 for the table load + 1 for the add
       insn.terminator = Terminator::kLoadPc;
-      break;
-    case ARM_INS_SDIV:
-    case ARM_INS_UDIV:
-      insn.kind = Kind::kDataProcessing;
-      // With the data-dependent model the divide-site hook charges the rest;
-      // a divide whose IT condition fails never reaches the hook and costs 1.
-      insn.cycles = p.data_dependent_divide ? 1 : p.divide_cycles;
-      break;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// FPU data processing: arithmetic and conversions, multiply-accumulates,
+// divide and square root, VMOV. False for any other instruction.
+bool ClassifyFpArithmetic(const cs_insn& in, const CycleParams& p, Insn& insn) {
+  const cs_arm& arm = in.detail->arm;
+  switch (in.id) {
     case ARM_INS_VADD:
     case ARM_INS_VSUB:
     case ARM_INS_VMUL:
@@ -197,7 +236,7 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
     case ARM_INS_VCVTT:
     case ARM_INS_VCVTR:
       insn.kind = Kind::kFpArith;
-      break;
+      return true;
     case ARM_INS_VMLA:
     case ARM_INS_VMLS:
     case ARM_INS_VNMLA:
@@ -211,12 +250,12 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
       if (arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG) {
         insn.accumulator = RegBit(arm.operands[0].reg);
       }
-      break;
+      return true;
     case ARM_INS_VDIV:
     case ARM_INS_VSQRT:
       insn.kind = Kind::kFpArith;
       insn.cycles = 14;
-      break;
+      return true;
     case ARM_INS_VMOV: {
       // Between core and FP registers when any operand is a core register.
       bool core = false;
@@ -224,10 +263,26 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
         const cs_arm_op& op = arm.operands[i];
         core |= op.type == ARM_OP_REG && !IsFpReg(op.reg);
       }
-      insn.kind = (insn.writes & kCoreMask) ? Kind::kDataProcessing : Kind::kOther;
+      insn.kind = KindFromWrites(insn);
       insn.cycles = core ? p.vmov_core_cycles : 1;
-      break;
+      return true;
     }
+    default:
+      return false;
+  }
+}
+
+// Everything else: integer divide, IT, system instructions and the
+// single-cycle rest (ALU, multiply, DSP, FP compares and status moves).
+void ClassifyOther(const cs_insn& in, const CycleParams& p, Insn& insn) {
+  switch (in.id) {
+    case ARM_INS_SDIV:
+    case ARM_INS_UDIV:
+      insn.kind = Kind::kDataProcessing;
+      // With the data-dependent model the divide-site hook charges the rest;
+      // a divide whose IT condition fails never reaches the hook and costs 1.
+      insn.cycles = p.data_dependent_divide ? 1 : p.divide_cycles;
+      break;
     case ARM_INS_IT:
       insn.kind = Kind::kOther;  // folding is decided by the caller
       break;
@@ -249,12 +304,19 @@ Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
     case ARM_INS_WFE:
     case ARM_INS_SEV:
     case ARM_INS_YIELD:
-      insn.kind = (insn.writes & kCoreMask) ? Kind::kDataProcessing : Kind::kOther;
+      insn.kind = KindFromWrites(insn);
       break;
     default:
-      insn.kind = (insn.writes & kCoreMask) ? Kind::kDataProcessing : Kind::kOther;
+      insn.kind = KindFromWrites(insn);
       break;
   }
+}
+
+Insn Classify(csh handle, const cs_insn& in, const CycleParams& p) {
+  Insn insn = DecodeRegisters(handle, in);
+  const bool classified = ClassifyCoreLoadStore(in, insn) || ClassifyFpLoadStore(in, insn) ||
+                          ClassifyBranch(in, insn) || ClassifyFpArithmetic(in, p, insn);
+  if (!classified) ClassifyOther(in, p, insn);
   // Any other instruction that writes PC is a branch: LDR PC / POP {PC} /
   // LDM {PC} are loads to PC, MOV PC / ADD PC register branches.
   if (insn.terminator == Terminator::kNone && (insn.writes & kPcBit)) {

@@ -99,6 +99,7 @@ class DopePass : public Pass {
   // kInvalidInput for a density outside [0, 1); false when density is 0.
   StatusOr<bool> Run(Graph& graph) override;
   const DopeReport& report() const { return report_; }
+  std::string Summary() const override { return report_.ToTable(); }
 
  private:
   DopeOptions options_;

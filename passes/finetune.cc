@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <random>
@@ -271,19 +270,70 @@ void ParallelChunks(int threads, size_t count, Fn fn) {
   for (std::thread& th : pool) th.join();
 }
 
-}  // namespace
+constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kAdamEps = 1e-8;
 
-StatusOr<bool> FinetunePass::Run(Graph& graph) {
-  report_ = FinetuneReport{};
-  const FinetuneOptions& o = options_;
-  if (o.epochs <= 0) return false;
-  std::ostream& log = o.log != nullptr ? *o.log : std::cerr;
-  const auto start = std::chrono::steady_clock::now();
+// What the phases of one Run() share. The Engines keep references to `slots`,
+// `trainable` and `needs_grad`, so the state never moves once built.
+struct TrainingState {
+  TrainingState(const FinetuneOptions& options, Graph& student, FinetuneReport& r)
+      : o(options), graph(student), report(r), rng(options.seed), threads(std::max(1, options.threads)) {}
+  TrainingState(const TrainingState&) = delete;
+  TrainingState& operator=(const TrainingState&) = delete;
+
+  const FinetuneOptions& o;
+  Graph& graph;  // the student, trained in place
+  FinetuneReport& report;
+  const std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::mt19937_64 rng;  // draws the split, then every epoch's shuffle
+  const int threads;
+
+  // Data (LoadData, RunTeacher).
+  std::vector<Tensor> samples;
+  std::vector<int64_t> labels;  // one per sample, or empty
+  std::vector<int64_t> train, holdout;  // sample indices
+  std::vector<std::vector<Tensor>> teacher_out;  // [sample][output]
+
+  // Parameters (CollectTrainable, PrepareDoping, CollectParams).
+  std::vector<Slot> slots;
+  std::vector<bool> trainable, needs_grad;  // per tensor
+  std::vector<TensorId> trained_tensors;
+  std::vector<std::vector<int64_t>> target_nnz;  // per slot, per leaf operator
+  std::vector<std::vector<std::vector<float>>> dense_w;  // per slot, per direction
+  bool doped = false;
+  int anneal_epochs = 0;
+  std::vector<Adam> params;  // CollectParams() order
+
+  // Training (StartEngines, TrainEpoch).
+  std::vector<std::unique_ptr<Engine>> engines;  // one per thread
+  std::vector<std::vector<std::vector<float>>> masks;  // per slot, per leaf: dropout of the last Materialize
+  int swa_start = 0;  // first epoch averaged
+  int64_t step = 0, swa_count = 0;
+};
+
+// Reads the labels (from labels_path, else the options'), checked against `count`.
+StatusOr<std::vector<int64_t>> LoadLabels(const FinetuneOptions& o, int64_t count) {
+  std::vector<int64_t> labels = o.labels;
+  if (!o.labels_path.empty()) {
+    TML_ASSIGN_OR_RETURN(Tensor l, ReadNpy(o.labels_path));
+    labels.clear();
+    if (l.dtype == DType::kInt64) labels = l.i64;
+    for (float v : l.f32) labels.push_back(static_cast<int64_t>(v));
+  }
+  if (!labels.empty() && static_cast<int64_t>(labels.size()) != count) {
+    return InvalidInput("finetune: {} labels for {} calibration samples", labels.size(), count);
+  }
+  return labels;
+}
+
+// Reads and checks the calibration data and labels, cuts the samples to the
+// model input and splits them (seeded shuffle) into training and held-out parts.
+Status LoadData(TrainingState& st) {
+  const FinetuneOptions& o = st.o;
+  const Graph& graph = st.graph;
   if (graph.inputs().size() != 1) {
     return InvalidInput("finetune: the model has {} inputs; fine-tuning supports one",
                         graph.inputs().size());
   }
-  // Data.
   Tensor calib = o.calib;
   if (!o.calib_path.empty()) {
     TML_ASSIGN_OR_RETURN(calib, ReadNpy(o.calib_path));
@@ -303,60 +353,62 @@ StatusOr<bool> FinetunePass::Run(Graph& graph) {
                         o.calib_path, calib.num_elements() / count, in_decl.name,
                         ShapeToString(in_decl.shape), per);
   }
-  std::vector<int64_t> labels = o.labels;
-  if (!o.labels_path.empty()) {
-    TML_ASSIGN_OR_RETURN(Tensor l, ReadNpy(o.labels_path));
-    labels.clear();
-    if (l.dtype == DType::kInt64) labels = l.i64;
-    for (float v : l.f32) labels.push_back(static_cast<int64_t>(v));
-  }
-  if (!labels.empty() && static_cast<int64_t>(labels.size()) != count) {
-    return InvalidInput("finetune: {} labels for {} calibration samples", labels.size(), count);
-  }
-  std::vector<Tensor> samples(static_cast<size_t>(count));
+  TML_ASSIGN_OR_RETURN(st.labels, LoadLabels(o, count));
+  st.samples.resize(static_cast<size_t>(count));
   for (int64_t s = 0; s < count; ++s) {
-    samples[s].name = in_decl.name;
-    samples[s].shape = in_decl.shape;
-    samples[s].f32.assign(calib.f32.begin() + s * per, calib.f32.begin() + (s + 1) * per);
+    st.samples[s].name = in_decl.name;
+    st.samples[s].shape = in_decl.shape;
+    st.samples[s].f32.assign(calib.f32.begin() + s * per, calib.f32.begin() + (s + 1) * per);
   }
-  std::mt19937_64 rng(o.seed);
   std::vector<int64_t> order(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) order[i] = i;
-  std::shuffle(order.begin(), order.end(), rng);
+  std::shuffle(order.begin(), order.end(), st.rng);
   const int64_t held = std::clamp<int64_t>(std::llround(o.holdout_fraction * count), 1, count - 1);
-  std::vector<int64_t> holdout(order.end() - held, order.end());
-  std::vector<int64_t> train(order.begin(), order.end() - held);
-  report_.train_samples = static_cast<int64_t>(train.size());
-  report_.holdout_samples = held;
-  report_.epochs = o.epochs;
+  st.holdout.assign(order.end() - held, order.end());
+  st.train.assign(order.begin(), order.end() - held);
+  st.report.train_samples = static_cast<int64_t>(st.train.size());
+  st.report.holdout_samples = held;
+  st.report.epochs = o.epochs;
+  return Status::Ok();
+}
 
-  // Teacher: the same graph without operators is the original model.
-  Graph teacher = graph;
+// The teacher's outputs for every sample: the same graph without operators is
+// the original model.
+Status RunTeacher(TrainingState& st) {
+  Graph teacher = st.graph;
   for (Node& node : teacher.nodes()) node.weight_ops.clear();
-  std::vector<std::vector<Tensor>> teacher_out(static_cast<size_t>(count));
-  {
-    std::vector<Status> errors(static_cast<size_t>(std::max(1, o.threads)));
-    ParallelChunks(o.threads, static_cast<size_t>(count), [&](int t, size_t b, size_t e) {
-      Interpreter interp(teacher);
-      for (size_t s = b; s < e; ++s) {
-        StatusOr<std::vector<Tensor>> y = interp.Run({samples[s]});
-        if (!y.ok()) { errors[t] = y.status(); return; }
-        teacher_out[s] = std::move(*y);
-      }
-    });
-    for (const Status& s : errors) TML_RETURN_IF_ERROR(s);
-  }
-  report_.classifier = ClassifierShaped(teacher_out[0][0]);
+  const size_t count = st.samples.size();
+  st.teacher_out.assign(count, {});
+  std::vector<Status> errors(static_cast<size_t>(std::max(1, st.o.threads)));
+  ParallelChunks(st.o.threads, count, [&](int t, size_t b, size_t e) {
+    Interpreter interp(teacher);
+    for (size_t s = b; s < e; ++s) {
+      StatusOr<std::vector<Tensor>> y = interp.Run({st.samples[s]});
+      if (!y.ok()) { errors[t] = y.status(); return; }
+      st.teacher_out[s] = std::move(*y);
+    }
+  });
+  for (const Status& s : errors) TML_RETURN_IF_ERROR(s);
+  st.report.classifier = ClassifierShaped(st.teacher_out[0][0]);
+  return Status::Ok();
+}
 
-  // Parameters.
-  std::vector<Slot> slots;
+// The operator slots and the trained constant tensors (biases, Add/Sub operands
+// on the gradient path, dense weights with train_dense), and which activations
+// need a gradient.
+void CollectTrainable(TrainingState& st) {
+  const FinetuneOptions& o = st.o;
+  const Graph& graph = st.graph;
   for (size_t ni = 0; ni < graph.nodes().size(); ++ni) {
     for (size_t si = 0; si < graph.nodes()[ni].weight_ops.size(); ++si) {
-      slots.push_back({ni, si, graph.nodes()[ni].weight_ops[si].input});
+      st.slots.push_back({ni, si, graph.nodes()[ni].weight_ops[si].input});
     }
   }
   const size_t nt = graph.tensors().size();
-  std::vector<bool> trainable(nt, false), needs_grad(nt, false);
+  std::vector<bool>& trainable = st.trainable;
+  std::vector<bool>& needs_grad = st.needs_grad;
+  trainable.assign(nt, false);
+  needs_grad.assign(nt, false);
   auto mark = [&](const Node& node, size_t i) {
     const TensorId id = node.input(i);
     if (id != kNoTensor && graph.tensor(id).is_constant() &&
@@ -389,338 +441,456 @@ StatusOr<bool> FinetunePass::Run(Graph& graph) {
       for (TensorId id : node.outputs) if (id != kNoTensor) needs_grad[id] = true;
     }
   }
-  std::vector<TensorId> trained_tensors;
-  for (size_t t = 0; t < nt; ++t) if (trainable[t]) trained_tensors.push_back(static_cast<TensorId>(t));
+  for (size_t t = 0; t < nt; ++t) if (trainable[t]) st.trained_tensors.push_back(static_cast<TensorId>(t));
+}
 
-  // Doping anneal: target nnz per leaf operator, restart at a higher density.
-  std::vector<std::vector<int64_t>> target_nnz(slots.size());
-  std::vector<std::vector<std::vector<float>>> dense_w(slots.size());  // per slot per direction
-  bool doped = false;
-  for (size_t s = 0; s < slots.size(); ++s) {
-    Node& node = graph.nodes()[slots[s].node];
-    WeightOperatorSet& set = node.weight_ops[slots[s].set];
+// Re-selects S of every doped leaf at `factor` × its target nnz: from the
+// residual of the original weights, or (pruning) by magnitude of S itself.
+void Redope(TrainingState& st, double factor, bool from_residual) {
+  for (size_t s = 0; s < st.slots.size(); ++s) {
+    Node& node = st.graph.nodes()[st.slots[s].node];
+    WeightOperatorSet& set = node.weight_ops[st.slots[s].set];
+    size_t li = 0;
+    for (size_t d = 0; d < set.per_direction.size(); ++d) {
+      WeightOperator& op = set.per_direction[d];
+      std::vector<WeightOperator*> leaves;
+      if (op.row_blocks.empty()) leaves.push_back(&op); else for (auto& b : op.row_blocks) leaves.push_back(&b);
+      int64_t row = 0;
+      for (WeightOperator* leaf : leaves) {
+        const int64_t target = st.target_nnz[s][li++];
+        const int64_t k = std::min<int64_t>(leaf->rows * leaf->cols, std::llround(target * factor));
+        if (target > 0) {
+          if (from_residual) {
+            DopeOperator(st.dense_w[s][d].data() + row * leaf->cols,
+                         static_cast<double>(k) / static_cast<double>(leaf->rows * leaf->cols), leaf);
+          } else if (leaf->sparse->nnz() > k) {
+            std::vector<float> dense(static_cast<size_t>(leaf->rows * leaf->cols), 0.0f);
+            for (int64_t r = 0; r < leaf->rows; ++r)
+              for (int32_t q = leaf->sparse->row_ptr[r]; q < leaf->sparse->row_ptr[r + 1]; ++q)
+                dense[r * leaf->cols + leaf->sparse->col_idx[q]] = leaf->sparse->values[q];
+            leaf->sparse = SelectLargest(dense.data(), leaf->rows, leaf->cols, k);
+          }
+        }
+        row += leaf->rows;
+      }
+    }
+  }
+}
+
+// Doping anneal: the target nnz of every leaf operator and the original dense
+// weights; when any operator carries S, restarts it at dope_start_factor × density.
+void PrepareDoping(TrainingState& st) {
+  const FinetuneOptions& o = st.o;
+  st.target_nnz.resize(st.slots.size());
+  st.dense_w.resize(st.slots.size());
+  for (size_t s = 0; s < st.slots.size(); ++s) {
+    Node& node = st.graph.nodes()[st.slots[s].node];
+    WeightOperatorSet& set = node.weight_ops[st.slots[s].set];
     for (size_t d = 0; d < set.per_direction.size(); ++d) {
       int64_t rows = 0, cols = 0;
-      dense_w[s].push_back(DenseWeightMatrix(graph, node, set.input, static_cast<int64_t>(d), &rows, &cols));
+      st.dense_w[s].push_back(
+          DenseWeightMatrix(st.graph, node, set.input, static_cast<int64_t>(d), &rows, &cols));
     }
     for (WeightOperator* leaf : Leaves(set)) {
-      target_nnz[s].push_back(leaf->sparse ? leaf->sparse->nnz() : 0);
-      doped = doped || (leaf->sparse && leaf->sparse->nnz() > 0);
+      st.target_nnz[s].push_back(leaf->sparse ? leaf->sparse->nnz() : 0);
+      st.doped = st.doped || (leaf->sparse && leaf->sparse->nnz() > 0);
     }
   }
-  auto redope = [&](double factor, bool from_residual) {
-    for (size_t s = 0; s < slots.size(); ++s) {
-      Node& node = graph.nodes()[slots[s].node];
-      WeightOperatorSet& set = node.weight_ops[slots[s].set];
-      size_t li = 0;
-      for (size_t d = 0; d < set.per_direction.size(); ++d) {
-        WeightOperator& op = set.per_direction[d];
-        std::vector<WeightOperator*> leaves;
-        if (op.row_blocks.empty()) leaves.push_back(&op); else for (auto& b : op.row_blocks) leaves.push_back(&b);
-        int64_t row = 0;
-        for (WeightOperator* leaf : leaves) {
-          const int64_t target = target_nnz[s][li++];
-          const int64_t k = std::min<int64_t>(leaf->rows * leaf->cols, std::llround(target * factor));
-          if (target > 0) {
-            if (from_residual) {
-              DopeOperator(dense_w[s][d].data() + row * leaf->cols,
-                           static_cast<double>(k) / static_cast<double>(leaf->rows * leaf->cols), leaf);
-            } else if (leaf->sparse->nnz() > k) {
-              std::vector<float> dense(static_cast<size_t>(leaf->rows * leaf->cols), 0.0f);
-              for (int64_t r = 0; r < leaf->rows; ++r)
-                for (int32_t q = leaf->sparse->row_ptr[r]; q < leaf->sparse->row_ptr[r + 1]; ++q)
-                  dense[r * leaf->cols + leaf->sparse->col_idx[q]] = leaf->sparse->values[q];
-              leaf->sparse = SelectLargest(dense.data(), leaf->rows, leaf->cols, k);
-            }
-          }
-          row += leaf->rows;
-        }
-      }
-    }
-  };
-  const int anneal_epochs = std::max(1, static_cast<int>(std::lround(o.anneal_fraction * o.epochs)));
-  if (doped && o.dope_start_factor > 1.0) redope(o.dope_start_factor, true);
+  st.anneal_epochs = std::max(1, static_cast<int>(std::lround(o.anneal_fraction * o.epochs)));
+  if (st.doped && o.dope_start_factor > 1.0) Redope(st, o.dope_start_factor, true);
+}
 
-  std::vector<Adam> params;
-  auto collect_params = [&]() {
-    params.clear();
-    for (size_t s = 0; s < slots.size(); ++s) {
-      WeightOperatorSet& set = graph.nodes()[slots[s].node].weight_ops[slots[s].set];
-      for (WeightOperator* leaf : Leaves(set)) {
-        for (KronTerm& t : leaf->terms) {
-          params.push_back(Adam{&t.a, {}, {}, {}});
-          params.push_back(Adam{&t.b, {}, {}, {}});
-        }
-        if (leaf->sparse) params.push_back(Adam{&leaf->sparse->values, {}, {}, {}});
+// The optimiser state of every parameter, reset: per slot and leaf the factors
+// a_k, b_k and the S values, then the trained tensors.
+void CollectParams(TrainingState& st) {
+  st.params.clear();
+  for (size_t s = 0; s < st.slots.size(); ++s) {
+    WeightOperatorSet& set = st.graph.nodes()[st.slots[s].node].weight_ops[st.slots[s].set];
+    for (WeightOperator* leaf : Leaves(set)) {
+      for (KronTerm& t : leaf->terms) {
+        st.params.push_back(Adam{&t.a, {}, {}, {}});
+        st.params.push_back(Adam{&t.b, {}, {}, {}});
       }
+      if (leaf->sparse) st.params.push_back(Adam{&leaf->sparse->values, {}, {}, {}});
     }
-    for (TensorId id : trained_tensors) params.push_back(Adam{&graph.tensor(id).f32, {}, {}, {}});
-    for (Adam& p : params) p.Reset();
-  };
-  collect_params();
-  int64_t total_params = 0;
-  for (const Adam& p : params) total_params += static_cast<int64_t>(p.value->size());
-  report_.parameters = total_params;
-
-  const int threads = std::max(1, o.threads);
-  std::vector<std::unique_ptr<Engine>> engines;
-  for (int t = 0; t < threads; ++t) {
-    engines.push_back(std::make_unique<Engine>(graph, slots, trainable, needs_grad));
   }
-  // Materialized weights (with dropout masks on S while training).
-  std::vector<std::vector<std::vector<float>>> masks(slots.size());
-  auto materialize = [&](std::mt19937_64* drop_rng, std::vector<Tensor>* out) -> Status {
-    out->clear();
-    for (size_t s = 0; s < slots.size(); ++s) {
-      const Node& node = graph.nodes()[slots[s].node];
-      WeightOperatorSet set = node.weight_ops[slots[s].set];
-      masks[s].clear();
-      for (WeightOperator* leaf : Leaves(set)) {
-        std::vector<float> mask;
-        if (leaf->sparse && drop_rng != nullptr && o.co_dropout > 0.0) {
-          std::bernoulli_distribution keep(1.0 - o.co_dropout);
-          const float scale = static_cast<float>(1.0 / (1.0 - o.co_dropout));
-          mask.resize(leaf->sparse->values.size());
-          for (size_t k = 0; k < mask.size(); ++k) {
-            mask[k] = keep(*drop_rng) ? scale : 0.0f;
-            leaf->sparse->values[k] *= mask[k];
-          }
-        }
-        masks[s].push_back(std::move(mask));
-      }
-      TML_ASSIGN_OR_RETURN(Tensor dense, MaterializeWeight(graph, node, set));
-      out->push_back(std::move(dense));
-    }
-    return Status::Ok();
-  };
+  for (TensorId id : st.trained_tensors) st.params.push_back(Adam{&st.graph.tensor(id).f32, {}, {}, {}});
+  for (Adam& p : st.params) p.Reset();
+}
 
-  // Held-out evaluation: agreement with the teacher and accuracy.
-  auto evaluate = [&](double* agreement, double* accuracy) -> Status {
-    std::vector<Tensor> weights;
-    TML_RETURN_IF_ERROR(materialize(nullptr, &weights));
-    std::vector<std::vector<Tensor>> outs(holdout.size());
-    std::vector<Status> errors(static_cast<size_t>(threads));
-    ParallelChunks(threads, holdout.size(), [&](int t, size_t b, size_t e) {
-      engines[t]->SetWeights(&weights);
-      for (size_t i = b; i < e; ++i) {
-        Status st = engines[t]->Forward(samples[holdout[i]], false, &outs[i]);
-        if (!st.ok()) { errors[t] = st; return; }
+// One Engine per thread, the dropout masks and the first averaged epoch.
+void StartEngines(TrainingState& st) {
+  for (int t = 0; t < st.threads; ++t) {
+    st.engines.push_back(std::make_unique<Engine>(st.graph, st.slots, st.trainable, st.needs_grad));
+  }
+  st.masks.resize(st.slots.size());
+  const FinetuneOptions& o = st.o;
+  st.swa_start = o.epochs - std::max(1, static_cast<int>(std::lround(o.swa_fraction * o.epochs)));
+}
+
+// Materialized weights, [slot]; with `drop_rng`, S entries are dropped
+// (co-matrix dropout) and the masks kept in st.masks for the gradients.
+Status Materialize(TrainingState& st, std::mt19937_64* drop_rng, std::vector<Tensor>* out) {
+  const FinetuneOptions& o = st.o;
+  out->clear();
+  for (size_t s = 0; s < st.slots.size(); ++s) {
+    const Node& node = st.graph.nodes()[st.slots[s].node];
+    WeightOperatorSet set = node.weight_ops[st.slots[s].set];
+    st.masks[s].clear();
+    for (WeightOperator* leaf : Leaves(set)) {
+      std::vector<float> mask;
+      if (leaf->sparse && drop_rng != nullptr && o.co_dropout > 0.0) {
+        std::bernoulli_distribution keep(1.0 - o.co_dropout);
+        const float scale = static_cast<float>(1.0 / (1.0 - o.co_dropout));
+        mask.resize(leaf->sparse->values.size());
+        for (size_t k = 0; k < mask.size(); ++k) {
+          mask[k] = keep(*drop_rng) ? scale : 0.0f;
+          leaf->sparse->values[k] *= mask[k];
+        }
       }
-    });
-    for (const Status& s : errors) TML_RETURN_IF_ERROR(s);
-    double agree = 0, err = 0, var = 0;
-    int64_t correct = 0;
-    for (size_t i = 0; i < holdout.size(); ++i) {
-      const std::vector<float>& s = outs[i][0].f32;
-      const std::vector<float>& t = teacher_out[holdout[i]][0].f32;
-      if (report_.classifier) agree += Argmax(s) == Argmax(t) ? 1 : 0;
-      double mean = 0;
-      for (float v : t) mean += v;
-      mean /= static_cast<double>(t.size());
-      for (size_t k = 0; k < t.size(); ++k) {
-        err += (s[k] - t[k]) * static_cast<double>(s[k] - t[k]);
-        var += (t[k] - mean) * (t[k] - mean);
-      }
-      if (!labels.empty()) correct += Argmax(s) == labels[holdout[i]] ? 1 : 0;
+      st.masks[s].push_back(std::move(mask));
     }
-    *agreement = report_.classifier ? agree / static_cast<double>(holdout.size())
+    TML_ASSIGN_OR_RETURN(Tensor dense, MaterializeWeight(st.graph, node, set));
+    out->push_back(std::move(dense));
+  }
+  return Status::Ok();
+}
+
+// Held-out evaluation: agreement with the teacher (top-1 or fidelity) and,
+// when `accuracy` is given, accuracy against the labels (-1 without labels).
+Status Evaluate(TrainingState& st, double* agreement, double* accuracy) {
+  const std::vector<int64_t>& holdout = st.holdout;
+  const std::vector<int64_t>& labels = st.labels;
+  std::vector<Tensor> weights;
+  TML_RETURN_IF_ERROR(Materialize(st, nullptr, &weights));
+  std::vector<std::vector<Tensor>> outs(holdout.size());
+  std::vector<Status> errors(static_cast<size_t>(st.threads));
+  ParallelChunks(st.threads, holdout.size(), [&](int t, size_t b, size_t e) {
+    st.engines[t]->SetWeights(&weights);
+    for (size_t i = b; i < e; ++i) {
+      Status status = st.engines[t]->Forward(st.samples[holdout[i]], false, &outs[i]);
+      if (!status.ok()) { errors[t] = status; return; }
+    }
+  });
+  for (const Status& s : errors) TML_RETURN_IF_ERROR(s);
+  double agree = 0, err = 0, var = 0;
+  int64_t correct = 0;
+  for (size_t i = 0; i < holdout.size(); ++i) {
+    const std::vector<float>& s = outs[i][0].f32;
+    const std::vector<float>& t = st.teacher_out[holdout[i]][0].f32;
+    if (st.report.classifier) agree += Argmax(s) == Argmax(t) ? 1 : 0;
+    double mean = 0;
+    for (float v : t) mean += v;
+    mean /= static_cast<double>(t.size());
+    for (size_t k = 0; k < t.size(); ++k) {
+      err += (s[k] - t[k]) * static_cast<double>(s[k] - t[k]);
+      var += (t[k] - mean) * (t[k] - mean);
+    }
+    if (!labels.empty()) correct += Argmax(s) == labels[holdout[i]] ? 1 : 0;
+  }
+  *agreement = st.report.classifier ? agree / static_cast<double>(holdout.size())
                                     : 1.0 - err / std::max(var, 1e-30);
-    if (accuracy != nullptr) {
-      *accuracy = labels.empty() ? -1.0 : static_cast<double>(correct) / static_cast<double>(holdout.size());
-    }
-    return Status::Ok();
-  };
-  TML_RETURN_IF_ERROR(evaluate(&report_.agreement_before, &report_.accuracy_before));
-  if (!labels.empty()) {
-    int64_t correct = 0;
-    for (int64_t i : holdout) correct += Argmax(teacher_out[i][0].f32) == labels[i] ? 1 : 0;
-    report_.teacher_accuracy = static_cast<double>(correct) / static_cast<double>(holdout.size());
+  if (accuracy != nullptr) {
+    *accuracy = labels.empty() ? -1.0 : static_cast<double>(correct) / static_cast<double>(holdout.size());
   }
-  log << fmt::format("finetune: {} parameters, {} training / {} held-out samples, {} threads; "
-                     "before: agreement {:.4f}{}\n",
-                     total_params, train.size(), held, threads, report_.agreement_before,
-                     labels.empty() ? "" : fmt::format(", accuracy {:.4f} (teacher {:.4f})",
-                                                       report_.accuracy_before, report_.teacher_accuracy));
+  return Status::Ok();
+}
 
-  const int swa_start = o.epochs - std::max(1, static_cast<int>(std::lround(o.swa_fraction * o.epochs)));
-  int64_t step = 0, swa_count = 0;
-  const double b1 = 0.9, b2 = 0.999, adam_eps = 1e-8;
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
-    std::shuffle(train.begin(), train.end(), rng);
-    double epoch_loss = 0;
-    for (size_t first = 0; first < train.size(); first += static_cast<size_t>(o.batch_size)) {
-      const size_t last = std::min(train.size(), first + static_cast<size_t>(o.batch_size));
-      const size_t bsz = last - first;
-      std::vector<Tensor> weights;
-      std::mt19937_64 drop_rng(o.seed * 1000003ULL + static_cast<uint64_t>(step));
-      TML_RETURN_IF_ERROR(materialize(doped ? &drop_rng : nullptr, &weights));
-      std::vector<std::vector<Tensor>> slot_grads(static_cast<size_t>(threads));
-      std::vector<std::map<TensorId, std::vector<float>>> tensor_grads(static_cast<size_t>(threads));
-      std::vector<double> losses(static_cast<size_t>(threads), 0.0);
-      std::vector<Status> errors(static_cast<size_t>(threads));
-      ParallelChunks(threads, bsz, [&](int t, size_t b, size_t e) {
-        Engine& eng = *engines[t];
-        eng.SetWeights(&weights);
-        for (const Tensor& w : weights) {
-          Tensor z;
-          z.shape = w.shape;
-          z.f32.assign(w.f32.size(), 0.0f);
-          slot_grads[t].push_back(std::move(z));
-        }
-        for (size_t i = b; i < e; ++i) {
-          const int64_t s = train[first + i];
-          std::vector<Tensor> out;
-          Status st = eng.Forward(samples[s], true, &out);
-          if (!st.ok()) { errors[t] = st; return; }
-          std::vector<std::vector<float>> dy(out.size());
-          for (size_t k = 0; k < out.size(); ++k) {
-            const std::vector<float>& y = out[k].f32;
-            const std::vector<float>& ty = teacher_out[s][k].f32;
-            dy[k].resize(y.size());
-            const double inv = 1.0 / static_cast<double>(y.size());
-            for (size_t q = 0; q < y.size(); ++q) {
-              const double diff = y[q] - ty[q];
-              losses[t] += diff * diff * inv;
-              dy[k][q] = static_cast<float>(2.0 * diff * inv / static_cast<double>(bsz));
-            }
-          }
-          if (!labels.empty() && o.ce_weight > 0) {
-            const std::vector<float>& y = out[0].f32;
-            const float mx = *std::max_element(y.begin(), y.end());
-            double sum = 0;
-            for (float v : y) sum += std::exp(v - mx);
-            const int64_t label = labels[s];
-            if (label < 0 || label >= static_cast<int64_t>(y.size())) {
-              errors[t] = InvalidInput("finetune: label {} of sample {} is outside [0, {})", label, s, y.size());
-              return;
-            }
-            losses[t] += o.ce_weight * (std::log(sum) - (y[label] - mx));
-            for (size_t q = 0; q < y.size(); ++q) {
-              const double p = std::exp(y[q] - mx) / sum - (static_cast<int64_t>(q) == label ? 1.0 : 0.0);
-              dy[0][q] += static_cast<float>(o.ce_weight * p / static_cast<double>(bsz));
-            }
-          }
-          st = eng.Backward(dy, &slot_grads[t], &tensor_grads[t]);
-          if (!st.ok()) { errors[t] = st; return; }
-        }
-      });
-      for (const Status& s : errors) TML_RETURN_IF_ERROR(s);
-      // Deterministic reduction in thread order.
-      for (int t = 1; t < threads; ++t) {
-        for (size_t s = 0; s < slot_grads[0].size() && s < slot_grads[t].size(); ++s) {
-          for (size_t k = 0; k < slot_grads[0][s].f32.size(); ++k) slot_grads[0][s].f32[k] += slot_grads[t][s].f32[k];
-        }
-        for (auto& [id, g] : tensor_grads[t]) {
-          std::vector<float>& into = tensor_grads[0][id];
-          if (into.empty()) into.assign(g.size(), 0.0f);
-          for (size_t k = 0; k < g.size(); ++k) into[k] += g[k];
-        }
-      }
-      for (double l : losses) epoch_loss += l;
-      // Map to parameter gradients, in collect_params() order.
-      std::vector<std::vector<float>> grads;
-      for (size_t s = 0; s < slots.size(); ++s) {
-        const Node& node = graph.nodes()[slots[s].node];
-        WeightOperatorSet& set = graph.nodes()[slots[s].node].weight_ops[slots[s].set];
-        size_t li = 0;
-        for (size_t d = 0; d < set.per_direction.size(); ++d) {
-          WeightOperator& op = set.per_direction[d];
-          const std::vector<float> dw =
-              DirectionMatrix(node, slot_grads[0][s], static_cast<int64_t>(d), op.rows, op.cols);
-          if (op.row_blocks.empty()) {
-            OperatorGrads(op, dw.data(), op.cols, masks[s][li].empty() ? nullptr : &masks[s][li], &grads);
-            ++li;
-          } else {
-            int64_t row = 0;
-            for (WeightOperator& b : op.row_blocks) {
-              OperatorGrads(b, dw.data() + row * op.cols, op.cols,
-                            masks[s][li].empty() ? nullptr : &masks[s][li], &grads);
-              ++li;
-              row += b.rows;
-            }
-          }
-        }
-      }
-      for (TensorId id : trained_tensors) {
-        std::vector<float>& g = tensor_grads[0][id];
-        if (g.empty()) g.assign(graph.tensor(id).f32.size(), 0.0f);
-        grads.push_back(g);
-      }
-      if (grads.size() != params.size()) {
-        return Internal("finetune: {} gradients for {} parameters", grads.size(), params.size());
-      }
-      ++step;
-      const double c1 = 1.0 - std::pow(b1, static_cast<double>(step));
-      const double c2 = 1.0 - std::pow(b2, static_cast<double>(step));
-      for (size_t p = 0; p < params.size(); ++p) {
-        Adam& a = params[p];
-        std::vector<float>& v = *a.value;
-        for (size_t k = 0; k < v.size(); ++k) {
-          const float g = grads[p][k];
-          a.m[k] = static_cast<float>(b1 * a.m[k] + (1 - b1) * g);
-          a.v[k] = static_cast<float>(b2 * a.v[k] + (1 - b2) * g * g);
-          v[k] -= static_cast<float>(o.lr * (a.m[k] / c1) / (std::sqrt(a.v[k] / c2) + adam_eps));
-        }
-        if (epoch >= swa_start) {
-          if (a.avg.empty()) a.avg.assign(v.size(), 0.0f);
-          for (size_t k = 0; k < v.size(); ++k) {
-            a.avg[k] += (v[k] - a.avg[k]) / static_cast<float>(swa_count + 1);
-          }
-        }
-      }
-      if (epoch >= swa_start) ++swa_count;
-    }
-    // Anneal the doping density (cubic), pruning S by magnitude.
-    if (doped && epoch < anneal_epochs && o.dope_start_factor > 1.0) {
-      const double frac = static_cast<double>(epoch + 1) / anneal_epochs;
-      const double factor = 1.0 + (o.dope_start_factor - 1.0) * std::pow(1.0 - frac, 3.0);
-      const size_t before = params.size();
-      redope(factor, false);
-      // S supports changed size: restart their optimiser state (factors keep theirs).
-      std::vector<Adam> old = std::move(params);
-      collect_params();
-      for (size_t p = 0; p < params.size() && p < before; ++p) {
-        if (old[p].value == params[p].value && old[p].m.size() == params[p].value->size()) {
-          params[p].m = std::move(old[p].m);
-          params[p].v = std::move(old[p].v);
-        }
-      }
-    }
-    FinetuneEpoch e;
-    e.epoch = epoch + 1;
-    e.loss = epoch_loss / static_cast<double>(train.size());
-    if (epoch == o.epochs - 1 && swa_count > 0) {
-      for (Adam& a : params) if (!a.avg.empty()) *a.value = a.avg;
-    }
-    TML_RETURN_IF_ERROR(evaluate(&e.agreement, nullptr));
-    for (size_t s = 0; s < slots.size(); ++s) {
-      for (WeightOperator* leaf : Leaves(graph.nodes()[slots[s].node].weight_ops[slots[s].set])) {
-        e.nnz += leaf->sparse ? leaf->sparse->nnz() : 0;
-      }
-    }
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    log << fmt::format("finetune: epoch {}/{}  loss {:.5f}  {} {:.4f}{}{}  {:.1f}s\n", e.epoch,
-                       o.epochs, e.loss, report_.classifier ? "agreement" : "fidelity", e.agreement,
-                       doped ? fmt::format("  nnz {}", e.nnz) : "",
-                       epoch >= swa_start ? "  (swa)" : "", elapsed);
-    report_.history.push_back(e);
+// The student before training (agreement, accuracy) and the teacher's accuracy;
+// returns the header line.
+StatusOr<std::string> EvaluateBefore(TrainingState& st) {
+  FinetuneReport& r = st.report;
+  TML_RETURN_IF_ERROR(Evaluate(st, &r.agreement_before, &r.accuracy_before));
+  if (!st.labels.empty()) {
+    int64_t correct = 0;
+    for (int64_t i : st.holdout) correct += Argmax(st.teacher_out[i][0].f32) == st.labels[i] ? 1 : 0;
+    r.teacher_accuracy = static_cast<double>(correct) / static_cast<double>(st.holdout.size());
   }
-  // Final operators: record their error against the original weights.
-  for (size_t s = 0; s < slots.size(); ++s) {
-    WeightOperatorSet& set = graph.nodes()[slots[s].node].weight_ops[slots[s].set];
+  return fmt::format("finetune: {} parameters, {} training / {} held-out samples, {} threads; "
+                     "before: agreement {:.4f}{}",
+                     r.parameters, st.train.size(), st.holdout.size(), st.threads, r.agreement_before,
+                     st.labels.empty() ? "" : fmt::format(", accuracy {:.4f} (teacher {:.4f})",
+                                                          r.accuracy_before, r.teacher_accuracy));
+}
+
+// The loss of sample `s` (its outputs `out`) and dL/d(outputs) for a
+// mini-batch of `bsz`: mean squared error against the teacher, plus ce_weight ×
+// the cross-entropy of the first output against the label. Adds to *loss.
+Status SampleLoss(const TrainingState& st, int64_t s, const std::vector<Tensor>& out, size_t bsz,
+                  double* loss, std::vector<std::vector<float>>* dy) {
+  const FinetuneOptions& o = st.o;
+  dy->assign(out.size(), {});
+  for (size_t k = 0; k < out.size(); ++k) {
+    const std::vector<float>& y = out[k].f32;
+    const std::vector<float>& ty = st.teacher_out[s][k].f32;
+    (*dy)[k].resize(y.size());
+    const double inv = 1.0 / static_cast<double>(y.size());
+    for (size_t q = 0; q < y.size(); ++q) {
+      const double diff = y[q] - ty[q];
+      *loss += diff * diff * inv;
+      (*dy)[k][q] = static_cast<float>(2.0 * diff * inv / static_cast<double>(bsz));
+    }
+  }
+  if (!st.labels.empty() && o.ce_weight > 0) {
+    const std::vector<float>& y = out[0].f32;
+    const float mx = *std::max_element(y.begin(), y.end());
+    double sum = 0;
+    for (float v : y) sum += std::exp(v - mx);
+    const int64_t label = st.labels[s];
+    if (label < 0 || label >= static_cast<int64_t>(y.size())) {
+      return InvalidInput("finetune: label {} of sample {} is outside [0, {})", label, s, y.size());
+    }
+    *loss += o.ce_weight * (std::log(sum) - (y[label] - mx));
+    for (size_t q = 0; q < y.size(); ++q) {
+      const double p = std::exp(y[q] - mx) / sum - (static_cast<int64_t>(q) == label ? 1.0 : 0.0);
+      (*dy)[0][q] += static_cast<float>(o.ce_weight * p / static_cast<double>(bsz));
+    }
+  }
+  return Status::Ok();
+}
+
+// Forward and backward over the training samples [first, last) with `weights`,
+// split over the threads; returns the summed slot and tensor gradients (reduced
+// in thread order) and adds each thread's loss to *epoch_loss in thread order.
+Status BatchGradients(TrainingState& st, const std::vector<Tensor>& weights, size_t first, size_t last,
+                      std::vector<Tensor>* slot_grads_out,
+                      std::map<TensorId, std::vector<float>>* tensor_grads_out, double* epoch_loss) {
+  const int threads = st.threads;
+  const size_t bsz = last - first;
+  std::vector<std::vector<Tensor>> slot_grads(static_cast<size_t>(threads));
+  std::vector<std::map<TensorId, std::vector<float>>> tensor_grads(static_cast<size_t>(threads));
+  std::vector<double> losses(static_cast<size_t>(threads), 0.0);
+  std::vector<Status> errors(static_cast<size_t>(threads));
+  ParallelChunks(threads, bsz, [&](int t, size_t b, size_t e) {
+    Engine& eng = *st.engines[t];
+    eng.SetWeights(&weights);
+    for (const Tensor& w : weights) {
+      Tensor z;
+      z.shape = w.shape;
+      z.f32.assign(w.f32.size(), 0.0f);
+      slot_grads[t].push_back(std::move(z));
+    }
+    for (size_t i = b; i < e; ++i) {
+      const int64_t s = st.train[first + i];
+      std::vector<Tensor> out;
+      Status status = eng.Forward(st.samples[s], true, &out);
+      if (!status.ok()) { errors[t] = status; return; }
+      std::vector<std::vector<float>> dy;
+      status = SampleLoss(st, s, out, bsz, &losses[t], &dy);
+      if (!status.ok()) { errors[t] = status; return; }
+      status = eng.Backward(dy, &slot_grads[t], &tensor_grads[t]);
+      if (!status.ok()) { errors[t] = status; return; }
+    }
+  });
+  for (const Status& s : errors) TML_RETURN_IF_ERROR(s);
+  // Deterministic reduction in thread order.
+  for (int t = 1; t < threads; ++t) {
+    for (size_t s = 0; s < slot_grads[0].size() && s < slot_grads[t].size(); ++s) {
+      for (size_t k = 0; k < slot_grads[0][s].f32.size(); ++k) slot_grads[0][s].f32[k] += slot_grads[t][s].f32[k];
+    }
+    for (auto& [id, g] : tensor_grads[t]) {
+      std::vector<float>& into = tensor_grads[0][id];
+      if (into.empty()) into.assign(g.size(), 0.0f);
+      for (size_t k = 0; k < g.size(); ++k) into[k] += g[k];
+    }
+  }
+  for (double l : losses) *epoch_loss += l;
+  *slot_grads_out = std::move(slot_grads[0]);
+  *tensor_grads_out = std::move(tensor_grads[0]);
+  return Status::Ok();
+}
+
+// The slot gradients mapped onto the operators' structure (factors, masked S)
+// and the tensor gradients, in CollectParams() order.
+StatusOr<std::vector<std::vector<float>>> ParameterGradients(
+    TrainingState& st, const std::vector<Tensor>& slot_grads,
+    std::map<TensorId, std::vector<float>>& tensor_grads) {
+  std::vector<std::vector<float>> grads;
+  for (size_t s = 0; s < st.slots.size(); ++s) {
+    const Node& node = st.graph.nodes()[st.slots[s].node];
+    WeightOperatorSet& set = st.graph.nodes()[st.slots[s].node].weight_ops[st.slots[s].set];
+    const std::vector<std::vector<float>>& masks = st.masks[s];
+    size_t li = 0;
+    for (size_t d = 0; d < set.per_direction.size(); ++d) {
+      WeightOperator& op = set.per_direction[d];
+      const std::vector<float> dw =
+          DirectionMatrix(node, slot_grads[s], static_cast<int64_t>(d), op.rows, op.cols);
+      if (op.row_blocks.empty()) {
+        OperatorGrads(op, dw.data(), op.cols, masks[li].empty() ? nullptr : &masks[li], &grads);
+        ++li;
+      } else {
+        int64_t row = 0;
+        for (WeightOperator& b : op.row_blocks) {
+          OperatorGrads(b, dw.data() + row * op.cols, op.cols, masks[li].empty() ? nullptr : &masks[li],
+                        &grads);
+          ++li;
+          row += b.rows;
+        }
+      }
+    }
+  }
+  for (TensorId id : st.trained_tensors) {
+    std::vector<float>& g = tensor_grads[id];
+    if (g.empty()) g.assign(st.graph.tensor(id).f32.size(), 0.0f);
+    grads.push_back(g);
+  }
+  if (grads.size() != st.params.size()) {
+    return Internal("finetune: {} gradients for {} parameters", grads.size(), st.params.size());
+  }
+  return grads;
+}
+
+// One Adam update of every parameter; from swa_start on, also folds the new
+// weights into their running average.
+void AdamStep(TrainingState& st, const std::vector<std::vector<float>>& grads, int epoch) {
+  const double lr = st.o.lr;
+  ++st.step;
+  const double c1 = 1.0 - std::pow(kBeta1, static_cast<double>(st.step));
+  const double c2 = 1.0 - std::pow(kBeta2, static_cast<double>(st.step));
+  for (size_t p = 0; p < st.params.size(); ++p) {
+    Adam& a = st.params[p];
+    std::vector<float>& v = *a.value;
+    for (size_t k = 0; k < v.size(); ++k) {
+      const float g = grads[p][k];
+      a.m[k] = static_cast<float>(kBeta1 * a.m[k] + (1 - kBeta1) * g);
+      a.v[k] = static_cast<float>(kBeta2 * a.v[k] + (1 - kBeta2) * g * g);
+      v[k] -= static_cast<float>(lr * (a.m[k] / c1) / (std::sqrt(a.v[k] / c2) + kAdamEps));
+    }
+    if (epoch >= st.swa_start) {
+      if (a.avg.empty()) a.avg.assign(v.size(), 0.0f);
+      for (size_t k = 0; k < v.size(); ++k) {
+        a.avg[k] += (v[k] - a.avg[k]) / static_cast<float>(st.swa_count + 1);
+      }
+    }
+  }
+  if (epoch >= st.swa_start) ++st.swa_count;
+}
+
+// One mini-batch, the training samples from `first`: weights with dropout,
+// gradients, Adam step.
+Status TrainBatch(TrainingState& st, int epoch, size_t first, double* epoch_loss) {
+  const FinetuneOptions& o = st.o;
+  const size_t last = std::min(st.train.size(), first + static_cast<size_t>(o.batch_size));
+  std::vector<Tensor> weights;
+  std::mt19937_64 drop_rng(o.seed * 1000003ULL + static_cast<uint64_t>(st.step));
+  TML_RETURN_IF_ERROR(Materialize(st, st.doped ? &drop_rng : nullptr, &weights));
+  std::vector<Tensor> slot_grads;
+  std::map<TensorId, std::vector<float>> tensor_grads;
+  TML_RETURN_IF_ERROR(BatchGradients(st, weights, first, last, &slot_grads, &tensor_grads, epoch_loss));
+  TML_ASSIGN_OR_RETURN(std::vector<std::vector<float>> grads,
+                       ParameterGradients(st, slot_grads, tensor_grads));
+  AdamStep(st, grads, epoch);
+  return Status::Ok();
+}
+
+// After epoch `epoch`: anneals the doping density (cubic), pruning S by
+// magnitude, and restarts the optimiser state of the S values (the factors
+// and tensors keep theirs).
+void AnnealDoping(TrainingState& st, int epoch) {
+  const FinetuneOptions& o = st.o;
+  if (!(st.doped && epoch < st.anneal_epochs && o.dope_start_factor > 1.0)) return;
+  const double frac = static_cast<double>(epoch + 1) / st.anneal_epochs;
+  const double factor = 1.0 + (o.dope_start_factor - 1.0) * std::pow(1.0 - frac, 3.0);
+  const size_t before = st.params.size();
+  Redope(st, factor, false);
+  std::vector<Adam> old = std::move(st.params);
+  CollectParams(st);
+  for (size_t p = 0; p < st.params.size() && p < before; ++p) {
+    if (old[p].value == st.params[p].value && old[p].m.size() == st.params[p].value->size()) {
+      st.params[p].m = std::move(old[p].m);
+      st.params[p].v = std::move(old[p].v);
+    }
+  }
+}
+
+// Sparse entries over every operator.
+int64_t SparseNnz(TrainingState& st) {
+  int64_t nnz = 0;
+  for (size_t s = 0; s < st.slots.size(); ++s) {
+    for (WeightOperator* leaf : Leaves(st.graph.nodes()[st.slots[s].node].weight_ops[st.slots[s].set])) {
+      nnz += leaf->sparse ? leaf->sparse->nnz() : 0;
+    }
+  }
+  return nnz;
+}
+
+// Writes the stochastic weight average back into the parameters.
+void WriteBackSwaAverage(TrainingState& st) {
+  for (Adam& a : st.params) {
+    if (!a.avg.empty()) *a.value = a.avg;
+  }
+}
+
+// One epoch (0-based): shuffle, every mini-batch, the doping anneal, on the
+// last epoch the SWA write-back, then the held-out evaluation. Returns its
+// history entry.
+StatusOr<FinetuneEpoch> TrainEpoch(TrainingState& st, int epoch) {
+  const FinetuneOptions& o = st.o;
+  std::shuffle(st.train.begin(), st.train.end(), st.rng);
+  double epoch_loss = 0;
+  for (size_t first = 0; first < st.train.size(); first += static_cast<size_t>(o.batch_size)) {
+    TML_RETURN_IF_ERROR(TrainBatch(st, epoch, first, &epoch_loss));
+  }
+  AnnealDoping(st, epoch);
+  FinetuneEpoch e;
+  e.epoch = epoch + 1;
+  e.loss = epoch_loss / static_cast<double>(st.train.size());
+  if (epoch == o.epochs - 1 && st.swa_count > 0) WriteBackSwaAverage(st);
+  TML_RETURN_IF_ERROR(Evaluate(st, &e.agreement, nullptr));
+  e.nnz = SparseNnz(st);
+  return e;
+}
+
+// The progress line of epoch `e`.
+std::string EpochLine(const TrainingState& st, const FinetuneEpoch& e) {
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
+  return fmt::format("finetune: epoch {}/{}  loss {:.5f}  {} {:.4f}{}{}  {:.1f}s", e.epoch,
+                     st.o.epochs, e.loss, st.report.classifier ? "agreement" : "fidelity",
+                     e.agreement, st.doped ? fmt::format("  nnz {}", e.nnz) : "",
+                     e.epoch > st.swa_start ? "  (swa)" : "", elapsed);  // e.epoch is 1-based
+}
+
+// Final operators: their relative error against the original weights.
+void RecordRelativeErrors(TrainingState& st) {
+  for (size_t s = 0; s < st.slots.size(); ++s) {
+    WeightOperatorSet& set = st.graph.nodes()[st.slots[s].node].weight_ops[st.slots[s].set];
+    const std::vector<std::vector<float>>& dense_w = st.dense_w[s];
     for (size_t d = 0; d < set.per_direction.size(); ++d) {
       const std::vector<float> m = set.per_direction[d].Materialize();
       double num = 0, den = 0;
       for (size_t k = 0; k < m.size(); ++k) {
-        num += (dense_w[s][d][k] - m[k]) * static_cast<double>(dense_w[s][d][k] - m[k]);
-        den += dense_w[s][d][k] * static_cast<double>(dense_w[s][d][k]);
+        num += (dense_w[d][k] - m[k]) * static_cast<double>(dense_w[d][k] - m[k]);
+        den += dense_w[d][k] * static_cast<double>(dense_w[d][k]);
       }
       set.per_direction[d].relative_error = std::sqrt(num / std::max(den, 1e-30));
     }
   }
-  TML_RETURN_IF_ERROR(evaluate(&report_.agreement_after, &report_.accuracy_after));
-  report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  log << report_.Summary();
+}
+
+}  // namespace
+
+StatusOr<bool> FinetunePass::Run(Graph& graph) {
+  report_ = FinetuneReport{};
+  if (options_.epochs <= 0) return false;
+  TrainingState st(options_, graph, report_);
+  TML_RETURN_IF_ERROR(LoadData(st));
+  TML_RETURN_IF_ERROR(RunTeacher(st));
+  CollectTrainable(st);
+  PrepareDoping(st);
+  CollectParams(st);
+  for (const Adam& p : st.params) report_.parameters += static_cast<int64_t>(p.value->size());
+  StartEngines(st);
+  TML_ASSIGN_OR_RETURN(const std::string header, EvaluateBefore(st));
+  observer().Epoch("finetune", header);
+  for (int epoch = 0; epoch < options_.epochs; ++epoch) {
+    TML_ASSIGN_OR_RETURN(FinetuneEpoch e, TrainEpoch(st, epoch));
+    observer().Epoch("finetune", EpochLine(st, e));
+    report_.history.push_back(e);
+  }
+  RecordRelativeErrors(st);
+  TML_RETURN_IF_ERROR(Evaluate(st, &report_.agreement_after, &report_.accuracy_after));
+  report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
   return true;
 }
 

@@ -34,9 +34,10 @@
 //
 // Data: the calibration samples (first axis = samples, each reshaped to the
 // model's single input) are shuffled with the seed; the last holdout_fraction
-// are held back. Each epoch prints one line on `log` (train loss, agreement
-// with the teacher on the held-out part; top-1 agreement for classifier-shaped
-// outputs, otherwise fidelity 1 − Σ(s−t)²/Σ(t−mean t)²).
+// are held back. A header line and one line per epoch go to the observer's
+// Epoch() (train loss, agreement with the teacher on the held-out part; top-1
+// agreement for classifier-shaped outputs, otherwise fidelity
+// 1 − Σ(s−t)²/Σ(t−mean t)²); Summary() is the final report.
 //
 // Threads: each mini-batch is split into `threads` contiguous parts whose
 // gradients are summed in part order, so results do not depend on timing;
@@ -46,7 +47,6 @@
 #define TML_PASSES_FINETUNE_H_
 
 #include <cstdint>
-#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -74,7 +74,6 @@ struct FinetuneOptions {
   double anneal_fraction = 0.5;
   double co_dropout = 0.1;
   int threads = 2;
-  std::ostream* log = nullptr;  // nullptr: std::cerr
 };
 
 struct FinetuneEpoch {
@@ -106,6 +105,7 @@ class FinetunePass : public Pass {
   // or an op on the gradient path without a backward pass (naming the node).
   StatusOr<bool> Run(Graph& graph) override;
   const FinetuneReport& report() const { return report_; }
+  std::string Summary() const override { return report_.Summary(); }
 
  private:
   FinetuneOptions options_;

@@ -125,6 +125,7 @@ class KronFactorizePass : public Pass {
 
   // The report of the last Run().
   const KronReport& report() const { return report_; }
+  std::string Summary() const override { return report_.ToTable(); }
 
   // One matrix, the whole decision: stacked (and per gate when gates > 1, the
   // rows split into `gates` equal blocks). Fills `report` and returns the

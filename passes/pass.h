@@ -6,6 +6,11 @@
 // struct; PipelineOptions in pipeline.h gathers them) and may keep results
 // for the caller (e.g. the kron-factorize report), read back after the run.
 //
+// A pass reports through the Observer the PassManager gives it (observer()):
+// progress lines while it runs (e.g. fine-tuning epochs), and Summary(), the
+// text of its report, which the PassManager hands to the observer as soon as
+// the pass ends (so a table is printed before the next, slower pass starts).
+//
 // Contract:
 // - Run() leaves a graph that passes VerifyGraph(); the PassManager checks it
 //   after every pass and names the pass when it does not.
@@ -22,7 +27,10 @@
 
 #include <string_view>
 
+#include <string>
+
 #include "compiler/ir/graph.h"
+#include "compiler/observer.h"
 #include "compiler/status.h"
 
 namespace tml {
@@ -34,6 +42,15 @@ class Pass {
   virtual std::string_view Name() const = 0;
   // Transforms `graph` in place; true when anything changed.
   virtual StatusOr<bool> Run(Graph& graph) = 0;
+  // The report of the last Run() as text, each line ending in '\n' ("" = none).
+  virtual std::string Summary() const { return std::string(); }
+
+  // Where the pass reports while it runs; NullObserver() until set.
+  void set_observer(Observer* observer) { observer_ = observer; }
+  Observer& observer() const { return observer_ != nullptr ? *observer_ : NullObserver(); }
+
+ private:
+  Observer* observer_ = nullptr;
 };
 
 }  // namespace tml

@@ -27,6 +27,9 @@ Status PassManager::Run(Graph& graph) {
     Entry& entry = entries_[index];
     PassRunRecord record;
     record.name = std::string(entry.pass->Name());
+    Observer& observer = options_.observer != nullptr ? *options_.observer : NullObserver();
+    entry.pass->set_observer(&observer);
+    observer.PassStarted(record.name);
     const auto start = std::chrono::steady_clock::now();
     for (int it = 0; it < entry.max_iterations; ++it) {
       StatusOr<bool> changed = entry.pass->Run(graph);
@@ -49,6 +52,7 @@ Status PassManager::Run(Graph& graph) {
              << (record.changed ? ", changed" : ", unchanged") << ")\n"
              << PrintGraph(graph);
     }
+    observer.PassFinished(record.name, entry.pass->Summary(), record.seconds);
     records_.push_back(std::move(record));
   }
   return Status::Ok();

@@ -5,6 +5,8 @@
 // - --print-ir-after=<pass|all>: the IR text (compiler/ir/printer.h) after the
 //   named pass, or after every pass, written to `ir_out`;
 // - --stop-after=N: run only the first N passes (bisection); 0 runs none;
+// - the observer (compiler/observer.h) hears PassStarted before each pass and
+//   PassFinished with its Summary() right after it, before the next one runs;
 // - per-pass wall time and the "changed" flag, kept in records() for reports.
 //
 // A pass entry may be marked fixed-point: it is re-run while it reports a
@@ -26,6 +28,9 @@ struct PassManagerOptions {
   std::string print_ir_after;  // "" (none), "all", or a pass name
   int stop_after = -1;         // < 0: run every pass; N >= 0: run the first N
   std::ostream* ir_out = nullptr;  // where --print-ir-after writes (nullptr: std::cerr)
+  // Told when each pass starts and ends (with the pass's Summary()); passes
+  // report through it while they run. nullptr: NullObserver().
+  Observer* observer = nullptr;
 };
 
 struct PassRunRecord {

@@ -45,6 +45,10 @@ const PipelineEntry kPipeline[] = {
     // Fine-tuning last: distillation from the original graph trains the
     // factors, S and biases the two passes above produced.
     {"finetune", [](const PipelineOptions& o) { return o.finetune.epochs > 0; }, false},
+    // int8 quantization after everything that changes weights: its activation
+    // ranges are calibrated on the graph that will ship (factors, overlay and
+    // biases as fine-tuning left them), and codegen quantizes those weights.
+    {"quantize", [](const PipelineOptions& o) { return o.quantize.int8; }, false},
 };
 
 }  // namespace

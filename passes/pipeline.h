@@ -19,6 +19,7 @@
 #include "passes/kron_factorize.h"
 #include "passes/pass.h"
 #include "passes/pass_manager.h"
+#include "passes/quantize.h"
 
 namespace tml {
 
@@ -27,6 +28,7 @@ struct PipelineOptions {
   KronFactorizeOptions kron;
   DopeOptions dope;
   FinetuneOptions finetune;
+  QuantizeOptions quantize;
 };
 
 // Creates a pass by its CLI name (pass_registry.def); kInvalidInput listing the

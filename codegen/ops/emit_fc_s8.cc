@@ -1,5 +1,5 @@
 // int8 fully connected (compile --quantize int8): Gemm / MatMul nodes carrying
-// the int8 plan of passes/quantize.h (attribute kInt8Attr) run as
+// the int8 plan of compiler/quant/int8_plan.h (set by the quantize pass) run as
 //   tml_quantize_s8 (float input → int8, the calibrated input scale/zero point)
 //   tml_fully_connected_s8 (packed per-row int8 weights at power-of-two related
 //                           row scales, int32 bias with the input zero point folded
@@ -17,7 +17,7 @@
 
 #include "codegen/ops/linear_op_s8.h"
 #include "codegen/ops/op_emitters.h"
-#include "passes/quantize.h"
+#include "codegen/int8_weights.h"
 #include "tml_kernels_s8.h"
 
 namespace tml::codegen {
@@ -85,13 +85,10 @@ int64_t FullyConnectedS8ScratchBytes(const Graph& graph, const Node& node) {
 }
 
 Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
-  const std::vector<float> q = node.GetFloats(kInt8Attr);
-  if (q.size() != 4) return InvalidInput("malformed int8 plan");
-  AffineQuant in, out;
-  in.scale = q[0];
-  in.zero_point = static_cast<int32_t>(q[1]);
-  out.scale = q[2];
-  out.zero_point = static_cast<int32_t>(q[3]);
+  const std::optional<Int8Plan> plan = ReadInt8Plan(node);
+  if (!plan.has_value()) return InvalidInput("malformed int8 plan");
+  const AffineQuant in = plan->input;
+  AffineQuant out = plan->output;
   const float* bias = nullptr;
   if (node.op == OpKind::kGemm && node.input(2) != kNoTensor) {
     bias = ctx.tensor(node.input(2)).f32.data();

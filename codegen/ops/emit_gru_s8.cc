@@ -1,5 +1,5 @@
 // int8 GRU (compile --quantize int8): a forward batch-1 GRU carrying the int8
-// plan of passes/quantize.h runs as tml_quantize_s8 of the input sequence,
+// plan of compiler/quant/int8_plan.h runs as tml_quantize_s8 of the input sequence,
 // then per time step tml_gru_step_s8_s16 (h int8 at 2^-7, gates int16 Q3.12),
 // dequantizing h into Y and finally Y_h (linear_op_s8.h prints that frame).
 // Operators (dense per-row int8, or the Kronecker / doped / per-gate operators

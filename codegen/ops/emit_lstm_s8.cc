@@ -1,5 +1,5 @@
 // int8 LSTM (compile --quantize int8): a forward batch-1 LSTM carrying the
-// int8 plan of passes/quantize.h runs as
+// int8 plan of compiler/quant/int8_plan.h runs as
 //   tml_quantize_s8 of the whole input sequence (calibrated scale/zero point),
 //   then per time step tml_lstm_step_s8_s16 (h int8 at 2^-7, c int16 Q4.11,
 //   gates int16 Q3.12), dequantizing h into Y for that step,
@@ -13,7 +13,7 @@
 #include "codegen/ops/linear_op_s8.h"
 #include "codegen/ops/op_emitters.h"
 #include "compiler/ops/recurrent_common.h"
-#include "passes/quantize.h"
+#include "compiler/quant/int8_plan.h"
 #include "tml_kernels_s8.h"
 
 namespace tml::codegen {

@@ -4,7 +4,7 @@
 // table has exactly the semantics the interpreter has) to the output format.
 #include "codegen/ops/op_emitters.h"
 #include "compiler/ops/op_registry.h"
-#include "passes/quantize.h"
+#include "compiler/quant/int8_plan.h"
 
 namespace tml::codegen {
 namespace {

@@ -1,5 +1,5 @@
 // int8 RNN (compile --quantize int8): a forward batch-1 tanh RNN carrying the
-// int8 plan of passes/quantize.h runs as tml_quantize_s8 of the input
+// int8 plan of compiler/quant/int8_plan.h runs as tml_quantize_s8 of the input
 // sequence, then per time step tml_rnn_step_s8_s16 (h int8 at 2^-7,
 // pre-activation int16 Q3.12), dequantizing h into Y and finally Y_h
 // (linear_op_s8.h prints that frame). W [H, I] carries Wb + Rb; W and R are

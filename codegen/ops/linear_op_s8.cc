@@ -265,11 +265,8 @@ std::string EmitOpS8(EmitContext& ctx, const LinearOpS8Data& d) {
 }
 
 AffineQuant RecurrentInputQuant(const Node& node) {
-  const std::vector<float> q = node.GetFloats(kInt8Attr);
-  AffineQuant in;
-  in.scale = q.size() == 4 ? q[0] : 1.0;
-  in.zero_point = q.size() == 4 ? static_cast<int32_t>(q[1]) : 0;
-  return in;
+  const std::optional<Int8Plan> plan = ReadInt8Plan(node);
+  return plan.has_value() ? plan->input : AffineQuant{};
 }
 
 int64_t RecurrentS8FrameBytes(int32_t T, int32_t I, int32_t H, int32_t step_bytes) {

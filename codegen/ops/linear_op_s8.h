@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "codegen/ops/emit_context.h"
-#include "passes/quantize.h"
+#include "codegen/int8_weights.h"
 #include "tml_kernels_s8.h"
 
 namespace tml::codegen {

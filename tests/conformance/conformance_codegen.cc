@@ -20,6 +20,7 @@
 #include "emulator/firmware_build.h"
 #include "emulator/m4_runner.h"
 #include "tests/conformance/conformance_case.h"
+#include "verification/verify_main.h"
 
 namespace fs = std::filesystem;
 
@@ -66,7 +67,7 @@ tml::StatusOr<std::vector<float>> RunHost(const fs::path& dir, const tml::codege
 
 tml::StatusOr<std::vector<float>> RunM4(const fs::path& dir, const tml::codegen::GeneratedModel& model,
                                         const std::vector<float>& input) {
-  if (!WriteFile(dir / "m4_main.c", tml::codegen::EmulatorMainC("model"))) {
+  if (!WriteFile(dir / "m4_main.c", tml::verification::VerifyMainC("model"))) {
     return tml::Internal("cannot write {}", dir.string());
   }
   tml::emu::FirmwareBuild build;

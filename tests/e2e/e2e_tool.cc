@@ -39,7 +39,7 @@
 
 #include "codegen/harness.h"
 #include "codegen/model_emitter.h"
-#include "compiler/driver.h"
+#include "compiler/driver/model.h"
 #include "compiler/npy.h"
 #include "emulator/firmware_build.h"
 #include "emulator/m4_runner.h"
@@ -67,7 +67,7 @@ int Step(int argc, char** argv) {
   const std::string model_path = argv[2], data_path = argv[3], cc = argv[5];
   const fs::path work = argv[4];
   const int64_t max_samples = argc > 6 ? std::atol(argv[6]) : 20;
-  auto graph = tml::LoadModel(model_path, {});
+  auto graph = tml::LoadModel(model_path, {}, tml::NullObserver());
   if (!graph.ok()) {
     std::cerr << graph.status().message() << "\n";
     return 1;

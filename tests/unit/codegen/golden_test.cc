@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "codegen/model_emitter.h"
+#include "verification/manifest.h"
 
 namespace tml::codegen {
 namespace {
@@ -62,7 +63,7 @@ TEST(GoldenTest, EmittedSourcesMatchTheCheckedInFiles) {
   o.name = "golden";
   o.tool_version = "golden";
   o.model_file = "golden.onnx";
-  o.model_hash = HashBytes("golden");
+  o.model_hash = verification::HashBytes("golden");
   auto m = GenerateModel(GoldenModel(), o);
   ASSERT_TRUE(m.ok()) << m.status().message();
   const bool update = std::getenv("TML_UPDATE_GOLDENS") != nullptr;

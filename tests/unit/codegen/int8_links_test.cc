@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "codegen/model_emitter.h"
+#include "verification/manifest.h"
 #include "passes/quantize.h"
 
 namespace tml::codegen {
@@ -66,7 +67,7 @@ std::string GeneratedC(const Graph& g) {
   o.name = "mlp";
   o.tool_version = "0.0.test";
   o.model_file = "mlp.onnx";
-  o.model_hash = HashBytes("model bytes");
+  o.model_hash = verification::HashBytes("model bytes");
   auto m = GenerateModel(g, o);
   EXPECT_TRUE(m.ok()) << m.status().message();
   if (!m.ok()) return "";

@@ -1,4 +1,5 @@
 #include "codegen/model_emitter.h"
+#include "verification/manifest.h"
 
 #include <gtest/gtest.h>
 
@@ -59,7 +60,7 @@ CodegenOptions Options() {
   o.name = "mlp";
   o.tool_version = "0.0.test";
   o.model_file = "mlp.onnx";
-  o.model_hash = HashBytes("model bytes");
+  o.model_hash = verification::HashBytes("model bytes");
   return o;
 }
 
@@ -141,8 +142,8 @@ TEST(ModelEmitterTest, ListsEveryNodeWithoutAnEmitter) {
 }
 
 TEST(HashBytesTest, IsFnv1a64) {
-  EXPECT_EQ(HashBytes(""), "fnv1a64:cbf29ce484222325");
-  EXPECT_EQ(HashBytes("a"), "fnv1a64:af63dc4c8601ec8c");
+  EXPECT_EQ(verification::HashBytes(""), "fnv1a64:cbf29ce484222325");
+  EXPECT_EQ(verification::HashBytes("a"), "fnv1a64:af63dc4c8601ec8c");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "compiler/progress.h"
+#include "compiler/cli/progress.h"
 
 #include <gtest/gtest.h>
 

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
-#include <sstream>
+#include <string>
+#include <vector>
 
 #include "compiler/ops/op_registry.h"
 #include "passes/dope.h"
@@ -99,22 +101,32 @@ Tensor Calibration(int64_t n) {
   return t;
 }
 
-FinetuneOptions Options(std::ostream* log) {
+FinetuneOptions Options() {
   FinetuneOptions o;
   o.epochs = 12;
   o.calib = Calibration(96);
   o.lr = 1e-2;
   o.seed = 7;
-  o.log = log;
   return o;
 }
+
+// Records the pass's progress lines.
+class RecordingObserver : public Observer {
+ public:
+  void Epoch(std::string_view pass, const std::string& line) override {
+    passes.emplace_back(pass);
+    lines.push_back(line);
+  }
+  std::vector<std::string> passes, lines;
+};
 
 TEST(FinetunePassTest, DistillationRecoversAgreementAndKeepsNnz) {
   Graph g = Classifier();
   Compress(g);
   const int64_t nnz = g.nodes()[1].weight_ops[1].per_direction[0].sparse->nnz();
-  std::ostringstream log;
-  FinetunePass pass(Options(&log));
+  RecordingObserver obs;
+  FinetunePass pass(Options());
+  pass.set_observer(&obs);
   StatusOr<bool> changed = pass.Run(g);
   ASSERT_TRUE(changed.ok()) << changed.status().message();
   EXPECT_TRUE(*changed);
@@ -124,20 +136,32 @@ TEST(FinetunePassTest, DistillationRecoversAgreementAndKeepsNnz) {
   EXPECT_LT(r.history.back().loss, r.history.front().loss);
   EXPECT_GE(r.agreement_after, r.agreement_before);
   EXPECT_EQ(g.nodes()[1].weight_ops[1].per_direction[0].sparse->nnz(), nnz);
-  // One progress line per epoch, plus the header and the summary.
-  const std::string text = log.str();
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 14) << text;
-  EXPECT_NE(text.find("epoch 12/12"), std::string::npos);
+  // The header, then one progress line per epoch, each without '\n'.
+  ASSERT_EQ(obs.lines.size(), 13u);
+  EXPECT_EQ(obs.passes, std::vector<std::string>(13, "finetune"));
+  EXPECT_NE(obs.lines[0].find("before: agreement"), std::string::npos) << obs.lines[0];
+  for (const std::string& line : obs.lines) EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  EXPECT_NE(obs.lines[1].find("epoch 1/12"), std::string::npos) << obs.lines[1];
+  EXPECT_NE(obs.lines.back().find("epoch 12/12"), std::string::npos) << obs.lines.back();
+  // The summary is left to the PassManager: one line, from the report.
+  const std::string summary = pass.Summary();
+  EXPECT_EQ(summary, r.Summary());
+  EXPECT_NE(summary.find("finetune: 12 epochs"), std::string::npos) << summary;
+  EXPECT_EQ(std::count(summary.begin(), summary.end(), '\n'), 1) << summary;
   EXPECT_EQ(r.ToJson()["history"].size(), 12u);
 }
 
 TEST(FinetunePassTest, DeterministicForASeed) {
-  std::ostringstream log;
   Graph a = Classifier(), b = Classifier();
   Compress(a);
   Compress(b);
-  ASSERT_TRUE(FinetunePass(Options(&log)).Run(a).ok());
-  ASSERT_TRUE(FinetunePass(Options(&log)).Run(b).ok());
+  FinetunePass pa(Options()), pb(Options());
+  ASSERT_TRUE(pa.Run(a).ok());
+  ASSERT_TRUE(pb.Run(b).ok());
+  ASSERT_EQ(pa.report().history.size(), pb.report().history.size());
+  for (size_t i = 0; i < pa.report().history.size(); ++i) {
+    EXPECT_EQ(pa.report().history[i].loss, pb.report().history[i].loss) << "epoch " << i + 1;
+  }
   const WeightOperator& oa = a.nodes()[1].weight_ops[1].per_direction[0];
   const WeightOperator& ob = b.nodes()[1].weight_ops[1].per_direction[0];
   EXPECT_EQ(oa.terms[0].a, ob.terms[0].a);
@@ -148,24 +172,27 @@ TEST(FinetunePassTest, DeterministicForASeed) {
 TEST(FinetunePassTest, LabelsAddCrossEntropyAndAccuracy) {
   Graph g = Classifier();
   Compress(g);
-  std::ostringstream log;
-  FinetuneOptions o = Options(&log);
+  FinetuneOptions o = Options();
   o.epochs = 3;
   for (int64_t i = 0; i < 96; ++i) o.labels.push_back(i % 4);
   FinetunePass pass(o);
+  RecordingObserver obs;
+  pass.set_observer(&obs);
   ASSERT_TRUE(pass.Run(g).ok());
   EXPECT_GE(pass.report().accuracy_after, 0.0);
   EXPECT_GE(pass.report().teacher_accuracy, 0.0);
+  ASSERT_EQ(obs.lines.size(), 4u);
+  EXPECT_NE(obs.lines[0].find("(teacher "), std::string::npos) << obs.lines[0];
+  EXPECT_NE(pass.Summary().find("(teacher "), std::string::npos) << pass.Summary();
 }
 
 TEST(FinetunePassTest, RejectsMismatchedData) {
   Graph g = Classifier();
   Compress(g);
-  std::ostringstream log;
-  FinetuneOptions o = Options(&log);
+  FinetuneOptions o = Options();
   o.calib.shape = {48, 8, 8};
   EXPECT_EQ(FinetunePass(o).Run(g).status().code(), StatusCode::kInvalidInput);
-  o = Options(&log);
+  o = Options();
   o.labels = {1, 2};
   EXPECT_EQ(FinetunePass(o).Run(g).status().code(), StatusCode::kInvalidInput);
 }

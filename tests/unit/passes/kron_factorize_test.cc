@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compiler/driver.h"
+#include "compiler/reference/run_batch.h"
 #include "compiler/ir/verifier.h"
 #include "compiler/npy.h"
 #include "compiler/onnx/importer.h"

@@ -107,7 +107,7 @@ TEST(PassManagerTest, FixedPointRerunsWhileChanged) {
 TEST(PipelineTest, RegistryAndDefaultPipeline) {
   const std::vector<std::string> names = RegisteredPassNames();
   ASSERT_FALSE(names.empty());
-  EXPECT_EQ(names, (std::vector<std::string>{"dope", "finetune", "kron-factorize"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"dope", "finetune", "kron-factorize", "quantize"}));
   PipelineOptions options;
   StatusOr<std::unique_ptr<Pass>> unknown = CreatePass("no-such-pass", options);
   ASSERT_FALSE(unknown.ok());
@@ -128,6 +128,13 @@ TEST(PipelineTest, RegistryAndDefaultPipeline) {
   ASSERT_EQ(all.size(), 3u);  // kron-factorize, dope, finetune
   EXPECT_NE(all.Find("dope"), nullptr);
   EXPECT_NE(all.Find("finetune"), nullptr);
+  // --quantize int8: the quantize pass runs last, after fine-tuning.
+  options.quantize.int8 = true;
+  PassManager quantized;
+  ASSERT_TRUE(BuildPipeline(options, {}, &quantized).ok());
+  ASSERT_EQ(quantized.size(), 4u);
+  EXPECT_NE(quantized.Find("quantize"), nullptr);
+  options.quantize.int8 = false;
   options.dope.density = 0;
   options.finetune.epochs = 0;
   PassManager only;

@@ -1,8 +1,8 @@
-#include "compiler/report/energy.h"
+#include "verification/energy.h"
 
 #include <gtest/gtest.h>
 
-namespace tml::report {
+namespace tml::verification {
 namespace {
 
 TEST(EnergyTest, MicrojoulesFromCycles) {
@@ -38,4 +38,4 @@ TEST(EnergyTest, DutyCycleSaturates) {
 }
 
 }  // namespace
-}  // namespace tml::report
+}  // namespace tml::verification

@@ -6,22 +6,17 @@
 // (--calib, --anomaly-percentile, default 99): a sample scoring above it is
 // an anomaly. Label 1 = anomaly, 0 = normal.
 //
-// The generated C gets, next to NAME_invoke (AddAnomalyScorer):
-//   #define NAME_ANOMALY_THRESHOLD <float>
-//   int NAME_score(const float *input, float *score);
-//       Runs NAME_invoke on `input` (NAME_INPUT_SIZE floats) and writes its
-//       score; returns NAME_invoke's status. Uses a static buffer of
-//       NAME_OUTPUT_SIZE floats for the reconstruction (not reentrant).
-#ifndef TML_COMPILER_REPORT_ANOMALY_H_
-#define TML_COMPILER_REPORT_ANOMALY_H_
+// The generated C's NAME_score() computes the same score
+// (codegen/anomaly_scorer.h).
+#ifndef TML_VERIFICATION_ANOMALY_METRICS_H_
+#define TML_VERIFICATION_ANOMALY_METRICS_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "compiler/status.h"
 
-namespace tml::report {
+namespace tml::verification {
 
 // Scores of `samples` rows: input and output both hold samples × per floats.
 std::vector<double> ReconstructionScores(const std::vector<float>& input,
@@ -49,13 +44,6 @@ struct AnomalyMetrics {
 AnomalyMetrics EvaluateAnomaly(const std::vector<double>& scores,
                                const std::vector<int64_t>& labels, double threshold);
 
-// Adds NAME_ANOMALY_THRESHOLD / NAME_score to the generated NAME.h (before its
-// closing extern "C" block) and NAME.c (appended). `note` goes into the
-// comment (how the threshold was set). InvalidInput when the header does not
-// have the expected shape.
-Status AddAnomalyScorer(const std::string& name, double threshold, const std::string& note,
-                        std::string* header, std::string* source);
+}  // namespace tml::verification
 
-}  // namespace tml::report
-
-#endif  // TML_COMPILER_REPORT_ANOMALY_H_
+#endif  // TML_VERIFICATION_ANOMALY_METRICS_H_

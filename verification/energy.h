@@ -14,12 +14,12 @@
 // figures of STM32L4-class parts are 80–120 µA/MHz from flash with the ART
 // accelerator, stop mode with RTC about 1–3 µA): 80 MHz, 100 µA/MHz, 3.0 V,
 // 2 µA asleep. They are assumptions; give the datasheet values of your part.
-#ifndef TML_COMPILER_REPORT_ENERGY_H_
-#define TML_COMPILER_REPORT_ENERGY_H_
+#ifndef TML_VERIFICATION_ENERGY_H_
+#define TML_VERIFICATION_ENERGY_H_
 
 #include <string>
 
-namespace tml::report {
+namespace tml::verification {
 
 struct EnergyModel {
   double clock_mhz = 80.0;
@@ -45,6 +45,6 @@ EnergyEstimate EstimateEnergy(double cycles_per_inference, const EnergyModel& mo
 // "energy: 12.3 µJ per inference (...)" and, with a battery, a second line.
 std::string FormatEnergy(const EnergyEstimate& e, const EnergyModel& model);
 
-}  // namespace tml::report
+}  // namespace tml::verification
 
-#endif  // TML_COMPILER_REPORT_ENERGY_H_
+#endif  // TML_VERIFICATION_ENERGY_H_

@@ -12,8 +12,8 @@
 //   p.Done();
 //
 // Usable from any thread that owns the object; not shared between threads.
-#ifndef TML_COMPILER_PROGRESS_H_
-#define TML_COMPILER_PROGRESS_H_
+#ifndef TML_COMPILER_CLI_PROGRESS_H_
+#define TML_COMPILER_CLI_PROGRESS_H_
 
 #include <chrono>
 #include <cstdint>
@@ -52,4 +52,4 @@ class Progress {
 
 }  // namespace tml
 
-#endif  // TML_COMPILER_PROGRESS_H_
+#endif  // TML_COMPILER_CLI_PROGRESS_H_

@@ -1,10 +1,10 @@
-#include "compiler/report/energy.h"
+#include "verification/energy.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace tml::report {
+namespace tml::verification {
 
 EnergyEstimate EstimateEnergy(double cycles_per_inference, const EnergyModel& model) {
   EnergyEstimate e;
@@ -38,4 +38,4 @@ std::string FormatEnergy(const EnergyEstimate& e, const EnergyModel& model) {
   return out;
 }
 
-}  // namespace tml::report
+}  // namespace tml::verification

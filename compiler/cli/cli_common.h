@@ -1,0 +1,54 @@
+// What the command files of the CLI share: one command = one file
+// (inspect_command.cc, ...), each registering its subcommand with CLI11 and
+// returning the function that runs it; main.cc parses and dispatches.
+// Only the CLI prints results and maps a Status to an exit code:
+// 0 ok, 1 verification or budget failed, 2 bad usage or input, 3 internal error.
+#ifndef TML_COMPILER_CLI_CLI_COMMON_H_
+#define TML_COMPILER_CLI_CLI_COMMON_H_
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "compiler/driver/model.h"
+#include "compiler/status.h"
+#include "compiler/driver/verify.h"
+
+namespace tml::cli {
+
+// A registered subcommand: `app` is parsed by CLI11, `run` does the work.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<Status()> run;
+};
+
+Command AddInspectCommand(CLI::App& app);
+Command AddRunCommand(CLI::App& app);
+Command AddCompileCommand(CLI::App& app);
+Command AddVerifyCommand(CLI::App& app);
+Command AddEmulateCommand(CLI::App& app);
+
+// Prints a failed status as one "tinyml-compile: error: ..." line on stderr;
+// returns the exit code.
+int ReportStatus(const Status& status);
+
+void AddInputShapeOption(CLI::App* cmd, CommonOptions* common);
+
+// The verify flags of `compile --verify` and `verify`: the library's options
+// plus where to write the reports.
+struct VerifyFlags {
+  VerifyOptions options;
+  std::string report_json;  // --report
+  std::string html;         // --html
+};
+void AddVerifyOptions(CLI::App* cmd, VerifyFlags* flags);
+void AddBudgetOptions(CLI::App* cmd, VerifyOptions* options);
+
+// Verifies `out_dir`, prints the report, writes --report / --html, and fails
+// with kVerifyFailed naming what missed.
+Status VerifyAndReport(const std::string& out_dir, const VerifyFlags& flags);
+
+}  // namespace tml::cli
+
+#endif  // TML_COMPILER_CLI_CLI_COMMON_H_

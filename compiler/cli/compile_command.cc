@@ -1,0 +1,111 @@
+// `tinyml-compile compile MODEL.onnx -o OUTDIR [...]`: the flags of Compile
+// (compiler/driver/compile.h), the output directory written atomically, and
+// with --verify the verification of what was written.
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "compiler/cli/cli_common.h"
+#include "compiler/cli/console_observer.h"
+#include "compiler/driver/compile.h"
+#include "compiler/driver/output_dir.h"
+#include "compiler/report/render.h"
+
+namespace tml::cli {
+namespace {
+
+struct CompileFlags {
+  std::string model, out_dir, kron_mode = "off", target = "cortex-m4";
+  bool force = false, verify = false;
+  CompileOptions options;
+  VerifyFlags verify_flags;
+};
+
+void AddCompressionOptions(CLI::App* cmd, CompileFlags* f) {
+  PipelineOptions& p = f->options.passes;
+  cmd->add_option("--kronecker", f->kron_mode,
+                  "Kronecker factorization of weight matrices: off, auto or exact (default off)")
+      ->check(CLI::IsMember({"off", "auto", "exact"}));
+  cmd->add_option("--kron-tol", p.kron.tol, "Largest relative Frobenius error per matrix (default 1e-3)");
+  cmd->add_option("--kron-max-rank", p.kron.max_rank, "Largest number of Kronecker terms per matrix (default 4)");
+  cmd->add_option("--compress", p.kron.compress,
+                  "Target compression N (> 1): the most accurate factorization reaching Nx");
+  cmd->add_option("--compress-fallback", p.kron.compress_fallback,
+                  "Compression M (> 1) for matrices that cannot reach --compress (such as "
+                  "an LSTM's narrow input weight); default 0 = they stay dense");
+  cmd->add_option("--dope", p.dope.density,
+                  "Sparse overlay of the largest residual entries of each Kronecker-factorized "
+                  "weight, as a fraction of its entries (default 0 = off)");
+  cmd->add_option("--finetune", p.finetune.epochs,
+                  "Epochs of distillation from the original model on --calib (default 0 = off)");
+  cmd->add_option("--labels", p.finetune.labels_path,
+                  ".npy integer labels of --calib: adds cross-entropy to fine-tuning");
+  cmd->add_option("--seed", p.finetune.seed, "Fine-tuning seed (default 0)");
+  cmd->add_option("--finetune-lr", p.finetune.lr, "Adam learning rate of fine-tuning (default 1e-2)");
+  cmd->add_flag("--finetune-dense", p.finetune.train_dense,
+                "Fine-tuning also trains the dense weights left uncompressed (e.g. the classifier head)");
+  cmd->add_option("--print-ir-after", f->options.pass_manager.print_ir_after,
+                  "Print the IR after the named pass (e.g. quantize), or 'all'");
+  cmd->add_option("--stop-after", f->options.pass_manager.stop_after,
+                  "Run only the first N passes of the pipeline");
+}
+
+void AddQuantizeAndAnomalyOptions(CLI::App* cmd, CompileOptions* o) {
+  cmd->add_option("--quantize", o->quantize,
+                  "none (default) or int8: int8 weights and activations, ranges calibrated on --calib")
+      ->check(CLI::IsMember({"none", "int8"}));
+  cmd->add_option("--calib-method", o->calib_method,
+                  "int8 activation ranges: minmax (default) or percentile[:P] "
+                  "(±P-th percentile of |x|, default 99.99: clips rare outliers)");
+  cmd->add_flag("--anomaly", o->anomaly, "Autoencoder: emit NAME_score() and a threshold set on --calib");
+  cmd->add_option("--calib", o->calib,
+                  ".npy calibration samples (--anomaly: normal data; --finetune: training data)");
+  cmd->add_option("--anomaly-percentile", o->anomaly_percentile,
+                  "Percentile of the calibration scores used as threshold (default 99)");
+}
+
+Status RunCompile(CompileFlags& f) {
+  CompileOptions& o = f.options;
+  if (f.verify && f.verify_flags.options.test_data.empty()) return InvalidInput("--verify needs --test-data X.npy");
+  ParseKronMode(f.kron_mode, &o.passes.kron.mode);
+  o.passes.finetune.calib_path = o.calib;
+  const VerifyOptions& v = f.verify_flags.options;
+  o.test_data = v.test_data;
+  o.test_labels = v.test_labels;
+  o.kron_curves = !f.verify_flags.html.empty();
+  o.flash_kb = v.flash_kb;
+  o.ram_kb = v.ram_kb;
+  o.clock_mhz = v.clock_mhz;
+  ConsoleObserver observer;
+  TML_ASSIGN_OR_RETURN(Compiled compiled, Compile(f.model, o, observer));
+  TML_RETURN_IF_ERROR(WriteOutputDir(f.out_dir, compiled.files, f.force));
+  std::cout << report::RenderCompileText(compiled, f.out_dir);
+  if (f.verify) return VerifyAndReport(f.out_dir, f.verify_flags);
+  if (!f.verify_flags.html.empty()) {
+    TML_RETURN_IF_ERROR(WriteTextFile(f.verify_flags.html, report::RenderHtml(compiled.manifest, nullptr)));
+    std::cout << fmt::format("report: {} (no measured figures without --verify)\n", f.verify_flags.html);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command AddCompileCommand(CLI::App& app) {
+  auto f = std::make_shared<CompileFlags>();
+  CLI::App* cmd = app.add_subcommand("compile", "Generate C firmware sources for a Cortex-M4");
+  cmd->add_option("model", f->model, "ONNX model")->required();
+  cmd->add_option("-o,--output", f->out_dir, "Output directory (written atomically)")->required();
+  cmd->add_option("--name", f->options.name, "C prefix and file name (default: model)");
+  cmd->add_flag("--force", f->force, "Replace a non-empty output directory");
+  cmd->add_option("--target", f->target, "Target profile (cortex-m4)")->check(CLI::IsMember({"cortex-m4"}));
+  cmd->add_flag("--verify", f->verify, "Build for the M4, run the test data in the emulator, compare");
+  AddVerifyOptions(cmd, &f->verify_flags);
+  AddBudgetOptions(cmd, &f->verify_flags.options);
+  AddInputShapeOption(cmd, &f->options.common);
+  AddCompressionOptions(cmd, f.get());
+  AddQuantizeAndAnomalyOptions(cmd, &f->options);
+  return {cmd, [f]() { return RunCompile(*f); }};
+}
+
+}  // namespace tml::cli

@@ -1,0 +1,244 @@
+#include "compiler/driver/compile.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "codegen/anomaly_scorer.h"
+#include "compiler/driver/compression_effect.h"
+#include "compiler/npy.h"
+#include "compiler/reference/run_batch.h"
+#include "compiler/report/html_report.h"
+#include "compiler/version.h"
+#include "verification/anomaly_metrics.h"
+#include "verification/manifest.h"
+
+namespace tml {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The compile-time figures of the passes, for the manifest and the reports.
+struct PassFigures {
+  nlohmann::json kron, dope, finetune;
+  nlohmann::json report;  // layers (bytes before/after), passes, stages
+};
+
+// --quantize / --calib-method into the quantize pass's options: its
+// calibration data is --calib, or (with a warning) the test data.
+Status ConfigureQuantize(const CompileOptions& options, Observer& observer, QuantizeOptions* q) {
+  if (options.quantize != "int8") {
+    if (options.quantize != "none") {
+      return InvalidInput("--quantize {}: expected none or int8", options.quantize);
+    }
+    if (options.calib_method != "minmax") return InvalidInput("--calib-method applies to --quantize int8 only");
+    return Status::Ok();
+  }
+  TML_ASSIGN_OR_RETURN(q->method, ParseCalibMethod(options.calib_method));
+  q->int8 = true;
+  if (!options.calib.empty()) {
+    q->calib_paths = {options.calib};
+  } else if (!options.test_data.empty()) {
+    q->calib_paths = options.test_data;
+    observer.Warning("--quantize int8 without --calib: calibrating on the test data, so the verify "
+                     "figures are optimistic");
+  } else {
+    return InvalidInput("--quantize int8 needs --calib X.npy (or --test-data) for the ranges");
+  }
+  return Status::Ok();
+}
+
+// Runs the pipeline on `graph` (each pass's summary goes to the observer as
+// it ends) and gathers the figures the reports need.
+Status RunPipeline(const CompileOptions& options, Observer& observer, Graph* graph, PassFigures* figures) {
+  const Graph original = *graph;
+  PipelineOptions pipeline = options.passes;
+  TML_RETURN_IF_ERROR(ConfigureQuantize(options, observer, &pipeline.quantize));
+  PassManagerOptions manager_options = options.pass_manager;
+  manager_options.observer = &observer;
+  PassManager pm(manager_options);
+  TML_RETURN_IF_ERROR(BuildPipeline(pipeline, {}, &pm));
+  TML_RETURN_IF_ERROR(pm.Run(*graph));
+  const nlohmann::json bytes_before = report::LayerWeightBytes(original);
+  const nlohmann::json bytes_after = report::LayerWeightBytes(*graph);
+  for (const Node& node : graph->nodes()) {
+    figures->report["layers"].push_back({{"name", node.name},
+                                         {"op", node.onnx_op_type},
+                                         {"bytes_before", bytes_before.value(node.name, 0.0)},
+                                         {"bytes_after", bytes_after.value(node.name, 0.0)}});
+  }
+  std::string pass_names;
+  for (const PassRunRecord& rec : pm.records()) pass_names += (pass_names.empty() ? "" : ", ") + rec.name;
+  figures->report["passes"] = pass_names;
+  if (const auto* dope = static_cast<const DopePass*>(pm.Find("dope"))) figures->dope = dope->report().ToJson();
+  if (const auto* finetune = static_cast<const FinetunePass*>(pm.Find("finetune"))) {
+    figures->finetune = finetune->report().ToJson();
+  }
+  const auto* kron = static_cast<const KronFactorizePass*>(pm.Find("kron-factorize"));
+  if (kron == nullptr) return Status::Ok();
+  figures->kron = kron->report().ToJson();
+  if (options.kron_curves) {
+    for (nlohmann::json& m : figures->kron["matrices"]) {
+      m["curve"] = KronCurve(original, m, std::max(options.passes.kron.max_rank, 8));
+    }
+  }
+  const CompressionEffectInput effect{options.test_data, options.test_labels, options.anomaly, pass_names};
+  TML_RETURN_IF_ERROR(
+      MeasureCompressionEffect(original, *graph, effect, observer, &figures->kron, &figures->report));
+  // The recurrent weights as stored, the figure compression targets are stated in.
+  const RecurrentWeightBytes recurrent = CountRecurrentWeightBytes(*graph);
+  if (recurrent.stored < recurrent.dense) {
+    observer.Info(fmt::format(
+        "recurrent weights (W, R): {} -> {} bytes float32, {:.1f}x smaller (Kronecker factors + "
+        "sparse overlay, indices counted)\n",
+        recurrent.dense, recurrent.stored,
+        static_cast<double>(recurrent.dense) / static_cast<double>(recurrent.stored)));
+    figures->kron["recurrent_weight_bytes"] = {{"dense", recurrent.dense}, {"stored", recurrent.stored}};
+  }
+  return Status::Ok();
+}
+
+// The options that shaped the output, recorded in the sources' provenance
+// header and the manifest.
+std::vector<std::string> RecordedOptions(const CompileOptions& options) {
+  std::vector<std::string> recorded{"--name " + options.name};
+  for (const std::string& s : options.common.input_shapes) recorded.push_back("--input-shape " + s);
+  const KronFactorizeOptions& k = options.passes.kron;
+  if (k.mode != KronMode::kOff) {
+    recorded.push_back(std::string("--kronecker ") + KronModeName(k.mode));
+    recorded.push_back(fmt::format("--kron-tol {:g}", k.tol));
+    recorded.push_back(fmt::format("--kron-max-rank {}", k.max_rank));
+    if (k.compress > 0) recorded.push_back(fmt::format("--compress {:g}", k.compress));
+  }
+  if (options.passes.dope.density > 0) recorded.push_back(fmt::format("--dope {:g}", options.passes.dope.density));
+  if (options.passes.finetune.epochs > 0) {
+    const FinetuneOptions& f = options.passes.finetune;
+    recorded.push_back(fmt::format("--finetune {} --calib {} --seed {}", f.epochs,
+                                   fs::path(f.calib_path).filename().string(), f.seed));
+    if (!f.labels_path.empty()) recorded.push_back("--labels " + fs::path(f.labels_path).filename().string());
+  }
+  if (options.quantize != "none") recorded.push_back("--quantize " + options.quantize);
+  if (options.calib_method != "minmax") recorded.push_back("--calib-method " + options.calib_method);
+  if (options.anomaly) {
+    recorded.push_back(fmt::format("--anomaly --calib {} --anomaly-percentile {:g}",
+                                   fs::path(options.calib).filename().string(), options.anomaly_percentile));
+  }
+  return recorded;
+}
+
+// --anomaly: NAME_score() and the threshold from the reference scores of the
+// normal samples in --calib. Returns the manifest's "anomaly" entry.
+StatusOr<nlohmann::json> AddAnomalyScoring(const Graph& graph, const CompileOptions& options,
+                                           codegen::GeneratedModel* model) {
+  if (options.calib.empty()) return InvalidInput("--anomaly needs --calib X.npy (normal samples)");
+  if (model->inputs.size() != 1 || model->outputs.size() != 1 || model->input_size != model->output_size) {
+    return InvalidInput(
+        "--anomaly needs an autoencoder: one input and one output of the same size "
+        "(the model has {} input(s), {} output(s), {} input and {} output values)",
+        model->inputs.size(), model->outputs.size(), model->input_size, model->output_size);
+  }
+  if (!(options.anomaly_percentile >= 0 && options.anomaly_percentile <= 100)) {
+    return InvalidInput("--anomaly-percentile {:g}: expected 0..100", options.anomaly_percentile);
+  }
+  TML_ASSIGN_OR_RETURN(Tensor calib, ReadNpy(options.calib));
+  TML_ASSIGN_OR_RETURN(std::vector<Tensor> recon, RunBatch(graph, {calib}, {options.calib}));
+  const int64_t n = calib.shape.empty() ? 0 : calib.shape[0];
+  if (n == 0) return InvalidInput("{}: no samples", options.calib);
+  const std::vector<double> scores = verification::ReconstructionScores(calib.f32, recon[0].f32, n);
+  const double threshold = verification::Percentile(scores, options.anomaly_percentile);
+  double mean = 0;
+  for (double v : scores) mean += v / static_cast<double>(n);
+  const std::string note =
+      fmt::format("threshold = {:g}th percentile of the scores of the {} normal samples in {}",
+                  options.anomaly_percentile, n, fs::path(options.calib).filename().string());
+  std::string* header = nullptr;
+  std::string* source = nullptr;
+  for (codegen::GeneratedFile& f : model->files) {
+    if (f.path == options.name + ".h") header = &f.content;
+    if (f.path == options.name + ".c") source = &f.content;
+  }
+  if (header == nullptr || source == nullptr) return Internal("--anomaly: no {}.c/.h", options.name);
+  TML_RETURN_IF_ERROR(codegen::AddAnomalyScorer(options.name, threshold, note, header, source));
+  return nlohmann::json{{"threshold", static_cast<double>(static_cast<float>(threshold))},
+                        {"percentile", options.anomaly_percentile},
+                        {"calib", fs::absolute(options.calib).lexically_normal().string()},
+                        {"calib_samples", n},
+                        {"calib_mean_score", mean}};
+}
+
+nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions& options,
+                             const std::string& model_hash, const codegen::GeneratedModel& model,
+                             const PassFigures& figures, const nlohmann::json& anomaly) {
+  nlohmann::json manifest;
+  manifest["tool"] = "tinyml-compile";
+  manifest["version"] = TML_VERSION;
+  manifest["name"] = options.name;
+  manifest["model_path"] = fs::absolute(model_path).lexically_normal().string();
+  manifest["model_hash"] = model_hash;
+  manifest["input_shapes"] = options.common.input_shapes;
+  manifest["quantize"] = options.quantize;
+  std::vector<std::string> sources;
+  for (const auto& f : model.files) {
+    if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources.push_back(f.path);
+  }
+  manifest["sources"] = sources;
+  manifest["include_dirs"] = {".", "runtime/include"};
+  nlohmann::json ins = nlohmann::json::array(), outs = nlohmann::json::array();
+  for (const auto& t : model.inputs) ins.push_back({{"name", t.name}, {"shape", t.shape}});
+  for (const auto& t : model.outputs) outs.push_back({{"name", t.name}, {"shape", t.shape}});
+  manifest["inputs"] = ins;
+  manifest["outputs"] = outs;
+  manifest["arena_bytes"] = model.arena_bytes;
+  manifest["weight_bytes"] = model.weight_bytes;
+  manifest["kernels"] = model.kernels;
+  manifest["layers"] = model.layers;
+  nlohmann::json lw = nlohmann::json::array();
+  for (const auto& l : model.layer_weights) {
+    lw.push_back({{"layer", l.layer}, {"weight_bytes", l.bytes}, {"dense_float_bytes", l.dense_float_bytes}});
+  }
+  manifest["layer_weights"] = lw;
+  manifest["has_step"] = model.has_step;
+  if (!figures.kron.is_null()) manifest["kron_factorize"] = figures.kron;
+  if (!figures.dope.is_null()) manifest["dope"] = figures.dope;
+  if (!figures.finetune.is_null()) manifest["finetune"] = figures.finetune;
+  if (!anomaly.is_null()) manifest["anomaly"] = anomaly;
+  manifest["report"] = figures.report;
+  manifest["target"] = {{"name", "cortex-m4"},
+                        {"flash_kb", options.flash_kb > 0 ? options.flash_kb : 1024.0},
+                        {"ram_kb", options.ram_kb > 0 ? options.ram_kb : 256.0},
+                        {"clock_mhz", options.clock_mhz > 0 ? options.clock_mhz : 80.0}};
+  return manifest;
+}
+
+}  // namespace
+
+StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& options,
+                           Observer& observer) {
+  TML_ASSIGN_OR_RETURN(std::string bytes, verification::ReadFileBytes(model_path));
+  TML_ASSIGN_OR_RETURN(Graph graph, LoadModel(model_path, options.common, observer));
+  PassFigures figures;
+  TML_RETURN_IF_ERROR(RunPipeline(options, observer, &graph, &figures));
+  codegen::CodegenOptions cg;
+  cg.name = options.name;
+  cg.tool_version = TML_VERSION;
+  cg.model_file = fs::path(model_path).filename().string();
+  cg.model_hash = verification::HashBytes(bytes);
+  cg.options = RecordedOptions(options);
+  Compiled compiled;
+  compiled.name = options.name;
+  TML_ASSIGN_OR_RETURN(compiled.model, codegen::GenerateModel(graph, cg));
+  std::string options_text;
+  for (const std::string& o : cg.options) options_text += (options_text.empty() ? "" : " ") + o;
+  figures.report["options"] = options_text;
+  nlohmann::json anomaly;
+  if (options.anomaly) {
+    TML_ASSIGN_OR_RETURN(anomaly, AddAnomalyScoring(graph, options, &compiled.model));
+  }
+  compiled.manifest = BuildManifest(model_path, options, cg.model_hash, compiled.model, figures, anomaly);
+  compiled.files = compiled.model.files;
+  compiled.files.push_back({verification::kManifestFile, compiled.manifest.dump(2) + "\n"});
+  return compiled;
+}
+
+}  // namespace tml

@@ -1,0 +1,71 @@
+// Compile: an ONNX model to firmware sources, in memory (DESIGN.md §1):
+//   import (LoadModel) → the pass pipeline (passes/pipeline.h: kron-factorize,
+//   dope, finetune, quantize, each as its options enable it) → codegen → the
+//   generated files plus the manifest (verification/manifest.h) that `verify`
+//   and the reports read.
+// Every pass's summary reaches the observer as the pass ends; the figures of
+// the compressed model against the original on the test data (when given),
+// the recurrent weight bytes and the anomaly threshold are Info lines after
+// the pipeline. Nothing is written to disk: WriteOutputDir (output_dir.h)
+// does that, atomically.
+#ifndef TML_COMPILER_DRIVER_COMPILE_H_
+#define TML_COMPILER_DRIVER_COMPILE_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "codegen/model_emitter.h"
+#include "compiler/driver/model.h"
+#include "compiler/observer.h"
+#include "compiler/status.h"
+#include "passes/pipeline.h"
+
+namespace tml {
+
+struct CompileOptions {
+  CommonOptions common;
+  std::string name = "model";
+  // The passes and their options (--kronecker, --compress, --dope,
+  // --finetune..., and the quantize pass's calibration data), and the pass
+  // manager hooks (--print-ir-after, --stop-after).
+  PipelineOptions passes;
+  PassManagerOptions pass_manager;
+  // --quantize none|int8: int8 runs the quantize pass, calibrated on --calib
+  // (or, with a warning, on the test data); NAME_invoke keeps float I/O.
+  std::string quantize = "none";
+  // --calib-method minmax|percentile[:P] (passes/quantize.h ParseCalibMethod).
+  std::string calib_method = "minmax";
+  // --calib: calibration samples (fine-tuning's training data, int8 ranges,
+  // the --anomaly threshold's normal samples).
+  std::string calib;
+  // --anomaly (autoencoders: output shape == input shape): NAME_score() and
+  // NAME_ANOMALY_THRESHOLD, the anomaly_percentile-th percentile of the
+  // scores of the normal samples in --calib.
+  bool anomaly = false;
+  double anomaly_percentile = 99.0;
+  // Test data and labels, when given: the compressed model's figures against
+  // the original's on the reference interpreter.
+  std::vector<std::string> test_data;
+  std::string test_labels;
+  // The error-versus-compression curve of every factorized matrix (--html).
+  bool kron_curves = false;
+  // Budget and clock stored in the manifest (verify's defaults); negative:
+  // the cortex-m4 default (1024 KB, 256 KB, 80 MHz).
+  double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
+};
+
+struct Compiled {
+  std::string name;
+  codegen::GeneratedModel model;
+  nlohmann::json manifest;
+  std::vector<codegen::GeneratedFile> files;  // model.files, then the manifest
+};
+
+StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& options,
+                           Observer& observer);
+
+}  // namespace tml
+
+#endif  // TML_COMPILER_DRIVER_COMPILE_H_

@@ -1,0 +1,25 @@
+// Verify as the driver offers it: a `compile` output directory proven on the
+// emulated Cortex-M4 (verification/verify.h holds the steps and the result).
+// The CLI and the CMake step call this; the report renderers read the result.
+#ifndef TML_COMPILER_DRIVER_VERIFY_H_
+#define TML_COMPILER_DRIVER_VERIFY_H_
+
+#include <string>
+
+#include "compiler/observer.h"
+#include "compiler/status.h"
+#include "verification/verify.h"
+
+namespace tml {
+
+using verification::VerificationResult;
+using verification::VerifyOptions;
+
+inline StatusOr<VerificationResult> VerifyOutputDir(const std::string& out_dir, const VerifyOptions& options,
+                                                    Observer& observer) {
+  return verification::Verify(out_dir, options, observer);
+}
+
+}  // namespace tml
+
+#endif  // TML_COMPILER_DRIVER_VERIFY_H_

@@ -1,0 +1,124 @@
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "compiler/report/render.h"
+
+namespace tml::report {
+namespace {
+
+using verification::VerificationResult;
+
+std::string Kb(double bytes) { return fmt::format("{:.1f} KB", bytes / 1024.0); }
+
+std::string OutputLines(const VerificationResult& r) {
+  std::string text;
+  for (const verification::OutputMetrics& m : r.comparison.outputs) {
+    text += fmt::format(
+        "  output '{}': max abs error {:.3g}, RMSE {:.3g}, SNR {:.1f} dB, relative {:.3g} "
+        "(tolerance {:g}) {}\n",
+        m.name, m.max_abs, m.rmse, m.snr_db, m.relative, r.tolerance,
+        m.relative <= r.tolerance ? "ok" : "FAILED");
+    if (m.classifier) {
+      text += fmt::format("    top-1 agreement with the reference: {}/{} ({:.2f}%)\n", m.top1_agree,
+                          m.rows, 100.0 * m.top1_agree / std::max<int64_t>(m.rows, 1));
+    }
+  }
+  return text;
+}
+
+std::string TaskLines(const VerificationResult& r) {
+  std::string text;
+  if (r.anomaly.has_value()) {
+    const verification::AnomalyResult& a = *r.anomaly;
+    text += fmt::format("  anomaly: threshold {:.6g}; {}/{} test samples flagged\n", a.threshold,
+                        a.flagged, r.samples);
+    if (a.has_labels) {
+      const verification::AnomalyMetrics& am = a.metrics;
+      text += fmt::format(
+          "  anomaly vs test labels: AUC {:.4f}, precision {:.4f}, recall {:.4f}, false alarms "
+          "{:.4f} (TP {}, FP {}, TN {}, FN {})\n",
+          am.auc, am.precision, am.recall, am.false_positive_rate, am.true_positives,
+          am.false_positives, am.true_negatives, am.false_negatives);
+    }
+  }
+  if (r.comparison.has_accuracy) {
+    text += fmt::format("  accuracy on the test labels: {}/{} ({:.2f}%)\n", r.comparison.correct,
+                        r.samples, 100.0 * r.comparison.correct / std::max<int64_t>(r.samples, 1));
+  }
+  return text;
+}
+
+std::string CycleLines(const VerificationResult& r) {
+  std::string text = fmt::format(
+      "  per inference: {:.0f} instructions (min {}, max {}), {:.0f} cycles, {:.3f} ms @ {:g} MHz\n",
+      r.mean_instructions, r.run.min_instructions, r.run.max_instructions, r.mean_cycles,
+      r.mean_cycles / (r.clock_mhz * 1e3), r.clock_mhz);
+  text += verification::FormatEnergy(r.energy, r.energy_model);
+  uint64_t layer_total = 0;
+  for (const verification::CycleShare& l : r.run.layers) layer_total += l.cycles;
+  text += "  cycles per layer (profiled build, sample 0):\n";
+  for (const verification::CycleShare& l : r.run.layers) {
+    const std::string per_mac = l.macs > 0 ? fmt::format("{:8.2f} cycles/MAC", static_cast<double>(l.cycles) / l.macs)
+                                           : std::string(19, ' ');
+    text += fmt::format("    {:<48} {:>12} cycles {:>6.1f}% {:>11} instr {}\n", l.name, l.cycles,
+                        layer_total ? 100.0 * l.cycles / layer_total : 0.0, l.instructions, per_mac);
+  }
+  // The functions that take the time (kernels, libm), most first.
+  std::vector<verification::CycleShare> sorted = r.run.functions;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& x, const auto& y) { return x.cycles > y.cycles; });
+  text += "  cycles per function (profiled build, sample 0):\n";
+  for (size_t i = 0; i < sorted.size() && i < 8; ++i) {
+    text += fmt::format("    {:<48} {:>12} cycles {:>11} instr\n", sorted[i].name, sorted[i].cycles,
+                        sorted[i].instructions);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string RenderVerifyText(const VerificationResult& r) {
+  std::string text = fmt::format("verify {} ({}) on {} sample(s) in the emulated {} @ {:g} MHz\n",
+                                 r.out_dir, r.name, r.samples, r.target, r.clock_mhz);
+  text += OutputLines(r) + TaskLines(r) + CycleLines(r);
+  text += fmt::format("  flash {} (text {} + rodata {} + data {}) of {:g} KB: {}\n", Kb(r.flash),
+                      r.run.text, r.run.rodata, r.run.data, r.flash_kb,
+                      r.flash_ok() ? "fits" : "DOES NOT FIT");
+  text += fmt::format(
+      "  RAM {} (data {} + bss {} incl. arena {} + stack {} reserved, {} used) of {:g} KB: {}\n",
+      Kb(r.ram), r.run.data, r.run.bss, r.arena_bytes, r.stack_size, r.run.stack_high_water,
+      r.ram_kb, r.ram_ok() ? "fits" : "DOES NOT FIT");
+  text += fmt::format("  firmware: {}\n", r.elf_path);
+  return text;
+}
+
+std::string RenderCompileText(const Compiled& c, const std::string& out_dir) {
+  const codegen::GeneratedModel& model = c.model;
+  std::string text = fmt::format("wrote {} ({} files): {} + runtime ({} kernels)\n", out_dir,
+                                 c.files.size(), c.name + ".c/.h", model.kernels.size());
+  text += fmt::format("  weights {} bytes, arena {} bytes{}\n", model.weight_bytes, model.arena_bytes,
+                      model.has_step ? fmt::format(", streaming state {} bytes ({}_step)",
+                                                   model.state_bytes, c.name)
+                                     : std::string());
+  // Per layer: what its weights take as emitted (int8 factors, sparse indices and values,
+  // biases, multipliers...) against the same constants as dense float32.
+  for (const auto& l : model.layer_weights) {
+    if (l.dense_float_bytes == 0) continue;
+    text += fmt::format("    {}: weights {} bytes (dense float32 {} bytes, {:.1f}x smaller)\n", l.layer,
+                        l.bytes, l.dense_float_bytes,
+                        l.bytes > 0 ? double(l.dense_float_bytes) / double(l.bytes) : 0.0);
+  }
+  if (c.manifest.contains("anomaly")) {
+    const nlohmann::json& a = c.manifest["anomaly"];
+    text += fmt::format(
+        "  anomaly: {}_score() = mean squared reconstruction error; threshold {:.6g} ({:g}th "
+        "percentile of {} calibration samples, mean score {:.6g})\n",
+        c.name, a["threshold"].get<double>(), a["percentile"].get<double>(),
+        a["calib_samples"].get<int64_t>(), a["calib_mean_score"].get<double>());
+  }
+  return text;
+}
+
+}  // namespace tml::report

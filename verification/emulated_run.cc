@@ -1,0 +1,106 @@
+#include "verification/emulated_run.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "emulator/m4_runner.h"
+
+namespace tml::verification {
+namespace {
+
+// Sample `s` of every input, back to back (the layout of tml_in).
+void GatherSample(const std::vector<Tensor>& data, int64_t samples, int64_t s, std::vector<float>* in) {
+  size_t pos = 0;
+  for (const Tensor& d : data) {
+    const int64_t n = d.num_elements() / samples;
+    std::copy(d.f32.begin() + s * n, d.f32.begin() + (s + 1) * n, in->begin() + pos);
+    pos += static_cast<size_t>(n);
+  }
+}
+
+// One inference: tml_in written, run to the next bkpt #1, status and outputs read.
+Status RunOne(emu::M4Runner& runner, const EmulationSetup& setup, int64_t s,
+              const std::vector<float>& in, std::vector<float>* out, emu::StopInfo* stop) {
+  TML_RETURN_IF_ERROR(runner.WriteSymbol("tml_in", in.data(), in.size() * 4));
+  TML_ASSIGN_OR_RETURN(*stop, runner.RunUntilBreakpoint());
+  if (stop->reason != emu::StopReason::kBreakpoint || stop->breakpoint != 1) {
+    return VerifyFailed("sample {}: the firmware stopped unexpectedly ({})", s,
+                        stop->reason == emu::StopReason::kExit ? "exit" : "breakpoint");
+  }
+  TML_ASSIGN_OR_RETURN(std::vector<uint8_t> status, runner.ReadSymbol("tml_status", 4));
+  int32_t rc = 0;
+  std::memcpy(&rc, status.data(), 4);
+  if (rc != 0) return VerifyFailed("sample {}: {}_invoke returned {}", s, setup.model_name, rc);
+  out->resize(static_cast<size_t>(setup.output_size));
+  if (setup.output_size > 0) {
+    TML_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                         runner.ReadSymbol("tml_out", static_cast<size_t>(setup.output_size) * 4));
+    std::memcpy(out->data(), bytes.data(), static_cast<size_t>(setup.output_size) * 4);
+  }
+  return Status::Ok();
+}
+
+// Cycles per layer (marker id) and per function of sample 0 on the profiled build.
+Status Profile(const EmulationSetup& setup, const emu::RunnerOptions& runner_options,
+               const std::vector<float>& in0, EmulatedRun* run) {
+  TML_ASSIGN_OR_RETURN(auto prof, emu::M4Runner::Load(setup.profile_elf, runner_options));
+  TML_ASSIGN_OR_RETURN(emu::StopInfo first, prof->RunUntilBreakpoint());
+  (void)first;
+  TML_RETURN_IF_ERROR(prof->WriteSymbol("tml_in", in0.data(), in0.size() * 4));
+  prof->ClearProfile();
+  TML_ASSIGN_OR_RETURN(emu::StopInfo one, prof->RunUntilBreakpoint());
+  (void)one;
+  for (const auto& [id, a] : prof->MarkerProfile()) {
+    CycleShare layer;
+    const bool inside = id < setup.layer_names.size();
+    layer.name = inside ? setup.layer_names[id] : std::string("(outside layers)");
+    layer.index = inside ? static_cast<int64_t>(id) : -1;
+    layer.cycles = a.cycles;
+    layer.instructions = a.instructions;
+    run->layers.push_back(layer);
+  }
+  for (const auto& [name, a] : prof->FunctionProfile()) {
+    run->functions.push_back(CycleShare{name, -1, a.cycles, a.instructions, -1});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<EmulatedRun> RunEmulated(const EmulationSetup& setup, const std::vector<Tensor>& data,
+                                  int64_t samples, Observer& observer) {
+  emu::RunnerOptions runner_options;
+  runner_options.profile = setup.profile;
+  runner_options.max_instructions = setup.max_instructions;
+  TML_ASSIGN_OR_RETURN(auto runner, emu::M4Runner::Load(setup.elf, runner_options));
+  TML_ASSIGN_OR_RETURN(emu::StopInfo stop, runner->RunUntilBreakpoint());
+  if (stop.reason != emu::StopReason::kBreakpoint || stop.breakpoint != 1) {
+    return Internal("the verification firmware did not reach its bkpt #1");
+  }
+  EmulatedRun run;
+  run.outputs.resize(static_cast<size_t>(samples));
+  run.min_instructions = UINT64_MAX;
+  std::vector<float> in(static_cast<size_t>(setup.input_size));
+  for (int64_t s = 0; s < samples; ++s) {
+    observer.Progress("emulating", s, samples);
+    GatherSample(data, samples, s, &in);
+    TML_RETURN_IF_ERROR(RunOne(*runner, setup, s, in, &run.outputs[s], &stop));
+    run.min_instructions = std::min(run.min_instructions, stop.instructions);
+    run.max_instructions = std::max(run.max_instructions, stop.instructions);
+    run.sum_instructions += stop.instructions;
+    run.sum_cycles += stop.cycles;
+  }
+  observer.Progress("emulating", samples, samples);
+  run.stack_high_water = runner->StackHighWater();
+  const emu::SectionSizes sizes = runner->elf().sizes();
+  run.text = sizes.text;
+  run.rodata = sizes.rodata;
+  run.data = sizes.data;
+  run.bss = sizes.bss;
+  GatherSample(data, samples, 0, &in);
+  TML_RETURN_IF_ERROR(Profile(setup, runner_options, in, &run));
+  return run;
+}
+
+}  // namespace tml::verification

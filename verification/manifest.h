@@ -1,0 +1,35 @@
+// The manifest of a `compile` output directory: OUTDIR/tinyml-compile.json,
+// written by the driver (compiler/driver/compile.h) and read by `verify`.
+// Keys: tool, version, name, model_path (absolute), model_hash, input_shapes,
+// quantize, sources and include_dirs (relative to OUTDIR), inputs / outputs
+// ({name, shape}), arena_bytes, weight_bytes, kernels, layers (marker id ->
+// name), layer_weights, has_step, target {name, flash_kb, ram_kb, clock_mhz},
+// and the compile-time figures for the reports: kron_factorize, dope,
+// finetune, anomaly {threshold, ...}, report {layers, passes, stages, options}.
+#ifndef TML_VERIFICATION_MANIFEST_H_
+#define TML_VERIFICATION_MANIFEST_H_
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/status.h"
+
+namespace tml::verification {
+
+inline constexpr const char* kManifestFile = "tinyml-compile.json";
+
+// The manifest of `out_dir`; kInvalidInput naming the directory when it is
+// missing or is not one.
+StatusOr<nlohmann::json> ReadManifest(const std::string& out_dir);
+
+// The bytes of a file (kInvalidInput naming it when unreadable).
+StatusOr<std::string> ReadFileBytes(const std::string& path);
+
+// FNV-1a 64 of `bytes` as "fnv1a64:<16 hex digits>": the model hash of the
+// manifest and of the generated sources' provenance header.
+std::string HashBytes(const std::string& bytes);
+
+}  // namespace tml::verification
+
+#endif  // TML_VERIFICATION_MANIFEST_H_

@@ -1,0 +1,170 @@
+#include "verification/verify.h"
+
+#include <filesystem>
+
+#include "compiler/inspect.h"
+#include "compiler/npy.h"
+#include "compiler/onnx/importer.h"
+#include "compiler/ir/verifier.h"
+#include "compiler/reference/run_batch.h"
+#include "verification/firmware.h"
+#include "verification/manifest.h"
+
+namespace tml::verification {
+namespace {
+
+// The original model as the manifest names it, unchanged since compile.
+StatusOr<Graph> LoadOriginalModel(const std::string& out_dir, const nlohmann::json& manifest) {
+  const std::string model_path = manifest["model_path"];
+  TML_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(model_path));
+  if (HashBytes(bytes) != manifest["model_hash"].get<std::string>()) {
+    return InvalidInput("{}: the model changed since {} was generated; compile again", model_path,
+                        out_dir);
+  }
+  ImportOptions import_options;
+  for (const std::string& text : manifest["input_shapes"].get<std::vector<std::string>>()) {
+    TML_ASSIGN_OR_RETURN(auto named, ParseInputShape(text));
+    import_options.input_shapes[named.first] = named.second;
+  }
+  // Import warnings were shown at compile time.
+  TML_ASSIGN_OR_RETURN(ImportResult imported, ImportOnnxFile(model_path, import_options));
+  TML_RETURN_IF_ERROR(VerifyGraph(imported.graph).WithPrefix(model_path));
+  return std::move(imported.graph);
+}
+
+// The anomaly scores of the firmware's reconstructions, against the threshold
+// set at compile time and the labels.
+AnomalyResult ScoreAnomalies(const nlohmann::json& manifest, const std::vector<Tensor>& data,
+                             const EmulatedRun& run, int64_t samples, const Tensor& labels) {
+  std::vector<float> flat_in, flat_out;
+  for (int64_t s = 0; s < samples; ++s) {
+    for (const Tensor& d : data) {
+      const int64_t n = d.num_elements() / samples;
+      flat_in.insert(flat_in.end(), d.f32.begin() + s * n, d.f32.begin() + (s + 1) * n);
+    }
+    flat_out.insert(flat_out.end(), run.outputs[s].begin(), run.outputs[s].end());
+  }
+  const std::vector<double> scores = ReconstructionScores(flat_in, flat_out, samples);
+  AnomalyResult a;
+  a.threshold = manifest["anomaly"]["threshold"].get<double>();
+  for (double v : scores) a.flagged += v > a.threshold;
+  if (!labels.i64.empty()) {
+    a.has_labels = true;
+    a.metrics = EvaluateAnomaly(scores, labels.i64, a.threshold);
+  }
+  return a;
+}
+
+// Test data and labels, checked against each other.
+Status ReadTestData(const VerifyOptions& options, std::vector<Tensor>* data, Tensor* labels) {
+  for (const std::string& path : options.test_data) {
+    TML_ASSIGN_OR_RETURN(Tensor t, ReadNpy(path));
+    data->push_back(std::move(t));
+  }
+  const int64_t samples = (*data)[0].shape.empty() ? 0 : (*data)[0].shape[0];
+  if (samples <= 0) return InvalidInput("{}: no test samples", options.test_data[0]);
+  if (!options.test_labels.empty()) {
+    TML_ASSIGN_OR_RETURN(*labels, ReadNpy(options.test_labels));
+    if (labels->dtype != DType::kInt64 || labels->num_elements() != samples) {
+      return InvalidInput("{}: expected {} integer labels", options.test_labels, samples);
+    }
+  }
+  return Status::Ok();
+}
+
+// Target profile: generous memory for linking and running, so a model that
+// does not fit still runs and the figures can be reported.
+emu::TargetProfile VerificationProfile(const VerifyOptions& options, const nlohmann::json& target) {
+  emu::TargetProfile profile = emu::CortexM4Profile();
+  profile.clock_mhz = options.clock_mhz > 0 ? options.clock_mhz : target["clock_mhz"].get<double>();
+  profile.flash_size = 16u << 20;
+  profile.sram_size = 16u << 20;
+  return profile;
+}
+
+EmulationSetup SetupFor(const nlohmann::json& manifest, const VerificationFirmware& firmware,
+                        const emu::TargetProfile& profile, const VerifyOptions& options) {
+  EmulationSetup setup;
+  setup.elf = firmware.elf;
+  setup.profile_elf = firmware.profile_elf;
+  setup.profile = profile;
+  setup.max_instructions = options.max_instructions;
+  setup.model_name = manifest["name"];
+  setup.layer_names = manifest["layers"].get<std::vector<std::string>>();
+  for (const auto& t : manifest["inputs"]) setup.input_size += NumElements(t["shape"].get<Shape>());
+  for (const auto& t : manifest["outputs"]) setup.output_size += NumElements(t["shape"].get<Shape>());
+  return setup;
+}
+
+}  // namespace
+
+bool VerificationResult::error_ok() const {
+  for (const OutputMetrics& m : comparison.outputs) {
+    if (!(m.relative <= tolerance)) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> VerificationResult::Problems() const {
+  std::vector<std::string> problems;
+  if (!error_ok()) problems.push_back(fmt::format("error above the tolerance {:g}", tolerance));
+  if (!flash_ok()) problems.push_back(fmt::format("flash {:.1f} KB exceeds {:g} KB", flash / 1024.0, flash_kb));
+  if (!ram_ok()) problems.push_back(fmt::format("RAM {:.1f} KB exceeds {:g} KB", ram / 1024.0, ram_kb));
+  return problems;
+}
+
+StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOptions& options,
+                                    Observer& observer) {
+  if (options.test_data.empty()) return InvalidInput("verify needs --test-data X.npy");
+  VerificationResult r;
+  TML_ASSIGN_OR_RETURN(r.manifest, ReadManifest(out_dir));
+  const nlohmann::json& manifest = r.manifest;
+  r.out_dir = out_dir;
+  r.name = manifest["name"];
+  r.tolerance = options.tolerance >= 0 ? options.tolerance
+                : manifest.value("quantize", std::string("none")) == "int8" ? kInt8Tolerance
+                                                                            : kFloatTolerance;
+  TML_ASSIGN_OR_RETURN(Graph graph, LoadOriginalModel(out_dir, manifest));
+  std::vector<Tensor> data;
+  Tensor labels;
+  TML_RETURN_IF_ERROR(ReadTestData(options, &data, &labels));
+  TML_ASSIGN_OR_RETURN(std::vector<Tensor> reference, RunBatch(graph, data, options.test_data));
+  r.samples = data[0].shape[0];
+
+  const nlohmann::json& target = manifest["target"];
+  r.flash_kb = options.flash_kb > 0 ? options.flash_kb : target["flash_kb"].get<double>();
+  r.ram_kb = options.ram_kb > 0 ? options.ram_kb : target["ram_kb"].get<double>();
+  const emu::TargetProfile profile = VerificationProfile(options, target);
+  r.target = profile.name;
+  r.clock_mhz = profile.clock_mhz;
+  r.stack_size = profile.stack_size;
+  TML_ASSIGN_OR_RETURN(VerificationFirmware firmware,
+                       BuildVerificationFirmware(out_dir, manifest, profile));
+  r.elf_path = firmware.elf;
+  TML_ASSIGN_OR_RETURN(r.run, RunEmulated(SetupFor(manifest, firmware, profile, options), data,
+                                          r.samples, observer));
+  // Logical MACs of each layer of the original model (layer i = node i), the
+  // denominator of cycles per MAC: a compressed layer shows its speed-up there.
+  const ModelSummary summary = SummarizeGraph(graph);
+  for (CycleShare& layer : r.run.layers) {
+    if (layer.index >= 0 && layer.index < static_cast<int64_t>(summary.nodes.size())) {
+      layer.macs = summary.nodes[static_cast<size_t>(layer.index)].macs;
+    }
+  }
+
+  const bool anomaly = manifest.contains("anomaly");
+  r.comparison = CompareOutputs(reference, r.run.outputs, r.samples, labels.i64);
+  r.comparison.has_accuracy = r.comparison.has_accuracy && !anomaly;
+  if (anomaly) r.anomaly = ScoreAnomalies(manifest, data, r.run, r.samples, labels);
+  r.mean_instructions = static_cast<double>(r.run.sum_instructions) / static_cast<double>(r.samples);
+  r.mean_cycles = static_cast<double>(r.run.sum_cycles) / static_cast<double>(r.samples);
+  r.energy_model = options.energy;
+  r.energy_model.clock_mhz = profile.clock_mhz;
+  r.energy = EstimateEnergy(r.mean_cycles, r.energy_model);
+  r.flash = uint64_t{r.run.text} + r.run.rodata + r.run.data;
+  r.ram = uint64_t{r.run.data} + r.run.bss + profile.stack_size;
+  r.arena_bytes = manifest["arena_bytes"].get<int64_t>();
+  return r;
+}
+
+}  // namespace tml::verification
