@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 namespace tml::codegen {
 
@@ -25,6 +26,29 @@ std::string CIdentifier(const std::string& text) {
   }
   if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out = "_" + out;
   return out;
+}
+
+std::string WhyNotModelName(const std::string& name) {
+  static const std::set<std::string> kKeywords = {
+      "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+      "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+      "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
+      "union", "unsigned", "void", "volatile", "while", "_Alignas", "_Alignof", "_Atomic", "_Bool",
+      "_Complex", "_Generic", "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local",
+      "asm", "main"};
+  static const std::set<std::string> kHeaders = {
+      "assert", "complex", "ctype", "errno", "fenv", "float", "inttypes", "iso646", "limits",
+      "locale", "math", "setjmp", "signal", "stdalign", "stdarg", "stdatomic", "stdbool", "stddef",
+      "stdint", "stdio", "stdlib", "stdnoreturn", "string", "tgmath", "threads", "time", "uchar",
+      "wchar", "wctype", "malloc", "unistd", "strings", "alloca"};
+  if (name.empty() || CIdentifier(name) != name) return "is not a C identifier (letters, digits, _)";
+  if (kKeywords.count(name) != 0) return "is a C keyword (or main)";
+  if (name.size() >= 2 && name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'))) {
+    return "is reserved to the C implementation (starts with __ or _ and a capital)";
+  }
+  if (kHeaders.count(name) != 0) return "is the name of a standard C header (" + name + ".h would shadow it)";
+  if (name.rfind("tml_", 0) == 0 || name == "tml") return "is in the runtime's tml_ namespace";
+  return "";
 }
 
 std::string CommentText(const std::string& text) {

@@ -24,6 +24,13 @@ std::string FloatLiteral(float value);
 // a leading digit gets a '_' prefix. Empty text gives "_".
 std::string CIdentifier(const std::string& text);
 
+// Why `name` cannot be the model's C prefix and file stem (--name), or "" when
+// it can: it must be a C identifier, not a C keyword, not reserved to the
+// implementation ("__x", "_X"), not the stem of a standard C header (NAME.h
+// would shadow <stdint.h> & co. on the include path) and not in the runtime's
+// "tml_" namespace.
+std::string WhyNotModelName(const std::string& name);
+
 // `text` made safe inside a /* */ comment (no "*/", no newlines, printable ASCII).
 std::string CommentText(const std::string& text);
 

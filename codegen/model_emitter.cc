@@ -776,9 +776,8 @@ std::string ModelEmitter::Source(const std::string& functions) const {
 }
 
 StatusOr<GeneratedModel> ModelEmitter::Run() {
-  if (CIdentifier(name_) != name_ || name_.empty()) {
-    return InvalidInput("--name '{}' is not a C identifier (letters, digits, _)", name_);
-  }
+  const std::string why = WhyNotModelName(name_);
+  if (!why.empty()) return InvalidInput("--name '{}' {}; choose another", name_, why);
   TML_RETURN_IF_ERROR(CheckSupported());
   TML_RETURN_IF_ERROR(Plan());
   for (TensorId id : graph_.inputs()) {

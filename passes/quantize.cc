@@ -125,6 +125,12 @@ StatusOr<bool> QuantizePass::Run(Graph& graph) {
   if (data.empty()) {
     return InvalidInput("quantize: --quantize int8 needs --calib X.npy (or --test-data) for the ranges");
   }
+  for (size_t i = 0; i < data.size(); ++i) {
+    const auto bad = std::count_if(data[i].f32.begin(), data[i].f32.end(), [](float v) { return !std::isfinite(v); });
+    if (bad > 0) {
+      return InvalidInput("{}: holds {} NaN/Inf values; int8 ranges need finite calibration data", labels[i], bad);
+    }
+  }
   std::string nodes;
   TML_RETURN_IF_ERROR(CalibrateInt8(&graph, data, labels, &nodes, options_.method));
   const CalibMethod& m = options_.method;

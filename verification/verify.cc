@@ -96,7 +96,37 @@ EmulationSetup SetupFor(const nlohmann::json& manifest, const VerificationFirmwa
   return setup;
 }
 
+std::vector<int64_t> WithoutLeadingOnes(std::vector<int64_t> shape) {
+  while (!shape.empty() && shape.front() == 1) shape.erase(shape.begin());
+  return shape;
+}
+
 }  // namespace
+
+Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& input_shapes) {
+  if (options.test_data.empty()) return InvalidInput("verify needs --test-data X.npy");
+  if (options.test_data.size() != input_shapes.size()) {
+    return InvalidInput("the model has {} input(s) and {} --test-data file(s) were given",
+                        input_shapes.size(), options.test_data.size());
+  }
+  std::vector<Tensor> data;
+  Tensor labels;
+  TML_RETURN_IF_ERROR(ReadTestData(options, &data, &labels));
+  for (size_t i = 0; i < data.size(); ++i) {
+    const Tensor& d = data[i];
+    if (d.dtype != DType::kFloat32) {
+      return InvalidInput("{}: holds integers; the model input needs float32 or float64 data",
+                          options.test_data[i]);
+    }
+    const std::vector<int64_t> sample(d.shape.begin() + 1, d.shape.end());
+    if (WithoutLeadingOnes(sample) != WithoutLeadingOnes(input_shapes[i]) || d.shape[0] != data[0].shape[0]) {
+      return InvalidInput("{}: shape {} does not fit input {} with {} samples; expected [N, ...] with one "
+                          "sample per row", options.test_data[i], ShapeToString(d.shape),
+                          ShapeToString(input_shapes[i]), data[0].shape[0]);
+    }
+  }
+  return Status::Ok();
+}
 
 bool VerificationResult::error_ok() const {
   for (const OutputMetrics& m : comparison.outputs) {

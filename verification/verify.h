@@ -102,6 +102,12 @@ struct VerificationResult {
 StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOptions& options,
                                     Observer& observer);
 
+// Reads the test data and labels of `options` and checks them against the
+// model's input shapes (float data, one sample per row on axis 0, leading 1s
+// may be left out; at least one sample; as many integer labels as samples),
+// so `compile --verify` can refuse bad data before it replaces anything.
+Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& input_shapes);
+
 }  // namespace tml::verification
 
 #endif  // TML_VERIFICATION_VERIFY_H_

@@ -10,6 +10,7 @@
 #include "compiler/cli/console_observer.h"
 #include "compiler/driver/compile.h"
 #include "compiler/driver/output_dir.h"
+#include "compiler/driver/verify.h"
 #include "compiler/report/render.h"
 
 namespace tml::cli {
@@ -77,8 +78,18 @@ Status RunCompile(CompileFlags& f) {
   o.flash_kb = v.flash_kb;
   o.ram_kb = v.ram_kb;
   o.clock_mhz = v.clock_mhz;
+  // Everything that can be checked is checked before OUTDIR is touched: a
+  // failed run must not have replaced it, nor delete an input that lies in it.
+  std::vector<std::string> inputs = {f.model, o.calib, o.passes.finetune.labels_path, v.test_labels};
+  inputs.insert(inputs.end(), v.test_data.begin(), v.test_data.end());
+  TML_RETURN_IF_ERROR(CheckOutputDir(f.out_dir, f.force, inputs));
   ConsoleObserver observer;
   TML_ASSIGN_OR_RETURN(Compiled compiled, Compile(f.model, o, observer));
+  if (f.verify) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const codegen::TensorInfo& t : compiled.model.inputs) shapes.push_back(t.shape);
+    TML_RETURN_IF_ERROR(CheckVerifyInputs(v, shapes));
+  }
   TML_RETURN_IF_ERROR(WriteOutputDir(f.out_dir, compiled.files, f.force));
   std::cout << report::RenderCompileText(compiled, f.out_dir);
   if (f.verify) return VerifyAndReport(f.out_dir, f.verify_flags);

@@ -1,6 +1,7 @@
 #include "compiler/driver/compile.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -145,6 +146,11 @@ StatusOr<nlohmann::json> AddAnomalyScoring(const Graph& graph, const CompileOpti
   TML_ASSIGN_OR_RETURN(std::vector<Tensor> recon, RunBatch(graph, {calib}, {options.calib}));
   const int64_t n = calib.shape.empty() ? 0 : calib.shape[0];
   if (n == 0) return InvalidInput("{}: no samples", options.calib);
+  const auto bad = std::count_if(calib.f32.begin(), calib.f32.end(), [](float v) { return !std::isfinite(v); });
+  if (bad > 0) {
+    return InvalidInput("{}: holds {} NaN/Inf values; the anomaly threshold needs finite normal samples",
+                        options.calib, bad);
+  }
   const std::vector<double> scores = verification::ReconstructionScores(calib.f32, recon[0].f32, n);
   const double threshold = verification::Percentile(scores, options.anomaly_percentile);
   double mean = 0;
@@ -165,6 +171,17 @@ StatusOr<nlohmann::json> AddAnomalyScoring(const Graph& graph, const CompileOpti
                         {"calib", fs::absolute(options.calib).lexically_normal().string()},
                         {"calib_samples", n},
                         {"calib_mean_score", mean}};
+}
+
+// `j` without its "seconds" entries (at any depth).
+nlohmann::json WithoutTimes(nlohmann::json j) {
+  if (j.is_object()) {
+    j.erase("seconds");
+    for (auto& [key, value] : j.items()) value = WithoutTimes(value);
+  } else if (j.is_array()) {
+    for (nlohmann::json& value : j) value = WithoutTimes(value);
+  }
+  return j;
 }
 
 nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions& options,
@@ -199,9 +216,11 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
   }
   manifest["layer_weights"] = lw;
   manifest["has_step"] = model.has_step;
-  if (!figures.kron.is_null()) manifest["kron_factorize"] = figures.kron;
-  if (!figures.dope.is_null()) manifest["dope"] = figures.dope;
-  if (!figures.finetune.is_null()) manifest["finetune"] = figures.finetune;
+  // Wall-clock times stay out of the manifest, so identical input gives an
+  // identical output directory; they are printed as the passes end.
+  if (!figures.kron.is_null()) manifest["kron_factorize"] = WithoutTimes(figures.kron);
+  if (!figures.dope.is_null()) manifest["dope"] = WithoutTimes(figures.dope);
+  if (!figures.finetune.is_null()) manifest["finetune"] = WithoutTimes(figures.finetune);
   if (!anomaly.is_null()) manifest["anomaly"] = anomaly;
   manifest["report"] = figures.report;
   manifest["target"] = {{"name", "cortex-m4"},

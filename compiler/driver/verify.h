@@ -4,7 +4,9 @@
 #ifndef TML_COMPILER_DRIVER_VERIFY_H_
 #define TML_COMPILER_DRIVER_VERIFY_H_
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "compiler/observer.h"
 #include "compiler/status.h"
@@ -18,6 +20,10 @@ using verification::VerifyOptions;
 inline StatusOr<VerificationResult> VerifyOutputDir(const std::string& out_dir, const VerifyOptions& options,
                                                     Observer& observer) {
   return verification::Verify(out_dir, options, observer);
+}
+
+inline Status CheckVerifyInputs(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& inputs) {
+  return verification::CheckTestData(options, inputs);
 }
 
 }  // namespace tml

@@ -129,9 +129,9 @@ std::string RenderPage(const nlohmann::json& manifest, const nlohmann::json& mea
   if (manifest.contains("finetune")) {
     const json& f = manifest["finetune"];
     std::string text = fmt::format(
-        "{} epochs in {:.1f} s; held-out {} {:.4f} -> {:.4f}", f.value("epochs", 0),
-        f.value("seconds", 0.0), f.value("agreement_metric", std::string("agreement")),
-        f.value("agreement_before", 0.0), f.value("agreement_after", 0.0));
+        "{} epochs; held-out {} {:.4f} -> {:.4f}", f.value("epochs", 0),
+        f.value("agreement_metric", std::string("agreement")), f.value("agreement_before", 0.0),
+        f.value("agreement_after", 0.0));
     if (f.contains("accuracy_before")) {
       text += fmt::format(", accuracy {:.4f} -> {:.4f} (teacher {:.4f})", f.value("accuracy_before", 0.0),
                           f.value("accuracy_after", 0.0), f.value("teacher_accuracy", 0.0));

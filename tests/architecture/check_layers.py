@@ -19,6 +19,7 @@ LAYERS = [
     ("compiler/status.h", "base"),
     ("compiler/observer.h", "base"),
     ("compiler/version.h", "base"),  # generated from compiler/version.h.in
+    ("compiler/atomic_file.", "base"),
     ("compiler/cli/", "cli"),
     ("compiler/driver/", "driver"),
     ("compiler/report/", "driver"),

@@ -191,7 +191,8 @@ TML_S8_INLINE void tml_kron_y_body(const int8_t *f, int32_t f_rows, int32_t f_pa
   const int8_t *f_end = f + (size_t)(f_rows >> 1) * (size_t)(4 * f_pairs);
   int32_t *row = acc;
   const int32_t *bias_row = bias;
-  for (; fp != f_end; fp += 4 * f_pairs, row += 2 * rs, bias_row += has_bias ? 2 * rs : 0) {
+  /* bias_row moves only with a bias: no offset is ever applied to a null pointer. */
+  for (; fp != f_end; fp += 4 * f_pairs, row += 2 * rs) {
     const int16_t *x = p;
     int32_t *y = row;
     int32_t *y_end = row + vecs * us;
@@ -210,6 +211,7 @@ TML_S8_INLINE void tml_kron_y_body(const int8_t *f, int32_t f_rows, int32_t f_pa
       y[us] = (int32_t)s2;
       y[rs + us] = (int32_t)s3;
     }
+    if (has_bias) bias_row += 2 * rs;
   }
 }
 

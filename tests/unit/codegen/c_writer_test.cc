@@ -42,6 +42,19 @@ TEST(FloatLiteralTest, SpellsSpecialValues) {
   EXPECT_EQ(FloatLiteral(std::nanf("")), "NAN");
 }
 
+TEST(ModelNameTest, RefusesKeywordsHeadersAndReservedNames) {
+  for (const char* ok : {"model", "lstm_classifier", "ae2", "Model_"}) EXPECT_EQ(WhyNotModelName(ok), "") << ok;
+  EXPECT_NE(WhyNotModelName("stdint").find("standard C header"), std::string::npos);
+  EXPECT_NE(WhyNotModelName("math").find("standard C header"), std::string::npos);
+  EXPECT_NE(WhyNotModelName("int").find("keyword"), std::string::npos);
+  EXPECT_NE(WhyNotModelName("main").find("keyword"), std::string::npos);
+  EXPECT_NE(WhyNotModelName("__x").find("reserved"), std::string::npos);
+  EXPECT_NE(WhyNotModelName("_Model").find("reserved"), std::string::npos);
+  EXPECT_NE(WhyNotModelName("tml_kernels").find("tml_"), std::string::npos);
+  EXPECT_NE(WhyNotModelName("my-model").find("not a C identifier"), std::string::npos);
+  EXPECT_NE(WhyNotModelName("").find("not a C identifier"), std::string::npos);
+}
+
 TEST(CIdentifierTest, SanitizesNames) {
   EXPECT_EQ(CIdentifier("lstm_1"), "lstm_1");
   EXPECT_EQ(CIdentifier("/lstm/LSTM"), "_lstm_LSTM");
