@@ -1,5 +1,7 @@
 #include "compiler/inspect.h"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 namespace tml {
@@ -14,10 +16,15 @@ int64_t RecurrentMacs(const Graph& graph, const Node& node, int64_t gates) {
   const int64_t dirs = w.shape[0];
   const int64_t hidden = w.shape[1] / gates;
   const int64_t in = w.shape[2];
-  int64_t per_step = gates * hidden * (in + hidden);
+  // Saturating: the counts are figures for people, and a model at the limits
+  // must not overflow them.
+  int64_t per_step = SaturatingMul(gates * hidden, in + hidden);
   // Peephole terms are one multiply-accumulate per gate element (i, o, f).
-  if (node.op == OpKind::kLstm && node.input(7) != kNoTensor) per_step += 3 * hidden;
-  return seq * dirs * batch * per_step;
+  if (node.op == OpKind::kLstm && node.input(7) != kNoTensor &&
+      !CheckedAdd(per_step, 3 * hidden, &per_step)) {
+    per_step = std::numeric_limits<int64_t>::max();
+  }
+  return SaturatingMul(SaturatingMul(seq, dirs), SaturatingMul(batch, per_step));
 }
 
 int64_t NodeMacs(const Graph& graph, const Node& node) {
@@ -31,11 +38,11 @@ int64_t NodeMacs(const Graph& graph, const Node& node) {
     case OpKind::kGemm: {
       const Tensor& a = graph.tensor(node.input(0));
       const int64_t k = node.GetInt("transA", 0) ? a.shape[0] : a.shape[1];
-      return graph.tensor(node.output(0)).num_elements() * k;
+      return SaturatingMul(graph.tensor(node.output(0)).num_elements(), k);
     }
     case OpKind::kMatMul: {
       const Tensor& a = graph.tensor(node.input(0));
-      return graph.tensor(node.output(0)).num_elements() * a.shape.back();
+      return SaturatingMul(graph.tensor(node.output(0)).num_elements(), a.shape.back());
     }
     default:
       return 0;
@@ -120,7 +127,7 @@ ModelSummary SummarizeGraph(const Graph& graph) {
     n.macs = NodeMacs(graph, node);
     AddCandidates(graph, node, &s.candidates);
     s.parameters += n.parameters;
-    s.macs += n.macs;
+    if (!CheckedAdd(s.macs, n.macs, &s.macs)) s.macs = std::numeric_limits<int64_t>::max();
     s.nodes.push_back(std::move(n));
   }
   s.float32_bytes = 4 * s.parameters;

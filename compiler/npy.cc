@@ -1,14 +1,24 @@
 #include "compiler/npy.h"
 
+#include "compiler/atomic_file.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace tml {
 namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
+// NumPy itself reads headers of at most 10,000 bytes and arrays of at most 64 dims.
+constexpr size_t kMaxNpyHeaderBytes = 65536;
+constexpr size_t kMaxNpyDims = 64;
 
 // Value of `key` in the header dict, e.g. "'<f4'" for 'descr'.
 std::string HeaderField(const std::string& header, const std::string& key) {
@@ -31,24 +41,49 @@ std::string HeaderField(const std::string& header, const std::string& key) {
   return header.substr(pos, end - pos);
 }
 
+// The 'shape' tuple of the header, e.g. "(100, 8)", "(8,)" or "()": every
+// item a non-negative decimal (Python 2 headers may end one with 'L'), the
+// element count computed with overflow checks.
 StatusOr<Shape> ParseShape(const std::string& text, const std::string& path) {
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') {
+    return InvalidInput("{}: the .npy header has no valid 'shape' tuple", path);
+  }
   Shape shape;
-  std::string inner = text.size() >= 2 ? text.substr(1, text.size() - 2) : "";
+  const std::string inner = text.substr(1, text.size() - 2);
   std::stringstream stream(inner);
   std::string item;
   while (std::getline(stream, item, ',')) {
-    size_t first = item.find_first_not_of(' ');
-    if (first == std::string::npos) continue;
+    const size_t first = item.find_first_not_of(' ');
+    if (first == std::string::npos) continue;  // the trailing comma of "(8,)"
+    size_t last = item.find_last_not_of(' ');
+    if (item[last] == 'L') --last;
+    const std::string digits = item.substr(first, last + 1 - first);
     char* end = nullptr;
-    long long v = std::strtoll(item.c_str() + first, &end, 10);
-    if (v < 0) return InvalidInput("{}: bad shape {} in the .npy header", path, text);
+    errno = 0;
+    const long long v = std::strtoll(digits.c_str(), &end, 10);
+    if (digits.empty() || *end != '\0' || v < 0 || errno == ERANGE ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidInput("{}: bad shape {} in the .npy header", path, text);
+    }
     shape.push_back(v);
+    if (shape.size() > kMaxNpyDims) {
+      return InvalidInput("{}: shape {} in the .npy header has more than {} dimensions", path,
+                          text, kMaxNpyDims);
+    }
+  }
+  int64_t count = 0;
+  if (!CheckedNumElements(shape, &count)) {
+    return InvalidInput("{}: shape {} in the .npy header has more elements than can be counted "
+                        "(the file is corrupt or crafted)",
+                        path, text);
   }
   return shape;
 }
 
 template <typename T>
 void CopyOut(const char* bytes, int64_t count, std::vector<float>* f32, std::vector<int64_t>* i64) {
+  if (f32) f32->reserve(static_cast<size_t>(count));
+  if (i64) i64->reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
     T v;
     std::memcpy(&v, bytes + i * static_cast<int64_t>(sizeof(T)), sizeof(T));
@@ -57,14 +92,38 @@ void CopyOut(const char* bytes, int64_t count, std::vector<float>* f32, std::vec
   }
 }
 
-}  // namespace
-
-StatusOr<Tensor> ReadNpy(const std::string& path) {
+// The whole file, read up to limit + 1 bytes (a pipe or device has no size).
+StatusOr<std::string> ReadCapped(const std::string& path, int64_t limit) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) return InvalidInput("{}: no such file or not readable", path);
+  if (S_ISDIR(info.st_mode)) return InvalidInput("{}: is a directory, not a .npy file", path);
+  if (S_ISREG(info.st_mode) && info.st_size > limit) {
+    return InvalidInput("{}: the file is {} bytes, more than the {} MB tinyml-compile reads "
+                        "from one .npy file",
+                        path, static_cast<int64_t>(info.st_size), limit >> 20);
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) return InvalidInput("{}: no such file or not readable", path);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  const std::string data = buffer.str();
+  std::string data;
+  if (S_ISREG(info.st_mode)) data.reserve(static_cast<size_t>(info.st_size));
+  std::vector<char> chunk(size_t{1} << 20);
+  while (file && static_cast<int64_t>(data.size()) <= limit) {
+    file.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    data.append(chunk.data(), static_cast<size_t>(file.gcount()));
+  }
+  if (file.bad()) return InvalidInput("{}: read error", path);
+  if (static_cast<int64_t>(data.size()) > limit) {
+    return InvalidInput("{}: the file is more than the {} MB tinyml-compile reads from one "
+                        ".npy file",
+                        path, limit >> 20);
+  }
+  return data;
+}
+
+}  // namespace
+
+StatusOr<Tensor> ReadNpy(const std::string& path, const NpyLimits& limits) {
+  TML_ASSIGN_OR_RETURN(const std::string data, ReadCapped(path, limits.max_bytes));
   if (data.size() < 10 || data.compare(0, 6, kMagic, 6) != 0) {
     return InvalidInput("{}: not a NumPy .npy file (save arrays with numpy.save)", path);
   }
@@ -75,12 +134,15 @@ StatusOr<Tensor> ReadNpy(const std::string& path) {
     header_start = 10;
   } else if (major == 2 || major == 3) {
     if (data.size() < 12) return InvalidInput("{}: truncated .npy header", path);
-    uint32_t len;
-    std::memcpy(&len, data.data() + 8, 4);
-    header_len = len;
+    const auto b = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(data[i])); };
+    header_len = b(8) | (b(9) << 8) | (b(10) << 16) | (b(11) << 24);  // little-endian
     header_start = 12;
   } else {
     return InvalidInput("{}: unsupported .npy format version {}", path, major);
+  }
+  if (header_len > kMaxNpyHeaderBytes) {
+    return InvalidInput("{}: the .npy header is {} bytes, more than the {} a NumPy header can be",
+                        path, header_len, kMaxNpyHeaderBytes);
   }
   if (data.size() < header_start + header_len) {
     return InvalidInput("{}: truncated .npy header", path);
@@ -98,7 +160,7 @@ StatusOr<Tensor> ReadNpy(const std::string& path) {
   t.name = path;
   t.shape = shape;
   t.role = TensorRole::kInput;
-  const int64_t count = NumElements(shape);
+  const int64_t count = NumElements(shape);  // checked by ParseShape
   const char* body = data.data() + header_start + header_len;
   const size_t body_size = data.size() - header_start - header_len;
 
@@ -119,9 +181,19 @@ StatusOr<Tensor> ReadNpy(const std::string& path) {
     return InvalidInput("{}: dtype '{}' is not supported (float32, float64 or integer arrays are)",
                         path, descr);
   }
-  if (body_size < static_cast<size_t>(count) * kind->size) {
+  // What the file must hold, and what the tensor will take in memory (float32
+  // or int64), both with overflow checks, before anything is allocated.
+  int64_t data_bytes = 0, tensor_bytes = 0;
+  const bool counted = CheckedMul(count, static_cast<int64_t>(kind->size), &data_bytes) &&
+                       CheckedMul(count, kind->is_float ? 4 : 8, &tensor_bytes);
+  if (!counted || static_cast<uint64_t>(data_bytes) > body_size) {
     return InvalidInput("{}: truncated: {} bytes of data for shape {} of {}", path, body_size,
                         ShapeToString(shape), descr);
+  }
+  if (tensor_bytes > limits.max_bytes) {
+    return InvalidInput("{}: shape {} takes {} bytes in memory, more than the {} MB "
+                        "tinyml-compile reads from one .npy file",
+                        path, ShapeToString(shape), tensor_bytes, limits.max_bytes >> 20);
   }
   t.dtype = kind->is_float ? DType::kFloat32 : DType::kInt64;
   std::vector<float>* f32 = kind->is_float ? &t.f32 : nullptr;
@@ -151,34 +223,20 @@ Status WriteNpy(const std::string& path, const Tensor& t) {
   const size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
-  // Written next to the target and renamed, so a failure never leaves half a file.
-  const std::string temp_path = path + ".tmp";
-  std::ofstream file(temp_path, std::ios::binary | std::ios::trunc);
-  if (!file) return InvalidInput("{}: cannot write file", path);
-  file.write(kMagic, 6);
-  const char version[2] = {1, 0};
-  file.write(version, 2);
+  std::string bytes(kMagic, 6);
+  bytes += std::string("\x01\x00", 2);
   const uint16_t len = static_cast<uint16_t>(header.size());
-  const char len_bytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
-  file.write(len_bytes, 2);
-  file.write(header.data(), static_cast<std::streamsize>(header.size()));
+  bytes += static_cast<char>(len & 0xff);
+  bytes += static_cast<char>(len >> 8);
+  bytes += header;
   if (is_float) {
-    file.write(reinterpret_cast<const char*>(t.f32.data()),
-               static_cast<std::streamsize>(t.f32.size() * sizeof(float)));
+    bytes.append(reinterpret_cast<const char*>(t.f32.data()), t.f32.size() * sizeof(float));
   } else {
-    file.write(reinterpret_cast<const char*>(t.i64.data()),
-               static_cast<std::streamsize>(t.i64.size() * sizeof(int64_t)));
+    bytes.append(reinterpret_cast<const char*>(t.i64.data()), t.i64.size() * sizeof(int64_t));
   }
-  file.close();
-  if (!file) {
-    std::remove(temp_path.c_str());
-    return InvalidInput("{}: write failed (disk full?)", path);
-  }
-  if (std::rename(temp_path.c_str(), path.c_str()) != 0) {
-    std::remove(temp_path.c_str());
-    return InvalidInput("{}: cannot write file", path);
-  }
-  return Status::Ok();
+  // An O_EXCL temporary next to the target, renamed over it: never half a file,
+  // never through a planted link, never over a FIFO or device (atomic_file.h).
+  return WriteFileAtomically(path, bytes);
 }
 
 }  // namespace tml

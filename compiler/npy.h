@@ -7,6 +7,7 @@
 #ifndef TML_COMPILER_NPY_H_
 #define TML_COMPILER_NPY_H_
 
+#include <cstdint>
 #include <string>
 
 #include "compiler/ir/tensor.h"
@@ -14,7 +15,15 @@
 
 namespace tml {
 
-StatusOr<Tensor> ReadNpy(const std::string& path);
+// What ReadNpy accepts from a file that may come from anyone: the header's
+// shape is counted with overflow checks and must be backed by the file's
+// bytes; the file and the tensor it becomes (float32 or int64 in memory) must
+// each fit max_bytes. Headers over 64 KB or with more than 64 dims are refused.
+struct NpyLimits {
+  int64_t max_bytes = int64_t{2048} << 20;  // 2048 MB: millions of samples of any MCU model
+};
+
+StatusOr<Tensor> ReadNpy(const std::string& path, const NpyLimits& limits = {});
 
 // Writes `t` (float32 or int64, per its dtype) with its shape.
 Status WriteNpy(const std::string& path, const Tensor& t);

@@ -412,6 +412,11 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
     if (block.first_store < 0 && is_store && !(insn.address_regs & kSpBit)) {
       block.first_store = static_cast<int32_t>(i);
     }
+    // POP/VPOP only raise SP; everything else that writes it may lower it.
+    const bool writes_sp =
+        ((insn.writes & kSpBit) && in.id != ARM_INS_POP && in.id != ARM_INS_VPOP) ||
+        in.id == ARM_INS_PUSH || in.id == ARM_INS_VPUSH;
+    if (writes_sp) block.last_sp_write = static_cast<int32_t>(i);
     cycles += cost;
     block.insn_address.push_back(static_cast<uint32_t>(in.address));
     block.cycles_through.push_back(cycles);
@@ -433,6 +438,7 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
   // count them as 16-bit single-cycle instructions.
   while (decoded_bytes < size) {
     block.undecodable = true;
+    block.last_sp_write = static_cast<int32_t>(block.insn_address.size());
     cycles += 1;
     block.insn_address.push_back(address + decoded_bytes);
     block.cycles_through.push_back(cycles);

@@ -95,6 +95,11 @@ struct BlockInfo {
   // Index of the first store whose base is not SP (where TML_MARK's store
   // sits inside its block), or -1.
   int32_t first_store = -1;
+  // Index of the last instruction that writes SP (PUSH, SUB SP, LDR with SP
+  // writeback, ...; capstone's register writes), or -1. Undecodable bytes
+  // count as writing SP. The runner's stack-overflow check looks at SP
+  // after such blocks only.
+  int32_t last_sp_write = -1;
   // Per instruction i: its address and the static cycles of instructions
   // 0..i. Used for partial commits (faults, markers) only.
   std::vector<uint32_t> insn_address;

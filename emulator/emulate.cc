@@ -7,8 +7,15 @@
 namespace tml::emu {
 
 StatusOr<EmulationReport> EmulateElf(const std::string& path, const EmulationOptions& options) {
+  if (options.runner.max_instructions == 0) {
+    return InvalidInput("the instruction budget must be at least 1 (there is no unlimited run)");
+  }
   TML_ASSIGN_OR_RETURN(std::unique_ptr<M4Runner> runner, M4Runner::Load(path, options.runner));
-  TML_ASSIGN_OR_RETURN(StopInfo stop, runner->RunUntilBreakpoint());
+  // Load errors name the file already; run errors (faults, stack overflow,
+  // budget) get it here.
+  StatusOr<StopInfo> run = runner->RunUntilBreakpoint();
+  if (!run.ok()) return run.status().WithPrefix(path);
+  const StopInfo stop = *run;
 
   EmulationReport report;
   report.elf_path = path;
@@ -18,6 +25,7 @@ StatusOr<EmulationReport> EmulateElf(const std::string& path, const EmulationOpt
   report.cycles = runner->cycles();
   report.seconds = runner->profile().Seconds(report.cycles);
   report.stdout_text = runner->output();
+  report.stdout_dropped_bytes = runner->output_dropped_bytes();
   // r0 is main's return value only at the harness's `bkpt #0`.
   const bool has_exit_code = stop.reason == StopReason::kExit || stop.breakpoint == 0;
   report.exit_code = has_exit_code ? stop.exit_code : 0;
@@ -51,6 +59,7 @@ nlohmann::json ReportToJson(const EmulationReport& r) {
   return {{"instructions", r.instructions},
           {"cycles", r.cycles},
           {"stdout", r.stdout_text},
+          {"stdout_dropped_bytes", r.stdout_dropped_bytes},
           {"exit_code", r.exit_code},
           {"stack_bytes", r.stack_bytes},
           {"flash_bytes", r.flash_bytes},
@@ -90,6 +99,12 @@ std::string FormatReport(const EmulationReport& r, size_t max_functions) {
   }
   if (!r.stdout_text.empty()) out += "--- firmware output ---\n" + r.stdout_text;
   if (!r.stdout_text.empty() && r.stdout_text.back() != '\n') out += "\n";
+  if (r.stdout_dropped_bytes > 0) {
+    out += fmt::format(
+        "--- firmware output truncated: the first {} bytes are shown, {} more were "
+        "written and dropped ---\n",
+        r.stdout_text.size(), r.stdout_dropped_bytes);
+  }
   return out;
 }
 

@@ -6,6 +6,11 @@
 // semihosting SYS_EXIT / SYS_EXIT_EXTENDED. At `bkpt #0` the exit code is r0
 // (the harness's Reset_Handler puts main's return value there); any other
 // BKPT reports exit code 0 and names itself in `stopped_by`.
+//
+// Limits (RunnerOptions): the instruction budget (default
+// kDefaultMaxInstructions = 3e8; 0 is rejected here, since `emulate` has no
+// "unlimited") and the semihosting output kept (the first 64 KiB; the rest
+// is counted in stdout_dropped_bytes and the report says it was truncated).
 #ifndef TML_EMULATOR_EMULATE_H_
 #define TML_EMULATOR_EMULATE_H_
 
@@ -35,8 +40,9 @@ struct EmulationReport {
   double clock_mhz = 0;
   uint64_t instructions = 0;
   uint64_t cycles = 0;
-  double seconds = 0;  // cycles at clock_mhz
-  std::string stdout_text;
+  double seconds = 0;                 // cycles at clock_mhz
+  std::string stdout_text;            // the first RunnerOptions::max_output_bytes
+  uint64_t stdout_dropped_bytes = 0;  // written after that, not kept
   int exit_code = 0;
   std::string stopped_by;                                 // "bkpt #0", "semihosting exit"
   uint32_t stack_bytes = 0;                               // high-water mark
@@ -48,7 +54,7 @@ struct EmulationReport {
 
 StatusOr<EmulationReport> EmulateElf(const std::string& path, const EmulationOptions& options);
 
-// Keys: instructions, cycles, stdout, exit_code, stack_bytes, flash_bytes,
+// Keys: instructions, cycles, stdout, stdout_dropped_bytes, exit_code, stack_bytes, flash_bytes,
 // ram_bytes, functions ([{name, cycles, instructions}]), plus target,
 // clock_mhz, seconds, stopped_by and markers ([{id, cycles, instructions}]).
 nlohmann::json ReportToJson(const EmulationReport& report);

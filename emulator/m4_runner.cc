@@ -2,6 +2,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <unordered_map>
@@ -15,6 +16,7 @@ constexpr uint32_t kExcpSwi = 2;   // QEMU EXCP_SWI (SVC) as seen by UC_HOOK_INT
 constexpr uint32_t kExcpBkpt = 7;  // QEMU EXCP_BKPT
 constexpr uint8_t kStackFill = 0xA5;
 constexpr uint64_t kNoExit = 0xFFFFFFFF;  // an `until` address no Thumb PC can equal
+constexpr size_t kMaxDivideHooks = 4096;  // see AddDivideHooks
 
 const char* ExceptionName(uint32_t intno) {
   switch (intno) {
@@ -46,7 +48,7 @@ const char* ExceptionName(uint32_t intno) {
 }  // namespace
 
 struct M4Runner::Impl {
-  enum class Stop { kNone, kBreakpoint, kExit, kFault, kBudget };
+  enum class Stop { kNone, kBreakpoint, kExit, kFault, kBudget, kStackOverflow };
 
   RunnerOptions options;
   ElfFile elf;
@@ -65,6 +67,7 @@ struct M4Runner::Impl {
     Cached* next[2] = {nullptr, nullptr};
     uint32_t next_cost[2] = {0, 0};  // cycles of this block when next[k] follows
     uint32_t instructions = 0;       // == info.instructions
+    bool check_sp = false;           // stack guard on and the block may lower SP
     uint64_t charged_cycles = 0;
     uint64_t charged_insns = 0;
     BlockInfo info;
@@ -90,6 +93,7 @@ struct M4Runner::Impl {
   uint64_t region_start_insns = 0;
 
   uint32_t stack_bottom = 0, stack_top = 0;
+  bool stack_guard = false;  // the region came from __tml_stack_bottom/top
 
   // Why the current uc_emu_start ended (set by hooks).
   Stop stop = Stop::kNone;
@@ -127,6 +131,7 @@ struct M4Runner::Impl {
       cached->info.function_index = elf.FunctionIndexAt(address);
       cached->key = uint64_t{size} << 32 | address;
       cached->instructions = cached->info.instructions;
+      cached->check_sp = stack_guard && cached->info.last_sp_write >= 0;
       it = blocks.emplace(key, std::move(cached)).first;
     }
     if (slot) *slot = it->second.get();
@@ -253,6 +258,15 @@ struct M4Runner::Impl {
         s->pending_done_cycles = s->pending_done_insns = 0;
       }
       s->Charge(*p, c, n);
+      // p has run: if it may have lowered SP, is SP still inside the stack?
+      if (__builtin_expect(p->check_sp, 0) && s->Reg(UC_ARM_REG_SP) < s->stack_bottom &&
+          s->stop == Stop::kNone) {
+        s->stop = Stop::kStackOverflow;
+        s->stop_pc = p->info.insn_address[static_cast<size_t>(p->info.last_sp_write)];
+        s->pending = block;
+        uc_emu_stop(uc);
+        return;
+      }
     } else {
       block = s->Lookup(static_cast<uint32_t>(address), size);
     }
@@ -350,17 +364,35 @@ struct M4Runner::Impl {
   void AddDivideHooks() {
     // Swept per function symbol so data between functions (the vector
     // table, literal pools) cannot desynchronise the decoder.
+    // Functions are sorted by address; a byte of flash is swept at most once
+    // even when (crafted) symbols overlap, so the work is bounded by flash.
     const TargetProfile& prof = options.profile;
+    std::vector<uint32_t> sites;
+    uint64_t swept_end = 0;
     for (const Symbol& f : elf.functions()) {
-      if (f.size < 4 || !prof.InFlash(f.address) || !prof.InFlash(f.address + f.size - 1)) {
-        continue;
-      }
-      const uint8_t* code = &flash[f.address - prof.flash_base];
-      for (uint32_t site : analyzer->FindDivides(f.address, code, f.size & ~1u)) {
-        uc_hook hook;
-        uc_hook_add(uc, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&Impl::OnDivide), this, site,
-                    site);
-      }
+      if (f.size < 4 || !prof.RangeInFlash(f.address, f.size)) continue;
+      const uint64_t end = uint64_t{f.address} + f.size;
+      const uint64_t from = std::max<uint64_t>(f.address, swept_end);
+      const auto start = static_cast<uint32_t>((from + 1) & ~uint64_t{1});  // Thumb: halfwords
+      if (end <= start) continue;
+      swept_end = end;
+      const uint8_t* code = &flash[start - prof.flash_base];
+      const auto size = static_cast<uint32_t>(end - start);
+      for (uint32_t site : analyzer->FindDivides(start, code, size & ~1u)) sites.push_back(site);
+    }
+    // Unicorn checks every code hook for every instruction it translates: a
+    // (crafted) image full of divides would make translation quadratic. Past
+    // kMaxDivideHooks sites, divides cost the constant divide_cycles instead
+    // (no block has been analysed yet, so the analyzer can still change).
+    if (sites.size() > kMaxDivideHooks) {
+      options.cycles.data_dependent_divide = false;
+      analyzer = std::make_unique<BlockAnalyzer>(options.cycles);
+      return;
+    }
+    for (uint32_t site : sites) {
+      uc_hook hook;
+      uc_hook_add(uc, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&Impl::OnDivide), this, site,
+                  site);
     }
   }
 
@@ -438,44 +470,61 @@ struct M4Runner::Impl {
       uc_hook_add(uc, &hook, UC_HOOK_MEM_READ, reinterpret_cast<void*>(&Impl::OnFlashRead), this,
                   prof.flash_base, prof.flash_base + prof.flash_size - 1);
     }
-    semihosting = std::make_unique<Semihosting>([this](uint32_t address, void* out, uint32_t size) {
-      return uc_mem_read(uc, address, out, size) == UC_ERR_OK;
-    });
+    semihosting = std::make_unique<Semihosting>(
+        [this](uint32_t address, void* out, uint32_t size) {
+          return uc_mem_read(uc, address, out, size) == UC_ERR_OK;
+        },
+        options.max_output_bytes);
     return Status::Ok();
   }
 
+  // Host memory behind [address, address + size) when the range lies wholly
+  // inside flash or SRAM, else nullptr. Overflow-safe for any input.
+  uint8_t* HostRange(uint64_t address, uint64_t size) {
+    const TargetProfile& prof = options.profile;
+    if (prof.RangeInFlash(address, size)) return flash.data() + (address - prof.flash_base);
+    if (prof.RangeInSram(address, size)) return sram.data() + (address - prof.sram_base);
+    return nullptr;
+  }
+
+  std::string MemoryMap() const {
+    const TargetProfile& prof = options.profile;
+    return fmt::format("target '{}': flash 0x{:08x}..0x{:08x}, SRAM 0x{:08x}..0x{:08x}", prof.name,
+                       prof.flash_base, uint64_t{prof.flash_base} + prof.flash_size, prof.sram_base,
+                       prof.SramEnd());
+  }
+
+  // Copies every load segment into flash/SRAM. Everything in the ELF is
+  // checked against the memory map first (ElfFile has already rejected
+  // ranges that wrap past 4 GiB): a bad file is an error, never a write
+  // outside the host buffers.
   Status LoadImage() {
     const TargetProfile& prof = options.profile;
-    auto place = [&](uint32_t address, const uint8_t* data, uint32_t size, bool zero) -> Status {
-      const bool fits = (prof.InFlash(address) && prof.InFlash(address + size - 1)) ||
-                        (prof.InSram(address) && prof.InSram(address + size - 1));
-      if (!fits) {
-        return InvalidInput(
-            "{}: {} bytes at 0x{:08x} do not fit target '{}' (flash 0x{:08x}+{} KiB, "
-            "SRAM 0x{:08x}+{} KiB)",
-            elf.path(), size, address, prof.name, prof.flash_base, prof.flash_size / 1024,
-            prof.sram_base, prof.sram_size / 1024);
-      }
-      uint8_t* host = prof.InFlash(address) ? &flash[address - prof.flash_base]
-                                            : &sram[address - prof.sram_base];
-      if (zero)
-        std::memset(host, 0, size);
-      else
-        std::memcpy(host, data, size);
-      return Status::Ok();
+    const auto& segments = elf.segments();
+    auto misfit = [&](size_t i, const char* what, uint64_t address, uint64_t size) {
+      return InvalidInput("{}: segment {}: {} (0x{:x} bytes at 0x{:08x}) does not fit {}",
+                          elf.path(), i, what, size, address, MemoryMap());
     };
-    for (const LoadSegment& seg : elf.segments()) {
-      const auto file_size = static_cast<uint32_t>(seg.bytes.size());
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const LoadSegment& seg = segments[i];
+      const uint64_t file_size = seg.bytes.size();
       if (file_size > 0) {
-        TML_RETURN_IF_ERROR(place(seg.physical_address, seg.bytes.data(), file_size, false));
+        uint8_t* at = HostRange(seg.physical_address, file_size);
+        if (!at) return misfit(i, "its contents", seg.physical_address, file_size);
+        std::memcpy(at, seg.bytes.data(), file_size);
         // Also at the VMA, so firmware without a .data-copying startup still works.
         if (seg.virtual_address != seg.physical_address && prof.InSram(seg.virtual_address)) {
-          TML_RETURN_IF_ERROR(place(seg.virtual_address, seg.bytes.data(), file_size, false));
+          at = HostRange(seg.virtual_address, file_size);
+          if (!at) return misfit(i, "its contents", seg.virtual_address, file_size);
+          std::memcpy(at, seg.bytes.data(), file_size);
         }
       }
       if (seg.memory_size > file_size && prof.InSram(seg.virtual_address)) {
-        TML_RETURN_IF_ERROR(
-            place(seg.virtual_address + file_size, nullptr, seg.memory_size - file_size, true));
+        const uint64_t zero_at = uint64_t{seg.virtual_address} + file_size;
+        const uint64_t zero_size = seg.memory_size - file_size;
+        uint8_t* at = HostRange(zero_at, zero_size);
+        if (!at) return misfit(i, "its zero-initialised part", zero_at, zero_size);
+        std::memset(at, 0, zero_size);
       }
     }
 
@@ -483,32 +532,76 @@ struct M4Runner::Impl {
     std::memcpy(&initial_sp, &flash[0], 4);
     std::memcpy(&reset, &flash[4], 4);
     if (!prof.InFlash(reset & ~1u) && !prof.InSram(reset & ~1u)) reset = elf.entry();
-    if (!prof.InSram(initial_sp - 4)) {
-      return InvalidInput("{}: the vector table's initial SP 0x{:08x} is not in SRAM", elf.path(),
-                          initial_sp);
+    // SP[1:0] read as zero on the core; a full-descending stack may start at
+    // SRAM's end but must have at least one word below it.
+    const uint32_t sp = initial_sp & ~3u;
+    if (sp < uint64_t{prof.sram_base} + 4 || sp > prof.SramEnd()) {
+      return InvalidInput("{}: the vector table's initial SP 0x{:08x} is not in SRAM ({})",
+                          elf.path(), initial_sp, MemoryMap());
     }
-    SetReg(UC_ARM_REG_SP, initial_sp);
+    SetReg(UC_ARM_REG_SP, sp);
     SetReg(UC_ARM_REG_PC, reset | 1);
 
     const Symbol* bottom = elf.FindSymbol("__tml_stack_bottom");
     const Symbol* top = elf.FindSymbol("__tml_stack_top");
-    if (bottom && top && prof.InSram(bottom->address) && bottom->address < top->address) {
+    if (bottom && top) {
+      // The linker script's reservation: must be a non-empty part of SRAM.
+      for (const Symbol* symbol : {bottom, top}) {
+        if (!prof.RangeInSram(symbol->address, 0)) {
+          return InvalidInput("{}: {} = 0x{:08x} is outside SRAM ({})", elf.path(), symbol->name,
+                              symbol->address, MemoryMap());
+        }
+      }
+      if (bottom->address >= top->address) {
+        return InvalidInput(
+            "{}: the stack region is empty or inverted (__tml_stack_bottom "
+            "0x{:08x}, __tml_stack_top 0x{:08x})",
+            elf.path(), bottom->address, top->address);
+      }
       stack_bottom = bottom->address;
       stack_top = top->address;
+      stack_guard = true;
     } else {
-      stack_top = initial_sp;
-      stack_bottom = std::max<uint32_t>(prof.sram_base, initial_sp - prof.stack_size);
-      // Never paint over anything the image placed in RAM.
-      for (const LoadSegment& seg : elf.segments()) {
-        const uint32_t end = seg.virtual_address + seg.memory_size;
+      // profile.stack_size bytes below the initial SP, clipped to SRAM and
+      // to anything the image placed in RAM (never painted over).
+      stack_top = sp;
+      stack_bottom = sp - prof.sram_base >= prof.stack_size ? sp - prof.stack_size : prof.sram_base;
+      for (const LoadSegment& seg : segments) {
+        const uint64_t end = uint64_t{seg.virtual_address} + seg.memory_size;
         if (prof.InSram(seg.virtual_address) && end > stack_bottom && end <= stack_top) {
-          stack_bottom = end;
+          stack_bottom = static_cast<uint32_t>(end);
         }
       }
     }
+    // sram_base <= stack_bottom < stack_top <= SRAM's end, by construction.
     std::memset(&sram[stack_bottom - prof.sram_base], kStackFill, stack_top - stack_bottom);
     if (options.cycle_model && options.cycles.data_dependent_divide) AddDivideHooks();
     return Status::Ok();
+  }
+
+  // "stack overflow: SP 0x... is N bytes below the stack region ..." at `pc`.
+  Status StackOverflowStatus(uint32_t sp, uint32_t pc) const {
+    if (stack_guard) {
+      return InvalidInput(
+          "firmware fault: stack overflow: SP 0x{:08x} is {} bytes below the {}-byte stack "
+          "region 0x{:08x}..0x{:08x} (__tml_stack_bottom..__tml_stack_top) at {}",
+          sp, stack_bottom - sp, stack_top - stack_bottom, stack_bottom, stack_top, DescribePc(pc));
+    }
+    return InvalidInput(
+        "firmware fault: stack overflow: the stack ran through all of SRAM (SP 0x{:08x}, "
+        "write to 0x{:08x} below SRAM's start 0x{:08x}) at {}",
+        sp, bad_access_address, options.profile.sram_base, DescribePc(pc));
+  }
+
+  // After a failed or stopped run: did the stack overflow? With the guard,
+  // SP below the region says so; without it, a write fault just below SRAM
+  // with SP next to it (the stack ran off the start of SRAM).
+  bool StackOverflowed(uc_err err) const {
+    const uint32_t sp = Reg(UC_ARM_REG_SP);
+    if (stack_guard) return sp < stack_bottom;
+    const uint32_t base = options.profile.sram_base;
+    return err == UC_ERR_WRITE_UNMAPPED && bad_access_address < base &&
+           uint64_t{sp} <= uint64_t{base} + 256 && uint64_t{bad_access_address} + 256 >= sp;
   }
 
   // Unicorn leaves PC at the start of the block after a data fault, with
@@ -626,6 +719,17 @@ StatusOr<StopInfo> M4Runner::RunUntilBreakpoint() {
     }
     s.FinishRun(pc);
 
+    // A stack overflow explains whatever else went wrong after it.
+    if (s.stop == Impl::Stop::kStackOverflow) {
+      return fail(s.StackOverflowStatus(s.Reg(UC_ARM_REG_SP), s.stop_pc));
+    }
+    if (s.StackOverflowed(err)) {
+      const bool data_fault = s.stop == Impl::Stop::kNone && err != UC_ERR_OK;
+      const uint32_t at = s.stop != Impl::Stop::kNone ? s.stop_pc
+                          : data_fault                ? s.LocateDataFault(pc)
+                                                      : pc;
+      return fail(s.StackOverflowStatus(s.Reg(UC_ARM_REG_SP), at));
+    }
     switch (s.stop) {
       case Impl::Stop::kBudget:
         return fail(
@@ -650,6 +754,7 @@ StatusOr<StopInfo> M4Runner::RunUntilBreakpoint() {
         return info;
       }
       case Impl::Stop::kNone:
+      case Impl::Stop::kStackOverflow:  // handled above
         break;
     }
     if (err == UC_ERR_INSN_INVALID && pc >= 2) {
@@ -680,6 +785,12 @@ Status M4Runner::WriteMemory(uint32_t address, const void* data, size_t size) {
 }
 
 StatusOr<std::vector<uint8_t>> M4Runner::ReadMemory(uint32_t address, size_t size) const {
+  // Checked before allocating: a symbol's size comes from the ELF file.
+  const TargetProfile& prof = impl_->options.profile;
+  if (size > 0 && !prof.RangeInFlash(address, size) && !prof.RangeInSram(address, size) &&
+      !TargetProfile::RangeInRegion(kPpbBase, kPpbSize, address, size)) {
+    return InvalidInput("cannot read {} bytes at 0x{:08x}: not mapped", size, address);
+  }
   std::vector<uint8_t> bytes(size);
   if (size > 0 && uc_mem_read(impl_->uc, address, bytes.data(), size) != UC_ERR_OK) {
     return InvalidInput("cannot read {} bytes at 0x{:08x}: not mapped", size, address);
@@ -712,6 +823,10 @@ uint32_t M4Runner::ReadRegister(int uc_arm_reg) const { return impl_->Reg(uc_arm
 uint64_t M4Runner::instructions() const { return impl_->instructions; }
 uint64_t M4Runner::cycles() const { return impl_->cycles; }
 const std::string& M4Runner::output() const { return impl_->semihosting->output(); }
+uint64_t M4Runner::output_dropped_bytes() const { return impl_->semihosting->dropped_bytes(); }
+M4Runner::StackRegion M4Runner::stack_region() const {
+  return {impl_->stack_bottom, impl_->stack_top, impl_->stack_guard};
+}
 const ElfFile& M4Runner::elf() const { return impl_->elf; }
 const TargetProfile& M4Runner::profile() const { return impl_->options.profile; }
 std::string M4Runner::DescribePc(uint32_t pc) const { return impl_->DescribePc(pc); }

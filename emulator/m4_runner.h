@@ -36,14 +36,29 @@
 // BKPT it last stopped at.
 //
 // Errors: faults (unmapped fetch/read/write, undefined instruction, CPU
-// exceptions Unicorn cannot deliver) and an exceeded instruction budget end
-// the run with a Status whose message names the PC, the function containing
-// it and the disassembled instruction, e.g.
+// exceptions Unicorn cannot deliver), a stack overflow and an exceeded
+// instruction budget end the run with a Status whose message names the PC,
+// the function containing it and the disassembled instruction, e.g.
 //   "firmware did not finish within 1000000 instructions (runaway loop?) at
 //    PC 0x080001a4 in function spin: b #0x80001a4"
+//
+// Stack overflow. When the ELF has __tml_stack_bottom and __tml_stack_top
+// (the generated linker script reserves the stack between them, .bss lies
+// below), SP is compared with the bottom after every block that writes SP
+// (capstone tells which: PUSH, SUB SP, ...; a handful of blocks, so the hot
+// path stays a flag test), and after every stop. SP below the bottom ends
+// the run with "stack overflow: SP 0x... is N bytes below the stack region
+// ...". Without the symbols, a write fault just below SRAM with SP there is
+// reported as a stack overflow too (the stack ran through all of SRAM).
+//
+// Hostile ELF files: every load segment, the vector table's initial SP and
+// the stack symbols are checked against the TargetProfile's memory map with
+// overflow-safe arithmetic before a byte is copied; a bad ELF is an
+// InvalidInput naming the file and what is wrong.
 #ifndef TML_EMULATOR_M4_RUNNER_H_
 #define TML_EMULATOR_M4_RUNNER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -58,6 +73,17 @@
 
 namespace tml::emu {
 
+// The default instruction budget of one RunUntilBreakpoint call: 3e8.
+// Chosen so that a runaway loop ends within about a minute on the 2-core
+// development VM even in the runner's worst case: a `wfe`/`wfi` wait loop
+// (every WFE leaves and re-enters Unicorn; no interrupt ever wakes it) runs
+// at ~5-8 M instructions/s, i.e. 40-60 s for 3e8; a semihosting loop at
+// ~10 M/s (~30 s); `b .` and ordinary code at 0.1-0.6 G/s (1-3 s). Real
+// programs keep room: the float LSTM example takes ~4.5e6 instructions per
+// inference, so one run may hold ~60 such inferences. `--verify` sets its
+// own per-inference budget (VerifyOptions::max_instructions).
+inline constexpr uint64_t kDefaultMaxInstructions = 300'000'000;
+
 struct RunnerOptions {
   TargetProfile profile;
   CycleParams cycles;  // flash_wait_states is taken from profile
@@ -65,8 +91,13 @@ struct RunnerOptions {
   // cycles, attribution and the instruction budget are all off); only the
   // throughput benchmark uses this, to measure the model's overhead.
   bool cycle_model = true;
-  // Per RunUntilBreakpoint call; 0 = unlimited.
-  uint64_t max_instructions = 2'000'000'000;
+  // Per RunUntilBreakpoint call; 0 = unlimited (for library callers that
+  // bound the run otherwise, e.g. the throughput benchmark; `emulate`
+  // rejects 0).
+  uint64_t max_instructions = kDefaultMaxInstructions;
+  // Semihosting output kept in memory (output()); the rest is counted in
+  // output_dropped_bytes() and not stored.
+  size_t max_output_bytes = 64 * 1024;
 };
 
 enum class StopReason { kBreakpoint, kExit };
@@ -117,8 +148,11 @@ class M4Runner {
   // Totals since Load().
   uint64_t instructions() const;
   uint64_t cycles() const;
-  // Captured semihosting stdout/stderr text.
+  // Captured semihosting stdout/stderr text: the first
+  // RunnerOptions::max_output_bytes bytes.
   const std::string& output() const;
+  // Bytes the firmware wrote after output() was full.
+  uint64_t output_dropped_bytes() const;
 
   // Per TML_MARK id (kMarkerNone collects everything outside markers); the
   // values add up to the cycles/instructions since the last ClearProfile().
@@ -133,6 +167,13 @@ class M4Runner {
   // load time: between __tml_stack_bottom and __tml_stack_top when the ELF
   // has them, else below the initial SP for profile.stack_size bytes.
   uint32_t StackHighWater() const;
+  // The stack region [bottom, top) as above; `guarded` when it came from the
+  // ELF's symbols (then SP below bottom is reported as a stack overflow).
+  struct StackRegion {
+    uint32_t bottom = 0, top = 0;
+    bool guarded = false;
+  };
+  StackRegion stack_region() const;
 
   const ElfFile& elf() const;
   const TargetProfile& profile() const;

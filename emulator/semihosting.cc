@@ -1,6 +1,7 @@
 #include "emulator/semihosting.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace tml::emu {
@@ -14,10 +15,16 @@ constexpr uint32_t kSysTime = 0x11;
 constexpr uint32_t kSysErrno = 0x13;
 constexpr uint32_t kSysExit = 0x18;
 constexpr uint32_t kSysExitExtended = 0x20;
-// A runaway SYS_WRITE0 on a missing terminator must not eat the host's memory.
+// The longest string one SYS_WRITE0 scans for its terminator.
 constexpr uint32_t kMaxWrite = 1 << 20;
 
 }  // namespace
+
+void Semihosting::Append(const char* bytes, size_t size) {
+  const size_t keep = std::min(size, Room());
+  output_.append(bytes, keep);
+  dropped_ += size - keep;
+}
 
 SemihostingResult Semihosting::Call(uint32_t op, uint32_t param, uint64_t cycles,
                                     double clock_mhz) {
@@ -28,18 +35,38 @@ SemihostingResult Semihosting::Call(uint32_t op, uint32_t param, uint64_t cycles
       if (!read_memory_(param, &c, 1))
         result.memory_error = true;
       else
-        output_.push_back(c);
+        Append(&c, 1);
       break;
     }
     case kSysWrite0: {
-      for (uint32_t i = 0; i < kMaxWrite; ++i) {
-        char c = 0;
-        if (!read_memory_(param + i, &c, 1)) {
-          result.memory_error = true;
-          break;
+      // Scanned in chunks that never cross a 256-byte boundary (memory is
+      // mapped in 4 KiB pages, so such a chunk is normally all mapped or not
+      // at all); a chunk that cannot be read whole is read byte by byte.
+      char chunk[256];
+      uint32_t scanned = 0;
+      while (scanned < kMaxWrite) {
+        const uint32_t address = param + scanned;
+        uint32_t size = std::min<uint32_t>(256 - (address & 255), kMaxWrite - scanned);
+        if (!read_memory_(address, chunk, size)) {
+          uint32_t n = 0;
+          for (; n < size; ++n) {
+            if (!read_memory_(address + n, chunk + n, 1)) {
+              result.memory_error = true;
+              break;
+            }
+            if (chunk[n] == '\0') break;
+          }
+          if (result.memory_error) {
+            Append(chunk, n);
+            break;
+          }
+          if (n < size) size = n + 1;  // up to and including the NUL
         }
-        if (c == '\0') break;
-        output_.push_back(c);
+        const auto* nul = static_cast<const char*>(std::memchr(chunk, 0, size));
+        const uint32_t length = nul ? static_cast<uint32_t>(nul - chunk) : size;
+        Append(chunk, length);
+        scanned += length;
+        if (nul || address + size < address) break;  // the terminator, or the top of memory
       }
       break;
     }
@@ -54,13 +81,15 @@ SemihostingResult Semihosting::Call(uint32_t op, uint32_t param, uint64_t cycles
         result.r0 = length;  // nothing written
         break;
       }
-      std::vector<char> bytes(std::min(length, kMaxWrite));
-      if (!bytes.empty() &&
-          !read_memory_(buffer, bytes.data(), static_cast<uint32_t>(bytes.size()))) {
+      // Only what still fits is read; the rest is counted as written.
+      const uint32_t keep = static_cast<uint32_t>(std::min<uint64_t>(length, Room()));
+      std::vector<char> bytes(keep);
+      if (keep > 0 && !read_memory_(buffer, bytes.data(), keep)) {
         result.memory_error = true;
         break;
       }
       output_.append(bytes.begin(), bytes.end());
+      dropped_ += length - keep;
       result.r0 = 0;
       break;
     }

@@ -17,9 +17,15 @@
 //   0x18  SYS_EXIT           reason (0x20026 = success)       stop; exit code 0 or 1
 //   0x20  SYS_EXIT_EXTENDED  -> {reason, code}                stop; exit code = code
 // Anything else returns r0 = -1 and is remembered so reports can flag it.
+//
+// Output is bounded: the first `max_output` bytes are kept (64 KiB by
+// default), the rest is only counted (dropped_bytes()), so a write loop
+// cannot exhaust the host's memory. Bytes past the cap are not even read
+// for SYS_WRITE (the length is known); SYS_WRITE0 still scans for the NUL.
 #ifndef TML_EMULATOR_SEMIHOSTING_H_
 #define TML_EMULATOR_SEMIHOSTING_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -41,22 +47,35 @@ class Semihosting {
   // Reads `size` guest bytes at `address` into `out`; false if unmapped.
   using ReadMemory = std::function<bool(uint32_t address, void* out, uint32_t size)>;
 
-  explicit Semihosting(ReadMemory read_memory) : read_memory_(std::move(read_memory)) {}
+  static constexpr size_t kDefaultMaxOutput = 64 * 1024;
+
+  explicit Semihosting(ReadMemory read_memory, size_t max_output = kDefaultMaxOutput)
+      : read_memory_(std::move(read_memory)), max_output_(max_output) {}
 
   // Serves one call. `cycles` and `clock_mhz` give SYS_CLOCK its time base.
   SemihostingResult Call(uint32_t op, uint32_t param, uint64_t cycles, double clock_mhz);
 
-  // Everything the firmware wrote to stdout/stderr so far.
+  // The first max_output bytes the firmware wrote to stdout/stderr so far.
   const std::string& output() const { return output_; }
-  void ClearOutput() { output_.clear(); }
+  // Bytes written after output() was full: counted, not kept.
+  uint64_t dropped_bytes() const { return dropped_; }
+  void ClearOutput() {
+    output_.clear();
+    dropped_ = 0;
+  }
   // The first unsupported operation seen, or 0.
   uint32_t unsupported_op() const { return unsupported_op_; }
 
  private:
   bool ReadWord(uint32_t address, uint32_t& value) { return read_memory_(address, &value, 4); }
+  size_t Room() const { return max_output_ - output_.size(); }
+  // Keeps what fits of `bytes`, counts the rest.
+  void Append(const char* bytes, size_t size);
 
   ReadMemory read_memory_;
+  size_t max_output_;
   std::string output_;
+  uint64_t dropped_ = 0;
   uint32_t unsupported_op_ = 0;
 };
 

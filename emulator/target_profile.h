@@ -35,6 +35,22 @@ struct TargetProfile {
   bool InSram(uint32_t address) const {
     return address >= sram_base && address - sram_base < sram_size;
   }
+  // [address, address + size) lies inside flash / SRAM. Overflow-safe for any
+  // address and size (a range that wraps past 0xFFFFFFFF never fits); an
+  // empty range fits when its address is inside or at the region's end.
+  static bool RangeInRegion(uint32_t base, uint32_t region_size, uint64_t address, uint64_t size) {
+    return address >= base && address - base <= region_size &&
+           size <= region_size - (address - base);
+  }
+  bool RangeInFlash(uint64_t address, uint64_t size) const {
+    return RangeInRegion(flash_base, flash_size, address, size);
+  }
+  bool RangeInSram(uint64_t address, uint64_t size) const {
+    return RangeInRegion(sram_base, sram_size, address, size);
+  }
+  // One past the last SRAM byte (0x20040000 by default); 64-bit so a region
+  // that ends at 4 GiB does not wrap.
+  uint64_t SramEnd() const { return uint64_t{sram_base} + sram_size; }
   // Wall-clock seconds that `cycles` take at clock_mhz.
   double Seconds(uint64_t cycles) const { return static_cast<double>(cycles) / (clock_mhz * 1e6); }
 };

@@ -8,9 +8,9 @@ PACKAGES="
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev libfmt-dev libeigen3-dev
   libunicorn-dev libcapstone-dev libelf-dev
-  nlohmann-json3-dev libgtest-dev
+  nlohmann-json3-dev libgtest-dev libssl-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi
-  python3 python3-onnx python3-numpy
+  python3 python3-onnx python3-numpy clang
 "
 
 missing=""

@@ -13,6 +13,7 @@
 #include "compiler/ir/tensor.h"
 #include "compiler/observer.h"
 #include "compiler/status.h"
+#include "emulator/m4_runner.h"
 #include "emulator/target_profile.h"
 
 namespace tml::verification {
@@ -37,7 +38,7 @@ struct EmulatedRun {
 struct EmulationSetup {
   std::string elf, profile_elf;
   emu::TargetProfile profile;
-  uint64_t max_instructions = 2'000'000'000;
+  uint64_t max_instructions = emu::kDefaultMaxInstructions;
   std::string model_name;                // for messages ("NAME_invoke returned 3")
   std::vector<std::string> layer_names;  // marker id -> layer name
   int64_t input_size = 0, output_size = 0;  // floats per sample, all inputs / outputs

@@ -1,5 +1,7 @@
 #include "verification/verify.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "compiler/inspect.h"
@@ -7,6 +9,7 @@
 #include "compiler/onnx/importer.h"
 #include "compiler/ir/verifier.h"
 #include "compiler/reference/run_batch.h"
+#include "verification/file_digest.h"
 #include "verification/firmware.h"
 #include "verification/manifest.h"
 
@@ -22,6 +25,13 @@ StatusOr<Graph> LoadOriginalModel(const std::string& out_dir, const nlohmann::js
                         out_dir);
   }
   ImportOptions import_options;
+  if (manifest.contains("import_limits")) {
+    const nlohmann::json& l = manifest["import_limits"];
+    import_options.limits.max_tensor_bytes = l.value("max_tensor_bytes", import_options.limits.max_tensor_bytes);
+    import_options.limits.max_weight_bytes = l.value("max_weight_bytes", import_options.limits.max_weight_bytes);
+    import_options.limits.max_model_bytes = l.value("max_model_bytes", import_options.limits.max_model_bytes);
+    import_options.limits.max_nodes = l.value("max_nodes", import_options.limits.max_nodes);
+  }
   for (const std::string& text : manifest["input_shapes"].get<std::vector<std::string>>()) {
     TML_ASSIGN_OR_RETURN(auto named, ParseInputShape(text));
     import_options.input_shapes[named.first] = named.second;
@@ -65,8 +75,10 @@ Status ReadTestData(const VerifyOptions& options, std::vector<Tensor>* data, Ten
   if (samples <= 0) return InvalidInput("{}: no test samples", options.test_data[0]);
   if (!options.test_labels.empty()) {
     TML_ASSIGN_OR_RETURN(*labels, ReadNpy(options.test_labels));
-    if (labels->dtype != DType::kInt64 || labels->num_elements() != samples) {
-      return InvalidInput("{}: expected {} integer labels", options.test_labels, samples);
+    // [N] classes (or anomaly flags), or [N, T] next tokens of per-position logits.
+    if (labels->dtype != DType::kInt64 || labels->shape.empty() || labels->shape[0] != samples ||
+        labels->shape.size() > 2) {
+      return InvalidInput("{}: expected {} integer labels ([N] or [N, T])", options.test_labels, samples);
     }
   }
   return Status::Ok();
@@ -94,6 +106,63 @@ EmulationSetup SetupFor(const nlohmann::json& manifest, const VerificationFirmwa
   for (const auto& t : manifest["inputs"]) setup.input_size += NumElements(t["shape"].get<Shape>());
   for (const auto& t : manifest["outputs"]) setup.output_size += NumElements(t["shape"].get<Shape>());
   return setup;
+}
+
+// The firmware's outputs as tensors shaped like the reference's.
+std::vector<Tensor> FirmwareOutputs(const std::vector<Tensor>& reference,
+                                    const std::vector<std::vector<float>>& got, int64_t samples) {
+  std::vector<Tensor> outputs;
+  int64_t offset = 0;
+  for (const Tensor& ref : reference) {
+    Tensor t;
+    t.name = ref.name;
+    t.dtype = DType::kFloat32;
+    t.shape = ref.shape;
+    const int64_t per = ref.num_elements() / samples;
+    for (int64_t s = 0; s < samples; ++s) {
+      t.f32.insert(t.f32.end(), got[s].begin() + offset, got[s].begin() + offset + per);
+    }
+    offset += per;
+    outputs.push_back(std::move(t));
+  }
+  return outputs;
+}
+
+// The float original's anomaly threshold, set as compile set the firmware's:
+// the same percentile of its scores on the same normal samples (--calib).
+std::optional<double> OriginalThreshold(const nlohmann::json& anomaly, const Graph& graph) {
+  const std::string calib_path = anomaly.value("calib", std::string());
+  StatusOr<Tensor> calib = ReadNpy(calib_path);
+  if (calib_path.empty() || !calib.ok() || calib->shape.empty() || calib->shape[0] <= 0) return std::nullopt;
+  StatusOr<std::vector<Tensor>> recon = RunBatch(graph, {*calib}, {calib_path});
+  if (!recon.ok()) return std::nullopt;
+  const std::vector<double> scores = ReconstructionScores(calib->f32, (*recon)[0].f32, calib->shape[0]);
+  return Percentile(scores, anomaly.value("percentile", 99.0));
+}
+
+// Task figures of the firmware and the float original, and the gates.
+void JudgeTask(const nlohmann::json& manifest, const Graph& graph, const std::vector<Tensor>& data,
+               const std::vector<Tensor>& reference, const Tensor& labels, const Gates& requested,
+               VerificationResult* r) {
+  const bool anomaly = manifest.contains("anomaly") && data.size() == 1;
+  std::optional<double> fw_threshold, original_threshold;
+  if (anomaly) {
+    fw_threshold = manifest["anomaly"]["threshold"].get<double>();
+    if (!labels.i64.empty()) original_threshold = OriginalThreshold(manifest["anomaly"], graph);
+  }
+  const Tensor* input = anomaly ? &data[0] : nullptr;
+  r->firmware_figures = ComputeTaskFigures(r->firmware_outputs[0], labels, input, fw_threshold);
+  r->original_figures = ComputeTaskFigures(reference[0], labels, input, original_threshold);
+  if (anomaly && !original_threshold.has_value()) r->original_figures.recall.reset();
+  const bool uncompressed_float = manifest.value("quantize", std::string("none")) == "none" &&
+                                  !manifest.contains("kron_factorize") && !manifest.contains("dope") &&
+                                  !manifest.contains("finetune");
+  double worst = 0.0;
+  for (const OutputMetrics& m : r->comparison.outputs) worst = std::isnan(m.relative) ? NAN : std::max(worst, m.relative);
+  r->gates = EvaluateGates(requested, uncompressed_float, r->firmware_figures, r->original_figures, worst);
+  for (const GateResult& g : r->gates) {
+    if (g.name == "relative error") r->relative_error_limit = g.limit;
+  }
 }
 
 std::vector<int64_t> WithoutLeadingOnes(std::vector<int64_t> shape) {
@@ -128,16 +197,18 @@ Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector
   return Status::Ok();
 }
 
-bool VerificationResult::error_ok() const {
-  for (const OutputMetrics& m : comparison.outputs) {
-    if (!(m.relative <= tolerance)) return false;
+bool VerificationResult::gates_ok() const {
+  for (const GateResult& g : gates) {
+    if (!g.passed) return false;
   }
   return true;
 }
 
 std::vector<std::string> VerificationResult::Problems() const {
   std::vector<std::string> problems;
-  if (!error_ok()) problems.push_back(fmt::format("error above the tolerance {:g}", tolerance));
+  for (const GateResult& g : gates) {
+    if (!g.passed) problems.push_back(g.Describe());
+  }
   if (!flash_ok()) problems.push_back(fmt::format("flash {:.1f} KB exceeds {:g} KB", flash / 1024.0, flash_kb));
   if (!ram_ok()) problems.push_back(fmt::format("RAM {:.1f} KB exceeds {:g} KB", ram / 1024.0, ram_kb));
   return problems;
@@ -146,14 +217,14 @@ std::vector<std::string> VerificationResult::Problems() const {
 StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOptions& options,
                                     Observer& observer) {
   if (options.test_data.empty()) return InvalidInput("verify needs --test-data X.npy");
+  if (options.max_instructions == 0) {
+    return InvalidInput("--max-instructions 0: give a budget of at least 1 instruction per inference");
+  }
   VerificationResult r;
   TML_ASSIGN_OR_RETURN(r.manifest, ReadManifest(out_dir));
   const nlohmann::json& manifest = r.manifest;
   r.out_dir = out_dir;
   r.name = manifest["name"];
-  r.tolerance = options.tolerance >= 0 ? options.tolerance
-                : manifest.value("quantize", std::string("none")) == "int8" ? kInt8Tolerance
-                                                                            : kFloatTolerance;
   TML_ASSIGN_OR_RETURN(Graph graph, LoadOriginalModel(out_dir, manifest));
   std::vector<Tensor> data;
   Tensor labels;
@@ -183,9 +254,20 @@ StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOpti
   }
 
   const bool anomaly = manifest.contains("anomaly");
-  r.comparison = CompareOutputs(reference, r.run.outputs, r.samples, labels.i64);
+  r.comparison = CompareOutputs(reference, r.run.outputs, r.samples,
+                                labels.shape.size() == 1 ? labels.i64 : std::vector<int64_t>{});
   r.comparison.has_accuracy = r.comparison.has_accuracy && !anomaly;
   if (anomaly) r.anomaly = ScoreAnomalies(manifest, data, r.run, r.samples, labels);
+  r.firmware_outputs = FirmwareOutputs(reference, r.run.outputs, r.samples);
+  for (const std::string& path : options.test_data) {
+    TML_ASSIGN_OR_RETURN(std::string sha, Sha256File(path));
+    r.data_files.push_back({{"role", "test data"}, {"path", path}, {"sha256", sha}});
+  }
+  if (!options.test_labels.empty()) {
+    TML_ASSIGN_OR_RETURN(std::string sha, Sha256File(options.test_labels));
+    r.data_files.push_back({{"role", "test labels"}, {"path", options.test_labels}, {"sha256", sha}});
+  }
+  JudgeTask(manifest, graph, data, reference, labels, options.gates, &r);
   r.mean_instructions = static_cast<double>(r.run.sum_instructions) / static_cast<double>(r.samples);
   r.mean_cycles = static_cast<double>(r.run.sum_cycles) / static_cast<double>(r.samples);
   r.energy_model = options.energy;

@@ -11,8 +11,10 @@
 //      the profiled build on sample 0 (verification/emulated_run.h);
 //   4. compares (verification/compare.h): per output max abs error, RMSE,
 //      SNR dB, relative error (max abs error / max abs reference), top-1
-//      agreement for outputs whose last dim is > 1, accuracy against the
-//      labels; for --anomaly builds the scores, AUC, precision and recall;
+//      agreement over the last axis at every position for outputs whose last
+//      dim is > 1; with labels the task figures of the firmware and of the
+//      float original on the same data (task_figures.h: accuracy, perplexity,
+//      anomaly AUC and recall) and the release gates (gates.h);
 //   5. measures cycles and instructions per inference, per layer and per
 //      function, flash (text + rodata + data) and RAM (data + bss, which holds
 //      the arena, + the reserved stack) against the budget, and the energy.
@@ -22,7 +24,8 @@
 // Errors: bad or missing data/labels/manifest, a changed model file
 // (kInvalidInput); firmware that stops unexpectedly or whose invoke fails
 // (kVerifyFailed). A model that runs but misses the tolerance or the budget is
-// NOT an error: result.passed() is false and result.Problems() says why.
+// NOT an error: result.passed() is false and result.Problems() says which
+// gate failed, with the figure and the limit.
 #ifndef TML_VERIFICATION_VERIFY_H_
 #define TML_VERIFICATION_VERIFY_H_
 
@@ -35,32 +38,27 @@
 
 #include "compiler/observer.h"
 #include "compiler/status.h"
+#include "emulator/m4_runner.h"
 #include "verification/anomaly_metrics.h"
 #include "verification/compare.h"
 #include "verification/emulated_run.h"
 #include "verification/energy.h"
+#include "verification/gates.h"
+#include "verification/task_figures.h"
 
 namespace tml::verification {
-
-// Default tolerance of an int8 model (--quantize int8): int8 activations carry
-// about 1/255 of their range of rounding error per layer, so a few layers give
-// a few percent of the output range, and the worst sample of a recurrent model
-// more (lstm_autoencoder: 0.17 at an unchanged AUC); accuracy / AUC and SNR are
-// the figures to judge it by.
-inline constexpr double kInt8Tolerance = 0.25;
-// Default tolerance of a float model.
-inline constexpr double kFloatTolerance = 1e-3;
 
 struct VerifyOptions {
   std::vector<std::string> test_data;  // one .npy per model input
   std::string test_labels;             // optional integer labels [N]
-  // Relative: max abs error / max abs reference. Negative = the default of
-  // the compiled precision: kFloatTolerance, or kInt8Tolerance for int8.
-  double tolerance = -1;
+  // Release gates (gates.h): requested limits; the defaults by task apply
+  // where a figure is not given one.
+  Gates gates;
   // Budget and clock; negative = the value stored at compile time (or the
   // cortex-m4 default: 1024 KB flash, 256 KB RAM, 80 MHz).
   double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
-  uint64_t max_instructions = 2'000'000'000;  // per inference
+  // Per inference; 0 is refused (a runaway loop must end: emulator/m4_runner.h).
+  uint64_t max_instructions = emu::kDefaultMaxInstructions;
   // Energy per inference and battery life from the cycles (energy.h); its
   // clock is the clock above.
   EnergyModel energy;
@@ -79,8 +77,18 @@ struct VerificationResult {
   std::string target;       // "cortex-m4"
   double clock_mhz = 0.0;
   int64_t samples = 0;
-  double tolerance = 0.0;
   Comparison comparison;
+  // The firmware's outputs over all samples, shaped like the reference's
+  // ([N, ...], as `run --output` writes them).
+  std::vector<Tensor> firmware_outputs;
+  // Task figures of the firmware and of the float original on the same data,
+  // and every gate that applied (gates.h).
+  TaskFigures firmware_figures, original_figures;
+  std::vector<GateResult> gates;
+  std::optional<double> relative_error_limit;  // when the raw-error gate applies
+  // Every data file this verification used: {role, path, sha256}; the
+  // manifest's "data_files" hold those of the compile (calibration, labels).
+  nlohmann::json data_files = nlohmann::json::array();
   std::optional<AnomalyResult> anomaly;
   EmulatedRun run;
   double mean_instructions = 0.0, mean_cycles = 0.0;
@@ -91,10 +99,10 @@ struct VerificationResult {
   uint32_t stack_size = 0;
   int64_t arena_bytes = 0;
 
-  bool error_ok() const;  // every output's relative error within the tolerance
+  bool gates_ok() const;  // every gate passed
   bool flash_ok() const { return flash <= flash_kb * 1024; }
   bool ram_ok() const { return ram <= ram_kb * 1024; }
-  // What failed, one phrase each ("error above the tolerance 0.001", ...).
+  // What failed, one phrase each (a gate with its figure and limit, flash, RAM).
   std::vector<std::string> Problems() const;
   bool passed() const { return Problems().empty(); }
 };

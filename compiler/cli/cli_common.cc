@@ -14,7 +14,12 @@ int ReportStatus(const Status& status) {
   if (status.ok()) return 0;
   const char* kind = status.code() == StatusCode::kInternal ? "internal error" : "error";
   std::cout.flush();
-  std::cerr << "tinyml-compile: " << kind << ": " << status.message() << "\n";
+  // One line whatever the message holds (a node name may contain a newline).
+  std::string message = status.message();
+  for (char& c : message) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  std::cerr << "tinyml-compile: " << kind << ": " << message << "\n";
   switch (status.code()) {
     case StatusCode::kVerifyFailed:
       return 1;
@@ -28,6 +33,19 @@ int ReportStatus(const Status& status) {
 void AddInputShapeOption(CLI::App* cmd, CommonOptions* common) {
   cmd->add_option("--input-shape", common->input_shapes,
                   "Static shape for an input with dynamic dimensions: NAME=D1,D2,... (repeatable)");
+  // Resource limits of the import (README "Limits"; MB = 2^20 bytes).
+  cmd->add_option("--max-tensor-mb", common->max_tensor_mb,
+                  fmt::format("Largest tensor the model may hold or compute, in MB (default {})",
+                              kDefaultMaxTensorMb));
+  cmd->add_option("--max-weights-mb", common->max_weights_mb,
+                  fmt::format("Most bytes of constants (weights, folded constants), in MB "
+                              "(default {})",
+                              kDefaultMaxWeightsMb));
+  cmd->add_option("--max-model-mb", common->max_model_mb,
+                  fmt::format("Largest model file, in MB (default {})", kDefaultMaxModelMb));
+  cmd->add_option("--max-nodes", common->max_nodes,
+                  fmt::format("Most nodes (and initializers) in the model (default {})",
+                              kDefaultMaxNodes));
 }
 
 void AddBudgetOptions(CLI::App* cmd, VerifyOptions* v) {
@@ -40,9 +58,22 @@ void AddVerifyOptions(CLI::App* cmd, VerifyFlags* flags) {
   VerifyOptions* v = &flags->options;
   cmd->add_option("--test-data", v->test_data, ".npy samples per model input (first axis = samples)");
   cmd->add_option("--test-labels", v->test_labels, ".npy integer labels, for accuracy");
-  cmd->add_option("--tolerance", v->tolerance,
-                  "Largest relative error (max abs error / max abs reference), default 1e-3 "
-                  "(0.25 for --quantize int8)");
+  // Release gates (verification/gates.h); defaults apply by task when labels are given.
+  Gates* g = &v->gates;
+  cmd->add_option("--max-relative-error,--tolerance", g->max_relative_error,
+                  "Largest relative error (max abs error / max abs reference) of every output; by "
+                  "default 1e-3 for uncompressed float builds, no raw-error gate otherwise");
+  cmd->add_option("--min-accuracy", g->min_accuracy, "Lowest firmware accuracy in percent");
+  cmd->add_option("--max-accuracy-drop", g->max_accuracy_drop,
+                  "Largest accuracy drop vs the float original in points (default 1)");
+  cmd->add_option("--min-auc", g->min_auc, "Lowest firmware anomaly AUC");
+  cmd->add_option("--max-auc-drop", g->max_auc_drop, "Largest AUC drop vs the float original (default 0.01)");
+  cmd->add_option("--max-recall-drop", g->max_recall_drop,
+                  "Largest drop of the recall at the threshold vs the float original (default 0.05)");
+  cmd->add_option("--max-perplexity-increase", g->max_perplexity_increase,
+                  "Largest perplexity increase vs the float original in percent (default 2)");
+  cmd->add_option("--save-outputs", flags->save_outputs,
+                  "Write the emulated firmware's outputs as .npy (shaped like `run --output`)");
   cmd->add_option("--max-instructions", v->max_instructions, "Per-inference instruction budget");
   cmd->add_option("--report", flags->report_json, "Also write the verification figures as JSON");
   cmd->add_option("--html", flags->html, "Write a self-contained HTML report (sizes, cycles, errors)");
@@ -60,8 +91,15 @@ Status VerifyAndReport(const std::string& out_dir, const VerifyFlags& flags) {
   TML_ASSIGN_OR_RETURN(VerificationResult result,
                        VerifyOutputDir(out_dir, flags.options, observer));
   std::cout << report::RenderVerifyText(result);
+  if (!flags.save_outputs.empty()) {
+    TML_ASSIGN_OR_RETURN(std::vector<std::string> paths,
+                         WriteReferenceOutputs(result.firmware_outputs, flags.save_outputs));
+    for (const std::string& p : paths) std::cout << fmt::format("  firmware outputs: {}\n", p);
+  }
   if (!flags.report_json.empty()) {
-    TML_RETURN_IF_ERROR(WriteTextFile(flags.report_json, report::RenderVerifyJson(result).dump(2) + "\n"));
+    TML_RETURN_IF_ERROR(WriteTextFile(
+        flags.report_json,
+        report::RenderVerifyJson(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
   }
   if (!flags.html.empty()) {
     TML_RETURN_IF_ERROR(WriteTextFile(flags.html, report::RenderHtml(result.manifest, &result)));

@@ -41,6 +41,7 @@ struct VerifyFlags {
   VerifyOptions options;
   std::string report_json;  // --report
   std::string html;         // --html
+  std::string save_outputs;  // --save-outputs: the firmware's outputs as .npy
 };
 void AddVerifyOptions(CLI::App* cmd, VerifyFlags* flags);
 void AddBudgetOptions(CLI::App* cmd, VerifyOptions* options);

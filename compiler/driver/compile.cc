@@ -13,6 +13,7 @@
 #include "compiler/report/html_report.h"
 #include "compiler/version.h"
 #include "verification/anomaly_metrics.h"
+#include "verification/file_digest.h"
 #include "verification/manifest.h"
 
 namespace tml {
@@ -100,8 +101,9 @@ Status RunPipeline(const CompileOptions& options, Observer& observer, Graph* gra
   return Status::Ok();
 }
 
-// The options that shaped the output, recorded in the sources' provenance
-// header and the manifest.
+// Every option that shapes the output, recorded in the sources' provenance
+// header and the manifest, with data paths as given: run again from the same
+// directory on the same files, the recorded command gives the same sources.
 std::vector<std::string> RecordedOptions(const CompileOptions& options) {
   std::vector<std::string> recorded{"--name " + options.name};
   for (const std::string& s : options.common.input_shapes) recorded.push_back("--input-shape " + s);
@@ -111,19 +113,24 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
     recorded.push_back(fmt::format("--kron-tol {:g}", k.tol));
     recorded.push_back(fmt::format("--kron-max-rank {}", k.max_rank));
     if (k.compress > 0) recorded.push_back(fmt::format("--compress {:g}", k.compress));
+    if (k.compress_fallback > 0) recorded.push_back(fmt::format("--compress-fallback {:g}", k.compress_fallback));
   }
   if (options.passes.dope.density > 0) recorded.push_back(fmt::format("--dope {:g}", options.passes.dope.density));
   if (options.passes.finetune.epochs > 0) {
     const FinetuneOptions& f = options.passes.finetune;
-    recorded.push_back(fmt::format("--finetune {} --calib {} --seed {}", f.epochs,
-                                   fs::path(f.calib_path).filename().string(), f.seed));
-    if (!f.labels_path.empty()) recorded.push_back("--labels " + fs::path(f.labels_path).filename().string());
+    recorded.push_back(fmt::format("--finetune {} --seed {} --finetune-lr {:g}", f.epochs, f.seed, f.lr));
+    if (f.train_dense) recorded.push_back("--finetune-dense");
+    if (!f.labels_path.empty()) recorded.push_back("--labels " + f.labels_path);
   }
   if (options.quantize != "none") recorded.push_back("--quantize " + options.quantize);
   if (options.calib_method != "minmax") recorded.push_back("--calib-method " + options.calib_method);
   if (options.anomaly) {
-    recorded.push_back(fmt::format("--anomaly --calib {} --anomaly-percentile {:g}",
-                                   fs::path(options.calib).filename().string(), options.anomaly_percentile));
+    recorded.push_back(fmt::format("--anomaly --anomaly-percentile {:g}", options.anomaly_percentile));
+  }
+  const bool uses_calib = options.passes.finetune.epochs > 0 || options.anomaly || options.quantize != "none";
+  if (uses_calib && !options.calib.empty()) recorded.push_back("--calib " + options.calib);
+  if (options.pass_manager.stop_after >= 0) {
+    recorded.push_back(fmt::format("--stop-after {}", options.pass_manager.stop_after));
   }
   return recorded;
 }
@@ -173,6 +180,21 @@ StatusOr<nlohmann::json> AddAnomalyScoring(const Graph& graph, const CompileOpti
                         {"calib_mean_score", mean}};
 }
 
+// {role, path, sha256} of the files the compile read besides the model.
+StatusOr<nlohmann::json> CompileDataFiles(const CompileOptions& options) {
+  nlohmann::json files = nlohmann::json::array();
+  const auto add = [&files](const char* role, const std::string& path) -> Status {
+    if (path.empty()) return Status::Ok();
+    TML_ASSIGN_OR_RETURN(std::string sha, verification::Sha256File(path));
+    files.push_back({{"role", role}, {"path", path}, {"sha256", sha}});
+    return Status::Ok();
+  };
+  const bool uses_calib = options.passes.finetune.epochs > 0 || options.anomaly || options.quantize != "none";
+  if (uses_calib) TML_RETURN_IF_ERROR(add("calibration data", options.calib));
+  if (options.passes.finetune.epochs > 0) TML_RETURN_IF_ERROR(add("calibration labels", options.passes.finetune.labels_path));
+  return files;
+}
+
 // `j` without its "seconds" entries (at any depth).
 nlohmann::json WithoutTimes(nlohmann::json j) {
   if (j.is_object()) {
@@ -194,6 +216,13 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
   manifest["model_path"] = fs::absolute(model_path).lexically_normal().string();
   manifest["model_hash"] = model_hash;
   manifest["input_shapes"] = options.common.input_shapes;
+  // The import limits the model was compiled under, so `verify` imports it the same way.
+  const StatusOr<ImportOptions> import_options = MakeImportOptions(options.common);
+  if (import_options.ok()) {
+    const ImportLimits& l = import_options->limits;
+    manifest["import_limits"] = {{"max_tensor_bytes", l.max_tensor_bytes}, {"max_weight_bytes", l.max_weight_bytes},
+                                 {"max_model_bytes", l.max_model_bytes}, {"max_nodes", l.max_nodes}};
+  }
   manifest["quantize"] = options.quantize;
   std::vector<std::string> sources;
   for (const auto& f : model.files) {
@@ -254,9 +283,21 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
   if (options.anomaly) {
     TML_ASSIGN_OR_RETURN(anomaly, AddAnomalyScoring(graph, options, &compiled.model));
   }
+  // The report's per-layer bytes are what codegen emitted (int8, factors,
+  // indices), the same figures the command line prints.
+  for (size_t i = 0; i < compiled.model.layers.size() && i < figures.report["layers"].size(); ++i) {
+    for (const auto& l : compiled.model.layer_weights) {
+      if (l.layer != compiled.model.layers[i]) continue;
+      figures.report["layers"][i]["bytes_before"] = l.dense_float_bytes;
+      figures.report["layers"][i]["bytes_after"] = l.bytes;
+    }
+  }
   compiled.manifest = BuildManifest(model_path, options, cg.model_hash, compiled.model, figures, anomaly);
+  TML_ASSIGN_OR_RETURN(compiled.manifest["data_files"], CompileDataFiles(options));
   compiled.files = compiled.model.files;
-  compiled.files.push_back({verification::kManifestFile, compiled.manifest.dump(2) + "\n"});
+  // Names and paths may hold any bytes: invalid UTF-8 is replaced, never an error.
+  compiled.files.push_back({verification::kManifestFile,
+                            compiled.manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"});
   return compiled;
 }
 

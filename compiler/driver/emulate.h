@@ -12,11 +12,20 @@ namespace tml {
 
 struct EmulateOptions {
   bool json = false;
-  uint64_t max_instructions = 2'000'000'000;
+  // Instructions from reset to the end; must be >= 1 (0 is an error, not
+  // "unlimited"). The default is emu::kDefaultMaxInstructions (3e8: a
+  // runaway loop ends within about a minute; see emulator/m4_runner.h).
+  uint64_t max_instructions = 300'000'000;
   double clock_mhz = -1;  // <= 0: the profile's default
 };
 
-StatusOr<std::string> EmulateFirmware(const std::string& elf_path, const EmulateOptions& options);
+struct EmulateOutput {
+  std::string text;   // the report (text or JSON)
+  int exit_code = 0;  // the firmware's exit code; `emulate` exits 1 when it is not 0
+};
+
+// Errors (exit 2): a bad ELF, a fault, a stack overflow, the budget exceeded.
+StatusOr<EmulateOutput> EmulateFirmware(const std::string& elf_path, const EmulateOptions& options);
 
 }  // namespace tml
 

@@ -10,6 +10,7 @@
 
 #include "compiler/inspect.h"
 #include "compiler/ir/graph.h"
+#include "compiler/onnx/importer.h"
 #include "compiler/observer.h"
 #include "compiler/status.h"
 
@@ -17,9 +18,20 @@ namespace tml {
 
 struct CommonOptions {
   std::vector<std::string> input_shapes;  // "--input-shape" values
+  // Resource limits of the import (compiler/onnx/importer.h, README "Limits"),
+  // in MB = 2^20 bytes; each must be at least 1.
+  int64_t max_tensor_mb = kDefaultMaxTensorMb;    // --max-tensor-mb
+  int64_t max_weights_mb = kDefaultMaxWeightsMb;  // --max-weights-mb
+  int64_t max_model_mb = kDefaultMaxModelMb;      // --max-model-mb
+  int64_t max_nodes = kDefaultMaxNodes;           // --max-nodes
 };
 
-// Imports and verifies a model; import warnings go to `observer`.
+// The importer's options for these flags (parsed --input-shape, limits in bytes).
+StatusOr<ImportOptions> MakeImportOptions(const CommonOptions& options);
+
+// Imports and verifies a model; import warnings go to `observer`. Besides the
+// importer's checks, every tensor a node reads or writes must hold at least one
+// element (the firmware has no empty tensors).
 StatusOr<Graph> LoadModel(const std::string& path, const CommonOptions& options, Observer& observer);
 
 // `inspect`: the per-node summary, and the IR text when `print_ir`.

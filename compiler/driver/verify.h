@@ -16,6 +16,7 @@ namespace tml {
 
 using verification::VerificationResult;
 using verification::VerifyOptions;
+using verification::Gates;
 
 inline StatusOr<VerificationResult> VerifyOutputDir(const std::string& out_dir, const VerifyOptions& options,
                                                     Observer& observer) {

@@ -1,4 +1,6 @@
 // Small out-of-line helpers of Tensor, Node and Graph.
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "compiler/ir/graph.h"
@@ -29,9 +31,36 @@ const char* TensorRoleName(TensorRole role) {
   return "?";
 }
 
-int64_t NumElements(const Shape& shape) {
+bool CheckedMul(int64_t a, int64_t b, int64_t* result) {
+  return !__builtin_mul_overflow(a, b, result);
+}
+
+bool CheckedAdd(int64_t a, int64_t b, int64_t* result) {
+  return !__builtin_add_overflow(a, b, result);
+}
+
+int64_t SaturatingMul(int64_t a, int64_t b) {
+  int64_t r = 0;
+  return CheckedMul(a, b, &r) ? r : std::numeric_limits<int64_t>::max();
+}
+
+bool CheckedNumElements(const Shape& shape, int64_t* count) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) {
+    if (d < 0 || !CheckedMul(n, d, &n)) return false;
+  }
+  *count = n;
+  return true;
+}
+
+int64_t NumElements(const Shape& shape) {
+  for (int64_t d : shape) {
+    if (d == 0) return 0;
+  }
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (!CheckedMul(n, d, &n)) return std::numeric_limits<int64_t>::max();
+  }
   return n;
 }
 

@@ -29,8 +29,20 @@ enum class TensorRole {
 const char* DTypeName(DType dtype);
 const char* TensorRoleName(TensorRole role);
 
-// Number of elements of a shape (1 for a scalar, the empty shape).
+// Number of elements of a shape (1 for a scalar, the empty shape). Never
+// overflows: a product beyond int64 saturates at INT64_MAX. Shapes read from a
+// file (ONNX, .npy, --input-shape) are checked with CheckedNumElements at the
+// boundary, so inside the compiler every count fits (see onnx/importer.h for
+// the limits).
 int64_t NumElements(const Shape& shape);
+// The element count when every dim is >= 0 and the product fits in int64;
+// false (and *count untouched) for a negative dim or an overflow.
+[[nodiscard]] bool CheckedNumElements(const Shape& shape, int64_t* count);
+// a * b and a + b, false when the result does not fit in int64.
+[[nodiscard]] bool CheckedMul(int64_t a, int64_t b, int64_t* result);
+[[nodiscard]] bool CheckedAdd(int64_t a, int64_t b, int64_t* result);
+// a * b for a, b >= 0, saturating at INT64_MAX (for figures such as MAC counts).
+int64_t SaturatingMul(int64_t a, int64_t b);
 // "[1, 8, 128]".
 std::string ShapeToString(const Shape& shape);
 // The shape without its leading 1s: [1, 1, 8] -> [8]. Data files hold one

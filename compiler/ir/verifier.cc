@@ -9,10 +9,26 @@ Status VerifyGraph(const Graph& graph) {
   const auto num_tensors = static_cast<TensorId>(graph.tensors().size());
   std::vector<bool> available(graph.tensors().size(), false);
   std::vector<bool> produced(graph.tensors().size(), false);
+  // Tensors a node, a graph input or output refers to. The others are left
+  // over from import-time folding (e.g. the empty shape input of a Reshape to
+  // a scalar) and may be empty; live ones may not.
+  std::vector<bool> live(graph.tensors().size(), false);
+  auto mark = [&](TensorId id) {
+    if (id >= 0 && id < num_tensors) live[id] = true;
+  };
+  for (TensorId id : graph.inputs()) mark(id);
+  for (TensorId id : graph.outputs()) mark(id);
+  for (const Node& node : graph.nodes()) {
+    for (TensorId id : node.inputs) mark(id);
+    for (TensorId id : node.outputs) mark(id);
+  }
   for (TensorId id = 0; id < num_tensors; ++id) {
     const Tensor& t = graph.tensor(id);
     for (int64_t d : t.shape) {
-      if (d <= 0) problems.push_back(fmt::format("tensor '{}' has a non-static shape {}", t.name, ShapeToString(t.shape)));
+      if (d < 0 || (d == 0 && live[id])) {
+        problems.push_back(fmt::format("tensor '{}' has a non-static shape {}", t.name, ShapeToString(t.shape)));
+        break;
+      }
     }
     if (t.is_constant()) {
       available[id] = true;

@@ -5,7 +5,8 @@
 // Invariants: tensor ids in range; every non-constant input is produced by an
 // earlier node or is a graph input (topological order); each tensor has at
 // most one producer; constants carry exactly num_elements() values of their
-// dtype; shapes are static and positive; graph outputs are produced.
+// dtype; shapes are static and positive (a tensor nothing refers to any more,
+// left over from import-time folding, may be empty); graph outputs are produced.
 #ifndef TML_COMPILER_IR_VERIFIER_H_
 #define TML_COMPILER_IR_VERIFIER_H_
 

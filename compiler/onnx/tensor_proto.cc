@@ -30,7 +30,12 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto, const std::stri
   t.name = name.empty() ? proto.name() : name;
   t.role = TensorRole::kConstant;
   for (int64_t d : proto.dims()) t.shape.push_back(d);
-  const int64_t count = NumElements(t.shape);
+  int64_t count = 0;
+  if (!CheckedNumElements(t.shape, &count)) {
+    return InvalidInput("tensor '{}' has an invalid shape {} (a negative dimension, or more "
+                        "elements than can be counted)",
+                        t.name, ShapeToString(t.shape));
+  }
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     return InvalidInput(
         "tensor '{}' keeps its data in an external file; re-export the model with the "
@@ -40,9 +45,12 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto, const std::stri
   const std::string& raw = proto.raw_data();
   const bool has_raw = proto.has_raw_data();
   auto check_raw = [&](size_t elem) -> Status {
-    if (raw.size() != static_cast<size_t>(count) * elem) {
+    int64_t expected = 0;
+    if (!CheckedMul(count, static_cast<int64_t>(elem), &expected) ||
+        raw.size() != static_cast<uint64_t>(expected)) {
       return InvalidInput("tensor '{}' has {} bytes of data for shape {} ({} expected)", t.name,
-                          raw.size(), ShapeToString(t.shape), count * static_cast<int64_t>(elem));
+                          raw.size(), ShapeToString(t.shape),
+                          SaturatingMul(count, static_cast<int64_t>(elem)));
     }
     return Status::Ok();
   };

@@ -33,7 +33,9 @@ Status PrepareConcat(Graph& graph, Node& node) {
                           node.Describe(), first->name, DTypeName(first->dtype), t->name,
                           DTypeName(t->dtype));
     }
-    out[axis] += t->shape[axis];
+    if (!CheckedAdd(out[axis], t->shape[axis], &out[axis])) {
+      return InvalidInput("{}: the concatenated axis {} overflows", node.Describe(), axis);
+    }
   }
   node.attrs["axis"] = axis;
   SetOutput(graph, node, 0, first->dtype, std::move(out));

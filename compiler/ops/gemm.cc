@@ -1,7 +1,7 @@
 // Gemm: Y = alpha * op(A) * op(B) + beta * C, op() transposing when transA /
 // transB is set; A and B are 2-D, C (optional since opset 11) broadcasts
 // unidirectionally to [M, N]. Prepare writes all four attributes with their
-// defaults (0, 0, 1.0, 1.0).
+// defaults (0, 0, 1.0, 1.0); transA and transB must be 0 or 1.
 #include "compiler/ops/broadcast.h"
 #include "compiler/ops/op_registry.h"
 
@@ -11,8 +11,13 @@ Status PrepareGemm(Graph& graph, Node& node) {
   TML_ASSIGN_OR_RETURN(const Tensor* a, RequiredInput(graph, node, 0, "A"));
   TML_ASSIGN_OR_RETURN(const Tensor* b, RequiredInput(graph, node, 1, "B"));
   const Tensor* c = OptionalInput(graph, node, 2);
-  const int64_t trans_a = node.GetInt("transA", 0) != 0 ? 1 : 0;
-  const int64_t trans_b = node.GetInt("transB", 0) != 0 ? 1 : 0;
+  const int64_t trans_a = node.GetInt("transA", 0);
+  const int64_t trans_b = node.GetInt("transB", 0);
+  for (const auto& [attr, value] : {std::pair{"transA", trans_a}, std::pair{"transB", trans_b}}) {
+    if (value != 0 && value != 1) {
+      return InvalidInput("{}: attribute '{}' must be 0 or 1, got {}", node.Describe(), attr, value);
+    }
+  }
   node.attrs["transA"] = trans_a;
   node.attrs["transB"] = trans_b;
   node.attrs["alpha"] = node.GetFloat("alpha", 1.0f);

@@ -187,7 +187,14 @@ StatusOr<RecurrentDims> PrepareRecurrentCommon(Graph& graph, Node& node,
                         node.Describe(), w->name, ShapeToString(w->shape), gates, "hidden_size");
   }
   const int64_t implied_hidden = w->shape[1] / gates;
-  if (node.HasAttr("hidden_size")) {
+  // ONNX lists hidden_size as optional, but every exporter writes it and
+  // ONNX Runtime needs it; a model without it is malformed (or hostile).
+  if (!node.HasAttr("hidden_size")) {
+    return InvalidInput(
+        "{}: attribute 'hidden_size' is required (input 'W' ('{}') of shape {} implies {})",
+        node.Describe(), w->name, ShapeToString(w->shape), implied_hidden);
+  }
+  {
     const int64_t* h = std::get_if<int64_t>(&node.attrs.at("hidden_size"));
     if (h == nullptr || *h <= 0) {
       return InvalidInput("{}: attribute 'hidden_size' must be a positive integer",

@@ -44,7 +44,12 @@ StatusOr<std::vector<int64_t>> NormalizeAxes(const Node& node, std::vector<int64
 
 StatusOr<Shape> ReshapeTarget(const Graph& graph, const Node& node, const Shape& in) {
   TML_ASSIGN_OR_RETURN(std::vector<int64_t> dims, ConstantInts(graph, node, 1, "shape"));
-  const bool allow_zero = node.GetInt("allowzero", 0) != 0;
+  const int64_t allow_zero_attr = node.GetInt("allowzero", 0);
+  if (allow_zero_attr != 0 && allow_zero_attr != 1) {
+    return InvalidInput("{}: attribute 'allowzero' must be 0 or 1, got {}", node.Describe(),
+                        allow_zero_attr);
+  }
+  const bool allow_zero = allow_zero_attr != 0;
   Shape out = dims;
   int infer = -1;
   int64_t known = 1;
@@ -68,7 +73,10 @@ StatusOr<Shape> ReshapeTarget(const Graph& graph, const Node& node, const Shape&
       }
       out[i] = in[i];
     }
-    known *= out[i];
+    if (!CheckedMul(known, out[i], &known)) {
+      return InvalidInput("{}: shape {} has more elements than can be counted", node.Describe(),
+                          ShapeToString(dims));
+    }
   }
   const int64_t total = NumElements(in);
   if (infer >= 0) {
@@ -148,9 +156,14 @@ Status PrepareReshape(Graph& graph, Node& node) {
   } else {
     TML_ASSIGN_OR_RETURN(out, ReshapeTarget(graph, node, in));
   }
-  if (NumElements(out) != NumElements(in)) {
+  int64_t out_count = 0;
+  if (!CheckedNumElements(out, &out_count)) {
+    return InvalidInput("{}: target shape {} is negative or has more elements than can be counted",
+                        node.Describe(), ShapeToString(out));
+  }
+  if (out_count != NumElements(in)) {
     return InvalidInput("{}: cannot reshape {} ({} elements) to {} ({} elements)", node.Describe(),
-                        ShapeToString(in), NumElements(in), ShapeToString(out), NumElements(out));
+                        ShapeToString(in), NumElements(in), ShapeToString(out), out_count);
   }
   node.op = OpKind::kReshape;
   node.inputs.resize(1);

@@ -18,9 +18,11 @@
 namespace tml {
 namespace {
 
+// start and end are clamped to [-1, dim] and |step| to [1, max(dim, 1)], so
+// nothing here can overflow.
 int64_t SliceLength(int64_t start, int64_t end, int64_t step) {
-  if (step > 0) return end > start ? (end - start + step - 1) / step : 0;
-  return start > end ? (start - end - step - 1) / -step : 0;
+  if (step > 0) return end > start ? (end - start - 1) / step + 1 : 0;
+  return start > end ? (start - end - 1) / -step + 1 : 0;
 }
 
 }  // namespace
@@ -94,7 +96,10 @@ Status PrepareSlice(Graph& graph, Node& node) {
     }
     all_starts[axis] = start;
     all_ends[axis] = end;
-    all_steps[axis] = step;
+    // A step longer than the dim takes one element at most, as a step of the
+    // dim itself does; clamping it keeps the eval's offsets (step * stride) in range.
+    const int64_t longest = std::max<int64_t>(dim, 1);
+    all_steps[axis] = std::clamp<int64_t>(step, -longest, longest);
   }
   Shape out(rank);
   std::vector<int64_t> all_axes(rank);

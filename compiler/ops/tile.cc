@@ -22,7 +22,11 @@ Status PrepareTile(Graph& graph, Node& node) {
     if (repeats[d] < 1) {
       return InvalidInput("{}: repeats[{}] = {} must be at least 1", node.Describe(), d, repeats[d]);
     }
-    out[d] *= repeats[d];
+    if (!CheckedMul(out[d], repeats[d], &out[d])) {
+      return InvalidInput("{}: repeating input '{}' {} by {} overflows the element count",
+                          node.Describe(), input->name, ShapeToString(input->shape),
+                          ShapeToString(repeats));
+    }
   }
   node.attrs["repeats"] = repeats;
   node.inputs.resize(1);

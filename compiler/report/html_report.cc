@@ -36,7 +36,7 @@ std::string Text(const json& v) {
   if (v.is_number()) return Num(v.get<double>());
   if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
   if (v.is_null()) return "–";
-  return HtmlEscape(v.dump());
+  return HtmlEscape(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 double Get(const json& obj, const char* key, double fallback = NAN) {

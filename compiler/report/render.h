@@ -24,6 +24,9 @@
 
 namespace tml::report {
 
+// The "schema_version" of RenderVerifyJson's report.
+inline constexpr int kVerifyReportSchemaVersion = 2;
+
 std::string RenderCompileText(const Compiled& compiled, const std::string& out_dir);
 std::string RenderVerifyText(const verification::VerificationResult& result);
 nlohmann::json RenderVerifyJson(const verification::VerificationResult& result);

@@ -90,6 +90,13 @@ nlohmann::json Measured(const VerificationResult& r) {
   double worst = 0;
   for (const verification::OutputMetrics& m : r.comparison.outputs) worst = std::max(worst, m.relative);
   measured["firmware_relative_error"] = worst;
+  nlohmann::json gates = nlohmann::json::array();
+  for (const verification::GateResult& g : r.gates) {
+    gates.push_back(Row(g.name + (g.by_default ? " (default)" : ""),
+                        fmt::format("{}: {}", g.passed ? "passed" : "FAILED", g.Describe())));
+  }
+  gates.push_back(Row("Verdict", r.passed() ? "verification passed" : "verification FAILED"));
+  measured["notes"].push_back({{"title", "Release gates"}, {"rows", gates}});
   measured["notes"].push_back({{"title", "Verification against the float reference"}, {"rows", VerifyRows(r)}});
   measured["notes"].push_back({{"title", "Energy"}, {"rows", EnergyRows(r)}});
   if (r.anomaly.has_value()) {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -15,37 +16,58 @@ std::string Kb(double bytes) { return fmt::format("{:.1f} KB", bytes / 1024.0); 
 std::string OutputLines(const VerificationResult& r) {
   std::string text;
   for (const verification::OutputMetrics& m : r.comparison.outputs) {
-    text += fmt::format(
-        "  output '{}': max abs error {:.3g}, RMSE {:.3g}, SNR {:.1f} dB, relative {:.3g} "
-        "(tolerance {:g}) {}\n",
-        m.name, m.max_abs, m.rmse, m.snr_db, m.relative, r.tolerance,
-        m.relative <= r.tolerance ? "ok" : "FAILED");
+    text += fmt::format("  output '{}': max abs error {:.3g}, RMSE {:.3g}, SNR {:.1f} dB, relative {:.3g}", m.name,
+                        m.max_abs, m.rmse, m.snr_db, m.relative);
+    if (r.relative_error_limit.has_value()) {
+      text += fmt::format(" (tolerance {:g}) {}", *r.relative_error_limit,
+                          m.relative <= *r.relative_error_limit ? "ok" : "FAILED");
+    }
+    text += "\n";
     if (m.classifier) {
-      text += fmt::format("    top-1 agreement with the reference: {}/{} ({:.2f}%)\n", m.top1_agree,
-                          m.rows, 100.0 * m.top1_agree / std::max<int64_t>(m.rows, 1));
+      text += fmt::format("    top-1 agreement with the reference: {}/{} ({:.2f}%){}\n", m.top1_agree, m.rows,
+                          100.0 * m.top1_agree / std::max<int64_t>(m.rows, 1),
+                          m.rows > m.samples ? " over every position" : "");
     }
   }
   return text;
 }
 
+// " (float original X)" beside a firmware figure.
+std::string Beside(const std::optional<double>& original, double scale, const char* format) {
+  if (!original.has_value()) return "";
+  return fmt::format("; float original {}", fmt::format(fmt::runtime(format), scale * *original));
+}
+
 std::string TaskLines(const VerificationResult& r) {
   std::string text;
+  const verification::TaskFigures& fw = r.firmware_figures;
+  const verification::TaskFigures& fl = r.original_figures;
   if (r.anomaly.has_value()) {
     const verification::AnomalyResult& a = *r.anomaly;
-    text += fmt::format("  anomaly: threshold {:.6g}; {}/{} test samples flagged\n", a.threshold,
-                        a.flagged, r.samples);
+    text += fmt::format("  anomaly: threshold {:.6g}; {}/{} test samples flagged\n", a.threshold, a.flagged,
+                        r.samples);
     if (a.has_labels) {
       const verification::AnomalyMetrics& am = a.metrics;
       text += fmt::format(
           "  anomaly vs test labels: AUC {:.4f}, precision {:.4f}, recall {:.4f}, false alarms "
-          "{:.4f} (TP {}, FP {}, TN {}, FN {})\n",
-          am.auc, am.precision, am.recall, am.false_positive_rate, am.true_positives,
-          am.false_positives, am.true_negatives, am.false_negatives);
+          "{:.4f} (TP {}, FP {}, TN {}, FN {}){}{}\n",
+          am.auc, am.precision, am.recall, am.false_positive_rate, am.true_positives, am.false_positives,
+          am.true_negatives, am.false_negatives, Beside(fl.auc, 1.0, "AUC {:.4f}"),
+          fl.recall.has_value() ? fmt::format(", recall {:.4f} at its threshold", *fl.recall) : "");
     }
   }
   if (r.comparison.has_accuracy) {
-    text += fmt::format("  accuracy on the test labels: {}/{} ({:.2f}%)\n", r.comparison.correct,
-                        r.samples, 100.0 * r.comparison.correct / std::max<int64_t>(r.samples, 1));
+    text += fmt::format("  accuracy on the test labels: {}/{} ({:.2f}%){}\n", r.comparison.correct, r.samples,
+                        100.0 * r.comparison.correct / std::max<int64_t>(r.samples, 1),
+                        Beside(fl.accuracy, 100.0, "{:.2f}%"));
+  }
+  if (fw.perplexity.has_value()) {
+    text += fmt::format("  perplexity on the test labels: {:.4f}{}\n", *fw.perplexity,
+                        Beside(fl.perplexity, 1.0, "{:.4f}"));
+  }
+  for (const verification::GateResult& g : r.gates) {
+    text += fmt::format("  gate {}{}: {}\n", g.Describe(), g.by_default ? " [default]" : "",
+                        g.passed ? "ok" : "FAILED");
   }
   return text;
 }

@@ -15,6 +15,16 @@
 
 #if defined(TML_MATH_DSP)
 #include <arm_acle.h>
+/* SSAT as ACLE's __ssat(), without the implicit unsigned-to-signed conversion
+ * inside GCC's macro (its builtin returns unsigned), so -Wsign-conversion builds
+ * of the runtime and the generated code stay clean. Same instruction, same value. */
+#define TML_SSAT(v, n) ((int32_t)__builtin_arm_ssat((int32_t)(v), (n)))
+/* UXTB16 on a 32-bit word: GCC's ACLE takes it unsigned, clang's signed. */
+#if defined(__clang__)
+#define TML_UXTB16(v) ((uint32_t)__uxtb16((int8x4_t)(v)))
+#else
+#define TML_UXTB16(v) ((uint32_t)__uxtb16(v))
+#endif
 #endif
 
 /*
@@ -335,7 +345,7 @@ static inline int32_t tml_sat16(int32_t v) {
 /** Saturates to int16 with SSAT on the DSP path (the same value as tml_sat16()). */
 static inline int32_t tml_ssat16(int32_t v) {
 #if defined(TML_MATH_DSP)
-  return __ssat(v, 16);
+  return TML_SSAT(v, 16);
 #else
   return tml_sat16(v);
 #endif

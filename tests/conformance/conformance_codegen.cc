@@ -2,7 +2,7 @@
 // expected outputs:
 //   tml_conformance_codegen CASE_DIR --target host|m4 --work DIR [--cc CC]
 //                           [--rtol R] [--atol A]
-// host: the sources are compiled with `CC -std=c99 -Wall -Wextra -Werror
+// host: the sources are compiled with `CC -std=c99 -Wall -Wextra -Werror -Wconversion -Wsign-conversion
 //       -pedantic` together with codegen's host driver and run natively;
 // m4:   they are built with arm-none-eabi-gcc (emulator BuildFirmware, also
 //       with -std=c99 -Wall -Wextra -Werror -pedantic) and run once in the
@@ -44,7 +44,7 @@ tml::StatusOr<std::vector<float>> RunHost(const fs::path& dir, const tml::codege
   if (!WriteFile(dir / "host_main.c", tml::codegen::HostMainC("model"))) {
     return tml::Internal("cannot write {}", dir.string());
   }
-  std::string cmd = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I" + dir.string() + " -I" +
+  std::string cmd = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -O2 -I" + dir.string() + " -I" +
                     (dir / "runtime/include").string() + " " + (dir / "host_main.c").string();
   for (const auto& f : model.files) {
     if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") cmd += " " + (dir / f.path).string();
@@ -79,7 +79,7 @@ tml::StatusOr<std::vector<float>> RunM4(const fs::path& dir, const tml::codegen:
     }
   }
   build.include_dirs = {dir.string(), (dir / "runtime/include").string()};
-  build.extra_flags = {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"};
+  build.extra_flags = {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-Wconversion", "-Wsign-conversion"};
   TML_ASSIGN_OR_RETURN(std::string elf, tml::emu::BuildFirmware(build));
   tml::emu::RunnerOptions options;
   options.max_instructions = 500'000'000;

@@ -15,12 +15,14 @@
 //     Builds OUTDIR's sources through its Make fragment (NAME.mk) with a
 //     three-line Makefile and runs one inference on zeros; then checks that
 //     every file NAME.cmake lists exists (cmake -P on a tiny script).
-//   tml_e2e_tool host-vs-emu OUTDIR NAME TEST_X.npy CC WORKDIR [SAMPLES]
+//   tml_e2e_tool host-vs-emu OUTDIR NAME TEST_X.npy CC WORKDIR [SAMPLES [SAVED.npy]]
 //     After `compile --verify` into OUTDIR: builds OUTDIR's sources for the
 //     host (codegen's HostMainC) and runs the first SAMPLES (default 20) test
 //     inputs through it and through OUTDIR/firmware/firmware.elf in the
 //     emulated M4; exit 0 when the outputs are bit-identical (int8 models:
-//     the integer kernels must agree exactly on both).
+//     the integer kernels must agree exactly on both). With SAVED.npy (written
+//     by `verify --save-outputs`) also checks that it holds the host build's
+//     outputs bit for bit.
 //   tml_e2e_tool same-dirs DIR_A DIR_B
 //     Exit 0 when both directory trees hold the same files with the same bytes.
 #include <algorithm>
@@ -47,6 +49,13 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+// Extra flags for host builds of generated C (scripts/sanitize.sh sets
+// TML_HOST_CFLAGS to the sanitizers).
+std::string HostCflags() {
+  const char* extra = std::getenv("TML_HOST_CFLAGS");
+  return extra != nullptr ? extra : "";
+}
 
 std::string Slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -94,7 +103,7 @@ int Step(int argc, char** argv) {
     if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources += " " + (work / f.path).string();
   }
   Write(work / "host_main.c", tml::codegen::HostMainC("model"));
-  const std::string base = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I" + work.string() +
+  const std::string base = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -O2 " + HostCflags() + " -I" + work.string() +
                            " -I" + (work / "runtime/include").string() + " " +
                            (work / "host_main.c").string() + sources + " -lm -o ";
   for (const char* variant : {"invoke", "step"}) {
@@ -158,7 +167,7 @@ int HostVsEmu(int argc, char** argv) {
   }
   fs::remove_all(work);
   Write(work / "host_main.c", tml::codegen::HostMainC(name));
-  std::string cmd = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I" + out.string() + " -I" +
+  std::string cmd = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -O2 " + HostCflags() + " -I" + out.string() + " -I" +
                     (out / "runtime/include").string() + " " + (work / "host_main.c").string();
   for (const auto& src : manifest["sources"]) cmd += " " + (out / src.get<std::string>()).string();
   cmd += " -lm -o " + (work / "host").string();
@@ -202,6 +211,20 @@ int HostVsEmu(int argc, char** argv) {
     if (std::memcmp(got->data(), host.data() + static_cast<size_t>(s) * out_bytes, out_bytes) != 0) {
       ++differing;
     }
+  }
+  // With SAVED.npy (`verify --save-outputs`): what verify saved is what the
+  // host build computes, sample for sample.
+  if (argc > 8) {
+    auto saved = tml::ReadNpy(argv[8]);
+    if (!saved.ok() || saved->num_elements() < n * static_cast<int64_t>(out_bytes / 4)) {
+      std::cerr << "cannot read " << argv[8] << " or it is too short\n";
+      return 1;
+    }
+    if (std::memcmp(saved->f32.data(), host.data(), static_cast<size_t>(n) * out_bytes) != 0) {
+      std::cerr << argv[8] << ": the saved firmware outputs DIFFER from the host build's\n";
+      return 1;
+    }
+    std::cout << "saved firmware outputs equal the host build's; ";
   }
   std::cout << n << " samples: " << (differing == 0 ? "host and emulator bit-identical" : "DIFFER")
             << " (" << differing << " differing)\n";

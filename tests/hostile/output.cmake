@@ -45,3 +45,20 @@ add_test(NAME hostile.stale_temporaries_removed
 # (no wall-clock times in it), also with Kronecker factorization.
 add_test(NAME hostile.byte_identical_with_kronecker
   COMMAND sh -c "set -e; T='$<TARGET_FILE:tinyml-compile>'; for d in a b; do \"$T\" compile '${AE}/model.onnx' -o '${O}/same_'$d --force --kronecker auto --compress 16 >/dev/null; done; diff -r '${O}/same_a' '${O}/same_b'; echo identical")
+# 4. run --output: a planted "<out>.tmp" symlink is never followed, and a
+# symlink or FIFO at the output path is refused, not replaced.
+file(REMOVE ${O}/run_out.npy.tmp ${O}/run_link.npy ${O}/run_fifo.npy ${O}/run_out.npy)
+file(CREATE_LINK ${O}/planted_victim.npy ${O}/run_out.npy.tmp SYMBOLIC)
+file(CREATE_LINK ${O}/never_written_run.npy ${O}/run_link.npy SYMBOLIC)
+execute_process(COMMAND mkfifo ${O}/run_fifo.npy)
+tml_hostile_test(run_output_planted_tmp_link EXIT 0 NOFILE ${O}/planted_victim.npy
+  COMMAND ${TOOL} run ${O}/tiny.onnx --input ${O}/x.npy --output ${O}/run_out.npy)
+tml_hostile_test(run_output_symlink EXIT 2 MATCH "run_link\\.npy: exists and is a symbolic link"
+  NOFILE ${O}/never_written_run.npy
+  COMMAND ${TOOL} run ${O}/tiny.onnx --input ${O}/x.npy --output ${O}/run_link.npy)
+tml_hostile_test(run_output_fifo EXIT 2 MATCH "run_fifo\\.npy: exists and is a FIFO"
+  COMMAND ${TOOL} run ${O}/tiny.onnx --input ${O}/x.npy --output ${O}/run_fifo.npy)
+# verify refuses a zero instruction budget (a runaway loop must end).
+tml_hostile_test(verify_zero_budget EXIT 2 MATCH "--max-instructions 0"
+  COMMAND ${TOOL} compile ${O}/tiny.onnx -o ${O}/budget0 --force --verify --test-data ${O}/x.npy
+          --max-instructions 0)

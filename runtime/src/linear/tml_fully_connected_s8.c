@@ -51,9 +51,9 @@ TML_S8_INLINE void tml_fc_s8_out4(const int32_t s[4], const int32_t *bias, const
     const uint32_t lo4 = (uint32_t)(o->lo & 0xFF) * 0x01010101u;
     const uint32_t hi4 = (uint32_t)(o->hi & 0xFF) * 0x01010101u;
     /* Halfword pairs (v0, v2) and (v1, v3), then their low bytes interleaved. */
-    const uint32_t even = ((uint32_t)__ssat(v0, 8) & 0xFFFFu) | ((uint32_t)__ssat(v2, 8) << 16);
-    const uint32_t odd = ((uint32_t)__ssat(v1, 8) & 0xFFFFu) | ((uint32_t)__ssat(v3, 8) << 16);
-    uint32_t packed = __uxtb16(even) | (__uxtb16(odd) << 8);
+    const uint32_t even = ((uint32_t)TML_SSAT(v0, 8) & 0xFFFFu) | ((uint32_t)TML_SSAT(v2, 8) << 16);
+    const uint32_t odd = ((uint32_t)TML_SSAT(v1, 8) & 0xFFFFu) | ((uint32_t)TML_SSAT(v3, 8) << 16);
+    uint32_t packed = TML_UXTB16(even) | (TML_UXTB16(odd) << 8);
     (void)__ssub8((int8x4_t)packed, (int8x4_t)lo4);
     packed = __sel(packed, lo4);
     (void)__ssub8((int8x4_t)packed, (int8x4_t)hi4);

@@ -121,8 +121,8 @@ static inline uint32_t tml_kron_hi(uint32_t w) {
  * in the accumulators' initial value). */
 static inline uint32_t tml_kron_t16x2(uint32_t lo, uint32_t hi, int32_t shift) {
 #if defined(TML_MATH_DSP)
-  const int32_t a = __ssat((int32_t)lo >> shift, 16);
-  const int32_t b = __ssat((int32_t)hi >> shift, 16);
+  const int32_t a = TML_SSAT((int32_t)lo >> shift, 16);
+  const int32_t b = TML_SSAT((int32_t)hi >> shift, 16);
   uint32_t r;
   __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
   return r;

@@ -155,7 +155,7 @@ TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const i
     const int32_t hv = (o_g * tc + (1 << 22)) >> 23;
     c[j] = (int16_t)cv;
 #if defined(TML_MATH_DSP)
-    h[j] = (int8_t)__ssat(hv, 8);
+    h[j] = (int8_t)TML_SSAT(hv, 8);
 #else
     h[j] = (int8_t)tml_clamp_s32(hv, -128, 127);
 #endif

@@ -453,8 +453,8 @@ TEST(RecurrentTest, PrepareNormalizesAttributes) {
   c.Fill(1);
   Built built = Build(c);
   Node& n = built.node;
-  n.attrs.erase("hidden_size");  // derived from W
-  n.attrs.erase("direction");    // defaults to forward
+  n.attrs["hidden_size"] = c.hidden;  // required (checked against W)
+  n.attrs.erase("direction");         // defaults to forward
   n.attrs.erase("input_forget");
   n.attrs["activations"] = std::vector<std::string>{"sigmoid", "tanh", "tanh"};
   ASSERT_TRUE(PrepareNode(built.graph, n).ok());
@@ -542,6 +542,15 @@ TEST(RecurrentTest, HiddenSizeMismatch) {
   Built built = Build(SmallCase(OpKind::kGru));
   built.node.attrs["hidden_size"] = int64_t{5};
   ExpectPrepareError(built, "attribute 'hidden_size' is 5");
+}
+
+// ONNX calls hidden_size optional; a model without it is rejected (issue 19).
+TEST(RecurrentTest, HiddenSizeIsRequired) {
+  for (OpKind op : {OpKind::kLstm, OpKind::kGru, OpKind::kRnn}) {
+    Built built = Build(SmallCase(op));
+    built.node.attrs.erase("hidden_size");
+    ExpectPrepareError(built, "attribute 'hidden_size' is required");
+  }
 }
 
 TEST(RecurrentTest, StateShapesFollowLayout) {

@@ -289,5 +289,24 @@ TEST(CycleModelTest, FlashWaitStatesOnLiteralLoadsAndBranches) {
   EXPECT_EQ(m.cycles, 9u);
 }
 
+// The runner's stack-overflow check looks at SP only after blocks that may
+// lower it: BlockInfo::last_sp_write marks them (not POP, which raises SP).
+TEST(CycleModelTest, BlocksThatLowerSpAreMarked) {
+  BlockAnalyzer analyzer{CycleParams{}};
+  ASSERT_TRUE(analyzer.ok());
+  // push {r4, lr}; sub sp, #8; adds r0, #1
+  const uint8_t prologue[] = {0x10, 0xB5, 0x82, 0xB0, 0x01, 0x30};
+  EXPECT_EQ(analyzer.Analyze(0x08000000, prologue, sizeof prologue, true).last_sp_write, 1);
+  // adds r0, #1; str r0, [sp, #4]
+  const uint8_t plain[] = {0x01, 0x30, 0x01, 0x90};
+  EXPECT_EQ(analyzer.Analyze(0x08000000, plain, sizeof plain, true).last_sp_write, -1);
+  // pop {r4, pc}
+  const uint8_t epilogue[] = {0x10, 0xBD};
+  EXPECT_EQ(analyzer.Analyze(0x08000000, epilogue, sizeof epilogue, true).last_sp_write, -1);
+  // vpush {s16}
+  const uint8_t vpush[] = {0x2D, 0xED, 0x01, 0x8A};
+  EXPECT_EQ(analyzer.Analyze(0x08000000, vpush, sizeof vpush, true).last_sp_write, 0);
+}
+
 }  // namespace
 }  // namespace tml::emu

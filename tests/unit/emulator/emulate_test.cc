@@ -97,5 +97,36 @@ TEST(EmulateTest, MissingFileIsAnInputError) {
   EXPECT_EQ(report.status().code(), StatusCode::kInvalidInput);
 }
 
+TEST(EmulateTest, ZeroBudgetIsRejected) {
+  const std::string elf = BuildSource("main.c", kProgram);
+  EmulationOptions options;
+  options.runner.max_instructions = 0;
+  auto report = EmulateElf(elf, options);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kInvalidInput);
+  EXPECT_THAT(report.status().message(), HasSubstr("at least 1"));
+}
+
+TEST(EmulateTest, TruncatedOutputIsSaid) {
+  const std::string elf = BuildSource("main.c", R"(
+    #include <string.h>
+    int _write(int fd, const char* buf, int len);
+    static char line[1024];
+    int main(void) {
+      memset(line, 'x', sizeof line);
+      line[sizeof line - 1] = '\n';
+      for (int i = 0; i < 100; ++i) _write(1, line, sizeof line);
+      return 0;
+    }
+  )");
+  auto report = EmulateElf(elf, EmulationOptions{});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->stdout_text.size(), 64u * 1024);
+  EXPECT_EQ(report->stdout_dropped_bytes, 100u * 1024 - 64 * 1024);
+  EXPECT_THAT(FormatReport(*report), HasSubstr("firmware output truncated: the first 65536 bytes "
+                                               "are shown, 36864 more were written and dropped"));
+  EXPECT_EQ(ReportToJson(*report)["stdout_dropped_bytes"].get<uint64_t>(), 36864u);
+}
+
 }  // namespace
 }  // namespace tml::emu

@@ -346,5 +346,100 @@ TEST(M4RunnerTest, DwtCyccntReadsModelledCycles) {
   EXPECT_LT(elapsed, 12000u);
 }
 
+// Issue 19 (hostile input): a recursion that never ends is a stack overflow,
+// named as such with the function, not a write to unmapped memory after the
+// stack ran through .bss and .data.
+TEST(M4RunnerTest, StackOverflowIsNamedWithTheFunction) {
+  const std::string message = RunExpectingError(R"(
+    volatile int sink;
+    __attribute__((noinline)) int deep(int n) {
+      volatile char frame[64];
+      frame[0] = (char)n;
+      return deep(n + 1) + frame[0];
+    }
+    int main(void) { return deep(0); }
+  )");
+  EXPECT_THAT(message, HasSubstr("stack overflow"));
+  EXPECT_THAT(message, HasSubstr("8192-byte stack region"));
+  EXPECT_THAT(message, HasSubstr("in function deep"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("unmapped")));
+}
+
+TEST(M4RunnerTest, LargeStackFrameIsAStackOverflow) {
+  const std::string message = RunExpectingError(R"(
+    #include <string.h>
+    __attribute__((noinline)) int big_frame(void) {
+      volatile char buffer[12000];
+      memset((char*)buffer, 1, sizeof buffer);
+      return buffer[100];
+    }
+    int main(void) { return big_frame(); }
+  )");
+  EXPECT_THAT(message, HasSubstr("stack overflow"));
+  EXPECT_THAT(message, HasSubstr("in function big_frame"));
+}
+
+TEST(M4RunnerTest, StackRegionComesFromTheLinkerScriptSymbols) {
+  auto runner = LoadOrDie(BuildSource("main.c", "int main(void) { return 0; }"));
+  ASSERT_TRUE(runner);
+  const M4Runner::StackRegion stack = runner->stack_region();
+  EXPECT_TRUE(stack.guarded);
+  EXPECT_EQ(stack.top - stack.bottom, 8192u);
+  EXPECT_EQ(runner->elf().FindSymbol("__tml_stack_top")->address, stack.top);
+  auto stop = runner->RunUntilBreakpoint();
+  ASSERT_TRUE(stop.ok()) << stop.status().message();
+}
+
+// A write loop keeps the first max_output_bytes and counts the rest: 300 MiB
+// of SYS_WRITE must neither grow the host's memory nor be read.
+TEST(M4RunnerTest, SemihostingOutputIsCapped) {
+  auto runner = LoadOrDie(BuildSource("main.c", R"(
+    int _write(int fd, const char* buf, int len);
+    int main(void) {
+      for (int i = 0; i < 300; ++i) _write(1, (const char*)0x08000000, 1 << 20);
+      return 0;
+    }
+  )"));
+  ASSERT_TRUE(runner);
+  auto stop = runner->RunUntilBreakpoint();
+  ASSERT_TRUE(stop.ok()) << stop.status().message();
+  EXPECT_EQ(runner->output().size(), 64u * 1024);
+  EXPECT_EQ(runner->output_dropped_bytes(), 300ull * (1 << 20) - 64 * 1024);
+
+  RunnerOptions small;
+  small.max_output_bytes = 10;
+  auto hello = LoadOrDie(BuildSource("hello.c", R"(
+    #include <stdio.h>
+    int main(void) { printf("hello world\n"); return 0; }
+  )"),
+                         small);
+  ASSERT_TRUE(hello);
+  ASSERT_TRUE(hello->RunUntilBreakpoint().ok());
+  EXPECT_EQ(hello->output(), "hello worl");
+  EXPECT_EQ(hello->output_dropped_bytes(), 2u);
+}
+
+// A symbol's size comes from the file: reading "the whole symbol" must not
+// allocate 4 GiB.
+TEST(M4RunnerTest, HugeSymbolSizeIsAnErrorNotAnAllocation) {
+  auto runner = LoadOrDie(BuildSource("main.c", R"(
+    __asm(".data\n.global huge\nhuge: .word 7\n.size huge, 0xfffffff0\n.text\n");
+    extern volatile int huge;
+    int main(void) { return huge - 7; }
+  )"));
+  ASSERT_TRUE(runner);
+  auto bytes = runner->ReadSymbol("huge");
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_THAT(bytes.status().message(), HasSubstr("not mapped"));
+  auto word = runner->ReadSymbol("huge", 4);
+  ASSERT_TRUE(word.ok()) << word.status().message();
+  EXPECT_EQ((*word)[0], 7);
+}
+
+TEST(M4RunnerTest, DefaultBudgetIsFinite) {
+  EXPECT_EQ(RunnerOptions{}.max_instructions, kDefaultMaxInstructions);
+  EXPECT_GT(kDefaultMaxInstructions, 0u);
+}
+
 }  // namespace
 }  // namespace tml::emu
