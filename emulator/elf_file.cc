@@ -43,6 +43,50 @@ void ClassifySection(const GElf_Shdr& shdr, std::string_view name, SectionSizes&
   }
 }
 
+// The PT_LOAD segments, each checked against the file and the 32-bit address
+// space before its bytes are copied.
+StatusOr<std::vector<LoadSegment>> ReadLoadSegments(Elf* elf, const std::vector<char>& image,
+                                                    const std::string& path) {
+  std::vector<LoadSegment> segments;
+  size_t phnum = 0;
+  if (elf_getphdrnum(elf, &phnum) != 0) return InvalidInput("{}: {}", path, elf_errmsg(-1));
+  constexpr uint64_t kAddressSpace = uint64_t{1} << 32;
+  for (size_t i = 0; i < phnum; ++i) {
+    GElf_Phdr phdr;
+    if (!gelf_getphdr(elf, static_cast<int>(i), &phdr)) {
+      return InvalidInput("{}: cannot read program header {}: {}", path, i, elf_errmsg(-1));
+    }
+    if (phdr.p_type != PT_LOAD || phdr.p_memsz == 0) continue;
+    if (phdr.p_offset > image.size() || phdr.p_filesz > image.size() - phdr.p_offset) {
+      return InvalidInput(
+          "{}: segment {} ({} bytes at file offset {}) extends past the end of "
+          "the file ({} bytes)",
+          path, i, phdr.p_filesz, phdr.p_offset, image.size());
+    }
+    if (phdr.p_filesz > phdr.p_memsz) {
+      return InvalidInput("{}: segment {} has more file bytes ({}) than memory bytes ({})", path, i,
+                          phdr.p_filesz, phdr.p_memsz);
+    }
+    if (phdr.p_vaddr >= kAddressSpace || phdr.p_memsz > kAddressSpace - phdr.p_vaddr ||
+        phdr.p_paddr >= kAddressSpace || phdr.p_filesz > kAddressSpace - phdr.p_paddr) {
+      return InvalidInput(
+          "{}: segment {} (0x{:x} bytes at 0x{:08x}) runs past the end of the "
+          "32-bit address space",
+          path, i, phdr.p_memsz, phdr.p_vaddr);
+    }
+    LoadSegment segment;
+    segment.physical_address = static_cast<uint32_t>(phdr.p_paddr);
+    segment.virtual_address = static_cast<uint32_t>(phdr.p_vaddr);
+    segment.memory_size = static_cast<uint32_t>(phdr.p_memsz);
+    segment.executable = (phdr.p_flags & PF_X) != 0;
+    segment.bytes.assign(
+        image.begin() + static_cast<std::ptrdiff_t>(phdr.p_offset),
+        image.begin() + static_cast<std::ptrdiff_t>(phdr.p_offset + phdr.p_filesz));
+    segments.push_back(std::move(segment));
+  }
+  return segments;
+}
+
 }  // namespace
 
 StatusOr<ElfFile> ElfFile::Read(const std::string& path) {
@@ -95,42 +139,7 @@ StatusOr<ElfFile> ElfFile::Read(const std::string& path) {
         "the end of the file ({} bytes; truncated?)",
         path, ehdr.e_phnum, ehdr.e_phoff, image.size());
   }
-  size_t phnum = 0;
-  if (elf_getphdrnum(elf.get(), &phnum) != 0) return InvalidInput("{}: {}", path, elf_errmsg(-1));
-  constexpr uint64_t kAddressSpace = uint64_t{1} << 32;
-  for (size_t i = 0; i < phnum; ++i) {
-    GElf_Phdr phdr;
-    if (!gelf_getphdr(elf.get(), static_cast<int>(i), &phdr)) {
-      return InvalidInput("{}: cannot read program header {}: {}", path, i, elf_errmsg(-1));
-    }
-    if (phdr.p_type != PT_LOAD || phdr.p_memsz == 0) continue;
-    if (phdr.p_offset > image.size() || phdr.p_filesz > image.size() - phdr.p_offset) {
-      return InvalidInput(
-          "{}: segment {} ({} bytes at file offset {}) extends past the end of "
-          "the file ({} bytes)",
-          path, i, phdr.p_filesz, phdr.p_offset, image.size());
-    }
-    if (phdr.p_filesz > phdr.p_memsz) {
-      return InvalidInput("{}: segment {} has more file bytes ({}) than memory bytes ({})", path, i,
-                          phdr.p_filesz, phdr.p_memsz);
-    }
-    if (phdr.p_vaddr >= kAddressSpace || phdr.p_memsz > kAddressSpace - phdr.p_vaddr ||
-        phdr.p_paddr >= kAddressSpace || phdr.p_filesz > kAddressSpace - phdr.p_paddr) {
-      return InvalidInput(
-          "{}: segment {} (0x{:x} bytes at 0x{:08x}) runs past the end of the "
-          "32-bit address space",
-          path, i, phdr.p_memsz, phdr.p_vaddr);
-    }
-    LoadSegment segment;
-    segment.physical_address = static_cast<uint32_t>(phdr.p_paddr);
-    segment.virtual_address = static_cast<uint32_t>(phdr.p_vaddr);
-    segment.memory_size = static_cast<uint32_t>(phdr.p_memsz);
-    segment.executable = (phdr.p_flags & PF_X) != 0;
-    segment.bytes.assign(
-        image.begin() + static_cast<std::ptrdiff_t>(phdr.p_offset),
-        image.begin() + static_cast<std::ptrdiff_t>(phdr.p_offset + phdr.p_filesz));
-    file.segments_.push_back(std::move(segment));
-  }
+  TML_ASSIGN_OR_RETURN(file.segments_, ReadLoadSegments(elf.get(), image, path));
   if (file.segments_.empty()) return InvalidInput("{}: no loadable segments", path);
 
   size_t shstrndx = 0;
