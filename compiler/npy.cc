@@ -124,6 +124,10 @@ StatusOr<std::string> ReadCapped(const std::string& path, int64_t limit) {
 
 StatusOr<Tensor> ReadNpy(const std::string& path, const NpyLimits& limits) {
   TML_ASSIGN_OR_RETURN(const std::string data, ReadCapped(path, limits.max_bytes));
+  return ParseNpy(data, path, limits);
+}
+
+StatusOr<Tensor> ParseNpy(const std::string& data, const std::string& path, const NpyLimits& limits) {
   if (data.size() < 10 || data.compare(0, 6, kMagic, 6) != 0) {
     return InvalidInput("{}: not a NumPy .npy file (save arrays with numpy.save)", path);
   }

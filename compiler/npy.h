@@ -24,6 +24,8 @@ struct NpyLimits {
 };
 
 StatusOr<Tensor> ReadNpy(const std::string& path, const NpyLimits& limits = {});
+// The same on the file's bytes, already read (`path` names them in messages).
+StatusOr<Tensor> ParseNpy(const std::string& data, const std::string& path, const NpyLimits& limits = {});
 
 // Writes `t` (float32 or int64, per its dtype) with its shape.
 Status WriteNpy(const std::string& path, const Tensor& t);
