@@ -345,8 +345,7 @@ Status LoadData(TrainingState& st) {
     calib.f32.assign(calib.i64.begin(), calib.i64.end());
     calib.dtype = DType::kFloat32;
   }
-  const auto non_finite =
-      std::count_if(calib.f32.begin(), calib.f32.end(), [](float v) { return !std::isfinite(v); });
+  const int64_t non_finite = CountNonFinite(calib.f32);
   if (non_finite > 0) {
     return InvalidInput("finetune: {}: holds {} NaN/Inf values; training data must be finite",
                         o.calib_path.empty() ? std::string("the calibration data") : o.calib_path, non_finite);

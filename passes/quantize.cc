@@ -126,7 +126,7 @@ StatusOr<bool> QuantizePass::Run(Graph& graph) {
     return InvalidInput("quantize: --quantize int8 needs --calib X.npy (or --test-data) for the ranges");
   }
   for (size_t i = 0; i < data.size(); ++i) {
-    const auto bad = std::count_if(data[i].f32.begin(), data[i].f32.end(), [](float v) { return !std::isfinite(v); });
+    const int64_t bad = CountNonFinite(data[i].f32);
     if (bad > 0) {
       return InvalidInput("{}: holds {} NaN/Inf values; int8 ranges need finite calibration data", labels[i], bad);
     }

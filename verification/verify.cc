@@ -165,11 +165,6 @@ void JudgeTask(const nlohmann::json& manifest, const Graph& graph, const std::ve
   }
 }
 
-std::vector<int64_t> WithoutLeadingOnes(std::vector<int64_t> shape) {
-  while (!shape.empty() && shape.front() == 1) shape.erase(shape.begin());
-  return shape;
-}
-
 }  // namespace
 
 Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& input_shapes) {
@@ -188,7 +183,7 @@ Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector
                           options.test_data[i]);
     }
     const std::vector<int64_t> sample(d.shape.begin() + 1, d.shape.end());
-    if (WithoutLeadingOnes(sample) != WithoutLeadingOnes(input_shapes[i]) || d.shape[0] != data[0].shape[0]) {
+    if (StripLeadingOnes(sample) != StripLeadingOnes(input_shapes[i]) || d.shape[0] != data[0].shape[0]) {
       return InvalidInput("{}: shape {} does not fit input {} with {} samples; expected [N, ...] with one "
                           "sample per row", options.test_data[i], ShapeToString(d.shape),
                           ShapeToString(input_shapes[i]), data[0].shape[0]);

@@ -153,7 +153,7 @@ StatusOr<nlohmann::json> AddAnomalyScoring(const Graph& graph, const CompileOpti
   TML_ASSIGN_OR_RETURN(std::vector<Tensor> recon, RunBatch(graph, {calib}, {options.calib}));
   const int64_t n = calib.shape.empty() ? 0 : calib.shape[0];
   if (n == 0) return InvalidInput("{}: no samples", options.calib);
-  const auto bad = std::count_if(calib.f32.begin(), calib.f32.end(), [](float v) { return !std::isfinite(v); });
+  const int64_t bad = CountNonFinite(calib.f32);
   if (bad > 0) {
     return InvalidInput("{}: holds {} NaN/Inf values; the anomaly threshold needs finite normal samples",
                         options.calib, bad);

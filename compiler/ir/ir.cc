@@ -1,4 +1,5 @@
 // Small out-of-line helpers of Tensor, Node and Graph.
+#include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
@@ -65,6 +66,12 @@ int64_t NumElements(const Shape& shape) {
 }
 
 std::string ShapeToString(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+
+int64_t CountNonFinite(const std::vector<float>& values) {
+  int64_t bad = 0;
+  for (float v : values) bad += std::isfinite(v) ? 0 : 1;
+  return bad;
+}
 
 Shape StripLeadingOnes(const Shape& shape) {
   size_t i = 0;

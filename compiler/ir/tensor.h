@@ -48,6 +48,8 @@ std::string ShapeToString(const Shape& shape);
 // The shape without its leading 1s: [1, 1, 8] -> [8]. Data files hold one
 // sample per row, shaped like the model's input or output up to leading 1s.
 Shape StripLeadingOnes(const Shape& shape);
+// How many of `values` are NaN or ±Inf (weights and data files are checked with it).
+int64_t CountNonFinite(const std::vector<float>& values);
 
 struct Tensor {
   std::string name;

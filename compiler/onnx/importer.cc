@@ -485,8 +485,7 @@ TensorId Importer::AddConstant(Tensor t, const std::string& onnx_name) {
 }
 
 void Importer::WarnOnNonFinite(const Tensor& t) {
-  int64_t bad = 0;
-  for (float v : t.f32) bad += std::isfinite(v) ? 0 : 1;
+  const int64_t bad = CountNonFinite(t.f32);
   if (bad > 0) {
     result_.warnings.push_back(fmt::format(
         "{}: tensor '{}' holds {} NaN/Inf value{}; the model's outputs will not be finite",
