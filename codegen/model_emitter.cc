@@ -317,6 +317,14 @@ Status ModelEmitter::Plan() {
     }
   }
   arena_floats_ = plan.arena_bytes / 4;
+  // The arena bytes alive while each node runs (its inputs, outputs, scratch and
+  // every buffer kept for later), the report's per-layer RAM.
+  result_.layer_arena_bytes.assign(nodes.size(), 0);
+  for (const BufferRequest& r : requests) {
+    for (int step = r.first_use; step <= r.last_use; ++step) {
+      result_.layer_arena_bytes[static_cast<size_t>(step)] += r.size;
+    }
+  }
   return Status::Ok();
 }
 

@@ -97,6 +97,8 @@ struct GeneratedModel {
     int64_t dense_float_bytes = 0;
   };
   std::vector<LayerWeights> layer_weights;
+  // Per layer (marker id): the bytes of arena buffers alive while it runs.
+  std::vector<int64_t> layer_arena_bytes;
   bool has_step = false;
   bool step_prefix_output = false;
   int64_t seq_len = 0, step_input_size = 0;

@@ -11,6 +11,7 @@ PACKAGES="
   nlohmann-json3-dev libgtest-dev libssl-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   python3 python3-onnx python3-numpy clang
+  chromium
 "
 
 missing=""

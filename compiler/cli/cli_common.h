@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "compiler/driver/compile.h"
 #include "compiler/driver/model.h"
 #include "compiler/status.h"
 #include "compiler/driver/verify.h"
@@ -45,6 +46,10 @@ struct VerifyFlags {
 };
 void AddVerifyOptions(CLI::App* cmd, VerifyFlags* flags);
 void AddBudgetOptions(CLI::App* cmd, VerifyOptions* options);
+
+// The CompileOptions of the options a manifest recorded (report.options: the
+// compile flags that shape the output), parsed as `compile` parses them.
+StatusOr<CompileOptions> ParseRecordedOptions(const std::string& recorded);
 
 // Verifies `out_dir`, prints the report, writes --report / --html, and fails
 // with kVerifyFailed naming what missed.

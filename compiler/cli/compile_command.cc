@@ -102,6 +102,23 @@ Status RunCompile(CompileFlags& f) {
 
 }  // namespace
 
+StatusOr<CompileOptions> ParseRecordedOptions(const std::string& recorded) {
+  CLI::App app("recorded compile options");
+  CompileFlags f;
+  app.add_option("--name", f.options.name);
+  AddInputShapeOption(&app, &f.options.common);
+  AddCompressionOptions(&app, &f);
+  AddQuantizeAndAnomalyOptions(&app, &f.options);
+  try {
+    app.parse(recorded, false);
+  } catch (const CLI::ParseError& e) {
+    return InvalidInput("recorded compile options '{}': {}", recorded, e.what());
+  }
+  ParseKronMode(f.kron_mode, &f.options.passes.kron.mode);
+  f.options.passes.finetune.calib_path = f.options.calib;
+  return f.options;
+}
+
 Command AddCompileCommand(CLI::App& app) {
   auto f = std::make_shared<CompileFlags>();
   CLI::App* cmd = app.add_subcommand("compile", "Generate C firmware sources for a Cortex-M4");

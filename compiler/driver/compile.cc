@@ -261,6 +261,13 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
 
 }  // namespace
 
+StatusOr<Graph> CompileGraph(const std::string& model_path, const CompileOptions& options, Observer& observer) {
+  TML_ASSIGN_OR_RETURN(Graph graph, LoadModel(model_path, options.common, observer));
+  PassFigures figures;
+  TML_RETURN_IF_ERROR(RunPipeline(options, observer, &graph, &figures));
+  return graph;
+}
+
 StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& options,
                            Observer& observer) {
   TML_ASSIGN_OR_RETURN(std::string bytes, verification::ReadFileBytes(model_path));
@@ -286,6 +293,9 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
   // The report's per-layer bytes are what codegen emitted (int8, factors,
   // indices), the same figures the command line prints.
   for (size_t i = 0; i < compiled.model.layers.size() && i < figures.report["layers"].size(); ++i) {
+    if (i < compiled.model.layer_arena_bytes.size()) {
+      figures.report["layers"][i]["arena_bytes"] = compiled.model.layer_arena_bytes[i];
+    }
     for (const auto& l : compiled.model.layer_weights) {
       if (l.layer != compiled.model.layers[i]) continue;
       figures.report["layers"][i]["bytes_before"] = l.dense_float_bytes;

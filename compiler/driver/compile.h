@@ -66,6 +66,10 @@ struct Compiled {
 StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& options,
                            Observer& observer);
 
+// The IR Compile generates code from: the model imported and run through the
+// pipeline (run_compiled.h evaluates it on the reference interpreter).
+StatusOr<Graph> CompileGraph(const std::string& model_path, const CompileOptions& options, Observer& observer);
+
 }  // namespace tml
 
 #endif  // TML_COMPILER_DRIVER_COMPILE_H_

@@ -1,5 +1,7 @@
 #include "compiler/report/html_report.h"
 
+#include "compiler/report/html_charts.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,20 +18,7 @@ using nlohmann::json;
 const char* const kColors[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00",
                                "#CC79A7", "#56B4E9", "#F0E442", "#000000"};
 
-std::string Num(double v) {
-  if (!std::isfinite(v)) return std::isnan(v) ? "n/a" : (v > 0 ? "inf" : "-inf");
-  if (v != 0 && (std::fabs(v) < 1e-3 || std::fabs(v) >= 1e7)) return fmt::format("{:.3g}", v);
-  // Integers, and large values where decimals add nothing, with separators.
-  if (std::fabs(v - std::round(v)) < 1e-9 || std::fabs(v) >= 1000) {
-    v = std::round(v);
-    // Thousands separators for integers: 1234567 -> 1,234,567.
-    std::string s = fmt::format("{:.0f}", std::fabs(v));
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
-      s.insert(static_cast<size_t>(i), ",");
-    return (v < 0 ? "-" : "") + s;
-  }
-  return fmt::format("{:.4g}", v);
-}
+std::string Num(double v) { return HtmlNumber(v); }
 
 std::string Text(const json& v) {
   if (v.is_string()) return HtmlEscape(v.get<std::string>());
@@ -235,13 +224,41 @@ std::string XYChart(const std::vector<XYSeries>& series, const std::string& x_ti
   return svg + "</svg>\n";
 }
 
+// One numeric cell of the layer table, its exact value in data-value.
+std::string LayerCell(const json& l, const char* field) {
+  if (!l.contains(field) || !l[field].is_number()) return "<td class=\"n\">–</td>";
+  return fmt::format("<td class=\"n\" data-field=\"{}\" data-value=\"{}\">{}</td>", field, DataValue(l[field]),
+                     Num(l[field].get<double>()));
+}
+
+std::string LayerTable(const json& layers, double total_cycles) {
+  std::string out =
+      "<table class=\"grid\">\n<tr><th>#</th><th>layer</th><th>op</th><th>weight bytes before (dense "
+      "float32)</th><th>after (as emitted)</th><th>compression</th><th>arena bytes live</th><th>MACs</th>"
+      "<th>cycles</th><th>cycles/MAC</th><th>share</th></tr>\n";
+  int i = 0;
+  for (const json& l : layers) {
+    const double c = Get(l, "cycles"), b = Get(l, "weight_bytes_before"), a = Get(l, "weight_bytes_after");
+    const std::string ratio = std::isfinite(a) && std::isfinite(b) && a > 0 && b > 0 ? fmt::format("{:.1f}×", b / a) : "–";
+    out += fmt::format("<tr data-layer=\"{}\"><td>{}</td><td>{}</td><td>{}</td>{}{}<td class=\"n\">{}</td>{}{}{}{}"
+                       "<td class=\"n\">{}</td></tr>\n",
+                       i, i, Text(l.value("name", l.value("layer", json()))), Text(l.value("op", json())),
+                       LayerCell(l, "weight_bytes_before"), LayerCell(l, "weight_bytes_after"), ratio,
+                       LayerCell(l, "arena_bytes"), LayerCell(l, "macs"), LayerCell(l, "cycles"),
+                       LayerCell(l, "cycles_per_mac"),
+                       std::isfinite(c) && total_cycles > 0 ? fmt::format("{:.1f}%", 100 * c / total_cycles) : "–");
+    ++i;
+  }
+  return out + "</table>\n";
+}
+
 std::string LayerSection(const json& r) {
   std::string out = "<h2>Layers</h2>\n";
   if (!r.contains("layers") || !r["layers"].is_array() || r["layers"].empty()) {
     return out + NoData("no per-layer figures in this report");
   }
   const json& layers = r["layers"];
-  bool any_cycles = false, any_bytes = false;
+  bool any_cycles = false, any_arena = false;
   double total_cycles = 0;
   for (const json& l : layers) {
     const double c = Get(l, "cycles");
@@ -249,40 +266,26 @@ std::string LayerSection(const json& r) {
       any_cycles = true;
       total_cycles += c;
     }
-    any_bytes |= std::isfinite(Get(l, "bytes_before")) || std::isfinite(Get(l, "bytes_after"));
+    any_arena |= std::isfinite(Get(l, "arena_bytes"));
   }
-  out +=
-      "<table class=\"grid\">\n<tr><th>#</th><th>layer</th><th>op</th><th>weight bytes "
-      "before</th><th>after</th><th>cycles</th><th>share</th></tr>\n";
-  int i = 0;
+  out += LayerTable(layers, total_cycles);
+  std::vector<std::string> labels, byte_labels;
+  Series before{"dense float32", {}}, after{"as emitted", {}}, cycles{"cycles", {}}, arena{"arena bytes", {}};
   for (const json& l : layers) {
-    const double c = Get(l, "cycles");
-    out += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-        "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-        i++, Text(l.value("name", json())), Text(l.value("op", json())),
-        Text(l.value("bytes_before", json())), Text(l.value("bytes_after", json())),
-        Text(l.value("cycles", json())),
-        std::isfinite(c) && total_cycles > 0 ? fmt::format("{:.1f}%", 100 * c / total_cycles)
-                                             : std::string("–"));
-  }
-  out += "</table>\n";
-  std::vector<std::string> labels;
-  Series before{"before passes", {}}, after{"after passes", {}}, cycles{"cycles", {}};
-  std::vector<std::string> byte_labels;
-  for (const json& l : layers) {
-    labels.push_back(l.value("name", std::string("?")));
-    const double b = Get(l, "bytes_before"), a = Get(l, "bytes_after");
+    labels.push_back(l.value("name", l.value("layer", std::string("?"))));
+    const double b = Get(l, "weight_bytes_before"), a = Get(l, "weight_bytes_after");
     if ((std::isfinite(b) && b > 0) || (std::isfinite(a) && a > 0)) {
       byte_labels.push_back(labels.back());
       before.values.push_back(b);
       after.values.push_back(a);
     }
     cycles.values.push_back(Get(l, "cycles"));
+    arena.values.push_back(Get(l, "arena_bytes"));
   }
-  out += "<h3>Weight bytes per layer, before and after compression</h3>\n";
-  out += any_bytes && !byte_labels.empty() ? HBarChart(byte_labels, {before, after}, "B", false)
-                                           : NoData("no weight sizes");
+  out += "<h3>Compression per layer: weight bytes before and after</h3>\n";
+  out += !byte_labels.empty() ? HBarChart(byte_labels, {before, after}, "B", false) : NoData("no weight sizes");
+  out += "<h3>RAM per layer: arena bytes alive while it runs</h3>\n";
+  out += any_arena ? HBarChart(labels, {arena}, "B", false) : NoData("no arena figures in this manifest");
   out += "<h3>Cycles per layer (one inference, emulated Cortex-M4)</h3>\n";
   out += any_cycles ? HBarChart(labels, {cycles}, "", true)
                     : NoData("run with --verify --test-data to measure cycles");
@@ -398,6 +401,7 @@ std::string RenderHtmlReport(const nlohmann::json& r) {
   const std::string title = r.value("title", std::string("tinyml-compile report"));
   std::string html = R"(<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>)" + HtmlEscape(title) +
                      R"(</title>
 <style>
@@ -417,12 +421,19 @@ svg.chart text.small { font-size: 11px; fill: #444; }
 svg.chart .grid { stroke: #e4e4e4; } svg.chart .axis { stroke: #888; }
 svg.chart .frame { fill: none; stroke: #888; }
 .small { font-size: 12px; color: #555; }
+.pass { color: #007a3d; font-weight: 600; } .fail { color: #b00020; font-weight: 600; }
+#verdict { font-size: 18px; }
+div.row svg.chart { display: inline-block; vertical-align: top; margin-right: 24px; }
 </style></head><body>
 )";
-  html += "<h1>" + HtmlEscape(title) + "</h1>\n<h2>Summary</h2>\n";
+  html += "<h1>" + HtmlEscape(title) + "</h1>\n";
+  html += GateSection(r);
+  html += "<h2>Summary</h2>\n";
   html +=
       r.contains("summary") && !r["summary"].empty() ? Table(r["summary"]) : NoData("no summary");
+  html += TaskFigureSection(r) + ConfusionSection(r) + AnomalyChartSection(r);
   html += LayerSection(r);
+  html += LossSection(r);
   html += StageSection(r);
   html += KronSection(r);
   if (r.contains("notes")) {

@@ -1,5 +1,5 @@
 // The HTML report (`compile --html FILE.html`): one self-contained page (inline
-// CSS and SVG, no script, no network) that shows where the size, the error and
+// CSS and SVG, no script, no network: its Content-Security-Policy forbids any load) that shows where the size, the error and
 // the cycles of a compiled model go.
 //
 // Input: a JSON document (nlohmann::json), so every stage of the compiler can
@@ -11,9 +11,14 @@
 //     "title":   "model — tinyml-compile report",
 //     "summary": [["Model", "model.onnx"], ["Cycles / inference", "12,345"], ...],
 //                 label/value rows, in display order
+//     "verdict": {"passed": true, "problems": []},   // with --verify: shown first,
+//     "gates":   [...],                             // the report's gates[] (render.h)
+//     "figures": {"firmware": {...}, "float": {...}},  // the report's task figures
+//     "finetune_history": [{"epoch": 1, "loss": 0.4, "agreement": 0.9}],
 //     "layers":  [{"name": "node 'lstm' (LSTM)", "op": "LSTM",
-//                  "bytes_before": 1234, "bytes_after": 321,   // weights, before/after passes
-//                  "cycles": 5678}],                          // emulated, one inference
+//                  "weight_bytes_before": 1234, "weight_bytes_after": 321,  // dense float32 / as emitted
+//                  "arena_bytes": 512, "macs": 9000,
+//                  "cycles": 5678, "cycles_per_mac": 0.6}],  // emulated, one inference
 //     "stages":  [{"name": "import", "relative_error": 0.0}, ...]
 //                 output error (max abs error / max abs reference, on the test
 //                 data) after each stage: import, each pass, the firmware
@@ -25,8 +30,9 @@
 //                 further label/value tables (energy, anomaly, verification)
 //   }
 //
-// Charts: weight bytes per layer before and after compression (grouped
-// horizontal bars), cycles per layer (horizontal bars with their share),
+// Charts: the gates and the task sections of html_charts.h first; weight
+// bytes per layer before and after compression (grouped horizontal bars),
+// arena bytes per layer, cycles per layer (horizontal bars with their share),
 // error after each stage (log scale), and the Kronecker curves (log-log, one
 // colour per matrix).
 #ifndef TML_COMPILER_REPORT_HTML_REPORT_H_

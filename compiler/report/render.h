@@ -25,11 +25,14 @@
 namespace tml::report {
 
 // The "schema_version" of RenderVerifyJson's report.
-inline constexpr int kVerifyReportSchemaVersion = 2;
+inline constexpr int kVerifyReportSchemaVersion = 3;
 
 std::string RenderCompileText(const Compiled& compiled, const std::string& out_dir);
 std::string RenderVerifyText(const verification::VerificationResult& result);
 nlohmann::json RenderVerifyJson(const verification::VerificationResult& result);
+// The manifest's fine-tuning epochs as [{epoch, loss, agreement}] (empty
+// without --finetune): the report's "finetune_history", the page's loss curve.
+nlohmann::json FinetuneHistory(const nlohmann::json& manifest);
 // `measured` may be null (compile without --verify).
 std::string RenderHtml(const nlohmann::json& manifest, const verification::VerificationResult* measured);
 

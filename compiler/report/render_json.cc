@@ -13,6 +13,17 @@ nlohmann::json Figures(const verification::TaskFigures& f) {
   if (f.auc) j["auc"] = *f.auc;
   if (f.recall) j["recall"] = *f.recall;
   if (f.threshold) j["threshold"] = *f.threshold;
+  if (!f.confusion.empty()) j["confusion_matrix"] = f.confusion;
+  if (!f.roc.empty()) {
+    j["roc"] = nlohmann::json::array();
+    for (const verification::RocPoint& p : f.roc) {
+      j["roc"].push_back({{"threshold", p.threshold}, {"fpr", p.fpr}, {"tpr", p.tpr}});
+    }
+  }
+  if (f.histogram.has_value()) {
+    j["score_histogram"] = {{"edges", f.histogram->edges}, {"normal", f.histogram->normal},
+                            {"anomalous", f.histogram->anomalous}};
+  }
   return j;
 }
 
@@ -40,6 +51,7 @@ nlohmann::json Layers(const verification::VerificationResult& r) {
       layer["op"] = c.value("op", std::string());
       layer["weight_bytes_before"] = c.value("bytes_before", 0.0);
       layer["weight_bytes_after"] = c.value("bytes_after", 0.0);
+      if (c.contains("arena_bytes")) layer["arena_bytes"] = c["arena_bytes"];
     }
     if (l.macs >= 0) {
       layer["macs"] = l.macs;
@@ -52,10 +64,22 @@ nlohmann::json Layers(const verification::VerificationResult& r) {
 
 }  // namespace
 
+nlohmann::json FinetuneHistory(const nlohmann::json& manifest) {
+  nlohmann::json history = nlohmann::json::array();
+  if (!manifest.contains("finetune")) return history;
+  for (const nlohmann::json& e : manifest["finetune"].value("history", nlohmann::json::array())) {
+    history.push_back({{"epoch", e.value("epoch", 0)}, {"loss", e.value("loss", 0.0)},
+                       {"agreement", e.value("agreement", 0.0)}});
+  }
+  return history;
+}
+
 nlohmann::json RenderVerifyJson(const verification::VerificationResult& r) {
   nlohmann::json j;
   // Version 2: gates, task figures of firmware and float, data file digests,
-  // per-layer fields (README, "The verify report").
+  // per-layer fields. Version 3: confusion matrices, ROC curves, score
+  // histograms, per-layer arena bytes, the fine-tuning history (README,
+  // "Verification report").
   j["schema_version"] = kVerifyReportSchemaVersion;
   j["tool"] = r.manifest.value("tool", std::string("tinyml-compile"));
   j["version"] = r.manifest.value("version", std::string());
@@ -79,21 +103,32 @@ nlohmann::json RenderVerifyJson(const verification::VerificationResult& r) {
   for (const verification::OutputMetrics& m : r.comparison.outputs) {
     j["outputs"].push_back({{"name", m.name}, {"max_abs_error", m.max_abs}, {"rmse", m.rmse},
                             {"snr_db", std::isfinite(m.snr_db) ? m.snr_db : 999.0},
-                            {"relative_error", m.relative}, {"top1_agreement", m.top1_agree}});
+                            {"relative_error", m.relative}, {"top1_agreement", m.top1_agree},
+                            {"top1_rows", m.classifier ? m.rows : 0}});
   }
-  if (r.comparison.has_accuracy) j["accuracy"] = static_cast<double>(r.comparison.correct) / r.samples;
+  if (r.comparison.has_accuracy) {
+    j["accuracy"] = static_cast<double>(r.comparison.correct) / r.samples;
+    j["correct"] = r.comparison.correct;
+  }
   j["clock_mhz"] = r.clock_mhz;
   j["latency_ms"] = r.mean_cycles / (r.clock_mhz * 1e3);
   j["layers"] = Layers(r);
+  j["finetune_history"] = FinetuneHistory(r.manifest);
   for (const verification::CycleShare& f : r.run.functions) {
     j["functions"].push_back({{"function", f.name}, {"cycles", f.cycles}, {"instructions", f.instructions}});
   }
+  j["flash_budget_kb"] = r.flash_kb;
+  j["ram_budget_kb"] = r.ram_kb;
   j["energy"] = {{"uj_per_inference", r.energy.uj_per_inference},
                  {"ua_per_mhz", r.energy_model.ua_per_mhz},
-                 {"volts", r.energy_model.volts}};
+                 {"volts", r.energy_model.volts},
+                 {"run_current_ua", r.energy.run_current_ua},
+                 {"sleep_ua", r.energy_model.sleep_ua}};
   if (r.energy.has_battery) {
     j["energy"]["battery_hours"] = r.energy.battery_hours;
     j["energy"]["average_current_ua"] = r.energy.average_current_ua;
+    j["energy"]["battery_mah"] = r.energy_model.battery_mah;
+    j["energy"]["inferences_per_hour"] = r.energy_model.inferences_per_hour;
   }
   if (r.anomaly.has_value()) {
     const verification::AnomalyResult& a = *r.anomaly;
@@ -103,6 +138,8 @@ nlohmann::json RenderVerifyJson(const verification::VerificationResult& r) {
       j["anomaly"]["precision"] = a.metrics.precision;
       j["anomaly"]["recall"] = a.metrics.recall;
       j["anomaly"]["false_positive_rate"] = a.metrics.false_positive_rate;
+      j["anomaly"]["confusion"] = {{"tp", a.metrics.true_positives}, {"fp", a.metrics.false_positives},
+                                   {"tn", a.metrics.true_negatives}, {"fn", a.metrics.false_negatives}};
     }
   }
   return j;

@@ -1,8 +1,10 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "compiler/report/render.h"
 
@@ -38,6 +40,24 @@ std::string Beside(const std::optional<double>& original, double scale, const ch
   return fmt::format("; float original {}", fmt::format(fmt::runtime(format), scale * *original));
 }
 
+// The three largest off-diagonal cells of the firmware's confusion matrix (the
+// whole matrix is in --report / --html).
+std::string ConfusionLine(const std::vector<std::vector<int64_t>>& confusion) {
+  std::vector<std::tuple<int64_t, size_t, size_t>> cells;
+  for (size_t t = 0; t < confusion.size(); ++t) {
+    for (size_t p = 0; p < confusion[t].size(); ++p) {
+      if (t != p && confusion[t][p] > 0) cells.emplace_back(-confusion[t][p], t, p);
+    }
+  }
+  if (cells.empty()) return "";
+  std::sort(cells.begin(), cells.end());
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < cells.size() && i < 3; ++i) {
+    parts.push_back(fmt::format("{} as {} x{}", std::get<1>(cells[i]), std::get<2>(cells[i]), -std::get<0>(cells[i])));
+  }
+  return fmt::format("  most confused classes (true as predicted): {}\n", fmt::join(parts, ", "));
+}
+
 std::string TaskLines(const VerificationResult& r) {
   std::string text;
   const verification::TaskFigures& fw = r.firmware_figures;
@@ -60,6 +80,7 @@ std::string TaskLines(const VerificationResult& r) {
     text += fmt::format("  accuracy on the test labels: {}/{} ({:.2f}%){}\n", r.comparison.correct, r.samples,
                         100.0 * r.comparison.correct / std::max<int64_t>(r.samples, 1),
                         Beside(fl.accuracy, 100.0, "{:.2f}%"));
+    text += ConfusionLine(fw.confusion);
   }
   if (fw.perplexity.has_value()) {
     text += fmt::format("  perplexity on the test labels: {:.4f}{}\n", *fw.perplexity,

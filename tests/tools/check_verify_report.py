@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""Validates `verify --report FILE.json` reports against schema version 2 (the
-README's "The verify report"): every required field present with its type.
+"""Validates `verify --report FILE.json` reports against schema version 3 (the
+README's "Verification report"): every required field present with its type,
+and the task figures consistent (confusion matrix square and summing to the
+samples, ROC from (1, 1) to (0, 0), histogram counts summing to the samples).
 Usage: check_verify_report.py REPORT.json... ; exit 1 listing every problem."""
 import json
 import sys
@@ -13,6 +15,7 @@ TOP = {
     "instructions_per_inference": NUMBER, "cycles_per_inference": NUMBER, "flash_bytes": int,
     "ram_bytes": int, "stack_high_water": int, "outputs": list, "clock_mhz": NUMBER,
     "latency_ms": NUMBER, "layers": list, "functions": list, "energy": dict,
+    "flash_budget_kb": NUMBER, "ram_budget_kb": NUMBER, "finetune_history": list,
 }
 GATE = {"gate": str, "value": NUMBER, "limit": NUMBER, "kind": str, "default": bool, "passed": bool,
         "detail": str}
@@ -21,8 +24,13 @@ OUTPUT = {"name": str, "max_abs_error": NUMBER, "rmse": NUMBER, "snr_db": NUMBER
           "relative_error": NUMBER, "top1_agreement": int}
 LAYER = {"layer": str, "cycles": int, "instructions": int}
 LAYER_OPTIONAL = {"name": str, "op": str, "weight_bytes_before": NUMBER, "weight_bytes_after": NUMBER,
-                  "macs": int, "cycles_per_mac": NUMBER}
-FIGURES = {"accuracy": NUMBER, "perplexity": NUMBER, "auc": NUMBER, "recall": NUMBER, "threshold": NUMBER}
+                  "macs": int, "cycles_per_mac": NUMBER, "arena_bytes": int}
+FIGURES = {"accuracy": NUMBER, "perplexity": NUMBER, "auc": NUMBER, "recall": NUMBER, "threshold": NUMBER,
+           "confusion_matrix": list, "roc": list, "score_histogram": dict}
+ROC_POINT = {"threshold": NUMBER, "fpr": NUMBER, "tpr": NUMBER}
+HISTOGRAM = {"edges": list, "normal": list, "anomalous": list}
+EPOCH = {"epoch": int, "loss": NUMBER, "agreement": NUMBER}
+SCHEMA_VERSION = 3
 
 
 def check_fields(where, obj, required, optional=None):
@@ -40,12 +48,38 @@ def check_fields(where, obj, required, optional=None):
     return problems
 
 
+def check_task_figures(side, figures, samples):
+    problems = []
+    matrix = figures.get("confusion_matrix")
+    if isinstance(matrix, list):
+        if any(not isinstance(row, list) or len(row) != len(matrix) for row in matrix):
+            problems.append(f"{side}.confusion_matrix: not square")
+        elif sum(sum(row) for row in matrix) != samples:
+            problems.append(f"{side}.confusion_matrix: counts do not add up to {samples} samples")
+    roc = figures.get("roc")
+    if isinstance(roc, list):
+        for i, p in enumerate(roc):
+            problems += check_fields(f"{side}.roc[{i}]", p, ROC_POINT)
+        if not problems and roc and ((roc[0]["fpr"], roc[0]["tpr"]) != (1, 1) or
+                                     (roc[-1]["fpr"], roc[-1]["tpr"]) != (0, 0)):
+            problems.append(f"{side}.roc: does not run from (1, 1) to (0, 0)")
+    hist = figures.get("score_histogram")
+    if isinstance(hist, dict):
+        problems += check_fields(f"{side}.score_histogram", hist, HISTOGRAM)
+        if not problems:
+            if not (len(hist["edges"]) == len(hist["normal"]) + 1 == len(hist["anomalous"]) + 1):
+                problems.append(f"{side}.score_histogram: edges and counts disagree in length")
+            elif sum(hist["normal"]) + sum(hist["anomalous"]) != samples:
+                problems.append(f"{side}.score_histogram: counts do not add up to {samples} samples")
+    return problems
+
+
 def check(report):
     problems = check_fields("report", report, TOP)
     if problems:
         return problems
-    if report["schema_version"] != 2:
-        problems.append(f"schema_version {report['schema_version']}, expected 2")
+    if report["schema_version"] != SCHEMA_VERSION:
+        problems.append(f"schema_version {report['schema_version']}, expected {SCHEMA_VERSION}")
     for i, g in enumerate(report["gates"]):
         problems += check_fields(f"gates[{i}]", g, GATE)
     for i, f in enumerate(report["data_files"]):
@@ -58,6 +92,9 @@ def check(report):
         problems += check_fields(f"layers[{i}]", layer, LAYER, LAYER_OPTIONAL)
     for side in ("firmware_figures", "float_figures"):
         problems += check_fields(side, report[side], {}, FIGURES)
+        problems += check_task_figures(side, report[side], report["samples"])
+    for i, e in enumerate(report["finetune_history"]):
+        problems += check_fields(f"finetune_history[{i}]", e, EPOCH)
     if report["passed"] != (len(report["problems"]) == 0):
         problems.append("'passed' disagrees with 'problems'")
     if report["passed"] and any(not g["passed"] for g in report["gates"]):
@@ -74,7 +111,7 @@ def main(paths):
             print(f"{path}: {p}")
         bad += len(problems)
         if not problems:
-            print(f"{path}: valid verify report (schema 2)")
+            print(f"{path}: valid verify report (schema {SCHEMA_VERSION})")
     return 1 if bad or not paths else 0
 
 
