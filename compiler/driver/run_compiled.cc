@@ -1,5 +1,8 @@
 #include "compiler/driver/run_compiled.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include "compiler/npy.h"
 #include "compiler/reference/run_batch.h"
 #include "verification/file_digest.h"
@@ -34,6 +37,11 @@ Status CheckRecordedFiles(const std::string& out_dir, const nlohmann::json& mani
 }  // namespace
 
 StatusOr<nlohmann::json> ReadCompiledManifest(const std::string& out_dir) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(std::filesystem::path(out_dir) / verification::kManifestFile, error)) {
+    return InvalidInput("{}: not a compile output directory (no {}); give the -o directory of `compile`",
+                        out_dir, verification::kManifestFile);
+  }
   TML_ASSIGN_OR_RETURN(nlohmann::json manifest, verification::ReadManifest(out_dir));
   const nlohmann::json report = manifest.value("report", nlohmann::json::object());
   if (!report.contains("options") || !report["options"].is_string() || !manifest.contains("model_hash")) {

@@ -27,6 +27,7 @@ std::string Svg(int w, int h) {
 struct Frame {
   int left = 70, top = 16, width = 420, height = 300;
   double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  std::vector<std::string> x_labels;  // the 5 x tick labels, when not the x values
   double X(double x) const { return left + (x - x0) / (x1 - x0) * width; }
   double Y(double y) const { return top + height - (y - y0) / (y1 - y0) * height; }
   std::string Axes(const std::string& x_title, const std::string& y_title) const {
@@ -36,7 +37,8 @@ struct Frame {
       svg += fmt::format(
           "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"grid\"/>"
           "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\" class=\"small\">{4}</text>\n",
-          X(x), top, top + height, top + height + 16, HtmlNumber(x));
+          X(x), top, top + height, top + height + 16,
+          x_labels.size() == 5 ? HtmlEscape(x_labels[static_cast<size_t>(i)]) : HtmlNumber(x));
       svg += fmt::format(
           "<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" class=\"grid\"/>"
           "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\" class=\"small\">{5}</text>\n",
@@ -144,8 +146,11 @@ std::string HistogramSvg(const std::string& side, const json& fig) {
   f.x0 = 0;
   f.x1 = static_cast<double>(bins);
   f.y1 = static_cast<double>(max_count);
+  for (int i = 0; i <= 4; ++i) {
+    f.x_labels.push_back(fmt::format("{:.2g}", h["edges"][bins * static_cast<size_t>(i) / 4].get<double>()));
+  }
   std::string svg = Svg(f.left + f.width + 190, f.top + f.height + 50);
-  svg += f.Axes(std::string(SideName(side)) + ": score bin (log scale; edges below)", "samples");
+  svg += f.Axes(std::string(SideName(side)) + ": reconstruction score (log bins)", "samples");
   const double bar = f.width / static_cast<double>(bins) / 2.0;
   for (size_t b = 0; b < bins; ++b) {
     int k = 0;
@@ -159,12 +164,6 @@ std::string HistogramSvg(const std::string& side, const json& fig) {
           HtmlNumber(h["edges"][b].get<double>()), HtmlNumber(h["edges"][b + 1].get<double>()), count);
       ++k;
     }
-  }
-  // Edge labels under every sixth bin.
-  for (size_t b = 0; b <= bins; b += 6) {
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" class=\"small\">{}</text>\n",
-                       f.X(static_cast<double>(b)), f.top + f.height + 28,
-                       fmt::format("{:.2g}", h["edges"][b].get<double>()));
   }
   if (fig.contains("threshold")) {
     const double t = fig["threshold"].get<double>();
@@ -257,9 +256,13 @@ std::string ConfusionSection(const json& page) {
 
 std::string AnomalyChartSection(const json& page) {
   const json& fw = Figures(page, "firmware");
-  if (!fw.contains("roc") && !fw.contains("score_histogram")) return "";
+  const json& fl = Figures(page, "float");
+  if (!fw.contains("roc") && !fw.contains("score_histogram") && !fl.contains("roc") &&
+      !fl.contains("score_histogram")) {
+    return "";
+  }
   std::string out = "<h2>Anomaly detection: ROC curve and score histogram</h2>\n";
-  if (fw.contains("roc")) out += RocSvg(page);
+  if (fw.contains("roc") || fl.contains("roc")) out += RocSvg(page);
   for (const char* side : {"firmware", "float"}) {
     const json& fig = Figures(page, side);
     if (fig.contains("score_histogram")) out += HistogramSvg(side, fig);
