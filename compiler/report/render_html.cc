@@ -3,6 +3,7 @@
 // compile-time figures. Nothing here reads the VerificationResult directly,
 // so the page cannot show a figure the JSON does not hold.
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include <fmt/format.h>
@@ -96,8 +97,8 @@ json PageLayers(const json& manifest, const json& report) {
   json layers = json::array();
   for (const json& l : manifest.value("report", json::object()).value("layers", json::array())) {
     json layer = {{"name", l.value("name", std::string())}, {"op", l.value("op", std::string())},
-                  {"weight_bytes_before", l.value("bytes_before", 0.0)},
-                  {"weight_bytes_after", l.value("bytes_after", 0.0)}};
+                  {"weight_bytes_before", std::llround(l.value("bytes_before", 0.0))},
+                  {"weight_bytes_after", std::llround(l.value("bytes_after", 0.0))}};
     if (l.contains("arena_bytes")) layer["arena_bytes"] = l["arena_bytes"];
     layers.push_back(layer);
   }

@@ -49,8 +49,9 @@ nlohmann::json Layers(const verification::VerificationResult& r) {
       const nlohmann::json& c = compile_layers[static_cast<size_t>(l.index)];
       layer["name"] = c.value("name", std::string());
       layer["op"] = c.value("op", std::string());
-      layer["weight_bytes_before"] = c.value("bytes_before", 0.0);
-      layer["weight_bytes_after"] = c.value("bytes_after", 0.0);
+      // Whole bytes (the manifest holds emitted layers' counts as integers, others as 0.0).
+      layer["weight_bytes_before"] = std::llround(c.value("bytes_before", 0.0));
+      layer["weight_bytes_after"] = std::llround(c.value("bytes_after", 0.0));
       if (c.contains("arena_bytes")) layer["arena_bytes"] = c["arena_bytes"];
     }
     if (l.macs >= 0) {

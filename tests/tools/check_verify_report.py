@@ -23,7 +23,7 @@ DATA_FILE = {"role": str, "path": str, "sha256": str}
 OUTPUT = {"name": str, "max_abs_error": NUMBER, "rmse": NUMBER, "snr_db": NUMBER,
           "relative_error": NUMBER, "top1_agreement": int}
 LAYER = {"layer": str, "cycles": int, "instructions": int}
-LAYER_OPTIONAL = {"name": str, "op": str, "weight_bytes_before": NUMBER, "weight_bytes_after": NUMBER,
+LAYER_OPTIONAL = {"name": str, "op": str, "weight_bytes_before": int, "weight_bytes_after": int,
                   "macs": int, "cycles_per_mac": NUMBER, "arena_bytes": int}
 FIGURES = {"accuracy": NUMBER, "perplexity": NUMBER, "auc": NUMBER, "recall": NUMBER, "threshold": NUMBER,
            "confusion_matrix": list, "roc": list, "score_histogram": dict}
