@@ -11,7 +11,9 @@
 //   RenderVerifyJson   the same figures for `--report FILE.json`
 //   RenderHtml         the self-contained --html page (html_report.h) from the
 //                      manifest's compile-time figures and, when verified, the
-//                      measured ones
+//                      RenderVerifyJson document itself: one source of truth, so
+//                      the page cannot disagree with --report (a test opens it
+//                      in Chromium and compares, tests/tools/check_html_report.py)
 #ifndef TML_COMPILER_REPORT_RENDER_H_
 #define TML_COMPILER_REPORT_RENDER_H_
 
