@@ -83,6 +83,14 @@ TEST(ModelEmitterTest, WritesSourcesHeaderRuntimeAndFragments) {
   EXPECT_NE(h.find("#define MLP_INPUT_SIZE 4"), std::string::npos);
 }
 
+TEST(ModelEmitterTest, LayerArenaBytesAreTheBuffersAliveAtEachNode) {
+  auto m = GenerateModel(SmallMlp(), Options());
+  ASSERT_TRUE(m.ok());
+  // fc writes h (12 bytes); act reads h and writes r (both alive); fc2 reads r.
+  EXPECT_EQ(m->layer_arena_bytes, (std::vector<int64_t>{12, 24, 12}));
+  EXPECT_LE(24, m->arena_bytes);
+}
+
 TEST(ModelEmitterTest, CommentNamesEachNodeBeforeItsCall) {
   auto m = GenerateModel(SmallMlp(), Options());
   ASSERT_TRUE(m.ok());
