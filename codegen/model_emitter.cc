@@ -8,9 +8,11 @@
 #include "codegen/c_writer.h"
 #include "codegen/int8_links.h"
 #include "codegen/memory_plan.h"
+#include "codegen/model_api.h"
 #include "codegen/ops/emit_context.h"
 #include "codegen/ops/op_emitters.h"
 #include "codegen/runtime_files.h"
+#include "codegen/stream_s8.h"
 #include "compiler/ops/recurrent_common.h"
 #include "compiler/reference/materialize.h"
 #include "compiler/quant/int8_plan.h"
@@ -49,7 +51,9 @@ struct StreamPlan {
 struct StepStorage {
   std::map<TensorId, int64_t> offset;                // per-step tensors
   std::map<int, int64_t> scratch, scratch_bytes;     // step kernel scratch, by node index
-  std::map<int, std::pair<int64_t, int64_t>> state;  // node -> (h, c) offsets
+  std::map<int, std::pair<int64_t, int64_t>> state;  // node -> (h, c) offsets (float views)
+  std::map<int, RecurrentStepS8> s8_step;            // int8 nodes: the step and
+  std::map<int, StreamS8Slots> s8;                   // its int8/int16 state (stream_s8.h)
   int64_t floats = 0;
 };
 
@@ -160,6 +164,7 @@ StreamPlan PlanStreaming(const Graph& graph) {
 std::vector<GeneratedFile> RuntimeSources(const std::set<std::string>& kernels,
                                           std::vector<std::string>* c_files) {
   std::set<std::string> needed = kernels;
+  needed.insert("tml_status_str");  // NAME_status_str
   for (bool grew = true; grew;) {
     grew = false;
     for (const auto& [kernel, dep] : RuntimeKernelDeps()) {
@@ -190,6 +195,7 @@ class ModelEmitter {
 
  private:
   Status CheckSupported();
+  void PlanApi();
   Status Plan();
   Status EmitInvoke(CWriter& w);
   Status EmitStep(CWriter& w);
@@ -220,8 +226,34 @@ class ModelEmitter {
   int64_t arena_floats_ = 0;
   StreamPlan stream_;
   int64_t stream_floats_ = 0;
+  ApiPlan api_;  // the public surface (model_api.h)
   GeneratedModel result_;
 };
+
+// The public surface: int8 I/O formats, the staging they need at the end of
+// the arena, the arena mode (model_api.h).
+void ModelEmitter::PlanApi() {
+  api_.name = name_;
+  api_.upper = upper_;
+  api_.arena = options_.arena;
+  for (TensorId id : graph_.inputs()) {
+    const Tensor& t = graph_.tensor(id);
+    api_.inputs.push_back({t.name, t.shape, t.num_elements(), std::nullopt});
+  }
+  for (TensorId id : graph_.outputs()) {
+    const Tensor& t = graph_.tensor(id);
+    api_.outputs.push_back({t.name, t.shape, t.num_elements(), std::nullopt});
+  }
+  api_.input_size = result_.input_size;
+  api_.output_size = result_.output_size;
+  for (const Node& node : graph_.nodes()) api_.int8 |= node.HasAttr(kInt8Attr);
+  FindIoFormatsS8(graph_, &api_);
+  api_.staging_floats = arena_floats_;
+  arena_floats_ += StagingFloats(api_);
+  // The caller's arena is never empty, so NAME_init's checks always mean something.
+  if (options_.arena == ArenaMode::kExtern) arena_floats_ = std::max<int64_t>(arena_floats_, kAlignFloats);
+  api_.arena_bytes = arena_floats_ * 4;
+}
 
 Status ModelEmitter::CheckSupported() {
   std::vector<std::string> bad;
@@ -338,7 +370,15 @@ Status ModelEmitter::EmitNodes(CWriter& w, const std::vector<int>& indices) {
       w.Comment("folded into the int8 layer before it (clamped at the zero point)");
       continue;
     }
-    if (scratch_offset_.count(i)) {
+    // With --arena extern the arena's address is known at run time only: the
+    // node's scratch context is a local, not a static const.
+    const bool local = scratch_offset_.count(i) && options_.arena == ArenaMode::kExtern;
+    if (local) {
+      w.Open("");
+      w.Line(fmt::format("const tml_context scratch_ctx_ = {{{}_arena + {}, {}}};", name_,
+                         scratch_offset_[i], scratch_bytes_[i]));
+      ctx_.SetScratch("&scratch_ctx_");
+    } else if (scratch_offset_.count(i)) {
       ctx_.SetScratch(ctx_.Param(
           "tml_context", fmt::format("{{{}_arena + {}, {}}}", name_, scratch_offset_[i],
                                      scratch_bytes_[i])));
@@ -348,6 +388,7 @@ Status ModelEmitter::EmitNodes(CWriter& w, const std::vector<int>& indices) {
     const int64_t before = ctx_.weight_bytes();
     TML_RETURN_IF_ERROR(EmitNode(ctx_, node));
     node_weight_bytes_[i] += ctx_.weight_bytes() - before;
+    if (local) w.Close();
   }
   return Status::Ok();
 }
@@ -355,6 +396,7 @@ Status ModelEmitter::EmitNodes(CWriter& w, const std::vector<int>& indices) {
 Status ModelEmitter::EmitInvoke(CWriter& w) {
   ctx_.ClearPointers();
   w.Open(fmt::format("int {}_invoke_io(const float *const *inputs, float *const *outputs)", name_));
+  if (!ArenaCheck(api_).empty()) w.Line(ArenaCheck(api_));
   for (size_t k = 0; k < graph_.inputs().size(); ++k) {
     ctx_.SetPointer(graph_.inputs()[k], fmt::format("inputs[{}]", k));
   }
@@ -436,6 +478,11 @@ StepStorage ModelEmitter::PlanStepStorage() {
       next += AlignFloats(H);
     }
     storage.state[i] = {h, c};
+    if (IsRecurrentS8(node)) {
+      storage.s8_step[i] = StepS8(ctx_, node);
+      storage.s8[i] = PlanStreamS8(storage.s8_step[i], &next);
+      continue;
+    }
     tml_rnn_cell_params cell{};
     cell.input_size = static_cast<int32_t>(graph_.tensor(node.input(kRecurrentW)).shape[2]);
     cell.hidden_size = static_cast<int32_t>(H);
@@ -499,6 +546,13 @@ Status ModelEmitter::EmitStreamedNode(CWriter& w, int i, StepStorage& storage) {
     return Status::Ok();
   }
   const RecurrentAttrs attrs = ReadRecurrentAttrs(node);
+  const TensorId y = node.output(kRecurrentY);
+  if (storage.s8.count(i)) {
+    return EmitStreamStepS8(ctx_, storage.s8_step[i], storage.s8[i], name_ + "_stream",
+                            StepRowPtr(storage, node.input(kRecurrentX)),
+                            y != kNoTensor && stream_.per_step.count(y) ? StepRowPtr(storage, y)
+                                                                        : std::string());
+  }
   const int64_t I = graph_.tensor(node.input(kRecurrentW)).shape[2];
   const std::string cell = ctx_.Param(
       "tml_rnn_cell_params",
@@ -512,7 +566,6 @@ Status ModelEmitter::EmitStreamedNode(CWriter& w, int i, StepStorage& storage) {
   } else {
     TML_RETURN_IF_ERROR(EmitDenseRecurrentStep(node, i, cell, storage));
   }
-  const TensorId y = node.output(kRecurrentY);
   if (y != kNoTensor && stream_.per_step.count(y)) {
     const std::string h = StreamPtr(storage.state[i].first);
     TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{attrs.hidden_size}));
@@ -615,6 +668,18 @@ Status ModelEmitter::EmitStepTail(CWriter& w, const StepStorage& storage) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (!stream_.stream_nodes.count(static_cast<int>(i))) tail.push_back(static_cast<int>(i));
   }
+  ctx_.SetBody(&w);
+  for (const auto& [i, slots] : storage.s8) {  // int8 state -> the float Y_h / Y_c read next
+    const Node& node = nodes[static_cast<size_t>(i)];
+    auto view = [&](size_t o, int64_t off) {
+      const TensorId id = node.output(o);
+      return id != kNoTensor && stream_.states.count(id) ? StreamPtr(off) : std::string();
+    };
+    const std::pair<int64_t, int64_t>& hc = storage.state.at(i);
+    TML_RETURN_IF_ERROR(EmitStreamStatesS8(ctx_, storage.s8_step.at(i), slots, name_ + "_stream",
+                                           view(kRecurrentYh, hc.first),
+                                           hc.second >= 0 ? view(kRecurrentYc, hc.second) : ""));
+  }
   TML_RETURN_IF_ERROR(EmitNodes(w, tail));
   for (const auto& [id, dst] : copies) {
     TML_ASSIGN_OR_RETURN(std::string src, ctx_.Ptr(id));
@@ -635,6 +700,7 @@ Status ModelEmitter::EmitStep(CWriter& w) {
 
   w.Open(fmt::format("int {}_step(const float *input, float *output)", name_));
   w.Line(fmt::format("int32_t t;"));
+  if (!ArenaCheck(api_).empty()) w.Line(ArenaCheck(api_));
   w.Line(fmt::format("if (!{0}_ready) {0}_reset();", name_));
   w.Line(fmt::format("t = {};", stream_.prefix_output ? "0" : name_ + "_t"));
   const TensorId input = graph_.inputs()[0];
@@ -662,7 +728,8 @@ Status ModelEmitter::EmitStep(CWriter& w) {
 }
 
 std::string ModelEmitter::Provenance(const std::string& file) const {
-  std::string text = "/*\n * " + file + " - generated by tinyml-compile " + options_.tool_version +
+  std::string text = "/* SPDX-License-Identifier: MIT */\n/*\n * " + file +
+                     " - generated by tinyml-compile " + options_.tool_version +
                      ". Do not edit.\n";
   text += " * model: " + CommentText(options_.model_file) + " (" + options_.model_hash + ")";
   if (!graph_.producer.empty()) text += ", producer " + CommentText(graph_.producer);
@@ -675,53 +742,7 @@ std::string ModelEmitter::Provenance(const std::string& file) const {
 }
 
 std::string ModelEmitter::Header() const {
-  CWriter w;
-  w.Line("#ifndef " + upper_ + "_H_");
-  w.Line("#define " + upper_ + "_H_");
-  w.Line();
-  w.Line("#ifdef __cplusplus");
-  w.Line("extern \"C\" {");
-  w.Line("#endif");
-  w.Line();
-  auto sizes = [&](const char* what, const std::vector<TensorId>& ids, int64_t total) {
-    w.Line(fmt::format("#define {}_NUM_{}S {}", upper_, what, ids.size()));
-    w.Line(fmt::format("#define {}_{}_SIZE {}", upper_, what, total));
-    for (size_t k = 0; k < ids.size(); ++k) {
-      const Tensor& t = graph_.tensor(ids[k]);
-      w.Line(fmt::format("#define {}_{}{}_SIZE {} /* '{}' {} */", upper_, what, k,
-                         t.num_elements(), CommentText(t.name), ShapeToString(t.shape)));
-    }
-  };
-  sizes("INPUT", graph_.inputs(), result_.input_size);
-  sizes("OUTPUT", graph_.outputs(), result_.output_size);
-  w.Line(fmt::format("#define {}_ARENA_BYTES {}", upper_, arena_floats_ * 4));
-  w.Line(fmt::format("#define {}_WEIGHT_BYTES {}", upper_, ctx_.weight_bytes()));
-  w.Line();
-  w.Comment("One inference: every input flattened and concatenated in model order, outputs too.");
-  w.Comment("Returns 0, or the negative tml_status of the first failing kernel.");
-  w.Line(fmt::format("int {}_invoke(const float *input, float *output);", name_));
-  w.Comment("The same with one pointer per input and per output.");
-  w.Line(fmt::format("int {}_invoke_io(const float *const *inputs, float *const *outputs);", name_));
-  if (stream_.enabled) {
-    w.Line();
-    w.Comment("Streaming: one time step per NAME_step() call, state kept between calls.");
-    w.Line(fmt::format("#define {}_HAS_STEP 1", upper_));
-    w.Line(fmt::format("#define {}_SEQ_LEN {}", upper_, stream_.seq_len));
-    w.Line(fmt::format("#define {}_STEP_INPUT_SIZE {}", upper_, result_.step_input_size));
-    w.Line(fmt::format("#define {}_STEP_PREFIX_OUTPUT {}", upper_, stream_.prefix_output ? 1 : 0));
-    w.Line(fmt::format("#define {}_STATE_BYTES {}", upper_, stream_floats_ * 4));
-    w.Comment("Restarts the stream (zero state, constant initial states).");
-    w.Line(fmt::format("void {}_reset(void);", name_));
-    w.Comment("Feeds one time step; 1 when `output` was written, 0 when not yet, < 0 on error.");
-    w.Line(fmt::format("int {}_step(const float *input, float *output);", name_));
-  }
-  w.Line();
-  w.Line("#ifdef __cplusplus");
-  w.Line("}");
-  w.Line("#endif");
-  w.Line();
-  w.Line("#endif /* " + upper_ + "_H_ */");
-  return Provenance(name_ + ".h") + w.str();
+  return Provenance(name_ + ".h") + ApiHeader(api_);
 }
 
 std::string ModelEmitter::Source(const std::string& functions) const {
@@ -766,11 +787,7 @@ std::string ModelEmitter::Source(const std::string& functions) const {
   w.Line();
   std::string text = Provenance(name_ + ".c") + w.str();
   text += "/* ---- weights ---- */\n" + ctx_.weights().str() + "\n";
-  if (arena_floats_ > 0) {
-    text += fmt::format("/* ---- arena: {} bytes, planned by liveness (greedy by size) ---- */\n",
-                        arena_floats_ * 4);
-    text += fmt::format("static float {}_arena[{}] TML_ALIGN(16);\n\n", name_, arena_floats_);
-  }
+  text += ArenaDefinition(api_);
   if (stream_.enabled) {
     text += fmt::format(
         "/* ---- streaming state of {0}_step: {1} bytes ---- */\n"
@@ -799,10 +816,7 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
     result_.output_size += t.num_elements();
   }
   stream_ = PlanStreaming(graph_);
-  // --quantize int8 models get NAME_invoke only (no int8 streaming step yet).
-  for (const Node& node : graph_.nodes()) {
-    if (node.HasAttr(kInt8Attr)) stream_.enabled = false;
-  }
+  PlanApi();
   CWriter functions;
   TML_RETURN_IF_ERROR(EmitInvoke(functions));
   if (stream_.enabled) {
@@ -813,6 +827,19 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
     result_.seq_len = stream_.seq_len;
     result_.step_input_size = stream_.row[graph_.inputs()[0]];
     result_.state_bytes = stream_floats_ * 4;
+    api_.has_step = true;
+    api_.prefix_output = stream_.prefix_output;
+    api_.seq_len = stream_.seq_len;
+    api_.step_input_size = result_.step_input_size;
+    api_.state_bytes = result_.state_bytes;
+  }
+  ctx_.SetBody(&functions);
+  TML_RETURN_IF_ERROR(EmitApiFunctions(api_, ctx_, functions));
+  api_.weight_bytes = ctx_.weight_bytes();
+  result_.has_s8 = api_.has_s8;
+  if (options_.arena == ArenaMode::kExtern &&
+      ctx_.statics().str().find(name_ + "_arena") != std::string::npos) {
+    return Internal("--arena extern: a static initializer refers to the arena");
   }
   for (const Node& node : graph_.nodes()) result_.layers.push_back(Describe(node));
   for (const auto& [i, bytes] : node_weight_bytes_) {
@@ -833,7 +860,7 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
   std::vector<GeneratedFile> files = RuntimeSources(ctx_.kernels(), &c_files);
   files.push_back({name_ + ".h", Header()});
   files.push_back({name_ + ".c", Source(functions.str())});
-  std::string cmake = "# " + name_ + ".cmake - generated by tinyml-compile " +
+  std::string cmake = "# SPDX-License-Identifier: MIT\n# " + name_ + ".cmake - generated by tinyml-compile " +
                       options_.tool_version + ": the sources of model '" + name_ + "'.\n";
   cmake += "# include() it, then add ${" + upper_ + "_SOURCES} to a target and ${" + upper_ +
            "_INCLUDE_DIRS} to its include directories.\n";
@@ -842,7 +869,7 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
   cmake += ")\nset(" + upper_ + "_INCLUDE_DIRS ${CMAKE_CURRENT_LIST_DIR} " +
            "${CMAKE_CURRENT_LIST_DIR}/runtime/include)\n";
   files.push_back({name_ + ".cmake", cmake});
-  std::string mk = "# " + name_ + ".mk - generated by tinyml-compile " + options_.tool_version +
+  std::string mk = "# SPDX-License-Identifier: MIT\n# " + name_ + ".mk - generated by tinyml-compile " + options_.tool_version +
                    ": the sources of model '" + name_ + "'.\n";
   mk += "# include it, then compile $(" + upper_ + "_SOURCES) with $(addprefix -I,$(" + upper_ +
         "_INCLUDE_DIRS)) and link with -lm.\n";

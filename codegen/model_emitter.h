@@ -16,7 +16,8 @@
 //   runtime/src/      the .c files of the kernels the model calls (+ their
 //                     dependencies, TML_RUNTIME_KERNEL_DEPS)
 //
-// Generated API (NAME = options.name):
+// Generated API (NAME = options.name; NAME.h documents every macro and buffer,
+// codegen/model_api.h writes it; every file starts with an SPDX line):
 //   int NAME_invoke(const float *input, float *output);
 //       One inference. `input` holds every model input, flattened row-major
 //       and concatenated in model order (NAME_INPUT_SIZE floats); `output`
@@ -40,6 +41,12 @@
 //       and the state restarts; other calls return 0. Either way, feeding the
 //       NAME_SEQ_LEN rows of an input after NAME_reset() gives the same output
 //       as NAME_invoke on it. Negative return: a kernel error.
+//   int8 recurrent models step with the int8 kernels, their state int8/int16
+//   (stream_s8.h), bit-exact with NAME_invoke.
+//   const char *NAME_status_str(int status);   tml_status.h's codes in words
+//   int NAME_init(void *arena, size_t bytes);  --arena extern only
+//   int NAME_invoke_s8(const int8_t *in, int8_t *out), NAME_step_s8: int8
+//       models whose inputs and outputs have int8 formats (model_api.h).
 //
 // Compile with -DTML_PROFILE to bracket each kernel call with TML_MARK(node
 // index) from the emulator harness's tml_marker.h (per-layer cycles); without
@@ -53,6 +60,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/model_api.h"
 #include "compiler/ir/graph.h"
 #include "compiler/status.h"
 
@@ -65,6 +73,9 @@ struct CodegenOptions {
   std::string model_file;  // as given on the command line (no directory needed)
   std::string model_hash;  // e.g. "fnv1a64:0123456789abcdef"
   std::vector<std::string> options;  // the compile options that shaped the output
+  // --arena static|extern: the scratch arena as a static array in NAME.c, or
+  // the caller's memory given to NAME_init() (model_api.h).
+  ArenaMode arena = ArenaMode::kStatic;
 };
 
 struct GeneratedFile {
@@ -101,6 +112,7 @@ struct GeneratedModel {
   std::vector<int64_t> layer_arena_bytes;
   bool has_step = false;
   bool step_prefix_output = false;
+  bool has_s8 = false;  // NAME_invoke_s8 (int8 I/O, model_api.h)
   int64_t seq_len = 0, step_input_size = 0;
 };
 

@@ -28,7 +28,7 @@ Status RunOne(emu::M4Runner& runner, const EmulationSetup& setup, int64_t s,
     return VerifyFailed("sample {}: the firmware stopped unexpectedly ({})", s,
                         stop->reason == emu::StopReason::kExit ? "exit" : "breakpoint");
   }
-  TML_ASSIGN_OR_RETURN(std::vector<uint8_t> status, runner.ReadSymbol("tml_status", 4));
+  TML_ASSIGN_OR_RETURN(std::vector<uint8_t> status, runner.ReadSymbol("tml_result", 4));
   int32_t rc = 0;
   std::memcpy(&rc, status.data(), 4);
   if (rc != 0) return VerifyFailed("sample {}: {}_invoke returned {}", s, setup.model_name, rc);

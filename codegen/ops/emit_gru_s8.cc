@@ -93,4 +93,23 @@ Status EmitGruS8(EmitContext& ctx, const Node& node) {
                   r_zr, r_h));
 }
 
+RecurrentStepS8 GruStepS8(EmitContext& ctx, const Node& node) {
+  const GruS8 g = Prepare(ctx.graph(), node);
+  RecurrentStepS8 s;
+  s.kernel = "tml_gru_step_s8_s16";
+  const std::string w = EmitOpS8(ctx, g.w);
+  const std::string r_zr = EmitOpS8(ctx, g.r_zr);
+  const std::string r_h = EmitOpS8(ctx, g.r_h);
+  const std::string params =
+      ctx.Param("tml_gru_s8_params",
+                fmt::format("{{{}, {}, {}}}", g.I, g.H, g.linear_before_reset ? 1 : 0));
+  s.call = fmt::format("tml_gru_step_s8_s16({{ctx}}, {}, {}, {}, {}, {{x}}, {{h}}, {{h}})", params,
+                       w, r_zr, r_h);
+  s.in = g.in;
+  s.I = g.I;
+  s.H = g.H;
+  s.step_bytes = g.step_bytes;
+  return s;
+}
+
 }  // namespace tml::codegen

@@ -113,4 +113,21 @@ Status EmitLstmS8(EmitContext& ctx, const Node& node) {
   return Status::Ok();
 }
 
+RecurrentStepS8 LstmStepS8(EmitContext& ctx, const Node& node) {
+  const LstmS8 l = Prepare(ctx.graph(), node);
+  RecurrentStepS8 s;
+  s.kernel = "tml_lstm_step_s8_s16";
+  const std::string w = EmitOpS8(ctx, l.w);
+  const std::string r = EmitOpS8(ctx, l.r);
+  const std::string params = ctx.Param("tml_lstm_s8_params", fmt::format("{{{}, {}}}", l.I, l.H));
+  s.call = fmt::format("tml_lstm_step_s8_s16({{ctx}}, {}, {}, {}, {{x}}, {{h}}, {{c}}, {{h}}, {{c}})",
+                       params, w, r);
+  s.in = l.in;
+  s.I = l.I;
+  s.H = l.H;
+  s.step_bytes = l.step_bytes;
+  s.has_cell = true;
+  return s;
+}
+
 }  // namespace tml::codegen

@@ -60,4 +60,19 @@ Status EmitRnnS8(EmitContext& ctx, const Node& node) {
       fmt::format("tml_rnn_step_s8_s16({{ctx}}, {}, {}, {}, {{x}}, {{h}}, {{h}})", params, w, r));
 }
 
+RecurrentStepS8 RnnStepS8(EmitContext& ctx, const Node& node) {
+  const RnnS8 n = Prepare(ctx.graph(), node);
+  RecurrentStepS8 s;
+  s.kernel = "tml_rnn_step_s8_s16";
+  const std::string w = EmitOpS8(ctx, n.w);
+  const std::string r = EmitOpS8(ctx, n.r);
+  const std::string params = ctx.Param("tml_rnn_s8_params", fmt::format("{{{}, {}}}", n.I, n.H));
+  s.call = fmt::format("tml_rnn_step_s8_s16({{ctx}}, {}, {}, {}, {{x}}, {{h}}, {{h}})", params, w, r);
+  s.in = n.in;
+  s.I = n.I;
+  s.H = n.H;
+  s.step_bytes = n.step_bytes;
+  return s;
+}
+
 }  // namespace tml::codegen

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "codegen/ops/emit_context.h"
+#include "compiler/quant/int8_plan.h"
 
 namespace tml::codegen {
 
@@ -59,6 +60,20 @@ Status EmitGruS8(EmitContext& ctx, const Node& node);
 bool UsesRnnS8(const Node& node);
 int64_t RnnS8ScratchBytes(const Graph& graph, const Node& node);
 Status EmitRnnS8(EmitContext& ctx, const Node& node);
+// One time step of an int8 LSTM / GRU / RNN (the nodes above), for NAME_step
+// (codegen/stream_s8.h): its weights emitted into `ctx`, the step kernel call
+// as a format string taking {ctx}, {x}, {h} and, for an LSTM, {c}; the input
+// format; the step kernel's scratch bytes. Same kernel, same arguments as the
+// whole-sequence loop, so stepping is bit-exact with it.
+struct RecurrentStepS8 {
+  std::string kernel, call;
+  AffineQuant in;
+  int32_t I = 0, H = 0, step_bytes = 0;
+  bool has_cell = false;  // LSTM: c int16 Q4.11 beside h int8 at 2^-7
+};
+RecurrentStepS8 LstmStepS8(EmitContext& ctx, const Node& node);
+RecurrentStepS8 GruStepS8(EmitContext& ctx, const Node& node);
+RecurrentStepS8 RnnStepS8(EmitContext& ctx, const Node& node);
 Status EmitGemm(EmitContext& ctx, const Node& node);
 Status EmitMatMul(EmitContext& ctx, const Node& node);
 Status EmitBinary(EmitContext& ctx, const Node& node);

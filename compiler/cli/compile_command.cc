@@ -59,6 +59,10 @@ void AddQuantizeAndAnomalyOptions(CLI::App* cmd, CompileOptions* o) {
   cmd->add_option("--calib-method", o->calib_method,
                   "int8 activation ranges: minmax (default) or percentile[:P] "
                   "(±P-th percentile of |x|, default 99.99: clips rare outliers)");
+  cmd->add_option("--arena", o->arena,
+                  "static (default): the scratch arena is a static array in NAME.c; extern: the "
+                  "caller passes it to NAME_init() (NAME_ARENA_BYTES, NAME_ARENA_ALIGN)")
+      ->check(CLI::IsMember({"static", "extern"}));
   cmd->add_flag("--anomaly", o->anomaly, "Autoencoder: emit NAME_score() and a threshold set on --calib");
   cmd->add_option("--calib", o->calib,
                   ".npy calibration samples (--anomaly: normal data; --finetune: training data)");

@@ -132,6 +132,7 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
   if (options.pass_manager.stop_after >= 0) {
     recorded.push_back(fmt::format("--stop-after {}", options.pass_manager.stop_after));
   }
+  if (options.arena != "static") recorded.push_back("--arena " + options.arena);
   return recorded;
 }
 
@@ -224,6 +225,8 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
                                  {"max_model_bytes", l.max_model_bytes}, {"max_nodes", l.max_nodes}};
   }
   manifest["quantize"] = options.quantize;
+  manifest["arena"] = options.arena;  // --arena: static, or extern (NAME_init)
+  manifest["has_invoke_s8"] = model.has_s8;
   std::vector<std::string> sources;
   for (const auto& f : model.files) {
     if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources.push_back(f.path);
@@ -280,6 +283,9 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
   cg.model_file = fs::path(model_path).filename().string();
   cg.model_hash = verification::HashBytes(bytes);
   cg.options = RecordedOptions(options);
+  const std::optional<codegen::ArenaMode> arena = codegen::ParseArenaMode(options.arena);
+  if (!arena.has_value()) return InvalidInput("--arena {}: expected static or extern", options.arena);
+  cg.arena = *arena;
   Compiled compiled;
   compiled.name = options.name;
   TML_ASSIGN_OR_RETURN(compiled.model, codegen::GenerateModel(graph, cg));

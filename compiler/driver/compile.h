@@ -54,6 +54,9 @@ struct CompileOptions {
   // Budget and clock stored in the manifest (verify's defaults); negative:
   // the cortex-m4 default (1024 KB, 256 KB, 80 MHz).
   double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
+  // --arena static|extern: where the scratch arena lives (codegen/model_api.h):
+  // a static array in NAME.c, or the caller's memory passed to NAME_init().
+  std::string arena = "static";
 };
 
 struct Compiled {

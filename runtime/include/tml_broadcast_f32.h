@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_broadcast_f32.h - internal: the broadcasting loop shared by tml_add/sub/mul/div_f32.
  *

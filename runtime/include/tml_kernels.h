@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_kernels.h - prototypes of every tinyml-compile runtime kernel (float32).
  *

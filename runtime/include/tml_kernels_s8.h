@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_kernels_s8.h - int8 / int16 kernels of the tinyml-compile runtime (DESIGN.md §5, §6).
  *

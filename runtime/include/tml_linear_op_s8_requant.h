@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_linear_op_s8_requant.h - the requantization of the accumulator rows of a
  * tml_linear_op_s8 (tml_kernels_s8.h): per-row multipliers, or the compact form

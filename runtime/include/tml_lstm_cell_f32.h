@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_lstm_cell_f32.h - internal: the parts of one LSTM time step shared by
  * tml_lstm_step_f32 (dense W, R) and tml_lstm_step_op_f32 (W, R as operators),
  * so the two differ only in how they compute the gate pre-activations. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_math_f32.h - the scalar float32 math every kernel goes through.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_recurrent_f32.h - internal: shape checks and the sequence loop shared by
  * tml_lstm_f32, tml_gru_f32 and tml_rnn_f32.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_support.h - internal helpers for kernel implementations (not part of the kernel API).
  *

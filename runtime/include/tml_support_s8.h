@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_support_s8.h - internal helpers of the int8 kernels (not part of the kernel API):
  * the row-pair-lane dot product over the packed layout of tml_kernels_s8.h, input

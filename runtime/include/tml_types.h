@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tml_types.h - types shared by every tinyml-compile runtime kernel.
  *
@@ -20,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tml_status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,13 +40,7 @@ extern "C" {
 /** Largest tensor rank the N-D kernels (broadcasting, transpose, slice, matmul) handle. */
 #define TML_MAX_RANK 6
 
-/** Status returned by every kernel. */
-typedef enum {
-  TML_OK = 0,            /**< Success. */
-  TML_ERROR_ARG = -1,    /**< Inconsistent dims, invalid parameter or missing pointer. */
-  TML_ERROR_BUFFER = -2, /**< tml_context scratch missing or smaller than _get_buffer_size(). */
-  TML_ERROR_INDEX = -3   /**< A data-dependent index (gather, sequence_lens) is out of range. */
-} tml_status;
+/* tml_status (every kernel returns one) and tml_status_str(): tml_status.h. */
 
 /**
  * Shape of a tensor: `rank` (0..TML_MAX_RANK) and the extent of each dimension, outermost

@@ -90,7 +90,7 @@ tml::StatusOr<std::vector<float>> RunM4(const fs::path& dir, const tml::codegen:
   if (stop.reason != tml::emu::StopReason::kBreakpoint || stop.breakpoint != 1) {
     return tml::VerifyFailed("firmware stopped unexpectedly");
   }
-  TML_ASSIGN_OR_RETURN(std::vector<uint8_t> status, runner->ReadSymbol("tml_status", 4));
+  TML_ASSIGN_OR_RETURN(std::vector<uint8_t> status, runner->ReadSymbol("tml_result", 4));
   int32_t rc = 0;
   std::memcpy(&rc, status.data(), 4);
   if (rc != 0) return tml::VerifyFailed("model_invoke returned {}", rc);

@@ -25,9 +25,21 @@
 //     outputs bit for bit.
 //   tml_e2e_tool same-dirs DIR_A DIR_B
 //     Exit 0 when both directory trees hold the same files with the same bytes.
+//   tml_e2e_tool npy-hex Y.npy
+//     Prints each float32 of Y.npy as "output[k] = 0x<bits>" (k from 0), one per
+//     line: the format examples/firmware_project prints its logits in.
+//   tml_e2e_tool api-s8 OUTDIR NAME TEST_X.npy CC WORKDIR [SAMPLES]
+//     The int8 API of an int8 streaming model (compile --quantize int8, one
+//     input, one output), on the host and in the emulated M4, per sample x:
+//     NAME_step over x's rows == NAME_invoke(x); with q = quantize(x) in
+//     INPUT0's format, NAME_invoke_s8(q) == quantize(NAME_invoke(dequantize(q)))
+//     and dequantize(NAME_invoke_s8(q)) == NAME_invoke(dequantize(q));
+//     NAME_step_s8 over q's rows == NAME_invoke_s8(q); all bit for bit, and
+//     the host and the M4 agree bit for bit. Handles --arena extern builds.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -333,6 +345,253 @@ int SameDirs(int argc, char** argv) {
   return 0;
 }
 
+// The C side of api-s8: check() fills tml_out with 7 blocks of OUTPUT_SIZE
+// floats for the sample in tml_in (see CheckBlocks); a host main over files,
+// or the M4Runner bkpt #1 loop.
+std::string ApiS8CheckC(const std::string& name) {
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string text = R"(/* int8 API check (tests/e2e/e2e_tool.cc api-s8). */
+#include "@N@.h"
+#include "tml_kernels_s8.h"
+
+#if @U@_NUM_INPUTS != 1 || @U@_NUM_OUTPUTS != 1 || !defined(@U@_HAS_STEP) || !@U@_HAS_INVOKE_S8
+#error "api-s8 needs one input, one output, NAME_step and NAME_invoke_s8"
+#endif
+#define IN @U@_INPUT_SIZE
+#define OUT @U@_OUTPUT_SIZE
+#define ROW @U@_STEP_INPUT_SIZE
+
+float tml_in[IN + 1];
+float tml_out[7 * OUT + 1];
+volatile int tml_result;
+static int8_t q_in[IN + 1];
+static int8_t q_out[OUT + 1];
+static float deq_in[IN + 1];
+#if @U@_ARENA_EXTERN
+static float arena[(@U@_ARENA_BYTES + 3) / 4] __attribute__((aligned(@U@_ARENA_ALIGN)));
+#endif
+
+static tml_dims Flat(int32_t n) {
+  tml_dims d;
+  int k;
+  d.rank = 1;
+  for (k = 0; k < TML_MAX_RANK; ++k) d.dim[k] = 1;
+  d.dim[0] = n;
+  return d;
+}
+
+static int Check(void) {
+  const tml_dims in_dims = Flat(IN);
+  const tml_dims out_dims = Flat(OUT);
+  int t;
+  int k;
+  int rc = 0;
+  if ((rc = @N@_invoke(tml_in, tml_out)) != 0) return rc;
+  @N@_reset();
+  for (t = 0; t < @U@_SEQ_LEN; ++t) {
+    rc = @N@_step(tml_in + t * ROW, tml_out + OUT);
+    if (rc < 0) return rc;
+  }
+  if (rc != 1) return 101;
+  if (tml_quantize_s8(&in_dims, tml_in, 1.0f / @U@_INPUT0_SCALE, @U@_INPUT0_ZERO_POINT, q_in) != TML_OK) return 102;
+  if ((rc = @N@_invoke_s8(q_in, q_out)) != 0) return rc;
+  for (k = 0; k < OUT; ++k) tml_out[2 * OUT + k] = (float)q_out[k];
+  if (tml_dequantize_s8(&out_dims, q_out, @U@_OUTPUT0_SCALE, @U@_OUTPUT0_ZERO_POINT, tml_out + 4 * OUT) != TML_OK) return 103;
+  if (tml_dequantize_s8(&in_dims, q_in, @U@_INPUT0_SCALE, @U@_INPUT0_ZERO_POINT, deq_in) != TML_OK) return 104;
+  if ((rc = @N@_invoke(deq_in, tml_out + 5 * OUT)) != 0) return rc;
+  if (tml_quantize_s8(&out_dims, tml_out + 5 * OUT, 1.0f / @U@_OUTPUT0_SCALE, @U@_OUTPUT0_ZERO_POINT, q_out) != TML_OK) return 105;
+  for (k = 0; k < OUT; ++k) tml_out[3 * OUT + k] = (float)q_out[k];
+  @N@_reset();
+  for (t = 0; t < @U@_SEQ_LEN; ++t) {
+    rc = @N@_step_s8(q_in + t * ROW, q_out);
+    if (rc < 0) return rc;
+  }
+  if (rc != 1) return 106;
+  for (k = 0; k < OUT; ++k) tml_out[6 * OUT + k] = (float)q_out[k];
+  return 0;
+}
+
+#if defined(TML_HOST)
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+  FILE *fi;
+  FILE *fo;
+  long n;
+  long s;
+  if (argc < 4) return 2;
+  n = atol(argv[3]);
+#if @U@_ARENA_EXTERN
+  /* NAME_init's refusals, and calls before it succeeded. */
+  if (@N@_invoke(tml_in, tml_out) != TML_ERROR_NOT_INITIALIZED) return 3;
+  if (@N@_init(arena, @U@_ARENA_BYTES - 1) != TML_ERROR_ARENA_SIZE) return 4;
+  if (@N@_init((char *)arena + 4, @U@_ARENA_BYTES) != TML_ERROR_ARENA_ALIGN) return 5;
+  if (@N@_init(NULL, @U@_ARENA_BYTES) != TML_ERROR_ARENA_ALIGN) return 6;
+  if (@N@_step(tml_in, tml_out) != TML_ERROR_NOT_INITIALIZED) return 7;
+  if (@N@_init(arena, sizeof arena) != 0) return 1;
+  printf("NAME_init refusals: ok (%s)\n", @N@_status_str(TML_ERROR_ARENA_SIZE));
+#endif
+  fi = fopen(argv[1], "rb");
+  fo = fopen(argv[2], "wb");
+  if (fi == NULL || fo == NULL) return 1;
+  for (s = 0; s < n; ++s) {
+    int rc;
+    if (fread(tml_in, sizeof(float), IN, fi) != IN) return 1;
+    rc = Check();
+    if (rc != 0) {
+      fprintf(stderr, "sample %ld: status %d (%s)\n", s, rc, @N@_status_str(rc));
+      return 1;
+    }
+    if (fwrite(tml_out, sizeof(float), 7 * OUT, fo) != 7 * OUT) return 1;
+  }
+  fclose(fi);
+  return fclose(fo) == 0 ? 0 : 1;
+}
+#else
+int main(void) {
+#if @U@_ARENA_EXTERN
+  tml_result = @N@_init(arena, sizeof arena);
+#endif
+  for (;;) {
+    __asm volatile("bkpt #1" ::: "memory");
+    tml_result = Check();
+  }
+}
+#endif
+)";
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"@N@", name}, {"@U@", upper}}) {
+    for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
+      text.replace(at, key.size(), value);
+    }
+  }
+  return text;
+}
+
+// Blocks of check(): 0 invoke(x), 1 step over x, 2 invoke_s8(q) codes,
+// 3 quantize(invoke(dequantize(q))) codes, 4 dequantize(invoke_s8(q)),
+// 5 invoke(dequantize(q)), 6 step_s8 over q (codes). Returns the failures.
+std::vector<std::string> CheckBlocks(const float* b, size_t out) {
+  auto same = [&](int i, int j) { return std::memcmp(b + i * out, b + j * out, out * 4) == 0; };
+  std::vector<std::string> failed;
+  if (!same(0, 1)) failed.push_back("step != invoke");
+  if (!same(2, 3)) failed.push_back("invoke_s8 != quantize(invoke(dequantize))");
+  if (!same(4, 5)) failed.push_back("dequantize(invoke_s8) != invoke(dequantize)");
+  if (!same(6, 2)) failed.push_back("step_s8 != invoke_s8");
+  return failed;
+}
+
+int ApiS8(int argc, char** argv) {
+  if (argc < 7) return 2;
+  const fs::path out = fs::absolute(argv[2]), work = fs::absolute(argv[6]);
+  const std::string name = argv[3], data_path = argv[4], cc = argv[5];
+  const int64_t max_samples = argc > 7 ? std::atol(argv[7]) : 5;
+  const nlohmann::json manifest = nlohmann::json::parse(Slurp(out / "tinyml-compile.json"), nullptr, false);
+  if (manifest.is_discarded()) {
+    std::cerr << "no manifest in " << out << "\n";
+    return 1;
+  }
+  fs::remove_all(work);
+  Write(work / "check.c", ApiS8CheckC(name));
+  std::string cmd = cc + " -std=c99 -Wall -Wextra -Werror -Wconversion -Wsign-conversion -O2 -DTML_HOST " +
+                    HostCflags() + " -I" + out.string() + " -I" + (out / "runtime/include").string() +
+                    " " + (work / "check.c").string();
+  std::vector<std::string> sources;
+  for (const auto& src : manifest["sources"]) sources.push_back((out / src.get<std::string>()).string());
+  for (const std::string& src : sources) cmd += " " + src;
+  cmd += " -lm -o " + (work / "host").string();
+  if (std::system(cmd.c_str()) != 0) {
+    std::cerr << "compile failed: " << cmd << "\n";
+    return 1;
+  }
+  auto x = tml::ReadNpy(data_path);
+  if (!x.ok()) {
+    std::cerr << x.status().message() << "\n";
+    return 1;
+  }
+  const int64_t n = std::min<int64_t>(x->shape[0], max_samples);
+  const int64_t per = x->num_elements() / x->shape[0];
+  {
+    std::ofstream in(work / "in.bin", std::ios::binary);
+    in.write(reinterpret_cast<const char*>(x->f32.data()), static_cast<std::streamsize>(n * per * 4));
+  }
+  const std::string run = (work / "host").string() + " " + (work / "in.bin").string() + " " +
+                          (work / "out.bin").string() + " " + std::to_string(n);
+  if (std::system(run.c_str()) != 0) {
+    std::cerr << "run failed: " << run << "\n";
+    return 1;
+  }
+  const std::string host = Slurp(work / "out.bin");
+  const size_t block_bytes = host.size() / static_cast<size_t>(n);
+  const size_t out_floats = block_bytes / 4 / 7;
+  tml::emu::FirmwareBuild build;
+  build.build_dir = (work / "m4").string();
+  build.sources = sources;
+  build.sources.push_back((work / "check.c").string());
+  build.include_dirs = {out.string(), (out / "runtime/include").string()};
+  build.extra_flags = {"-std=c99", "-Wall", "-Wextra", "-Werror", "-Wconversion", "-Wsign-conversion"};
+  auto elf = tml::emu::BuildFirmware(build);
+  if (!elf.ok()) {
+    std::cerr << elf.status().message() << "\n";
+    return 1;
+  }
+  auto runner = tml::emu::M4Runner::Load(*elf, tml::emu::RunnerOptions{});
+  if (!runner.ok() || !(*runner)->RunUntilBreakpoint().ok()) {
+    std::cerr << "cannot start " << *elf << "\n";
+    return 1;
+  }
+  int failures = 0;
+  for (int64_t s = 0; s < n; ++s) {
+    const float* hb = reinterpret_cast<const float*>(host.data() + static_cast<size_t>(s) * block_bytes);
+    for (const std::string& f : CheckBlocks(hb, out_floats)) {
+      std::cerr << "host, sample " << s << ": " << f << "\n";
+      ++failures;
+    }
+    if (!(*runner)->WriteSymbol("tml_in", x->f32.data() + s * per, static_cast<size_t>(per) * 4).ok() ||
+        !(*runner)->RunUntilBreakpoint().ok()) {
+      return 1;
+    }
+    auto got = (*runner)->ReadSymbol("tml_out", block_bytes);
+    auto status = (*runner)->ReadSymbol("tml_result", 4);
+    if (!got.ok() || !status.ok()) return 1;
+    int32_t rc = 0;
+    std::memcpy(&rc, status->data(), 4);
+    if (rc != 0) {
+      std::cerr << "M4, sample " << s << ": status " << rc << "\n";
+      ++failures;
+      continue;
+    }
+    for (const std::string& f : CheckBlocks(reinterpret_cast<const float*>(got->data()), out_floats)) {
+      std::cerr << "M4, sample " << s << ": " << f << "\n";
+      ++failures;
+    }
+    if (std::memcmp(got->data(), hb, block_bytes) != 0) {
+      std::cerr << "sample " << s << ": host and M4 differ\n";
+      ++failures;
+    }
+  }
+  std::cout << n << " samples: " << (failures == 0 ? "int8 API bit-exact" : "FAILED")
+            << " (step == invoke, step_s8 == invoke_s8 == quantize(invoke(dequantize)), host == M4)\n";
+  return failures == 0 ? 0 : 1;
+}
+
+int NpyHex(int argc, char** argv) {
+  if (argc < 3) return 2;
+  auto y = tml::ReadNpy(argv[2]);
+  if (!y.ok()) {
+    std::cerr << y.status().message() << "\n";
+    return 1;
+  }
+  for (size_t k = 0; k < y->f32.size(); ++k) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &y->f32[k], 4);
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "0x%08x", bits);
+    std::cout << "output[" << k << "] = " << hex << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -343,6 +602,8 @@ int main(int argc, char** argv) {
   if (cmd == "same-dirs") return SameDirs(argc, argv);
   if (cmd == "host-vs-emu") return HostVsEmu(argc, argv);
   if (cmd == "fragments") return Fragments(argc, argv);
+  if (cmd == "api-s8") return ApiS8(argc, argv);
+  if (cmd == "npy-hex") return NpyHex(argc, argv);
   std::cerr << "usage: tml_e2e_tool step|fault-elf|same-dirs ...\n";
   return 2;
 }

@@ -3,7 +3,8 @@
 #
 # 1. configure examples/firmware_project for the Cortex-M4 (arm-none-eabi toolchain file) and
 #    build it: tinyml_add_model() generates detector.c and the firmware links it;
-# 2. run firmware.elf in the emulator: both sample frames classified as labelled (exit code 0);
+# 2. run firmware.elf in the emulator: both sample frames and the digit sequence classified as
+#    labelled (exit code 0); the int8 streaming model's outputs equal `verify`'s bit for bit;
 # 3. build again: nothing is regenerated;
 # 4. change MODEL_OPTIONS (another percentile) and build: the sources are regenerated with it.
 cmake_minimum_required(VERSION 3.20)
@@ -53,12 +54,32 @@ if(NOT header MATCHES "99th percentile" OR NOT header MATCHES "int detector_scor
   message(FATAL_ERROR "detector.h lacks the anomaly scorer:\n${header}")
 endif()
 
-# 2. Run it.
+# 2. Run it: both frames and the digit classified as labelled (exit code 0).
 run(COMMAND ${tool} emulate ${build}/firmware.elf OUT out)
 message(STATUS "${out}")
-if(NOT out MATCHES "exit code 0" OR NOT out MATCHES "frame 1 \\(faulty\\): score [0-9.]+ > threshold")
+if(NOT out MATCHES "exit code 0" OR NOT out MATCHES "frame 1 \\(faulty\\): score [0-9.]+ > threshold"
+   OR NOT out MATCHES "digit: 7 \\(as labelled\\)")
   message(FATAL_ERROR "unexpected firmware output:\n${out}")
 endif()
+
+# 2b. The int8 streaming model (digits_step_s8 on the caller's arena in .model_arena) gives
+#     the outputs `verify` computes with digits_invoke on the same sequence, bit for bit.
+file(READ ${build}/firmware.map map)
+if(NOT map MATCHES "\\.model_arena[ \t\n]+0x2")
+  message(FATAL_ERROR "no .model_arena section in RAM in firmware.map")
+endif()
+run(COMMAND ${tool} verify ${build}/digits_model --test-data ${project_dir}/sample_sequence.npy
+            --save-outputs ${WORK_DIR}/digits_verify.npy)
+run(COMMAND ${E2E_TOOL} npy-hex ${WORK_DIR}/digits_verify.npy OUT expected)
+string(REGEX MATCHALL "output\\[[0-9]+\\] = 0x[0-9a-f]+" expected_lines "${expected}")
+string(REGEX MATCHALL "digits output\\[[0-9]+\\] = 0x[0-9a-f]+" firmware_lines "${out}")
+list(TRANSFORM firmware_lines REPLACE "^digits " "")
+list(LENGTH expected_lines n_expected)
+if(n_expected EQUAL 0 OR NOT firmware_lines STREQUAL expected_lines)
+  message(FATAL_ERROR "firmware (digits_step_s8) and verify (digits_invoke) outputs differ:\n"
+                      "firmware: ${firmware_lines}\nverify:   ${expected_lines}")
+endif()
+message(STATUS "digits: ${n_expected} outputs of digits_step_s8 in the firmware == verify's")
 
 # 3. A no-op build regenerates nothing.
 file(TIMESTAMP ${build}/detector_model/detector.c before)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_hard_sigmoid_f32 - see tml_kernels.h for the contract. */
 #include "tml_kernels.h"
 #include "tml_math_f32.h"

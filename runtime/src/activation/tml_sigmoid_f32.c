@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_sigmoid_f32 - see tml_kernels.h for the contract.
  * The math goes through tml_sigmoidf() so firmware can swap in an approximation. */
 #include "tml_kernels.h"

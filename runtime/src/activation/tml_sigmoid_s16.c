@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_sigmoid_s16 - see tml_kernels_s8.h. Entry k of the table is
  * y_k = round(sigmoid(-8 + k/16)·32768), clamped to [0, 32767], in its low half and
  * y_{k+1} - y_k in its high half (k < 256, as tml_tanh_table_q15x2); generated with

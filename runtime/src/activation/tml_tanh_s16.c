@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_tanh_s16 - see tml_kernels_s8.h. Entry k of the table is y_k = round(tanh(-8 +
  * k/16)·32768), clamped to ±32767, in its low half and y_{k+1} - y_k in its high half
  * (k < 256; one load per interpolation); generated with Python's math.tanh. */

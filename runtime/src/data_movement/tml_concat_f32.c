@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_concat_f32 - see tml_kernels.h for the contract. */
 #include <string.h>
 

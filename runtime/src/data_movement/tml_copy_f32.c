@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_copy_f32 - see tml_kernels.h for the contract.
  * memmove, not memcpy: the memory planner may place a reshaped tensor over its source. */
 #include <string.h>

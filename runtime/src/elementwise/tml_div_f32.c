@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_div_f32 - see tml_kernels.h for the contract; the loop is in tml_broadcast_f32.h. */
 #include "tml_broadcast_f32.h"
 #include "tml_kernels.h"

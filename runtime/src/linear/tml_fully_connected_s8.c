@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_fully_connected_s8 - see tml_kernels_s8.h for the contract and the weight layout. */
 #include "tml_kernels_s8.h"
 #include "tml_support.h"

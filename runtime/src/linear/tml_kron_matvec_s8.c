@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_kron_matvec_s8 - see tml_kernels_s8.h for the contract and the factor layout.
  *
  * Both products of the evaluation (T = X·Bᵀ, then Y = A·T) are small matrix-matrix

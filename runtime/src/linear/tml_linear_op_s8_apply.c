@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_linear_op_s8_apply - see tml_kernels_s8.h. */
 #include "tml_kernels_s8.h"
 #include "tml_support.h"

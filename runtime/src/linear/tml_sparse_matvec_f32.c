@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_sparse_matvec_f32 - see tml_kernels.h for the contract. */
 #include "tml_kernels.h"
 #include "tml_support.h"

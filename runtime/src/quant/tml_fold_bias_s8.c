@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_fold_bias_s8 - see tml_kernels_s8.h. */
 #include "tml_kernels_s8.h"
 

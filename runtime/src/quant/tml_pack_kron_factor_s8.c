@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_pack_kron_factor_s8, tml_pack_kron_s8 - see tml_kernels_s8.h for the row-pair-word
  * layout and the order of the terms. */
 #include "tml_kernels_s8.h"

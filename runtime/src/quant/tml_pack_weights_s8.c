@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_pack_weights_s8 - see tml_kernels_s8.h for the layout. */
 #include "tml_kernels_s8.h"
 

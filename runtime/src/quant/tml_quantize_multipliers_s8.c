@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_quantize_multipliers_s8 - see tml_kernels_s8.h. Host-side: uses double and frexp. */
 #include <math.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_lstm_step_s8_s16 - see tml_kernels_s8.h for the formats and equations. */
 #include "tml_kernels_s8.h"
 #include "tml_linear_op_s8_requant.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_rnn_f32 - see tml_kernels.h for the contract; the sequence loop is in
  * tml_recurrent_f32.h and each time step is tml_rnn_step_f32. */
 #include "tml_kernels.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_log_softmax_f32 - see tml_kernels.h for the contract.
  * Computed as (x - max) - log(sum(exp(x - max))) rather than log(softmax): no log(0) =
  * -inf for entries far below the maximum. Subtracting max first keeps the result exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_softmax_f32 - see tml_kernels.h for the contract.
  * Subtracting the maximum keeps exp() finite; the exponentials are stored in the output
  * on the first pass so each is computed once, which also makes in-place use safe. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tml_softmax_s8 - see tml_kernels_s8.h for the contract.
  * e = table[max - x] <= 65535, so e·256 fits 32 bits and Σe >= 65535 (the maximum's own
  * entry): the division is 32-bit and never by zero. Two passes per row: the maximum, then
