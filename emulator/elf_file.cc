@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <utility>
 
 namespace tml::emu {
 namespace {
@@ -109,6 +110,14 @@ StatusOr<ElfFile> ElfFile::Read(const std::string& path) {
   if (!in) return InvalidInput("{}: cannot open the firmware file", path);
   // libelf works on an in-memory copy so segment bytes can be sliced freely.
   std::vector<char> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return Parse(std::move(image), path);
+}
+
+StatusOr<ElfFile> ElfFile::Parse(std::vector<char> image, const std::string& path) {
+  if (image.size() > kMaxElfFileBytes) {
+    return InvalidInput("{}: {} bytes is larger than the {} MiB an ELF firmware file may have",
+                        path, image.size(), kMaxElfFileBytes >> 20);
+  }
   if (elf_version(EV_CURRENT) == EV_NONE) return Internal("libelf: {}", elf_errmsg(-1));
   std::unique_ptr<Elf, ElfCloser> elf(elf_memory(image.data(), image.size()));
   if (!elf || elf_kind(elf.get()) != ELF_K_ELF) {

@@ -57,6 +57,9 @@ class ElfFile {
   // Reads and validates `path` (must be ELF32, little-endian, EM_ARM,
   // ET_EXEC). Errors name the file and what is wrong with it.
   static StatusOr<ElfFile> Read(const std::string& path);
+  // The same checks on the file's bytes already in memory; `path` names the
+  // file in messages.
+  static StatusOr<ElfFile> Parse(std::vector<char> image, const std::string& path);
 
   const std::string& path() const { return path_; }
   uint32_t entry() const { return entry_; }

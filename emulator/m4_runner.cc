@@ -7,6 +7,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "emulator/image_loader.h"
 #include "emulator/semihosting.h"
 
 namespace tml::emu {
@@ -14,7 +15,6 @@ namespace {
 
 constexpr uint32_t kExcpSwi = 2;   // QEMU EXCP_SWI (SVC) as seen by UC_HOOK_INTR
 constexpr uint32_t kExcpBkpt = 7;  // QEMU EXCP_BKPT
-constexpr uint8_t kStackFill = 0xA5;
 constexpr uint64_t kNoExit = 0xFFFFFFFF;  // an `until` address no Thumb PC can equal
 constexpr size_t kMaxDivideHooks = 4096;  // see AddDivideHooks
 
@@ -478,103 +478,15 @@ struct M4Runner::Impl {
     return Status::Ok();
   }
 
-  // Host memory behind [address, address + size) when the range lies wholly
-  // inside flash or SRAM, else nullptr. Overflow-safe for any input.
-  uint8_t* HostRange(uint64_t address, uint64_t size) {
-    const TargetProfile& prof = options.profile;
-    if (prof.RangeInFlash(address, size)) return flash.data() + (address - prof.flash_base);
-    if (prof.RangeInSram(address, size)) return sram.data() + (address - prof.sram_base);
-    return nullptr;
-  }
-
-  std::string MemoryMap() const {
-    const TargetProfile& prof = options.profile;
-    return fmt::format("target '{}': flash 0x{:08x}..0x{:08x}, SRAM 0x{:08x}..0x{:08x}", prof.name,
-                       prof.flash_base, uint64_t{prof.flash_base} + prof.flash_size, prof.sram_base,
-                       prof.SramEnd());
-  }
-
-  // Copies every load segment into flash/SRAM. Everything in the ELF is
-  // checked against the memory map first (ElfFile has already rejected
-  // ranges that wrap past 4 GiB): a bad file is an error, never a write
-  // outside the host buffers.
+  // Places the image into flash/SRAM (image_loader.h checks everything in
+  // the ELF against the memory map first) and resets the core.
   Status LoadImage() {
-    const TargetProfile& prof = options.profile;
-    const auto& segments = elf.segments();
-    auto misfit = [&](size_t i, const char* what, uint64_t address, uint64_t size) {
-      return InvalidInput("{}: segment {}: {} (0x{:x} bytes at 0x{:08x}) does not fit {}",
-                          elf.path(), i, what, size, address, MemoryMap());
-    };
-    for (size_t i = 0; i < segments.size(); ++i) {
-      const LoadSegment& seg = segments[i];
-      const uint64_t file_size = seg.bytes.size();
-      if (file_size > 0) {
-        uint8_t* at = HostRange(seg.physical_address, file_size);
-        if (!at) return misfit(i, "its contents", seg.physical_address, file_size);
-        std::memcpy(at, seg.bytes.data(), file_size);
-        // Also at the VMA, so firmware without a .data-copying startup still works.
-        if (seg.virtual_address != seg.physical_address && prof.InSram(seg.virtual_address)) {
-          at = HostRange(seg.virtual_address, file_size);
-          if (!at) return misfit(i, "its contents", seg.virtual_address, file_size);
-          std::memcpy(at, seg.bytes.data(), file_size);
-        }
-      }
-      if (seg.memory_size > file_size && prof.InSram(seg.virtual_address)) {
-        const uint64_t zero_at = uint64_t{seg.virtual_address} + file_size;
-        const uint64_t zero_size = seg.memory_size - file_size;
-        uint8_t* at = HostRange(zero_at, zero_size);
-        if (!at) return misfit(i, "its zero-initialised part", zero_at, zero_size);
-        std::memset(at, 0, zero_size);
-      }
-    }
-
-    uint32_t initial_sp = 0, reset = 0;
-    std::memcpy(&initial_sp, &flash[0], 4);
-    std::memcpy(&reset, &flash[4], 4);
-    if (!prof.InFlash(reset & ~1u) && !prof.InSram(reset & ~1u)) reset = elf.entry();
-    // SP[1:0] read as zero on the core; a full-descending stack may start at
-    // SRAM's end but must have at least one word below it.
-    const uint32_t sp = initial_sp & ~3u;
-    if (sp < uint64_t{prof.sram_base} + 4 || sp > prof.SramEnd()) {
-      return InvalidInput("{}: the vector table's initial SP 0x{:08x} is not in SRAM ({})",
-                          elf.path(), initial_sp, MemoryMap());
-    }
-    SetReg(UC_ARM_REG_SP, sp);
-    SetReg(UC_ARM_REG_PC, reset | 1);
-
-    const Symbol* bottom = elf.FindSymbol("__tml_stack_bottom");
-    const Symbol* top = elf.FindSymbol("__tml_stack_top");
-    if (bottom && top) {
-      // The linker script's reservation: must be a non-empty part of SRAM.
-      for (const Symbol* symbol : {bottom, top}) {
-        if (!prof.RangeInSram(symbol->address, 0)) {
-          return InvalidInput("{}: {} = 0x{:08x} is outside SRAM ({})", elf.path(), symbol->name,
-                              symbol->address, MemoryMap());
-        }
-      }
-      if (bottom->address >= top->address) {
-        return InvalidInput(
-            "{}: the stack region is empty or inverted (__tml_stack_bottom "
-            "0x{:08x}, __tml_stack_top 0x{:08x})",
-            elf.path(), bottom->address, top->address);
-      }
-      stack_bottom = bottom->address;
-      stack_top = top->address;
-      stack_guard = true;
-    } else {
-      // profile.stack_size bytes below the initial SP, clipped to SRAM and
-      // to anything the image placed in RAM (never painted over).
-      stack_top = sp;
-      stack_bottom = sp - prof.sram_base >= prof.stack_size ? sp - prof.stack_size : prof.sram_base;
-      for (const LoadSegment& seg : segments) {
-        const uint64_t end = uint64_t{seg.virtual_address} + seg.memory_size;
-        if (prof.InSram(seg.virtual_address) && end > stack_bottom && end <= stack_top) {
-          stack_bottom = static_cast<uint32_t>(end);
-        }
-      }
-    }
-    // sram_base <= stack_bottom < stack_top <= SRAM's end, by construction.
-    std::memset(&sram[stack_bottom - prof.sram_base], kStackFill, stack_top - stack_bottom);
+    TML_ASSIGN_OR_RETURN(const ResetState reset, emu::LoadImage(elf, options.profile, flash, sram));
+    stack_bottom = reset.stack_bottom;
+    stack_top = reset.stack_top;
+    stack_guard = reset.stack_guard;
+    SetReg(UC_ARM_REG_SP, reset.sp);
+    SetReg(UC_ARM_REG_PC, reset.pc);
     if (options.cycle_model && options.cycles.data_dependent_divide) AddDivideHooks();
     return Status::Ok();
   }

@@ -1,50 +1,76 @@
 #!/bin/sh
-# Builds the libFuzzer harnesses (fuzz/) with clang, AddressSanitizer and UBSan
-# into ${FUZZ_BUILD_DIR:-build-fuzz}, then runs each for SECONDS (default 60)
-# from a seed corpus made of the repository's own models, data files and a tiny
-# firmware ELF. Prints executions and crashes per fuzzer; exit 1 on any crash
+# Runs the libFuzzer harnesses (fuzz/) one after the other, each for SECONDS
+# (default 60) on one core, from a seed corpus of the repository's own inputs:
+# the example and test models, the CLI-test and hostile-input models the build
+# generates, .npy files, a tiny firmware ELF and the crafted hostile ELFs.
+# Builds them first in the checking build (scripts/build_check.sh: clang, ASan,
+# UBSan). Prints executions, rate and crashes per fuzzer; exit 1 on any crash
 # (the crashing input is left in the work directory, named crash-*).
-#   scripts/fuzz.sh            # 60 s each (what CI runs)
+#   scripts/fuzz.sh            # 60 s each (what scripts/test.sh runs)
 #   scripts/fuzz.sh 3600       # an hour each
+#   FUZZ_RUNS=1000000 scripts/fuzz.sh 3600   # each until 1,000,000 executions (or an hour)
 set -eu
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_EACH="${1:-60}"
-BUILD_DIR="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
+BUILD_DIR="${CHECK_BUILD_DIR:-$ROOT/build-check}"
 WORK="$BUILD_DIR/fuzz-work"
-"$ROOT/scripts/install-deps.sh" >/dev/null
-cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-  -DCMAKE_CXX_COMPILER=clang++ -DTML_BUILD_FUZZERS=ON -DTML_BUILD_TESTS=OFF -DTML_BUILD_BENCH=OFF >/dev/null
-cmake --build "$BUILD_DIR" -j "$(nproc)" --target onnx_import_fuzzer npy_fuzzer elf_fuzzer >/dev/null
+"$ROOT/scripts/build_check.sh" onnx_import_fuzzer npy_fuzzer elf_fuzzer >/dev/null
 
-# Seed corpora: every model and small data file in the tree, and a tiny ELF.
+# Largest input each fuzzer makes. The formats put everything that matters up
+# front (protobuf fields, the .npy header, ELF headers and tables), and small
+# inputs keep the rate up; seeds larger than this are left out, not truncated.
+ONNX_MAX=32768
+NPY_MAX=4096
+ELF_MAX=8192
+
+# Seed corpora, each file under its own name (many are called model.onnx).
+rm -rf "$WORK/seed_onnx" "$WORK/seed_npy" "$WORK/seed_elf"
 mkdir -p "$WORK/seed_onnx" "$WORK/seed_npy" "$WORK/seed_elf"
-find "$ROOT/examples" "$ROOT/tests" -name '*.onnx' -size -2M -exec cp {} "$WORK/seed_onnx/" \; 2>/dev/null || true
-i=0
-for f in $(find "$ROOT/examples" "$ROOT/tests" -name '*.npy' -size -256k); do
-  i=$((i + 1)); cp "$f" "$WORK/seed_npy/$i.npy"
-done
+seed() {  # seed DIR EXT MAX_BYTES FILES...
+  dir=$1 ext=$2 max=$3
+  shift 3
+  for f in "$@"; do
+    [ "$(wc -c <"$f")" -le "$max" ] || continue
+    i=$(($(ls "$dir" | wc -l) + 1))
+    cp "$f" "$dir/$i.$ext"
+  done
+}
+# shellcheck disable=SC2046
+seed "$WORK/seed_onnx" onnx $ONNX_MAX $(find "$ROOT/examples" "$ROOT/tests" "$BUILD_DIR/tests" \
+  -name '*.onnx' -type f | sort)
+# shellcheck disable=SC2046
+seed "$WORK/seed_npy" npy $NPY_MAX $(find "$ROOT/examples" "$ROOT/tests" "$BUILD_DIR/tests" \
+  -name '*.npy' -type f | sort)
 printf 'int main(void) { volatile int x = 3; return x * 2; }\nvoid _start(void) { main(); for (;;) {} }\n' > "$WORK/tiny.c"
 arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -O1 -nostdlib -Wl,-e,_start -Wl,-Ttext=0x08000000 \
   -Wl,-Tdata=0x20000000 "$WORK/tiny.c" -o "$WORK/seed_elf/tiny.elf"
+python3 "$ROOT/tests/hostile/make_emulator_cases.py" "$WORK/emulator_cases" >/dev/null
+# shellcheck disable=SC2046
+seed "$WORK/seed_elf" elf $ELF_MAX $(find "$WORK/emulator_cases" -type f | sort)
 
 status=0
 for fuzzer in onnx_import npy elf; do
-  # Small inputs keep the rate up; the formats put everything that matters up front.
   case $fuzzer in
-    onnx_import) seed=seed_onnx; max_len=65536 ;;
-    npy) seed=seed_npy; max_len=4096 ;;
-    elf) seed=seed_elf; max_len=8192 ;;
+    onnx_import) seeds=seed_onnx; max_len=$ONNX_MAX ;;
+    npy) seeds=seed_npy; max_len=$NPY_MAX ;;
+    elf) seeds=seed_elf; max_len=$ELF_MAX ;;
   esac
   mkdir -p "$WORK/corpus_$fuzzer"
   log="$WORK/$fuzzer.log"
-  if (cd "$WORK" && "$BUILD_DIR/fuzz/${fuzzer}_fuzzer" -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 \
-        -timeout=20 -max_len="$max_len" -print_final_stats=1 "$WORK/corpus_$fuzzer" "$WORK/$seed" >"$log" 2>&1); then
-    result="no crash"
+  start=$(date +%s)
+  # -rss_limit_mb: the importer's own limits (256 MB per tensor, 1 GiB of
+  # constants) are what a crafted model may allocate; more is a bug.
+  if (cd "$WORK" && "$BUILD_DIR/fuzz/${fuzzer}_fuzzer" -max_total_time="$SECONDS_EACH" \
+        -runs="${FUZZ_RUNS:--1}" \
+        -rss_limit_mb=4096 -timeout=20 -max_len="$max_len" -print_final_stats=1 \
+        "$WORK/corpus_$fuzzer" "$WORK/$seeds" >"$log" 2>&1); then
+    result="0 crashes"
   else
     result="CRASH (see $log and $WORK/crash-*)"
     status=1
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  echo "fuzz $fuzzer: ${execs:-?} executions in ${SECONDS_EACH} s, $result"
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  echo "fuzz $fuzzer: ${execs:-?} executions in $(($(date +%s) - start)) s (${rate:-?}/s), $result"
 done
 exit $status

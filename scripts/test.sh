@@ -1,13 +1,41 @@
 #!/bin/sh
-# The whole test suite: builds (installing what is missing), runs every ctest
-# case (unit, ONNX conformance, CLI end to end), then lists the conformance
-# cases left out and why. Exit status is ctest's.
+# The whole test suite, what .ci/run runs, in three stages:
+#   1. build (Release) and every ctest case: unit, ONNX conformance, CLI,
+#      hostile input, end to end; then the conformance cases left out and why.
+#   2. the sanitizer job (scripts/sanitize.sh): the tool and the tests built
+#      with clang -fsanitize=address,undefined, running the unit, CLI,
+#      hostile-input and end-to-end tests.
+#   3. each libFuzzer harness for 60 s (scripts/fuzz.sh 60), in the same
+#      clang build as stage 2.
+# TML_QUICK=1 runs stage 1 only (a local quick run). Every stage runs even
+# when an earlier one failed; the exit status is 1 when any failed.
 set -eu
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
-"$ROOT/scripts/build.sh"
-status=0
-ctest --test-dir "$BUILD_DIR" -j "$(nproc)" --output-on-failure --timeout 600 || status=$?
-ctest --test-dir "$BUILD_DIR" -R '^conformance\.skipped$' -V 2>/dev/null |
-  sed -n 's/^[0-9]*: //p' | sed -n '/^ONNX conformance cases left out/,$p' || true
-exit $status
+failed=""
+stage() {  # stage NAME COMMAND...: runs it, prints its wall time, remembers a failure
+  name=$1
+  shift
+  start=$(date +%s)
+  echo "=== test.sh: $name"
+  "$@" || failed="$failed $name"
+  echo "=== test.sh: $name took $(($(date +%s) - start)) s"
+}
+tests() {
+  "$ROOT/scripts/build.sh" || return 1
+  status=0
+  ctest --test-dir "$BUILD_DIR" -j "$(nproc)" --output-on-failure --timeout 600 || status=$?
+  ctest --test-dir "$BUILD_DIR" -R '^conformance\.skipped$' -V 2>/dev/null |
+    sed -n 's/^[0-9]*: //p' | sed -n '/^ONNX conformance cases left out/,$p' || true
+  return $status
+}
+stage "build and tests" tests
+if [ "${TML_QUICK:-0}" != 1 ]; then
+  stage "sanitizer tests" "$ROOT/scripts/sanitize.sh"
+  stage "fuzzers" "$ROOT/scripts/fuzz.sh" 60
+fi
+if [ -n "$failed" ]; then
+  echo "test.sh: FAILED:$failed"
+  exit 1
+fi
+echo "test.sh: all stages passed"
