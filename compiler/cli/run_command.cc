@@ -72,6 +72,10 @@ Command AddRunCommand(CLI::App& app) {
             }
             std::vector<Tensor> outputs;
             if (!f->compiled.empty()) {
+              if (!f->common.input_shapes.empty()) {
+                return InvalidInput("--input-shape does not apply to --compiled: {} runs with the shapes it was "
+                                    "compiled with", f->compiled);
+              }
               TML_ASSIGN_OR_RETURN(outputs, RunCompiledDir(f->compiled, f->inputs));
             } else {
               ConsoleObserver observer;
