@@ -9,6 +9,7 @@
 #   scripts/fuzz.sh            # 60 s each (what scripts/test.sh runs)
 #   scripts/fuzz.sh 3600       # an hour each
 #   FUZZ_RUNS=1000000 scripts/fuzz.sh 3600   # each until 1,000,000 executions (or an hour)
+#   FUZZERS=elf scripts/fuzz.sh                # one of them
 set -eu
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_EACH="${1:-60}"
@@ -51,7 +52,7 @@ python3 "$ROOT/tests/hostile/make_emulator_cases.py" "$WORK/emulator_cases" >/de
 seed "$WORK/seed_elf" elf $ELF_MAX $(find "$WORK/emulator_cases" -type f | sort)
 
 status=0
-for fuzzer in onnx_import npy elf; do
+for fuzzer in ${FUZZERS:-onnx_import npy elf}; do
   case $fuzzer in
     onnx_import) seeds=seed_onnx; max_len=$ONNX_MAX ;;
     npy) seeds=seed_npy; max_len=$NPY_MAX ;;
