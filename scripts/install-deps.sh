@@ -3,6 +3,8 @@
 # Idempotent: packages already present are left as they are. Run as root.
 set -eu
 
+# libclang-rt-dev: the ASan/UBSan/libFuzzer runtimes of the sanitizer and fuzz stages; clang
+# only recommends it, and recommends are not installed here.
 PACKAGES="
   build-essential cmake pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
@@ -10,7 +12,7 @@ PACKAGES="
   libunicorn-dev libcapstone-dev libelf-dev
   nlohmann-json3-dev libgtest-dev libssl-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi
-  python3 python3-onnx python3-numpy clang
+  python3 python3-onnx python3-numpy clang libclang-rt-dev
   chromium
 "
 
