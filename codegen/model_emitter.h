@@ -65,6 +65,9 @@ struct CodegenOptions {
   std::string model_file;  // as given on the command line (no directory needed)
   std::string model_hash;  // e.g. "fnv1a64:0123456789abcdef"
   std::vector<std::string> options;  // the compile options that shaped the output
+  // exp/sigmoid/tanh through libm instead of the runtime's approximations: the
+  // output's runtime/include/tml_config.h sets TML_FLOAT_MATH_EXACT 1.
+  bool exact_float_math = false;
 };
 
 struct GeneratedFile {

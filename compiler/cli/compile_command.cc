@@ -59,6 +59,10 @@ void AddQuantizeAndAnomalyOptions(CLI::App* cmd, CompileOptions* o) {
   cmd->add_option("--calib-method", o->calib_method,
                   "int8 activation ranges: minmax (default) or percentile[:P] "
                   "(±P-th percentile of |x|, default 99.99: clips rare outliers)");
+  cmd->add_option("--float-math", o->float_math,
+                  "fast (default): exp/sigmoid/tanh as short approximations (error < 1e-7); "
+                  "exact: newlib's expf/tanhf (slower, larger)")
+      ->check(CLI::IsMember({"fast", "exact"}));
   cmd->add_flag("--anomaly", o->anomaly, "Autoencoder: emit NAME_score() and a threshold set on --calib");
   cmd->add_option("--calib", o->calib,
                   ".npy calibration samples (--anomaly: normal data; --finetune: training data)");

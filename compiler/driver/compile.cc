@@ -124,6 +124,7 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
   }
   if (options.quantize != "none") recorded.push_back("--quantize " + options.quantize);
   if (options.calib_method != "minmax") recorded.push_back("--calib-method " + options.calib_method);
+  if (options.float_math != "fast") recorded.push_back("--float-math " + options.float_math);
   if (options.anomaly) {
     recorded.push_back(fmt::format("--anomaly --anomaly-percentile {:g}", options.anomaly_percentile));
   }
@@ -224,6 +225,7 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
                                  {"max_model_bytes", l.max_model_bytes}, {"max_nodes", l.max_nodes}};
   }
   manifest["quantize"] = options.quantize;
+  manifest["float_math"] = options.float_math;
   std::vector<std::string> sources;
   for (const auto& f : model.files) {
     if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources.push_back(f.path);
@@ -273,6 +275,10 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
   cg.model_file = fs::path(model_path).filename().string();
   cg.model_hash = verification::HashBytes(bytes);
   cg.options = RecordedOptions(options);
+  if (options.float_math != "fast" && options.float_math != "exact") {
+    return InvalidInput("--float-math {}: expected fast or exact", options.float_math);
+  }
+  cg.exact_float_math = options.float_math == "exact";
   Compiled compiled;
   compiled.name = options.name;
   TML_ASSIGN_OR_RETURN(compiled.model, codegen::GenerateModel(graph, cg));
