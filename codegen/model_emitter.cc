@@ -1,6 +1,7 @@
 #include "codegen/model_emitter.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <map>
 #include <set>
@@ -156,11 +157,23 @@ StreamPlan PlanStreaming(const Graph& graph) {
 }
 
 // runtime/include/tml_config.h with this compile's choices: the default
-// "#define TML_FLOAT_MATH_EXACT 0" becomes 1 for --float-math exact.
-std::string ConfigHeader(std::string content, bool exact_float_math) {
-  const std::string fast = "#define TML_FLOAT_MATH_EXACT 0";
-  const size_t at = content.find(fast);
-  if (exact_float_math && at != std::string::npos) content[at + fast.size() - 1] = '1';
+// "#define TML_FLOAT_MATH_EXACT 0" becomes 1 for --float-math exact, and each
+// "#define TML_LINK_<KERNEL> 1" becomes 0 when the model does not use tml_<kernel>
+// (the linear-operator dispatch then neither calls nor links it).
+std::string ConfigHeader(std::string content, bool exact_float_math,
+                         const std::set<std::string>& kernels) {
+  const auto set_last_digit = [&content](const std::string& line, char digit) {
+    const size_t at = content.find(line);
+    if (at != std::string::npos) content[at + line.size() - 1] = digit;
+  };
+  if (exact_float_math) set_last_digit("#define TML_FLOAT_MATH_EXACT 0", '1');
+  for (const char* kernel : {"kron_matvec_s8", "sparse_matvec_s8", "kron_matvec_f32",
+                             "sparse_matvec_f32"}) {
+    if (kernels.count(std::string("tml_") + kernel)) continue;
+    std::string macro = kernel;
+    for (char& c : macro) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    set_last_digit("#define TML_LINK_" + macro + " 1", '0');
+  }
   return content;
 }
 
@@ -182,7 +195,8 @@ std::vector<GeneratedFile> RuntimeSources(const std::set<std::string>& kernels,
     const std::string base = f.path.substr(f.path.rfind('/') + 1);
     if (f.path.rfind("include/", 0) == 0) {
       files.push_back({"runtime/include/" + base,
-                       base == "tml_config.h" ? ConfigHeader(f.content, exact_float_math) : f.content});
+                       base == "tml_config.h" ? ConfigHeader(f.content, exact_float_math, needed)
+                                              : f.content});
     } else if (needed.count(base.substr(0, base.size() - 2))) {
       files.push_back({"runtime/src/" + base, f.content});
       c_files->push_back("runtime/src/" + base);

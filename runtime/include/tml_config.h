@@ -16,4 +16,25 @@
 #define TML_FLOAT_MATH_EXACT 0
 #endif
 
+/*
+ * TML_LINK_KRON_MATVEC_S8, TML_LINK_SPARSE_MATVEC_S8, TML_LINK_KRON_MATVEC_F32,
+ * TML_LINK_SPARSE_MATVEC_F32: 1 = the linear-operator kernels (tml_linear_op_s8_apply,
+ * tml_linear_op_apply_f32) can run Kronecker / sparse operators of that type, which links
+ * tml_kron_matvec_* / tml_sparse_matvec_*; 0 = they run dense operators only (a Kronecker
+ * or sparse operator is refused with TML_ERROR_ARG) and link neither. The compiler writes
+ * 0 for the forms the model has no operator of. Default 1.
+ */
+#ifndef TML_LINK_KRON_MATVEC_S8
+#define TML_LINK_KRON_MATVEC_S8 1
+#endif
+#ifndef TML_LINK_SPARSE_MATVEC_S8
+#define TML_LINK_SPARSE_MATVEC_S8 1
+#endif
+#ifndef TML_LINK_KRON_MATVEC_F32
+#define TML_LINK_KRON_MATVEC_F32 1
+#endif
+#ifndef TML_LINK_SPARSE_MATVEC_F32
+#define TML_LINK_SPARSE_MATVEC_F32 1
+#endif
+
 #endif /* TML_CONFIG_H */
