@@ -177,6 +177,7 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
         "tml_quant_params", fmt::format("{{{}, {}, {}}}", m_name, rq.left_shift, rq.right_shift));
     TML_ASSIGN_OR_RETURN(std::string w_dims, ctx.DimsOf(Shape{rows, cols}));
     kernel = "tml_fully_connected_s8";
+    if (cols > kS8ColumnsWithoutFolding) ctx.UseRuntimeOption("TML_S8_LONG_ROWS");
     kernel_bytes = FcBufferBytes(rows, cols);
     call = fmt::format(
         "tml_fully_connected_s8(&fc_ctx_, {}, {}, {{x_dims}}, xq_, {}, {}, {}, {{y_dims}}, yq_)",

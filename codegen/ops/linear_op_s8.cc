@@ -241,6 +241,7 @@ std::string OpInit(EmitContext& ctx, const LinearOpS8Data& d) {
     }
   } else if (d.blocks.empty()) {
     packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
+    if (d.cols > kS8ColumnsWithoutFolding) ctx.UseRuntimeOption("TML_S8_LONG_ROWS");
   }
   // An all-zero bias (R of a recurrent layer: h has zero point 0 and the biases
   // sit in W) is NULL rather than rows·4 bytes of zeros in flash.

@@ -37,4 +37,14 @@
 #define TML_LINK_SPARSE_MATVEC_F32 1
 #endif
 
+/*
+ * TML_S8_LONG_ROWS: 1 = the int8 dense kernels take rows of more than 512 columns (their
+ * lane accumulators are folded every 512 columns, ~1 KB more code); 0 = they refuse such a
+ * layer with TML_ERROR_ARG. The compiler writes 0 when no int8 dense weight is that wide.
+ * Default 1.
+ */
+#ifndef TML_S8_LONG_ROWS
+#define TML_S8_LONG_ROWS 1
+#endif
+
 #endif /* TML_CONFIG_H */

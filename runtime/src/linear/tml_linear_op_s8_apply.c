@@ -56,6 +56,7 @@ TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_l
   if (op->packed != NULL) {
     const int32_t cols4 = (op->cols + 3) & ~3;
     int16_t *xw;
+    TML_CHECK(TML_S8_ROWS_OK(op->cols));
     if (ctx == NULL || ctx->buf == NULL || ctx->size < 2 * cols4) {
       return TML_ERROR_BUFFER;
     }
