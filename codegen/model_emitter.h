@@ -76,6 +76,9 @@ struct CodegenOptions {
   // --arena static|extern: the scratch arena as a static array in NAME.c, or
   // the caller's memory given to NAME_init() (model_api.h).
   ArenaMode arena = ArenaMode::kStatic;
+  // exp/sigmoid/tanh through libm instead of the runtime's approximations: the
+  // output's runtime/include/tml_config.h sets TML_FLOAT_MATH_EXACT 1.
+  bool exact_float_math = false;
 };
 
 struct GeneratedFile {

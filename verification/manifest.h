@@ -1,7 +1,8 @@
 // The manifest of a `compile` output directory: OUTDIR/tinyml-compile.json,
 // written by the driver (compiler/driver/compile.h) and read by `verify`.
 // Keys: tool, version, name, model_path (absolute), model_hash, input_shapes,
-// quantize, arena (static/extern), has_invoke_s8, sources and include_dirs (relative to OUTDIR), inputs / outputs
+// quantize, arena (static/extern), has_invoke_s8, float_math (fast|exact), sources and
+// include_dirs (relative to OUTDIR), inputs / outputs
 // ({name, shape}), arena_bytes, weight_bytes, kernels, layers (marker id ->
 // name), layer_weights, has_step, target {name, flash_kb, ram_kb, clock_mhz},
 // and the compile-time figures for the reports: kron_factorize, dope,

@@ -74,6 +74,11 @@ class EmitContext {
   const std::string& Scratch() const { return scratch_; }
   // Records that `kernel` (e.g. "tml_gemm_f32") is called.
   void UseKernel(const std::string& kernel) { kernels_.insert(kernel); }
+  // A runtime/include/tml_config.h switch the emitted code needs on whose default the
+  // codegen turns off otherwise (e.g. "TML_S8_LONG_ROWS": an int8 dense weight wider
+  // than 512 columns).
+  void UseRuntimeOption(const std::string& macro) { runtime_options_.insert(macro); }
+  const std::set<std::string>& runtime_options() const { return runtime_options_; }
   // Prints `TML_TRY(<call>);` into the current body.
   void Call(const std::string& call);
   CWriter& body() { return *body_; }
@@ -98,6 +103,7 @@ class EmitContext {
   std::map<std::string, int> counters_;
   std::string scratch_ = "NULL";
   std::set<std::string> kernels_;
+  std::set<std::string> runtime_options_;
   Int8Links int8_links_;
 };
 

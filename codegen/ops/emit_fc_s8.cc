@@ -11,7 +11,12 @@
 // (codegen/int8_links.h). The weights are quantized here (QuantizeRows), so
 // the graph keeps its float weights for the reference interpreter. A compressed
 // weight (Kronecker sum, doping, row blocks) runs as tml_linear_op_fc_s8 on its
-// int8 operator (linear_op_s8.h) in place of tml_fully_connected_s8.
+// int8 operator (linear_op_s8.h) in place of tml_fully_connected_s8. So does a
+// dense weight in a model with an int8 recurrent layer: that model links the
+// linear-operator code anyway, and tml_fully_connected_s8 (~6 KB of unrolled
+// loops) would be a second copy of it for a layer that is ~1 % of the cycles;
+// the int8 weights and the requantization (MakeDenseOpS8: the same
+// QuantizeRowsPowerOfTwo and one multiplier shifted per row) are the same.
 #include <algorithm>
 #include <cmath>
 
@@ -60,6 +65,21 @@ const WeightOperator* CompressedWeight(const Node& node) {
   return &set->per_direction[0];
 }
 
+// True when the graph has an int8 recurrent layer (which links tml_linear_op_s8_apply).
+bool LinksLinearOpS8(const Graph& graph) {
+  return std::any_of(graph.nodes().begin(), graph.nodes().end(), [](const Node& n) {
+    return UsesLstmS8(n) || UsesGruS8(n) || UsesRnnS8(n);
+  });
+}
+
+// Scratch of tml_linear_op_fc_s8 for a dense [rows, cols] weight.
+int32_t DenseOpFcBufferBytes(int32_t rows, int32_t cols) {
+  const std::vector<float> w(static_cast<size_t>(rows) * static_cast<size_t>(cols), 1.0f);
+  LinearOpS8Data d = MakeDenseOpS8(w.data(), rows, cols, AffineQuant{1.0, 0}, nullptr, 1.0);
+  const tml_linear_op_s8 op = HostOpS8(d);
+  return tml_linear_op_fc_s8_get_buffer_size(&op);
+}
+
 // Scratch of tml_linear_op_fc_s8 for the operator (independent of the scales).
 int32_t OpFcBufferBytes(const WeightOperator& w) {
   LinearOpS8Data d = MakeOperatorOpS8(w, AffineQuant{1.0, 0}, nullptr, 1.0);
@@ -81,7 +101,9 @@ int64_t FullyConnectedS8ScratchBytes(const Graph& graph, const Node& node) {
   const WeightOperator* compressed = CompressedWeight(node);
   return Align4(graph.tensor(node.input(0)).num_elements()) +
          Align4(graph.tensor(node.output(0)).num_elements()) +
-         (compressed != nullptr ? OpFcBufferBytes(*compressed) : FcBufferBytes(rows, cols));
+         (compressed != nullptr    ? OpFcBufferBytes(*compressed)
+          : LinksLinearOpS8(graph) ? DenseOpFcBufferBytes(rows, cols)
+                                   : FcBufferBytes(rows, cols));
 }
 
 Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
@@ -111,8 +133,16 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
   // The kernel call on xq_ / yq_ (dims filled in below) and its scratch bytes.
   std::string kernel, call;
   int32_t kernel_bytes = 0;
-  if (const WeightOperator* compressed = CompressedWeight(node)) {
-    LinearOpS8Data d = MakeOperatorOpS8(*compressed, in, bias, out.scale);
+  const WeightOperator* compressed = CompressedWeight(node);
+  if (compressed != nullptr || LinksLinearOpS8(ctx.graph())) {
+    LinearOpS8Data d;
+    if (compressed != nullptr) {
+      d = MakeOperatorOpS8(*compressed, in, bias, out.scale);
+    } else {
+      int32_t rows = 0, cols = 0;
+      const std::vector<float> w = WeightRows(ctx.graph(), node, &rows, &cols);
+      d = MakeDenseOpS8(w.data(), rows, cols, in, bias, out.scale);
+    }
     const tml_linear_op_s8 host = HostOpS8(d);
     kernel = "tml_linear_op_fc_s8";
     kernel_bytes = tml_linear_op_fc_s8_get_buffer_size(&host);
@@ -147,6 +177,7 @@ Status EmitFullyConnectedS8(EmitContext& ctx, const Node& node) {
         "tml_quant_params", fmt::format("{{{}, {}, {}}}", m_name, rq.left_shift, rq.right_shift));
     TML_ASSIGN_OR_RETURN(std::string w_dims, ctx.DimsOf(Shape{rows, cols}));
     kernel = "tml_fully_connected_s8";
+    if (cols > kS8ColumnsWithoutFolding) ctx.UseRuntimeOption("TML_S8_LONG_ROWS");
     kernel_bytes = FcBufferBytes(rows, cols);
     call = fmt::format(
         "tml_fully_connected_s8(&fc_ctx_, {}, {}, {{x_dims}}, xq_, {}, {}, {}, {{y_dims}}, yq_)",

@@ -135,6 +135,7 @@ std::pair<std::string, std::string> KronFactorArrays(EmitContext& ctx, const Wei
 // "{rows, cols, NULL, {kron}, a, b, 0, NULL, sparse}" for a Kronecker sum (factors emitted).
 std::string KronOpInit(EmitContext& ctx, const WeightOperator& w) {
   const auto [an, bn] = KronFactorArrays(ctx, w);
+  ctx.UseKernel("tml_kron_matvec_f32");
   return fmt::format("{{{}, {}, NULL, {}, {}, {}, 0, NULL, {}}}", w.rows, w.cols,
                      KronParamsInit(KronParams(w)), an, bn, SparseInit(ctx, w));
 }
@@ -218,8 +219,9 @@ StatusOr<std::string> EmitRecurrentOpWeights(EmitContext& ctx, const Node& node)
     TML_ASSIGN_OR_RETURN(p, ctx.Ptr(node.input(kRecurrentP)));
   }
   ctx.UseKernel(StepOpKernel(node.op));
+  // tml_kron_matvec_f32 / tml_sparse_matvec_f32 come with the operators that use them
+  // (KronOpInit, SparseInit): a model without one links neither (runtime/include/tml_config.h).
   ctx.UseKernel("tml_linear_op_apply_f32");
-  ctx.UseKernel("tml_kron_matvec_f32");
   return ctx.Param("tml_rnn_op_weights_f32", fmt::format("{{{}, {}, {}, {}}}", w, r, b, p));
 }
 

@@ -232,9 +232,16 @@ std::string OpInit(EmitContext& ctx, const LinearOpS8Data& d) {
                                                        p.m2, p.n2, p.rank, p.t_shift));
     a = ctx.IntWeightArray("int8_t", Ints(d.packed_a), 1);
     b = ctx.IntWeightArray("int8_t", Ints(d.packed_b), 1);
-    if (!d.qk.row_ptr.empty()) sparse = SparseInit(ctx, d);
+    // The kernels a form needs are linked with the operators that have it; a model
+    // without one links neither (runtime/include/tml_config.h).
+    ctx.UseKernel("tml_kron_matvec_s8");
+    if (!d.qk.row_ptr.empty()) {
+      sparse = SparseInit(ctx, d);
+      ctx.UseKernel("tml_sparse_matvec_s8");
+    }
   } else if (d.blocks.empty()) {
     packed = ctx.IntWeightArray("int8_t", Ints(d.packed), 1);
+    if (d.cols > kS8ColumnsWithoutFolding) ctx.UseRuntimeOption("TML_S8_LONG_ROWS");
   }
   // An all-zero bias (R of a recurrent layer: h has zero point 0 and the biases
   // sit in W) is NULL rather than rows·4 bytes of zeros in flash.

@@ -31,6 +31,10 @@ struct LinearOpS8Data {
   std::vector<tml_linear_op_s8> host_blocks;  // filled by HostOpS8
 };
 
+// The widest int8 dense row the runtime takes without TML_S8_LONG_ROWS (4·TML_S8_FOLD_GROUPS
+// of runtime/include/tml_support_s8.h): wider weights turn that tml_config.h switch on.
+constexpr int32_t kS8ColumnsWithoutFolding = 512;
+
 // The recurrent steps' gate pre-activations are Q3.12: the operators' default output scale.
 constexpr double kGateScale = 1.0 / 4096.0;
 

@@ -63,6 +63,10 @@ void AddQuantizeAndAnomalyOptions(CLI::App* cmd, CompileOptions* o) {
                   "static (default): the scratch arena is a static array in NAME.c; extern: the "
                   "caller passes it to NAME_init() (NAME_ARENA_BYTES, NAME_ARENA_ALIGN)")
       ->check(CLI::IsMember({"static", "extern"}));
+  cmd->add_option("--float-math", o->float_math,
+                  "fast (default): exp/sigmoid/tanh as short approximations (error < 1e-7); "
+                  "exact: newlib's expf/tanhf (slower, larger)")
+      ->check(CLI::IsMember({"fast", "exact"}));
   cmd->add_flag("--anomaly", o->anomaly, "Autoencoder: emit NAME_score() and a threshold set on --calib");
   cmd->add_option("--calib", o->calib,
                   ".npy calibration samples (--anomaly: normal data; --finetune: training data)");

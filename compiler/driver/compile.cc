@@ -124,6 +124,7 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
   }
   if (options.quantize != "none") recorded.push_back("--quantize " + options.quantize);
   if (options.calib_method != "minmax") recorded.push_back("--calib-method " + options.calib_method);
+  if (options.float_math != "fast") recorded.push_back("--float-math " + options.float_math);
   if (options.anomaly) {
     recorded.push_back(fmt::format("--anomaly --anomaly-percentile {:g}", options.anomaly_percentile));
   }
@@ -227,6 +228,7 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
   manifest["quantize"] = options.quantize;
   manifest["arena"] = options.arena;  // --arena: static, or extern (NAME_init)
   manifest["has_invoke_s8"] = model.has_s8;
+  manifest["float_math"] = options.float_math;
   std::vector<std::string> sources;
   for (const auto& f : model.files) {
     if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources.push_back(f.path);
@@ -286,6 +288,10 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
   const std::optional<codegen::ArenaMode> arena = codegen::ParseArenaMode(options.arena);
   if (!arena.has_value()) return InvalidInput("--arena {}: expected static or extern", options.arena);
   cg.arena = *arena;
+  if (options.float_math != "fast" && options.float_math != "exact") {
+    return InvalidInput("--float-math {}: expected fast or exact", options.float_math);
+  }
+  cg.exact_float_math = options.float_math == "exact";
   Compiled compiled;
   compiled.name = options.name;
   TML_ASSIGN_OR_RETURN(compiled.model, codegen::GenerateModel(graph, cg));

@@ -37,6 +37,10 @@ struct CompileOptions {
   std::string quantize = "none";
   // --calib-method minmax|percentile[:P] (passes/quantize.h ParseCalibMethod).
   std::string calib_method = "minmax";
+  // --float-math fast|exact: exp, sigmoid and tanh of the float kernels as the runtime's
+  // short approximations (fast, errors below 1e-7; runtime/include/tml_math_f32.h) or
+  // through libm (exact). Written into the output's runtime/include/tml_config.h.
+  std::string float_math = "fast";
   // --calib: calibration samples (fine-tuning's training data, int8 ranges,
   // the --anomaly threshold's normal samples).
   std::string calib;

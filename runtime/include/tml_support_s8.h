@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tml_config.h"
 #include "tml_kernels_s8.h"
 #include "tml_types.h"
 
@@ -204,6 +205,7 @@ TML_S8_INLINE void tml_s8_dot4_chunk(const int8_t **pw, const int16_t **px, int3
 
 /* tml_s8_dot4() for rows longer than 512 columns: the lane accumulators are folded
  * every TML_S8_FOLD_GROUPS groups. Out of line, so the common case stays lean. */
+#if TML_S8_LONG_ROWS
 TML_S8_HOT TML_S8_OUTLINE const int8_t *tml_s8_dot4_folded(const int8_t *w, const int16_t *xw,
                                                             int32_t groups, int32_t sum[4]) {
   sum[0] = 0;
@@ -222,15 +224,23 @@ TML_S8_HOT TML_S8_OUTLINE const int8_t *tml_s8_dot4_folded(const int8_t *w, cons
   }
   return w;
 }
+#endif
 
+/* Callers check groups <= TML_S8_FOLD_GROUPS when !TML_S8_LONG_ROWS (TML_S8_ROWS_OK). */
 TML_S8_INLINE const int8_t *tml_s8_dot4(const int8_t *w, const int16_t *xw, int32_t groups,
                                         int32_t sum[4]) {
-  if (groups <= TML_S8_FOLD_GROUPS) { /* up to 512 columns: one pass, no folding */
-    tml_s8_dot4_chunk(&w, &xw, groups, sum);
-    return w;
+#if TML_S8_LONG_ROWS
+  if (groups > TML_S8_FOLD_GROUPS) {
+    return tml_s8_dot4_folded(w, xw, groups, sum);
   }
-  return tml_s8_dot4_folded(w, xw, groups, sum);
+#endif
+  /* up to 512 columns: one pass, no folding */
+  tml_s8_dot4_chunk(&w, &xw, groups, sum);
+  return w;
 }
+
+/* 1 when the int8 dense kernels of this build take rows of `cols` columns. */
+#define TML_S8_ROWS_OK(cols) (TML_S8_LONG_ROWS || (cols) <= 4 * TML_S8_FOLD_GROUPS)
 
 /**
  * acc[r] = Σ_c W[r][c]·xw[c] for every row of a packed matrix with `rows` rows (acc holds

@@ -130,7 +130,7 @@ TML_S8_HOT TML_S8_OUTLINE void tml_fc_s8_rows(const int8_t *w, const int16_t *xw
   } else {
     for (; blocks > 0; --blocks) {
       int32_t s[4];
-      w = tml_s8_dot4_folded(w, xw, groups, s);
+      w = tml_s8_dot4(w, xw, groups, s);
       tml_fc_s8_out4(s, bias, mult, &out, y);
       bias += bias_step;
       mult += 4;
@@ -174,7 +174,7 @@ TML_S8_HOT tml_status tml_fully_connected_s8(const tml_context *ctx, const tml_f
   TML_CHECK(input_dims->rank >= 1 && output_dims->rank >= 1);
   rows = weight_dims->dim[0];
   cols = weight_dims->dim[1];
-  TML_CHECK(rows >= 1 && cols >= 1);
+  TML_CHECK(rows >= 1 && cols >= 1 && TML_S8_ROWS_OK(cols));
   TML_CHECK(input_dims->dim[input_dims->rank - 1] == cols);
   TML_CHECK(output_dims->dim[output_dims->rank - 1] == rows);
   batch = tml_dims_product(input_dims, 0, input_dims->rank - 1);

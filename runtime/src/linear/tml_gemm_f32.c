@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* tml_gemm_f32 - see tml_kernels.h for the contract. */
 #include "tml_kernels.h"
+#include "tml_math_f32.h"
 #include "tml_support.h"
+
+/* alpha·acc + beta·C[at] (C may be NULL): one output from its raw sum. */
+static float gemm_finish(const tml_gemm_params *params, float acc, const float *c, int32_t at) {
+  acc *= params->alpha;
+  if (c != NULL) {
+    acc += params->beta * c[at];
+  }
+  return acc;
+}
 
 /*
  * Transposition is expressed as strides rather than separate loops: on a Cortex-M4 without
@@ -49,7 +59,22 @@ tml_status tml_gemm_f32(const tml_context *ctx, const tml_gemm_params *params,
   }
 
   for (m = 0; m < m_size; ++m) {
-    for (n = 0; n < n_size; ++n) {
+    float *y_row = y + (size_t)m * (size_t)n_size;
+    n = 0;
+    if (a_k_stride == 1 && b_k_stride == 1) {
+      /* A row · four rows of Bᵀ per pass; the sums land in y and are finished below. */
+      const float *pa = a + (size_t)m * (size_t)a_m_stride;
+      for (; n + 4 <= n_size; n += 4) {
+        const float *pb = b + (size_t)n * (size_t)b_n_stride;
+        y_row[n] = y_row[n + 1] = y_row[n + 2] = y_row[n + 3] = 0.0f;
+        tml_dot4_acc_f32(pb, pb + k_size, pb + 2 * k_size, pb + 3 * k_size, pa, k_size,
+                         y_row + n);
+      }
+    }
+    for (k = 0; k < n; ++k) {
+      y_row[k] = gemm_finish(params, y_row[k], c, m * c_m_stride + k * c_n_stride);
+    }
+    for (; n < n_size; ++n) {
       const float *pa = a + (size_t)m * (size_t)a_m_stride;
       const float *pb = b + (size_t)n * (size_t)b_n_stride;
       float acc = 0.0f;
@@ -58,11 +83,7 @@ tml_status tml_gemm_f32(const tml_context *ctx, const tml_gemm_params *params,
         pa += a_k_stride;
         pb += b_k_stride;
       }
-      acc *= params->alpha;
-      if (c != NULL) {
-        acc += params->beta * c[(size_t)m * (size_t)c_m_stride + (size_t)n * (size_t)c_n_stride];
-      }
-      y[(size_t)m * (size_t)n_size + (size_t)n] = acc;
+      y_row[n] = gemm_finish(params, acc, c, m * c_m_stride + n * c_n_stride);
     }
   }
   return TML_OK;

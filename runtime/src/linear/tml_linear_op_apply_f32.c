@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tml_linear_op_apply_f32 - see tml_kernels.h for the contract. */
+#include "tml_config.h"
 #include "tml_kernels.h"
 #include "tml_math_f32.h"
 #include "tml_support.h"
@@ -26,7 +27,11 @@ int32_t tml_linear_op_apply_f32_get_buffer_size(const tml_linear_op_f32 *op) {
   if (op->w != NULL) {
     return 0;
   }
+#if TML_LINK_KRON_MATVEC_F32
   return tml_kron_matvec_f32_get_buffer_size(&op->kron);
+#else
+  return -1; /* built without Kronecker operators (tml_config.h) */
+#endif
 }
 
 /* The operator's main form (dense, Kronecker sum or row blocks), without its overlay. */
@@ -54,6 +59,9 @@ static tml_status apply_form(const tml_context *ctx, const tml_linear_op_f32 *op
     tml_matvec_acc_f32(op->w, x, op->rows, op->cols, y);
     return TML_OK;
   }
+#if !TML_LINK_KRON_MATVEC_F32
+  return TML_ERROR_ARG; /* built without Kronecker operators (tml_config.h) */
+#else
   {
     tml_kron_params p = op->kron;
     tml_dims xd;
@@ -76,23 +84,30 @@ static tml_status apply_form(const tml_context *ctx, const tml_linear_op_f32 *op
     bd.dim[2] = p.n2;
     return tml_kron_matvec_f32(ctx, &p, &xd, x, &ad, op->a, &bd, op->b, NULL, NULL, &yd, y);
   }
+#endif
 }
 
 tml_status tml_linear_op_apply_f32(const tml_context *ctx, const tml_linear_op_f32 *op,
                                    const float *x, float *y) {
   tml_status s;
-  tml_dims xd;
-  tml_dims yd;
   TML_CHECK(op != NULL);
   s = apply_form(ctx, op, x, y);
   if (s != TML_OK || op->sparse == NULL) {
     return s;
   }
-  TML_CHECK(op->sparse->params.rows == op->rows && op->sparse->params.cols == op->cols);
-  xd.rank = 1;
-  xd.dim[0] = op->cols;
-  yd.rank = 1;
-  yd.dim[0] = op->rows;
-  return tml_sparse_matvec_f32(NULL, &op->sparse->params, op->sparse->row_ptr,
-                               op->sparse->col_idx, op->sparse->values, &xd, x, &yd, y);
+#if !TML_LINK_SPARSE_MATVEC_F32
+  return TML_ERROR_ARG; /* built without sparse operators (tml_config.h) */
+#else
+  {
+    tml_dims xd;
+    tml_dims yd;
+    TML_CHECK(op->sparse->params.rows == op->rows && op->sparse->params.cols == op->cols);
+    xd.rank = 1;
+    xd.dim[0] = op->cols;
+    yd.rank = 1;
+    yd.dim[0] = op->rows;
+    return tml_sparse_matvec_f32(NULL, &op->sparse->params, op->sparse->row_ptr,
+                                 op->sparse->col_idx, op->sparse->values, &xd, x, &yd, y);
+  }
+#endif
 }

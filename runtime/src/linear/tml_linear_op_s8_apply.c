@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tml_linear_op_s8_apply - see tml_kernels_s8.h. */
+#include "tml_config.h"
 #include "tml_kernels_s8.h"
 #include "tml_support.h"
 #include "tml_support_s8.h"
@@ -23,7 +24,11 @@ int32_t tml_linear_op_s8_apply_get_buffer_size(const tml_linear_op_s8 *op) {
   if (op->packed != NULL) {
     return 2 * ((op->cols + 3) & ~3);
   }
+#if TML_LINK_KRON_MATVEC_S8
   return tml_kron_matvec_s8_get_buffer_size(op->kron);
+#else
+  return -1;
+#endif
 }
 
 TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_linear_op_s8 *op,
@@ -52,6 +57,7 @@ TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_l
   if (op->packed != NULL) {
     const int32_t cols4 = (op->cols + 3) & ~3;
     int16_t *xw;
+    TML_CHECK(TML_S8_ROWS_OK(op->cols));
     if (ctx == NULL || ctx->buf == NULL || ctx->size < 2 * cols4) {
       return TML_ERROR_BUFFER;
     }
@@ -64,16 +70,24 @@ TML_S8_HOT tml_status tml_linear_op_s8_apply(const tml_context *ctx, const tml_l
       }
     }
   } else {
+#if TML_LINK_KRON_MATVEC_S8
     TML_CHECK(op->kron != NULL && op->kron->m1 * op->kron->m2 == op->rows &&
               op->kron->n1 * op->kron->n2 == op->cols);
     st = tml_kron_matvec_s8(ctx, op->kron, op->a, op->b, input, op->bias, acc);
     if (st != TML_OK) {
       return st;
     }
+#else
+    return TML_ERROR_ARG; /* built without Kronecker operators (tml_config.h) */
+#endif
   }
   if (op->sparse != NULL) {
+#if TML_LINK_SPARSE_MATVEC_S8
     TML_CHECK(op->sparse->rows == op->rows && op->sparse->cols == op->cols);
     return tml_sparse_matvec_s8(NULL, op->sparse, input, acc);
+#else
+    return TML_ERROR_ARG; /* built without sparse operators (tml_config.h) */
+#endif
   }
   return TML_OK;
 }
