@@ -6,25 +6,18 @@ namespace tml::emu {
 
 LineCache::LineCache(uint32_t lines, uint32_t flash_lines)
     : tag_(std::min<uint32_t>(lines, kNoSlot), 0),
-      stamp_(tag_.size(), 0),
+      used_(tag_.size(), false),
       slot_(tag_.empty() ? 0 : flash_lines, kNoSlot) {}
 
 bool LineCache::Access(uint32_t line) {
   if (tag_.empty() || line >= slot_.size()) return false;
-  ++clock_;
-  const uint16_t slot = slot_[line];
-  if (slot != kNoSlot) {
-    stamp_[slot] = clock_;
-    return true;
-  }
-  // Misses already cost wait states; a linear scan for the LRU slot is cheap
-  // next to them (at most a few hundred slots).
-  const auto victim = static_cast<uint16_t>(std::min_element(stamp_.begin(), stamp_.end()) -
-                                            stamp_.begin());
-  if (stamp_[victim] != 0) slot_[tag_[victim]] = kNoSlot;
-  tag_[victim] = line;
-  stamp_[victim] = clock_;
-  slot_[line] = victim;
+  if (slot_[line] != kNoSlot) return true;
+  // A miss fills the next slot in turn, evicting the oldest fill.
+  if (used_[next_]) slot_[tag_[next_]] = kNoSlot;
+  tag_[next_] = line;
+  used_[next_] = true;
+  slot_[line] = next_;
+  next_ = static_cast<uint16_t>(next_ + 1 == tag_.size() ? 0 : next_ + 1);
   return false;
 }
 

@@ -17,7 +17,7 @@
 //                                  while the core spent c cycles on the
 //                                  previous one),
 //       WS                         for the next sequential line without it;
-//     the line then enters the I-cache (fully associative, LRU).
+//     the line then enters the I-cache (fully associative, FIFO).
 //   Data side, per load from flash (a Unicorn memory hook, installed only
 //   when WS > 0): a D-cache hit costs nothing, a miss WS.
 //
@@ -40,20 +40,24 @@
 
 namespace tml::emu {
 
-// A fully associative LRU cache of flash line numbers.
+// A fully associative cache of flash line numbers with first-in first-out
+// replacement (ST does not document the ART's policy; FIFO makes a hit a
+// single table read, which keeps the model fast, and agrees with LRU on
+// what matters here: a loop that fits stays cached, one that does not
+// thrashes).
 class LineCache {
  public:
   LineCache(uint32_t lines, uint32_t flash_lines);
-  // True on a hit; on a miss the line replaces the least recently used one.
+  // True on a hit; on a miss the line replaces the oldest one.
   bool Access(uint32_t line);
   uint32_t capacity() const { return static_cast<uint32_t>(tag_.size()); }
 
  private:
   static constexpr uint16_t kNoSlot = 0xFFFF;
-  std::vector<uint32_t> tag_;    // line held by each slot
-  std::vector<uint64_t> stamp_;  // last use of each slot (0 = empty)
-  std::vector<uint16_t> slot_;   // per flash line: its slot or kNoSlot
-  uint64_t clock_ = 0;
+  std::vector<uint32_t> tag_;   // line held by each slot
+  std::vector<bool> used_;      // slot holds a line
+  std::vector<uint16_t> slot_;  // per flash line: its slot or kNoSlot
+  uint16_t next_ = 0;           // the slot the next miss fills
 };
 
 class FlashModel {

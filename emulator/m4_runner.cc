@@ -573,6 +573,8 @@ struct M4Runner::Impl {
                 1, 0);
     if (options.cycle_model && prof.flash_wait_states > 0) {
       flash_model = std::make_unique<FlashModel>(prof);
+      // Unicorn sends every load through its slow path once any read hook
+      // exists (whatever its range): this costs speed only at WS > 0.
       uc_hook_add(uc, &hook, UC_HOOK_MEM_READ, reinterpret_cast<void*>(&Impl::OnFlashRead), this,
                   prof.flash_base, prof.flash_base + prof.flash_size - 1);
     }

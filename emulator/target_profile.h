@@ -39,7 +39,7 @@ struct TargetProfile {
   // on the STM32L4+. A line is fetched once, then instructions come from the
   // line buffer.
   uint32_t flash_line_bytes = 16;
-  // An ST ART-style accelerator: a fully associative LRU instruction cache of
+  // An ST ART-style accelerator: a fully associative FIFO instruction cache of
   // icache_lines lines and a data cache of dcache_lines lines (both of
   // flash_line_bytes), and a prefetch buffer that reads the next sequential
   // line while the current one executes. Off: every line read waits.

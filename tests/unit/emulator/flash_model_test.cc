@@ -14,14 +14,15 @@ namespace {
 
 using testing::MeasureAsm;
 
-TEST(LineCacheTest, EvictsTheLeastRecentlyUsedLine) {
+TEST(LineCacheTest, EvictsTheOldestLine) {
   LineCache cache(2, 100);
   EXPECT_FALSE(cache.Access(1));
   EXPECT_FALSE(cache.Access(2));
-  EXPECT_TRUE(cache.Access(1));   // 2 is now the least recently used
-  EXPECT_FALSE(cache.Access(3));  // evicts 2
   EXPECT_TRUE(cache.Access(1));
+  EXPECT_FALSE(cache.Access(3));  // evicts 1, the first filled
+  EXPECT_TRUE(cache.Access(2));
   EXPECT_TRUE(cache.Access(3));
+  EXPECT_FALSE(cache.Access(1));  // evicts 2
   EXPECT_FALSE(cache.Access(2));
 }
 
