@@ -121,8 +121,13 @@ std::string DescribeTarget(const TargetProfile& p) {
   std::string text = fmt::format("{} @ {:g} MHz, {} flash wait state{}, ", p.name, p.clock_mhz,
                                  p.flash_wait_states, p.flash_wait_states == 1 ? "" : "s");
   if (!p.flash_cache) return text + fmt::format("no flash cache ({}-byte flash reads)", p.flash_line_bytes);
-  return text + fmt::format("ART cache on (I-cache {} x {} B, D-cache {} x {} B, prefetch)",
-                            p.icache_lines, p.flash_line_bytes, p.dcache_lines, p.flash_line_bytes);
+  // ST calls its accelerator ART; other vendors' caches get the plain name.
+  const char* kind = p.name.rfind("stm32", 0) == 0 ? "ART" : "flash";
+  const std::string data = p.dcache_lines == 0
+                               ? std::string("no D-cache")
+                               : fmt::format("D-cache {} x {} B", p.dcache_lines, p.flash_line_bytes);
+  return text + fmt::format("{} cache on (I-cache {} x {} B, {}, prefetch)", kind, p.icache_lines,
+                            p.flash_line_bytes, data);
 }
 
 }  // namespace tml::emu

@@ -32,6 +32,45 @@ TEST(LineCacheTest, NoLinesNeverHits) {
   EXPECT_FALSE(cache.Access(1));
 }
 
+TEST(TargetProfileTest, NamedBoardsTakeTheirWaitStatesFromTheClock) {
+  auto l4 = NamedTargetProfile("stm32l4r5@120");
+  ASSERT_TRUE(l4.ok()) << l4.status().message();
+  EXPECT_EQ(l4->flash_wait_states, 5u);
+  EXPECT_TRUE(l4->flash_cache);
+  EXPECT_EQ(l4->flash_size, 2048u * 1024);
+  EXPECT_EQ(l4->sram_size, 640u * 1024);
+  EXPECT_EQ(NamedTargetProfile("stm32l4r5@80")->flash_wait_states, 3u);
+  EXPECT_EQ(NamedTargetProfile("stm32l4r5@20")->flash_wait_states, 0u);
+  EXPECT_EQ(NamedTargetProfile("stm32f411")->flash_wait_states, 3u);  // default 100 MHz
+  EXPECT_EQ(NamedTargetProfile("stm32f411@64")->flash_wait_states, 1u);
+  auto m4 = NamedTargetProfile("cortex-m4");
+  ASSERT_TRUE(m4.ok());
+  EXPECT_EQ(m4->flash_wait_states, 0u);
+  EXPECT_FALSE(m4->flash_cache);
+  EXPECT_EQ(m4->clock_mhz, 80.0);
+  EXPECT_EQ(DescribeTarget(*m4), "cortex-m4 @ 80 MHz, 0 flash wait states, no flash cache (16-byte flash reads)");
+  EXPECT_FALSE(NamedTargetProfile("stm32f411@101").ok());
+  EXPECT_FALSE(NamedTargetProfile("stm32h743").ok());
+  EXPECT_FALSE(NamedTargetProfile("stm32l4r5@").ok());
+  EXPECT_FALSE(NamedTargetProfile("stm32l4r5@-5").ok());
+}
+
+TEST(TargetProfileTest, OverridesApplyOnTopOfTheBoard) {
+  TargetChoice choice;
+  choice.spec = "stm32l4r5@120";
+  choice.clock_mhz = 60;  // the part's table gives 2 WS at 60 MHz
+  choice.flash_cache = "off";
+  auto profile = ResolveTarget(choice);
+  ASSERT_TRUE(profile.ok()) << profile.status().message();
+  EXPECT_EQ(profile->clock_mhz, 60.0);
+  EXPECT_EQ(profile->flash_wait_states, 2u);
+  EXPECT_FALSE(profile->flash_cache);
+  choice.flash_ws = 7;
+  EXPECT_EQ(ResolveTarget(choice)->flash_wait_states, 7u);
+  choice.flash_ws = 16;
+  EXPECT_FALSE(ResolveTarget(choice).ok());
+}
+
 TargetProfile WithFlash(uint32_t wait_states, bool cache) {
   TargetProfile profile;
   profile.flash_wait_states = wait_states;
