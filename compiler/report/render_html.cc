@@ -21,7 +21,8 @@ nlohmann::json Row(const std::string& label, nlohmann::json value) {
 
 nlohmann::json MeasuredSummary(const VerificationResult& r) {
   return nlohmann::json::array(
-      {Row("Test samples", r.samples), Row("Cycles / inference", r.mean_cycles),
+      {Row("Test samples", r.samples), Row("Target", r.target_settings),
+       Row("Cycles / inference", r.mean_cycles),
        Row("Instructions / inference", r.mean_instructions),
        Row("Latency", fmt::format("{:.3f} ms at {:g} MHz", r.mean_cycles / (r.clock_mhz * 1e3),
                                   r.clock_mhz)),
