@@ -3,6 +3,9 @@
 #include <capstone/capstone.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace tml::emu {
 namespace {
 
@@ -341,6 +344,34 @@ uint32_t PenaltyFor(Terminator t, const CycleParams& p) {
   return 0;
 }
 
+// An instruction that needs CP10/CP11 enabled: it names an FP register, or
+// moves the FP status register.
+bool UsesFpu(const cs_insn& in, const Insn& insn) {
+  if ((insn.reads | insn.writes) & kFpMask) return true;
+  if (in.id == ARM_INS_VMRS || in.id == ARM_INS_VMSR) return true;
+  const cs_arm& arm = in.detail->arm;
+  for (int i = 0; i < arm.op_count; ++i) {
+    if (arm.operands[i].type == ARM_OP_REG && IsFpReg(arm.operands[i].reg)) return true;
+  }
+  return false;
+}
+
+// BlockInfo::line_cycles: each instruction's cycles go to the flash line of
+// its first byte.
+void SplitByLine(BlockInfo& block, uint32_t line_bytes) {
+  if (block.instructions == 0 || line_bytes == 0) return;
+  const uint32_t first_line = block.address / line_bytes;
+  uint32_t previous = 0;
+  for (uint32_t i = 0; i < block.instructions; ++i) {
+    const uint32_t line = block.insn_address[i] / line_bytes - first_line;
+    if (line >= block.line_cycles.size()) block.line_cycles.resize(line + 1, 0);
+    const uint32_t cost = block.cycles_through[i] - previous;
+    previous = block.cycles_through[i];
+    block.line_cycles[line] = static_cast<uint16_t>(
+        std::min<uint32_t>(block.line_cycles[line] + cost, 0xFFFF));
+  }
+}
+
 }  // namespace
 
 uint32_t DivideCycles(uint32_t dividend, uint32_t divisor, bool is_signed) {
@@ -385,11 +416,13 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
   Insn prev;
   bool have_prev = false;
   bool prev_wide = false;
+  uint32_t it_left = 0;  // instructions of the current IT block still to come
   for (size_t i = 0; i < count; ++i) {
     const cs_insn& in = insns[i];
     Insn insn = Classify(handle_, in, params_);
     uint32_t cost = insn.cycles;
     if (in.id == ARM_INS_IT && have_prev && !prev_wide) cost = 0;  // folded
+    if (block.first_fpu < 0 && UsesFpu(in, insn)) block.first_fpu = static_cast<int32_t>(i);
     if (have_prev) {
       const bool single_access = insn.kind == Kind::kLoad || insn.kind == Kind::kStore;
       const bool memory =
@@ -418,6 +451,27 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
         in.id == ARM_INS_PUSH || in.id == ARM_INS_VPUSH;
     if (writes_sp) block.last_sp_write = static_cast<int32_t>(i);
     cycles += cost;
+    if (it_left > 0) {
+      BlockInfo::ItBlock& it = block.it_blocks.back();
+      it.cc[it.count] = static_cast<uint8_t>(in.detail->arm.cc);
+      it.cycles[it.count] = static_cast<uint16_t>(cost);
+      ++it.count;
+      --it_left;
+      // The flags the IT hook reads are stale after an instruction that sets
+      // them: the rest of this IT block is charged as executed.
+      const bool sets_flags = in.detail->arm.update_flags || in.id == ARM_INS_CMP ||
+                              in.id == ARM_INS_CMN || in.id == ARM_INS_TST ||
+                              in.id == ARM_INS_TEQ || in.id == ARM_INS_VMRS;
+      if (sets_flags) it_left = 0;
+    }
+    if (in.id == ARM_INS_IT) {
+      // "it", "ite", "ittee": one conditional instruction per letter after "i".
+      it_left = static_cast<uint32_t>(std::strlen(in.mnemonic)) - 1;
+      if (it_left > 4) it_left = 4;
+      BlockInfo::ItBlock it;
+      it.it_address = static_cast<uint32_t>(in.address);
+      block.it_blocks.push_back(it);
+    }
     block.insn_address.push_back(static_cast<uint32_t>(in.address));
     block.cycles_through.push_back(cycles);
     block.terminator = insn.terminator;
@@ -431,7 +485,6 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
     const bool wide_first = insns[0].size == 4;
     if (wide_first && (address & 2)) block.entry_penalty += params_.unaligned_wide_target_penalty;
   }
-  if (in_flash) block.entry_penalty += params_.flash_wait_states;
   cs_free(insns, count);
 
   // Bytes capstone could not decode still ran as instructions in Unicorn;
@@ -448,6 +501,7 @@ BlockInfo BlockAnalyzer::Analyze(uint32_t address, const uint8_t* bytes, uint32_
   block.instructions = static_cast<uint32_t>(block.insn_address.size());
   block.cycles = cycles;
   block.taken_penalty = PenaltyFor(block.terminator, params_);
+  if (in_flash && params_.flash_wait_states > 0) SplitByLine(block, params_.flash_line_bytes);
   return block;
 }
 
@@ -524,6 +578,17 @@ std::vector<BlockAnalyzer::MemoryAccess> BlockAnalyzer::MemoryAccesses(uint32_t 
 
 std::vector<uint32_t> BlockAnalyzer::FindDivides(uint32_t address, const uint8_t* bytes,
                                                  uint32_t size) const {
+  return FindInstructions(address, bytes, size, ARM_INS_SDIV, ARM_INS_UDIV);
+}
+
+std::vector<uint32_t> BlockAnalyzer::FindItInstructions(uint32_t address, const uint8_t* bytes,
+                                                        uint32_t size) const {
+  return FindInstructions(address, bytes, size, ARM_INS_IT, ARM_INS_IT);
+}
+
+std::vector<uint32_t> BlockAnalyzer::FindInstructions(uint32_t address, const uint8_t* bytes,
+                                                      uint32_t size, unsigned id_a,
+                                                      unsigned id_b) const {
   std::vector<uint32_t> sites;
   cs_insn* insn = cs_malloc(handle_);
   const uint8_t* code = bytes;
@@ -531,7 +596,7 @@ std::vector<uint32_t> BlockAnalyzer::FindDivides(uint32_t address, const uint8_t
   uint64_t pc = address;
   while (left >= 2) {
     if (cs_disasm_iter(handle_, &code, &left, &pc, insn)) {
-      if (insn->id == ARM_INS_SDIV || insn->id == ARM_INS_UDIV) {
+      if (insn->id == id_a || insn->id == id_b) {
         sites.push_back(static_cast<uint32_t>(insn->address));
       }
     } else {

@@ -33,8 +33,14 @@
 //     branch_penalty / register_branch_penalty); LDR PC, POP {..,PC},
 //     LDM {..,PC}: their load cost + load_pc_penalty; TBB/TBH 3 +
 //     load_pc_penalty. A taken branch to a 32-bit instruction at an address
-//     that is 2 mod 4 costs unaligned_wide_target_penalty more, and one into
-//     flash costs flash_wait_states more.
+//     that is 2 mod 4 costs unaligned_wide_target_penalty more. TRM table
+//     3-1: "P: the number of cycles required for a pipeline refill. This
+//     ranges from 1 to 3 depending on the alignment and width of the target
+//     instruction, and whether the processor manages to speculate the address
+//     early": 1, or 2 for the unaligned wide target, at zero wait states.
+//     Flash wait states on the refill (and on sequential fetches and constant
+//     loads) come from the flash model (flash_model.h), which needs each
+//     block's cycles per flash line (BlockInfo::line_cycles).
 //   - FPU: VADD/VSUB/VMUL/VNMUL/VABS/VNEG/VCMP/VCVT/VMOV/VMRS/VMSR 1,
 //     VMOV between core and FP registers vmov_core_cycles,
 //     VMLA/VMLS/VNMLA/VNMLS/VFMA/VFMS/VFNMA/VFNMS 3, VDIV/VSQRT 14; an FP
@@ -63,7 +69,10 @@ struct CycleParams {
   uint32_t divide_cycles = 7;
   uint32_t vmov_core_cycles = 2;   // VMOV Sn<->Rt (TRM); measurements suggest 1
   bool address_interlock = true;   // +1 for a load/store right after its address is computed
-  uint32_t flash_wait_states = 0;  // copied from TargetProfile by the runner
+  // Copied from TargetProfile by the runner: with wait states the analyzer
+  // also splits each block's cycles by flash line (BlockInfo::line_cycles).
+  uint32_t flash_wait_states = 0;
+  uint32_t flash_line_bytes = 16;
 };
 
 // Cycles of an SDIV/UDIV. The TRM gives only "2 to 12, early termination
@@ -105,6 +114,24 @@ struct BlockInfo {
   std::vector<uint32_t> insn_address;
   std::vector<uint32_t> cycles_through;
   bool undecodable = false;  // capstone could not decode every byte
+  // Index of the first instruction that uses the FPU (an FP register or
+  // VMRS/VMSR), or -1: the runner faults it when CPACR leaves CP10/CP11 off.
+  int32_t first_fpu = -1;
+  // With flash wait states (CycleParams): the cycles the block spends in each
+  // flash line it covers, from the line of its first instruction on.
+  std::vector<uint16_t> line_cycles;
+  // IT blocks inside this block, for not charging skipped instructions
+  // (m4_runner.h). Per IT instruction: its address and, for each of the up
+  // to 4 instructions it makes conditional (those inside this block), the
+  // condition (ARM_CC_* of capstone, i.e. ARM condition code + 1), the cycles
+  // the block charges for it and what it costs when its condition fails.
+  struct ItBlock {
+    uint32_t it_address = 0;
+    uint8_t count = 0;
+    uint8_t cc[4] = {};
+    uint16_t cycles[4] = {};
+  };
+  std::vector<ItBlock> it_blocks;
 };
 
 // Decodes blocks with capstone (Thumb + M-class, details on).
@@ -118,8 +145,8 @@ class BlockAnalyzer {
   bool ok() const { return handle_ != 0; }
   const CycleParams& params() const { return params_; }
 
-  // Costs the block of `size` bytes at `address`. `in_flash` selects
-  // whether flash wait states apply to a branch landing on it.
+  // Costs the block of `size` bytes at `address`. `in_flash`: with flash
+  // wait states, also split its cycles by flash line (line_cycles).
   BlockInfo Analyze(uint32_t address, const uint8_t* bytes, uint32_t size, bool in_flash) const;
 
   // The memory operand of every instruction in a block, for locating the
@@ -141,12 +168,19 @@ class BlockAnalyzer {
   // Addresses of the SDIV/UDIV instructions in a code range (linear sweep;
   // undecodable halfwords such as literal pools are skipped).
   std::vector<uint32_t> FindDivides(uint32_t address, const uint8_t* bytes, uint32_t size) const;
+  // Addresses of the IT instructions, likewise.
+  std::vector<uint32_t> FindItInstructions(uint32_t address, const uint8_t* bytes,
+                                           uint32_t size) const;
 
   // "ldr r0, [r1, #4]" for the first instruction in `bytes`, or
   // "<undecodable 0x....>" when capstone cannot decode it.
   std::string Disassemble(uint32_t address, const uint8_t* bytes, uint32_t size) const;
 
  private:
+  // Instructions whose capstone id is id_a or id_b.
+  std::vector<uint32_t> FindInstructions(uint32_t address, const uint8_t* bytes, uint32_t size,
+                                         unsigned id_a, unsigned id_b) const;
+
   CycleParams params_;
   size_t handle_ = 0;  // csh
 };

@@ -19,8 +19,12 @@ StatusOr<EmulationReport> EmulateElf(const std::string& path, const EmulationOpt
 
   EmulationReport report;
   report.elf_path = path;
-  report.target = runner->profile().name;
-  report.clock_mhz = runner->profile().clock_mhz;
+  const TargetProfile& profile = runner->profile();
+  report.target = profile.name;
+  report.target_settings = DescribeTarget(profile);
+  report.clock_mhz = profile.clock_mhz;
+  report.flash_wait_states = profile.flash_wait_states;
+  report.flash_cache = profile.flash_cache;
   report.instructions = runner->instructions();
   report.cycles = runner->cycles();
   report.seconds = runner->profile().Seconds(report.cycles);
@@ -31,7 +35,8 @@ StatusOr<EmulationReport> EmulateElf(const std::string& path, const EmulationOpt
   report.exit_code = has_exit_code ? stop.exit_code : 0;
   report.stopped_by = stop.reason == StopReason::kExit ? "semihosting exit"
                                                        : fmt::format("bkpt #{}", stop.breakpoint);
-  report.stack_bytes = runner->StackHighWater();
+  report.stack_known = runner->stack_region().guarded;
+  report.stack_bytes = report.stack_known ? runner->StackHighWater() : 0;
   report.flash_bytes = runner->elf().sizes().flash();
   report.ram_bytes = runner->elf().sizes().ram();
   for (const auto& [name, cost] : runner->FunctionProfile()) {
@@ -61,28 +66,33 @@ nlohmann::json ReportToJson(const EmulationReport& r) {
           {"stdout", r.stdout_text},
           {"stdout_dropped_bytes", r.stdout_dropped_bytes},
           {"exit_code", r.exit_code},
-          {"stack_bytes", r.stack_bytes},
+          {"stack_bytes", r.stack_known ? nlohmann::json(r.stack_bytes) : nlohmann::json(nullptr)},
           {"flash_bytes", r.flash_bytes},
           {"ram_bytes", r.ram_bytes},
           {"functions", functions},
           {"markers", markers},
           {"target", r.target},
+          {"target_settings", r.target_settings},
           {"clock_mhz", r.clock_mhz},
+          {"flash_wait_states", r.flash_wait_states},
+          {"flash_cache", r.flash_cache},
           {"seconds", r.seconds},
           {"stopped_by", r.stopped_by}};
 }
 
 std::string FormatReport(const EmulationReport& r, size_t max_functions) {
   std::string out;
-  out += fmt::format("{} on {} @ {:g} MHz: stopped by {}, exit code {}\n", r.elf_path, r.target,
-                     r.clock_mhz, r.stopped_by, r.exit_code);
+  out += fmt::format("{} on {}: stopped by {}, exit code {}\n", r.elf_path, r.target_settings,
+                     r.stopped_by, r.exit_code);
   out += fmt::format("  instructions  {:>14}\n", r.instructions);
   out += fmt::format("  cycles        {:>14}   CPI {:.3f}   {:.3f} ms\n", r.cycles,
                      r.instructions ? static_cast<double>(r.cycles) / r.instructions : 0.0,
                      r.seconds * 1e3);
   out += fmt::format("  flash         {:>14} bytes\n", r.flash_bytes);
-  out += fmt::format("  RAM           {:>14} bytes (+ stack high-water {} bytes)\n", r.ram_bytes,
-                     r.stack_bytes);
+  const std::string stack =
+      r.stack_known ? fmt::format("stack high-water {} bytes", r.stack_bytes)
+                    : std::string("stack high-water unknown: no __tml_stack_bottom/__tml_stack_top");
+  out += fmt::format("  RAM           {:>14} bytes (+ {})\n", r.ram_bytes, stack);
   if (!r.markers.empty()) {
     out += "  markers:\n";
     for (const auto& [id, a] : r.markers) {

@@ -37,7 +37,10 @@ struct FunctionCost {
 struct EmulationReport {
   std::string elf_path;
   std::string target;  // profile name
+  std::string target_settings;  // DescribeTarget(): clock, wait states, flash cache
   double clock_mhz = 0;
+  uint32_t flash_wait_states = 0;
+  bool flash_cache = false;
   uint64_t instructions = 0;
   uint64_t cycles = 0;
   double seconds = 0;                 // cycles at clock_mhz
@@ -46,6 +49,9 @@ struct EmulationReport {
   int exit_code = 0;
   std::string stopped_by;                                 // "bkpt #0", "semihosting exit"
   uint32_t stack_bytes = 0;                               // high-water mark
+  // The high-water mark is known only for an ELF with the stack symbols of
+  // the generated linker script (__tml_stack_bottom/__tml_stack_top).
+  bool stack_known = false;
   uint32_t flash_bytes = 0;                               // text + rodata + data image
   uint32_t ram_bytes = 0;                                 // data + bss (stack reported apart)
   std::vector<FunctionCost> functions;                    // by cycles, most expensive first
@@ -54,9 +60,10 @@ struct EmulationReport {
 
 StatusOr<EmulationReport> EmulateElf(const std::string& path, const EmulationOptions& options);
 
-// Keys: instructions, cycles, stdout, stdout_dropped_bytes, exit_code, stack_bytes, flash_bytes,
-// ram_bytes, functions ([{name, cycles, instructions}]), plus target,
-// clock_mhz, seconds, stopped_by and markers ([{id, cycles, instructions}]).
+// Keys: instructions, cycles, stdout, stdout_dropped_bytes, exit_code, stack_bytes (null when
+// unknown), flash_bytes, ram_bytes, functions ([{name, cycles, instructions}]), plus target,
+// target_settings, clock_mhz, flash_wait_states, flash_cache, seconds, stopped_by and markers
+// ([{id, cycles, instructions}]).
 nlohmann::json ReportToJson(const EmulationReport& report);
 
 // A human-readable summary with a per-function table (top `max_functions`).

@@ -7,6 +7,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "emulator/flash_model.h"
 #include "emulator/image_loader.h"
 #include "emulator/semihosting.h"
 
@@ -68,6 +69,8 @@ struct M4Runner::Impl {
     uint32_t next_cost[2] = {0, 0};  // cycles of this block when next[k] follows
     uint32_t instructions = 0;       // == info.instructions
     bool check_sp = false;           // stack guard on and the block may lower SP
+    bool needs_fpu = false;          // info.first_fpu >= 0
+    uint32_t first_line = 0;         // flash line of the first instruction (flash model)
     uint64_t charged_cycles = 0;
     uint64_t charged_insns = 0;
     BlockInfo info;
@@ -94,6 +97,13 @@ struct M4Runner::Impl {
 
   uint32_t stack_bottom = 0, stack_top = 0;
   bool stack_guard = false;  // the region came from __tml_stack_bottom/top
+
+  // CPACR grants CP10 and CP11 (the FPU); 0 at reset, as on silicon.
+  bool fpu_enabled = false;
+  // Flash wait states and the accelerator (flash_model.h); null at 0 WS.
+  std::unique_ptr<FlashModel> flash_model;
+  // IT instructions carry a code hook that refunds the skipped instructions.
+  bool it_hooks = false;
 
   // Why the current uc_emu_start ended (set by hooks).
   Stop stop = Stop::kNone;
@@ -132,6 +142,8 @@ struct M4Runner::Impl {
       cached->key = uint64_t{size} << 32 | address;
       cached->instructions = cached->info.instructions;
       cached->check_sp = stack_guard && cached->info.last_sp_write >= 0;
+      cached->needs_fpu = cached->info.first_fpu >= 0;
+      cached->first_line = (address - options.profile.flash_base) / options.cycles.flash_line_bytes;
       it = blocks.emplace(key, std::move(cached)).first;
     }
     if (slot) *slot = it->second.get();
@@ -271,6 +283,23 @@ struct M4Runner::Impl {
       block = s->Lookup(static_cast<uint32_t>(address), size);
     }
     s->pending = block;
+    if (__builtin_expect(block->needs_fpu && !s->fpu_enabled, 0) && s->stop == Stop::kNone) {
+      s->stop = Stop::kFault;
+      s->stop_pc = block->info.insn_address[static_cast<size_t>(block->info.first_fpu)];
+      s->stop_message =
+          "UsageFault (NOCP): an FPU instruction ran while CPACR (0xE000ED88) leaves CP10/CP11 "
+          "disabled; enable the FPU in the start-up code (CPACR |= 0xF << 20) as silicon requires";
+      uc_emu_stop(uc);
+      return;
+    }
+    if (__builtin_expect(s->flash_model != nullptr, 0) && !block->info.line_cycles.empty()) {
+      const bool sequential = p && p->info.address + p->info.size == address;
+      const uint32_t stall = s->flash_model->FetchBlock(
+          block->first_line, block->info.line_cycles.data(),
+          static_cast<uint32_t>(block->info.line_cycles.size()), sequential);
+      s->cycles += stall;
+      block->charged_cycles += stall;
+    }
     if (__builtin_expect(s->instructions + block->instructions > s->budget_end, 0) &&
         s->stop == Stop::kNone) {
       s->stop = Stop::kBudget;
@@ -359,15 +388,16 @@ struct M4Runner::Impl {
     if (s->pending) s->pending->charged_cycles += extra;
   }
 
-  // One narrow code hook per divide site: hooks cost only where they are,
-  // and divides are rare. Must run before the first uc_emu_start.
-  void AddDivideHooks() {
+  // One narrow code hook per divide site and per IT instruction: hooks cost
+  // only where they are, and both are rare. Must run before the first
+  // uc_emu_start.
+  void AddCodeHooks() {
     // Swept per function symbol so data between functions (the vector
     // table, literal pools) cannot desynchronise the decoder.
     // Functions are sorted by address; a byte of flash is swept at most once
     // even when (crafted) symbols overlap, so the work is bounded by flash.
     const TargetProfile& prof = options.profile;
-    std::vector<uint32_t> sites;
+    std::vector<uint32_t> sites, it_sites;
     uint64_t swept_end = 0;
     for (const Symbol& f : elf.functions()) {
       if (f.size < 4 || !prof.RangeInFlash(f.address, f.size)) continue;
@@ -379,27 +409,90 @@ struct M4Runner::Impl {
       const uint8_t* code = &flash[start - prof.flash_base];
       const auto size = static_cast<uint32_t>(end - start);
       for (uint32_t site : analyzer->FindDivides(start, code, size & ~1u)) sites.push_back(site);
+      for (uint32_t site : analyzer->FindItInstructions(start, code, size & ~1u)) {
+        it_sites.push_back(site);
+      }
     }
     // Unicorn checks every code hook for every instruction it translates: a
     // (crafted) image full of divides would make translation quadratic. Past
     // kMaxDivideHooks sites, divides cost the constant divide_cycles instead
-    // (no block has been analysed yet, so the analyzer can still change).
+    // (no block has been analysed yet, so the analyzer can still change), and
+    // IT-skipped instructions are charged as executed.
+    if (!options.cycles.data_dependent_divide) sites.clear();
     if (sites.size() > kMaxDivideHooks) {
       options.cycles.data_dependent_divide = false;
       analyzer = std::make_unique<BlockAnalyzer>(options.cycles);
-      return;
+      sites.clear();
     }
     for (uint32_t site : sites) {
       uc_hook hook;
       uc_hook_add(uc, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&Impl::OnDivide), this, site,
                   site);
     }
+    if (sites.size() + it_sites.size() > kMaxDivideHooks) return;
+    it_hooks = true;
+    for (uint32_t site : it_sites) {
+      uc_hook hook;
+      uc_hook_add(uc, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&Impl::OnIt), this, site, site);
+    }
   }
 
-  static void OnFlashRead(uc_engine*, uc_mem_type, uint64_t, int, int64_t, void* user) {
+  static void OnFlashRead(uc_engine*, uc_mem_type, uint64_t address, int, int64_t, void* user) {
     auto* s = static_cast<Impl*>(user);
-    s->cycles += s->options.profile.flash_wait_states;
-    if (s->pending) s->pending->charged_cycles += s->options.profile.flash_wait_states;
+    const uint32_t stall = s->flash_model->ReadData(static_cast<uint32_t>(address));
+    s->cycles += stall;
+    if (s->pending) s->pending->charged_cycles += stall;
+  }
+
+  // ARM condition codes as capstone numbers them (ARM_CC_EQ = 1 ... AL = 15)
+  // against the APSR's N, Z, C, V (bits 31..28).
+  static bool ConditionPasses(uint8_t cc, uint32_t apsr) {
+    const bool n = apsr >> 31 & 1, z = apsr >> 30 & 1, c = apsr >> 29 & 1, v = apsr >> 28 & 1;
+    switch (cc) {
+      case 1: return z;
+      case 2: return !z;
+      case 3: return c;
+      case 4: return !c;
+      case 5: return n;
+      case 6: return !n;
+      case 7: return v;
+      case 8: return !v;
+      case 9: return c && !z;
+      case 10: return !c || z;
+      case 11: return n == v;
+      case 12: return n != v;
+      case 13: return !z && n == v;
+      case 14: return z || n != v;
+      default: return true;
+    }
+  }
+
+  // On an IT instruction, before its block's conditional instructions run:
+  // the ones whose condition fails are not executed, so they are neither
+  // counted as instructions nor charged their full cost. The TRM's cycle
+  // tables (DDI 0439B ch. 3) time executed instructions only; a failed one
+  // still passes through decode and issue, so it keeps 1 cycle.
+  static void OnIt(uc_engine*, uint64_t address, uint32_t, void* user) {
+    auto* s = static_cast<Impl*>(user);
+    Cached* block = s->pending;
+    if (!block) return;
+    for (const BlockInfo::ItBlock& it : block->info.it_blocks) {
+      if (it.it_address != address) continue;
+      const uint32_t apsr = s->Reg(UC_ARM_REG_APSR);
+      uint32_t skipped = 0, saved = 0;
+      for (uint32_t k = 0; k < it.count; ++k) {
+        if (ConditionPasses(it.cc[k], apsr)) continue;
+        ++skipped;
+        saved += it.cycles[k] > 1 ? it.cycles[k] - 1u : 0u;
+      }
+      // The block's static cost is charged when it ends; taking the skipped
+      // share off now (modulo 2^64) leaves the right totals then.
+      s->cycles -= saved;
+      s->instructions -= skipped;
+      block->charged_cycles -= saved;
+      block->charged_insns -= skipped;
+      return;
+    }
   }
 
   static uint64_t OnPpbRead(uc_engine*, uint64_t offset, unsigned size, void* user) {
@@ -426,11 +519,18 @@ struct M4Runner::Impl {
       s->SwitchMarker(static_cast<uint32_t>(value));
       return;
     }
-    // CPACR, DEMCR, DWT_CTRL...: remembered so reads see them, otherwise no effect.
+    // CPACR, DEMCR, DWT_CTRL...: remembered so reads see them; CPACR's
+    // CP10/CP11 fields (bits 20..23) also switch the FPU.
     uint32_t& word = s->ppb_words[address & ~3u];
     const uint32_t shift = 8 * (address & 3);
     const uint32_t mask = size >= 4 ? 0xFFFFFFFFu : (((1u << (8 * size)) - 1) << shift);
     word = (word & ~mask) | ((static_cast<uint32_t>(value) << shift) & mask);
+    if ((address & ~3u) == kCpacrAddress) {
+      // Each field: 0b01 privileged or 0b11 full access (the firmware runs
+      // privileged); CP10 and CP11 must agree (ARMv7-M ARM B3.2.20).
+      const uint32_t cp10 = word >> 20 & 3, cp11 = word >> 22 & 3;
+      s->fpu_enabled = (cp10 == 1 || cp10 == 3) && cp10 == cp11;
+    }
   }
 
   // ---- setup ----
@@ -440,6 +540,11 @@ struct M4Runner::Impl {
     if (prof.flash_size % 4096 || prof.sram_size % 4096 || prof.flash_base % 4096 ||
         prof.sram_base % 4096) {
       return InvalidInput("target '{}': memory regions must be 4 KiB aligned", prof.name);
+    }
+    const uint32_t line = prof.flash_line_bytes;
+    if (line < 4 || line > 256 || (line & (line - 1)) != 0) {
+      return InvalidInput("target '{}': the flash line must be a power of two of 4..256 bytes, not {}",
+                          prof.name, line);
     }
     uc_err err = uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &uc);
     if (err != UC_ERR_OK) return Internal("unicorn: uc_open: {}", uc_strerror(err));
@@ -467,6 +572,9 @@ struct M4Runner::Impl {
     uc_hook_add(uc, &hook, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Impl::OnBadAccess), this,
                 1, 0);
     if (options.cycle_model && prof.flash_wait_states > 0) {
+      flash_model = std::make_unique<FlashModel>(prof);
+      // Unicorn sends every load through its slow path once any read hook
+      // exists (whatever its range): this costs speed only at WS > 0.
       uc_hook_add(uc, &hook, UC_HOOK_MEM_READ, reinterpret_cast<void*>(&Impl::OnFlashRead), this,
                   prof.flash_base, prof.flash_base + prof.flash_size - 1);
     }
@@ -487,7 +595,7 @@ struct M4Runner::Impl {
     stack_guard = reset.stack_guard;
     SetReg(UC_ARM_REG_SP, reset.sp);
     SetReg(UC_ARM_REG_PC, reset.pc);
-    if (options.cycle_model && options.cycles.data_dependent_divide) AddDivideHooks();
+    if (options.cycle_model) AddCodeHooks();
     return Status::Ok();
   }
 
@@ -598,6 +706,7 @@ StatusOr<std::unique_ptr<M4Runner>> M4Runner::Load(const std::string& elf_path,
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->options.cycles.flash_wait_states = options.profile.flash_wait_states;
+  impl->options.cycles.flash_line_bytes = options.profile.flash_line_bytes;
   TML_ASSIGN_OR_RETURN(impl->elf, ElfFile::Read(elf_path));
   impl->analyzer = std::make_unique<BlockAnalyzer>(impl->options.cycles);
   if (!impl->analyzer->ok()) return Internal("capstone: cannot open a Thumb disassembler");

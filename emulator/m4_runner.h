@@ -5,8 +5,10 @@
 //   - uc_open(ARM, THUMB) + uc_ctl_set_cpu_model(CORTEX_M4) before anything
 //     else; never UC_MODE_MCLASS (it silently turns the core into an M33).
 //   - Flash and SRAM are mapped from the TargetProfile, the private
-//     peripheral bus 0xE0000000..0xE00FFFFF as MMIO: CPACR writes are
-//     ignored, DWT CYCCNT reads return the modelled cycle count, TML_MARK
+//     peripheral bus 0xE0000000..0xE00FFFFF as MMIO: CPACR is 0 at reset
+//     and an FPU instruction before it grants CP10/CP11 ends the run with
+//     "UsageFault (NOCP)", as on silicon (the harness's startup.c enables
+//     it); DWT CYCCNT reads return the modelled cycle count, TML_MARK
 //     writes to 0xE00FF000 switch the attribution region; other words read
 //     back what was written.
 //   - SP and PC come from the vector table at the start of flash; execution
@@ -16,9 +18,13 @@
 // of BlockInfo (cycle_model.h), decoded once with capstone, and commits the
 // previous block's cost when the next one starts (so a block that the hook
 // saw but that never ran is not charged, and taken branches are resolved).
-// Instructions are counted per block from capstone's decoding, so
-// condition-failed instructions in IT blocks are counted (UC_HOOK_CODE would
-// skip them). No UC_HOOK_CODE is installed.
+// Instructions are counted per block from capstone's decoding. IT blocks:
+// a narrow code hook on each IT instruction reads the flags and takes the
+// instructions whose condition fails off the count, and all but 1 cycle of
+// their cost (OnIt). Code hooks sit only on IT and SDIV/UDIV sites (at most
+// 4096 in all; past that skipped instructions count as executed and divides
+// cost a constant). With flash wait states the flash model (flash_model.h)
+// adds the fetch and constant-load stalls per block and per flash read.
 //
 // The --verify protocol. A harness main such as
 //     int main(void) { for (;;) { __asm volatile("bkpt #1"); model_invoke(tml_in, tml_out); } }

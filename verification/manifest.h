@@ -4,7 +4,8 @@
 // quantize, arena (static/extern), has_invoke_s8, float_math (fast|exact), sources and
 // include_dirs (relative to OUTDIR), inputs / outputs
 // ({name, shape}), arena_bytes, weight_bytes, kernels, layers (marker id ->
-// name), layer_weights, has_step, target {name, flash_kb, ram_kb, clock_mhz},
+// name), layer_weights, has_step, target {name, flash_kb, ram_kb, clock_mhz,
+// flash_wait_states, flash_cache, settings} (TargetManifest below),
 // and the compile-time figures for the reports: kron_factorize, dope,
 // finetune, anomaly {threshold, ...}, report {layers, passes, stages, options}.
 #ifndef TML_VERIFICATION_MANIFEST_H_
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/status.h"
+#include "emulator/target_profile.h"
 
 namespace tml::verification {
 
@@ -23,6 +25,18 @@ inline constexpr const char* kManifestFile = "tinyml-compile.json";
 // The manifest of `out_dir`; kInvalidInput naming the directory when it is
 // missing or is not one.
 StatusOr<nlohmann::json> ReadManifest(const std::string& out_dir);
+
+// The manifest's "target": the resolved profile's name, clock, wait states and
+// flash cache (what changes cycle figures), its DescribeTarget() text, and the
+// budget: flash_kb / ram_kb when positive, else the part's flash and RAM.
+nlohmann::json TargetManifest(const emu::TargetProfile& profile, double flash_kb, double ram_kb);
+
+// The profile verify runs on: `choice` where it says something (a --target
+// other than the manifest's drops the manifest's clock, wait states and
+// cache), the manifest's "target" for the rest. Manifests written before the
+// flash model (no flash_wait_states) mean 0 wait states, no cache.
+StatusOr<emu::TargetProfile> ManifestTarget(const nlohmann::json& target,
+                                            const emu::TargetChoice& choice);
 
 // The bytes of a file (kInvalidInput naming it when unreadable).
 StatusOr<std::string> ReadFileBytes(const std::string& path);

@@ -84,14 +84,15 @@ Status ReadTestData(const VerifyOptions& options, std::vector<Tensor>* data, Ten
   return Status::Ok();
 }
 
-// Target profile: generous memory for linking and running, so a model that
-// does not fit still runs and the figures can be reported.
-emu::TargetProfile VerificationProfile(const VerifyOptions& options, const nlohmann::json& target) {
-  emu::TargetProfile profile = emu::CortexM4Profile();
-  profile.clock_mhz = options.clock_mhz > 0 ? options.clock_mhz : target["clock_mhz"].get<double>();
-  profile.flash_size = 16u << 20;
-  profile.sram_size = 16u << 20;
-  return profile;
+// The target of the options, else of the manifest (manifest.h).
+StatusOr<emu::TargetProfile> VerificationProfile(const VerifyOptions& options,
+                                                 const nlohmann::json& target) {
+  emu::TargetChoice choice;
+  choice.spec = options.target;
+  choice.clock_mhz = options.clock_mhz;
+  choice.flash_ws = options.flash_ws;
+  choice.flash_cache = options.flash_cache;
+  return ManifestTarget(target, choice);
 }
 
 EmulationSetup SetupFor(const nlohmann::json& manifest, const VerificationFirmware& firmware,
@@ -228,10 +229,22 @@ StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOpti
   r.samples = data[0].shape[0];
 
   const nlohmann::json& target = manifest["target"];
-  r.flash_kb = options.flash_kb > 0 ? options.flash_kb : target["flash_kb"].get<double>();
-  r.ram_kb = options.ram_kb > 0 ? options.ram_kb : target["ram_kb"].get<double>();
-  const emu::TargetProfile profile = VerificationProfile(options, target);
+  TML_ASSIGN_OR_RETURN(emu::TargetProfile profile, VerificationProfile(options, target));
+  const bool same_target = options.target.empty();
+  r.flash_kb = options.flash_kb > 0  ? options.flash_kb
+               : same_target         ? target["flash_kb"].get<double>()
+                                     : profile.flash_size / 1024.0;
+  r.ram_kb = options.ram_kb > 0 ? options.ram_kb
+             : same_target      ? target["ram_kb"].get<double>()
+                                : profile.sram_size / 1024.0;
   r.target = profile.name;
+  r.target_settings = emu::DescribeTarget(profile);
+  r.flash_wait_states = profile.flash_wait_states;
+  r.flash_cache = profile.flash_cache;
+  // Generous memory for linking and running, so a model that does not fit
+  // the part still runs and the figures can be reported against the budget.
+  profile.flash_size = 16u << 20;
+  profile.sram_size = 16u << 20;
   r.clock_mhz = profile.clock_mhz;
   r.stack_size = profile.stack_size;
   TML_ASSIGN_OR_RETURN(VerificationFirmware firmware,

@@ -57,6 +57,12 @@ struct VerifyOptions {
   // Budget and clock; negative = the value stored at compile time (or the
   // cortex-m4 default: 1024 KB flash, 256 KB RAM, 80 MHz).
   double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
+  // --target NAME[@MHZ], --flash-ws, --flash-cache (emulator/target_profile.h);
+  // empty / negative: the compile-time target of the manifest. Another
+  // --target also takes its budget (flash and RAM size) from that part.
+  std::string target;
+  int64_t flash_ws = -1;
+  std::string flash_cache;
   // Per inference; 0 is refused (a runaway loop must end: emulator/m4_runner.h).
   uint64_t max_instructions = emu::kDefaultMaxInstructions;
   // Energy per inference and battery life from the cycles (energy.h); its
@@ -75,7 +81,10 @@ struct VerificationResult {
   std::string out_dir, name, elf_path;
   nlohmann::json manifest;  // the compile-time figures, for the HTML page
   std::string target;       // "cortex-m4"
+  std::string target_settings;  // emu::DescribeTarget(): clock, wait states, flash cache
   double clock_mhz = 0.0;
+  uint32_t flash_wait_states = 0;
+  bool flash_cache = false;
   int64_t samples = 0;
   Comparison comparison;
   // The firmware's outputs over all samples, shaped like the reference's

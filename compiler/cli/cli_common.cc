@@ -48,10 +48,27 @@ void AddInputShapeOption(CLI::App* cmd, CommonOptions* common) {
                               kDefaultMaxNodes));
 }
 
+void AddTargetOptions(CLI::App* cmd, std::string* target, double* clock_mhz, int64_t* flash_ws,
+                      std::string* flash_cache) {
+  cmd->add_option("--target", *target,
+                  fmt::format("Board profile NAME[@MHZ]: {} (clock, flash wait states and cache, "
+                              "flash/RAM size; default cortex-m4: 80 MHz, 0 wait states)",
+                              fmt::join(emu::TargetProfileNames(), ", ")));
+  cmd->add_option("--clock-mhz", *clock_mhz,
+                  "Clock in MHz (default: the target's; a part's wait states follow it)");
+  cmd->add_option("--flash-ws", *flash_ws,
+                  "Flash wait states 0..15 (default: the target's, from its flash-latency table)")
+      ->check(CLI::Range(0, 15));
+  cmd->add_option("--flash-cache", *flash_cache,
+                  "ART-style flash instruction/data cache and prefetch: on or off (default: the "
+                  "target's)")
+      ->check(CLI::IsMember({"on", "off"}));
+}
+
 void AddBudgetOptions(CLI::App* cmd, VerifyOptions* v) {
-  cmd->add_option("--flash-kb", v->flash_kb, "Flash budget in KB (default 1024)");
-  cmd->add_option("--ram-kb", v->ram_kb, "RAM budget in KB (default 256)");
-  cmd->add_option("--clock-mhz", v->clock_mhz, "Clock for latency figures (default 80)");
+  cmd->add_option("--flash-kb", v->flash_kb, "Flash budget in KB (default: the target's, 1024)");
+  cmd->add_option("--ram-kb", v->ram_kb, "RAM budget in KB (default: the target's, 256)");
+  AddTargetOptions(cmd, &v->target, &v->clock_mhz, &v->flash_ws, &v->flash_cache);
 }
 
 void AddVerifyOptions(CLI::App* cmd, VerifyFlags* flags) {

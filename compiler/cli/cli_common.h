@@ -45,6 +45,10 @@ struct VerifyFlags {
   std::string save_outputs;  // --save-outputs: the firmware's outputs as .npy
 };
 void AddVerifyOptions(CLI::App* cmd, VerifyFlags* flags);
+// --target NAME[@MHZ], --clock-mhz, --flash-ws, --flash-cache
+// (emulator/target_profile.h's TargetChoice; AddBudgetOptions adds them too).
+void AddTargetOptions(CLI::App* cmd, std::string* target, double* clock_mhz, int64_t* flash_ws,
+                      std::string* flash_cache);
 void AddBudgetOptions(CLI::App* cmd, VerifyOptions* options);
 
 // The CompileOptions of the options a manifest recorded (report.options: the

@@ -17,7 +17,7 @@ namespace tml::cli {
 namespace {
 
 struct CompileFlags {
-  std::string model, out_dir, kron_mode = "off", target = "cortex-m4";
+  std::string model, out_dir, kron_mode = "off";
   bool force = false, verify = false;
   CompileOptions options;
   VerifyFlags verify_flags;
@@ -86,6 +86,9 @@ Status RunCompile(CompileFlags& f) {
   o.flash_kb = v.flash_kb;
   o.ram_kb = v.ram_kb;
   o.clock_mhz = v.clock_mhz;
+  o.target = v.target;
+  o.flash_ws = v.flash_ws;
+  o.flash_cache = v.flash_cache;
   // Everything that can be checked is checked before OUTDIR is touched: a
   // failed run must not have replaced it, nor delete an input that lies in it.
   std::vector<std::string> inputs = {f.model, o.calib, o.passes.finetune.labels_path, v.test_labels};
@@ -134,7 +137,6 @@ Command AddCompileCommand(CLI::App& app) {
   cmd->add_option("-o,--output", f->out_dir, "Output directory (written atomically)")->required();
   cmd->add_option("--name", f->options.name, "C prefix and file name (default: model)");
   cmd->add_flag("--force", f->force, "Replace a non-empty output directory");
-  cmd->add_option("--target", f->target, "Target profile (cortex-m4)")->check(CLI::IsMember({"cortex-m4"}));
   cmd->add_flag("--verify", f->verify, "Build for the M4, run the test data in the emulator, compare");
   AddVerifyOptions(cmd, &f->verify_flags);
   AddBudgetOptions(cmd, &f->verify_flags.options);

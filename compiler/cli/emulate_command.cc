@@ -1,5 +1,6 @@
-// `tinyml-compile emulate FIRMWARE.elf [--json] [--max-instructions N]`: any
-// bare-metal Cortex-M4 ELF run to its end: instructions, cycles, time. Exit 0
+// `tinyml-compile emulate FIRMWARE.elf [--json] [--max-instructions N]
+// [--target NAME[@MHZ]] [--flash-ws N] [--flash-cache on|off]`: any bare-metal
+// Cortex-M4 ELF run to its end: instructions, cycles, time on that target. Exit 0
 // when the firmware exits 0, 1 when it exits with another code (the report is
 // printed either way), 2 for a bad ELF, a fault or an exceeded budget.
 #include <iostream>
@@ -22,7 +23,8 @@ Command AddEmulateCommand(CLI::App& app) {
   cmd->add_option("--max-instructions", f->options.max_instructions,
                   "Instruction budget from reset to the end, >= 1 (default 300000000: a runaway "
                   "loop ends within about a minute)");
-  cmd->add_option("--clock-mhz", f->options.clock_mhz, "Clock for the time figure");
+  emu::TargetChoice& t = f->options.target;
+  AddTargetOptions(cmd, &t.spec, &t.clock_mhz, &t.flash_ws, &t.flash_cache);
   return {cmd, [f]() -> Status {
             TML_ASSIGN_OR_RETURN(EmulateOutput out, EmulateFirmware(f->elf, f->options));
             std::cout << out.text;

@@ -257,10 +257,6 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
   if (!figures.finetune.is_null()) manifest["finetune"] = WithoutTimes(figures.finetune);
   if (!anomaly.is_null()) manifest["anomaly"] = anomaly;
   manifest["report"] = figures.report;
-  manifest["target"] = {{"name", "cortex-m4"},
-                        {"flash_kb", options.flash_kb > 0 ? options.flash_kb : 1024.0},
-                        {"ram_kb", options.ram_kb > 0 ? options.ram_kb : 256.0},
-                        {"clock_mhz", options.clock_mhz > 0 ? options.clock_mhz : 80.0}};
   return manifest;
 }
 
@@ -275,6 +271,12 @@ StatusOr<Graph> CompileGraph(const std::string& model_path, const CompileOptions
 
 StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& options,
                            Observer& observer) {
+  emu::TargetChoice choice;
+  if (!options.target.empty()) choice.spec = options.target;
+  choice.clock_mhz = options.clock_mhz;
+  choice.flash_ws = options.flash_ws;
+  choice.flash_cache = options.flash_cache;
+  TML_ASSIGN_OR_RETURN(const emu::TargetProfile target, emu::ResolveTarget(choice));
   TML_ASSIGN_OR_RETURN(std::string bytes, verification::ReadFileBytes(model_path));
   TML_ASSIGN_OR_RETURN(Graph graph, LoadModel(model_path, options.common, observer));
   PassFigures figures;
@@ -315,6 +317,7 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
     }
   }
   compiled.manifest = BuildManifest(model_path, options, cg.model_hash, compiled.model, figures, anomaly);
+  compiled.manifest["target"] = verification::TargetManifest(target, options.flash_kb, options.ram_kb);
   TML_ASSIGN_OR_RETURN(compiled.manifest["data_files"], CompileDataFiles(options));
   compiled.files = compiled.model.files;
   // Names and paths may hold any bytes: invalid UTF-8 is replaced, never an error.

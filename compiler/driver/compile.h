@@ -56,11 +56,17 @@ struct CompileOptions {
   // The error-versus-compression curve of every factorized matrix (--html).
   bool kron_curves = false;
   // Budget and clock stored in the manifest (verify's defaults); negative:
-  // the cortex-m4 default (1024 KB, 256 KB, 80 MHz).
+  // the target's (cortex-m4: 1024 KB, 256 KB, 80 MHz).
   double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
   // --arena static|extern: where the scratch arena lives (codegen/model_api.h):
   // a static array in NAME.c, or the caller's memory passed to NAME_init().
   std::string arena = "static";
+  // The target verify runs on, stored in the manifest: --target NAME[@MHZ],
+  // --flash-ws, --flash-cache (emulator/target_profile.h); empty / negative:
+  // the profile's own (cortex-m4: 0 wait states, no flash cache).
+  std::string target;
+  int64_t flash_ws = -1;
+  std::string flash_cache;
 };
 
 struct Compiled {

@@ -4,9 +4,6 @@
 
 namespace tml {
 
-static_assert(EmulateOptions{}.max_instructions == emu::kDefaultMaxInstructions,
-              "emulate's default budget is the runner's");
-
 StatusOr<EmulateOutput> EmulateFirmware(const std::string& elf_path,
                                         const EmulateOptions& options) {
   if (options.max_instructions == 0) {
@@ -17,7 +14,7 @@ StatusOr<EmulateOutput> EmulateFirmware(const std::string& elf_path,
   }
   emu::EmulationOptions eo;
   eo.runner.max_instructions = options.max_instructions;
-  if (options.clock_mhz > 0) eo.runner.profile.clock_mhz = options.clock_mhz;
+  TML_ASSIGN_OR_RETURN(eo.runner.profile, emu::ResolveTarget(options.target));
   TML_ASSIGN_OR_RETURN(emu::EmulationReport report, emu::EmulateElf(elf_path, eo));
   EmulateOutput out;
   out.exit_code = report.exit_code;

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "compiler/status.h"
+#include "emulator/m4_runner.h"
+#include "emulator/target_profile.h"
 
 namespace tml {
 
@@ -15,8 +17,10 @@ struct EmulateOptions {
   // Instructions from reset to the end; must be >= 1 (0 is an error, not
   // "unlimited"). The default is emu::kDefaultMaxInstructions (3e8: a
   // runaway loop ends within about a minute; see emulator/m4_runner.h).
-  uint64_t max_instructions = 300'000'000;
-  double clock_mhz = -1;  // <= 0: the profile's default
+  uint64_t max_instructions = emu::kDefaultMaxInstructions;
+  // --target, --clock-mhz, --flash-ws, --flash-cache (default: cortex-m4 at
+  // 80 MHz, 0 wait states, no flash cache).
+  emu::TargetChoice target;
 };
 
 struct EmulateOutput {

@@ -26,7 +26,8 @@ json MeasuredSummary(const json& j) {
   const double flash = j["flash_bytes"].get<double>(), ram = j["ram_bytes"].get<double>();
   const double flash_kb = j["flash_budget_kb"].get<double>(), ram_kb = j["ram_budget_kb"].get<double>();
   return json::array(
-      {Row("Test samples", j["samples"]), Row("Cycles / inference", j["cycles_per_inference"]),
+      {Row("Test samples", j["samples"]), Row("Target", j["target"]["settings"]),
+       Row("Cycles / inference", j["cycles_per_inference"]),
        Row("Instructions / inference", j["instructions_per_inference"]),
        Row("Latency", fmt::format("{:.3f} ms at {:g} MHz", j["latency_ms"].get<double>(),
                                   j["clock_mhz"].get<double>())),

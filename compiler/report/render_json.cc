@@ -112,6 +112,11 @@ nlohmann::json RenderVerifyJson(const verification::VerificationResult& r) {
     j["correct"] = r.comparison.correct;
   }
   j["clock_mhz"] = r.clock_mhz;
+  j["target"] = {{"name", r.target},
+                 {"settings", r.target_settings},
+                 {"clock_mhz", r.clock_mhz},
+                 {"flash_wait_states", r.flash_wait_states},
+                 {"flash_cache", r.flash_cache}};
   j["latency_ms"] = r.mean_cycles / (r.clock_mhz * 1e3);
   j["layers"] = Layers(r);
   j["finetune_history"] = FinetuneHistory(r.manifest);

@@ -95,9 +95,11 @@ std::string TaskLines(const VerificationResult& r) {
 
 std::string CycleLines(const VerificationResult& r) {
   std::string text = fmt::format(
-      "  per inference: {:.0f} instructions (min {}, max {}), {:.0f} cycles, {:.3f} ms @ {:g} MHz\n",
+      "  per inference: {:.0f} instructions (min {}, max {}), {:.0f} cycles, {:.3f} ms @ {:g} MHz "
+      "({} flash wait states, flash cache {})\n",
       r.mean_instructions, r.run.min_instructions, r.run.max_instructions, r.mean_cycles,
-      r.mean_cycles / (r.clock_mhz * 1e3), r.clock_mhz);
+      r.mean_cycles / (r.clock_mhz * 1e3), r.clock_mhz, r.flash_wait_states,
+      r.flash_cache ? "on" : "off");
   text += verification::FormatEnergy(r.energy, r.energy_model);
   uint64_t layer_total = 0;
   for (const verification::CycleShare& l : r.run.layers) layer_total += l.cycles;
@@ -123,8 +125,8 @@ std::string CycleLines(const VerificationResult& r) {
 }  // namespace
 
 std::string RenderVerifyText(const VerificationResult& r) {
-  std::string text = fmt::format("verify {} ({}) on {} sample(s) in the emulated {} @ {:g} MHz\n",
-                                 r.out_dir, r.name, r.samples, r.target, r.clock_mhz);
+  std::string text = fmt::format("verify {} ({}) on {} sample(s) in the emulated {}\n", r.out_dir,
+                                 r.name, r.samples, r.target_settings);
   text += OutputLines(r) + TaskLines(r) + CycleLines(r);
   text += fmt::format("  flash {} (text {} + rodata {} + data {}) of {:g} KB: {}\n", Kb(r.flash),
                       r.run.text, r.run.rodata, r.run.data, r.flash_kb,
@@ -152,6 +154,12 @@ std::string RenderCompileText(const Compiled& c, const std::string& out_dir) {
     text += fmt::format("    {}: weights {} bytes (dense float32 {} bytes, {:.1f}x smaller)\n", l.layer,
                         l.bytes, l.dense_float_bytes,
                         l.bytes > 0 ? double(l.dense_float_bytes) / double(l.bytes) : 0.0);
+  }
+  if (c.manifest.contains("target")) {
+    const nlohmann::json& t = c.manifest["target"];
+    text += fmt::format("  target: {} (budget flash {:g} KB, RAM {:g} KB)\n",
+                        t.value("settings", std::string()), t.value("flash_kb", 0.0),
+                        t.value("ram_kb", 0.0));
   }
   if (c.manifest.contains("anomaly")) {
     const nlohmann::json& a = c.manifest["anomaly"];

@@ -74,6 +74,12 @@ tml_hostile_emulator_test(zero_budget EXIT 2
   MATCH "--max-instructions 0: the instruction budget must be at least 1"
   ARGS ${EMU_CASES}/runaway.elf --max-instructions 0)
 # A firmware exit code other than 0 is exit 1, and said.
+# Issue 16: the FPU used before the start-up code enabled it in CPACR is a
+# UsageFault (NOCP) named as such, one line, like every firmware fault (exit 2).
+tml_hostile_emulator_test(fpu_without_cpacr EXIT 2
+  MATCH "fpu_without_cpacr.elf: firmware fault: UsageFault .NOCP.: an FPU instruction ran while CPACR"
+  MATCH2 "in function use_fpu: vadd.f32 s0, s0, s1"
+  ARGS ${EMU_CASES}/fpu_without_cpacr.elf)
 tml_hostile_emulator_test(exit_code EXIT 1
   MATCH "exit7.elf: the firmware exited with code 7" MATCH2 "stopped by bkpt #0, exit code 7"
   ARGS ${EMU_CASES}/exit7.elf)

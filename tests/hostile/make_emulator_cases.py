@@ -23,6 +23,8 @@ reproducer of issue 19 (items 3 and 12):
   stack_inverted.elf      __tml_stack_bottom above __tml_stack_top
   huge_function.elf       a function symbol of size 0xfffffff8 (valid run)
   truncated.elf           a valid file cut inside its program headers
+  fpu_without_cpacr.elf   vadd.f32 with CPACR still at its reset value 0 (issue 16):
+                          a UsageFault (NOCP), as on silicon
 """
 import os
 import struct
@@ -212,6 +214,13 @@ def exit7(asm):
     asm.bkpt(0)
 
 
+def fpu_without_cpacr(asm):
+    asm.label("use_fpu")
+    asm.half(0xEE30)  # vadd.f32 s0, s0, s1 (T2 encoding, first halfword)
+    asm.half(0x0A20)
+    asm.bkpt(0)
+
+
 def runaway(asm):
     asm.label("spin")
     asm.b("spin")
@@ -287,6 +296,10 @@ def main():
 
     code, _ = program(exit7)
     cases["exit7"] = elf([flash_segment(code)], [("main", FLASH + 8, len(code) - 8, STT_FUNC)])
+
+    code, _ = program(fpu_without_cpacr)
+    cases["fpu_without_cpacr"] = elf([flash_segment(code)],
+                                     [("use_fpu", FLASH + 8, len(code) - 8, STT_FUNC)])
 
     code, _ = program(runaway)
     cases["runaway"] = elf([flash_segment(code)], [("spin", FLASH + 8, 2, STT_FUNC)])

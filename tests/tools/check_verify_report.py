@@ -14,9 +14,12 @@ TOP = {
     "gates": list, "firmware_figures": dict, "float_figures": dict, "samples": int,
     "instructions_per_inference": NUMBER, "cycles_per_inference": NUMBER, "flash_bytes": int,
     "ram_bytes": int, "stack_high_water": int, "outputs": list, "clock_mhz": NUMBER,
-    "latency_ms": NUMBER, "layers": list, "functions": list, "energy": dict,
+    "latency_ms": NUMBER, "layers": list, "functions": list, "energy": dict, "target": dict,
     "flash_budget_kb": NUMBER, "ram_budget_kb": NUMBER, "finetune_history": list,
 }
+# The board profile the cycles were counted on (emulator/target_profile.h).
+TARGET = {"name": str, "settings": str, "clock_mhz": NUMBER, "flash_wait_states": int,
+          "flash_cache": bool}
 GATE = {"gate": str, "value": NUMBER, "limit": NUMBER, "kind": str, "default": bool, "passed": bool,
         "detail": str}
 DATA_FILE = {"role": str, "path": str, "sha256": str}
@@ -90,6 +93,9 @@ def check(report):
         problems += check_fields(f"outputs[{i}]", o, OUTPUT)
     for i, layer in enumerate(report["layers"]):
         problems += check_fields(f"layers[{i}]", layer, LAYER, LAYER_OPTIONAL)
+    problems += check_fields("target", report["target"], TARGET)
+    if report["target"].get("clock_mhz") != report["clock_mhz"]:
+        problems.append("target.clock_mhz disagrees with clock_mhz")
     for side in ("firmware_figures", "float_figures"):
         problems += check_fields(side, report[side], {}, FIGURES)
         problems += check_task_figures(side, report[side], report["samples"])

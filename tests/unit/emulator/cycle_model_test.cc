@@ -7,6 +7,7 @@
 // states. The closing BKPT costs nothing.
 #include "emulator/cycle_model.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/unit/emulator/firmware_fixture.h"
@@ -170,11 +171,11 @@ TEST(CycleModelTest, TableBranch) {
 }
 
 TEST(CycleModelTest, ItBlockFoldsAndCountsSkippedInstructions) {
-  // r0 = 0, so `addeq` fails its condition but still issues.
-  // cmp 1; it 0 (folded behind a 16-bit instruction); addeq 1; adds 1 = 3
-  // cycles, 4 instructions (UC_HOOK_CODE would have reported 3).
+  // r0 = 0, so `addeq` fails its condition: it only issues (1 cycle) and is
+  // not an executed instruction. cmp 1; it 0 (folded behind a 16-bit
+  // instruction); addeq 1; adds 1 = 3 cycles, 3 instructions.
   auto m = MeasureAsm("  movs r0, #0", "  cmp r0, #1\n  it eq\n  addeq r1, #1\n  adds r2, #1\n");
-  EXPECT_EQ(m.instructions, 4u);
+  EXPECT_EQ(m.instructions, 3u);
   EXPECT_EQ(m.cycles, 3u);
 }
 
@@ -248,10 +249,11 @@ TEST(CycleModelTest, DivideIsDataDependent) {
 }
 
 TEST(CycleModelTest, SkippedDivideInItBlockCostsOneCycle) {
-  // cmp 1; it (folded) 0; sdiveq fails its condition: issue cycle only, 1.
+  // cmp 1; it (folded) 0; sdiveq fails its condition: issue cycle only, 1,
+  // and not an executed instruction.
   auto m = MeasureAsm("  movs r1, #100\n  movs r2, #7\n  movs r3, #0",
                       "  cmp r3, #1\n  it eq\n  sdiveq r0, r1, r2\n");
-  EXPECT_EQ(m.instructions, 3u);
+  EXPECT_EQ(m.instructions, 2u);
   EXPECT_EQ(m.cycles, 2u);
 }
 
@@ -279,14 +281,25 @@ TEST(CycleModelTest, VmovCoreAndFpLoads) {
   EXPECT_EQ(m.cycles, 16u);
 }
 
-TEST(CycleModelTest, FlashWaitStatesOnLiteralLoadsAndBranches) {
-  // With 2 wait states: a literal-pool load from flash 2 + 2 = 4; a taken
-  // branch into flash 2 + 2 = 4; adds 1. Total 9.
-  RunnerOptions options;
-  options.profile.flash_wait_states = 2;
-  auto m = MeasureAsm("", "  ldr r0, =0x12345678\n  b 1f\n  nop\n1:\n  adds r0, #1\n", "  .ltorg\n",
-                      options);
-  EXPECT_EQ(m.cycles, 9u);
+TEST(CycleModelTest, ItSkippedInstructionsAreNotExecuted) {
+  // cmp 1; itt eq folded after the 16-bit cmp (0); then ldreq 2 and addeq 1
+  // when Z is set. When it is not, both are skipped: not counted as executed
+  // instructions, 1 cycle each (their issue slot).
+  const std::string body = "  cmp r5, #{}\n  itt eq\n  ldreq r0, [r1]\n  addeq r4, r4, #1\n";
+  auto taken = MeasureAsm(kPointers, fmt::format(body, 0));
+  EXPECT_EQ(taken.instructions, 4u);
+  EXPECT_EQ(taken.cycles, 4u);
+  auto skipped = MeasureAsm(kPointers, fmt::format(body, 1));
+  EXPECT_EQ(skipped.instructions, 2u);
+  EXPECT_EQ(skipped.cycles, 3u);
+}
+
+TEST(CycleModelTest, TheFailingHalfOfAnItElseBlockIsSkipped) {
+  // r5 = 0: movne runs, moveq is skipped. cmp 1 + ite (folded) 0 + movne 1
+  // + moveq's issue slot 1 = 3 cycles; 3 instructions executed.
+  auto m = MeasureAsm(kPointers, "  cmp r5, #1\n  ite ne\n  movne r0, #1\n  moveq r0, #2\n");
+  EXPECT_EQ(m.instructions, 3u);
+  EXPECT_EQ(m.cycles, 3u);
 }
 
 // The runner's stack-overflow check looks at SP only after blocks that may

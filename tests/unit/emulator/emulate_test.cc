@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "tests/unit/emulator/firmware_fixture.h"
@@ -51,6 +52,44 @@ TEST(EmulateTest, ReportsCountsSizesOutputAndFunctions) {
   EXPECT_THAT(text, HasSubstr("busy"));
   EXPECT_THAT(text, HasSubstr("cycles"));
   EXPECT_THAT(text, HasSubstr("done"));
+}
+
+TEST(EmulateTest, StackHighWaterIsUnknownWithoutTheStackSymbols) {
+  const std::string elf = BuildSource("main.c", kProgram);
+  const std::string stripped = elf + ".stripped";
+  const std::string command = "arm-none-eabi-objcopy --strip-all " + elf + " " + stripped;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  auto report = EmulateElf(stripped, EmulationOptions{});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_FALSE(report->stack_known);
+  EXPECT_TRUE(ReportToJson(*report)["stack_bytes"].is_null());
+  EXPECT_THAT(FormatReport(*report), HasSubstr("stack high-water unknown"));
+  auto with_symbols = EmulateElf(elf, EmulationOptions{});
+  ASSERT_TRUE(with_symbols.ok());
+  EXPECT_TRUE(with_symbols->stack_known);
+  EXPECT_THAT(FormatReport(*with_symbols), HasSubstr("stack high-water"));
+  EXPECT_THAT(FormatReport(*with_symbols), ::testing::Not(HasSubstr("unknown")));
+}
+
+TEST(EmulateTest, ReportNamesTheTargetAndItsFlashSettings) {
+  const std::string elf = BuildSource("main.c", kProgram);
+  EmulationOptions options;
+  auto profile = NamedTargetProfile("stm32l4r5@120");
+  ASSERT_TRUE(profile.ok()) << profile.status().message();
+  options.runner.profile = *profile;
+  auto report = EmulateElf(elf, options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->flash_wait_states, 5u);
+  EXPECT_TRUE(report->flash_cache);
+  EXPECT_THAT(FormatReport(*report), HasSubstr("stm32l4r5 @ 120 MHz, 5 flash wait states, ART"));
+  EXPECT_EQ(ReportToJson(*report)["flash_wait_states"], 5);
+  // The same program at 0 wait states is faster, and the ART keeps the
+  // difference small (the loop fits the instruction cache).
+  auto zero_ws = EmulateElf(elf, EmulationOptions{});
+  ASSERT_TRUE(zero_ws.ok());
+  EXPECT_EQ(zero_ws->flash_wait_states, 0u);
+  EXPECT_GT(report->cycles, zero_ws->cycles);
+  EXPECT_LT(report->cycles, zero_ws->cycles * 11 / 10);
 }
 
 TEST(EmulateTest, FloatingPointAndLibm) {

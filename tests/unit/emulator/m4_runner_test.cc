@@ -70,6 +70,36 @@ TEST(M4RunnerTest, DoublePrecisionIsRejectedLikeOnAnM4) {
   EXPECT_THAT(message, HasSubstr("vadd.f64"));
 }
 
+TEST(M4RunnerTest, FpuWithCpacrOffIsAUsageFault) {
+  // The harness's start-up code enables CP10/CP11 as silicon requires; with
+  // CPACR cleared again, the next FPU instruction faults (NOCP).
+  const std::string message = RunExpectingError(R"(
+    volatile float x = 1.5f;
+    __attribute__((noinline)) float use_fpu(void) { return x * 2.0f; }
+    int main(void) {
+      *(volatile unsigned*)0xE000ED88u = 0;
+      __asm volatile("dsb\n\tisb" ::: "memory");
+      return (int)use_fpu();
+    }
+  )");
+  EXPECT_THAT(message, HasSubstr("UsageFault (NOCP)"));
+  EXPECT_THAT(message, HasSubstr("CPACR"));
+  EXPECT_THAT(message, HasSubstr("in function use_fpu"));
+  EXPECT_THAT(message, HasSubstr("vldr"));
+}
+
+TEST(M4RunnerTest, FpuRunsOnceCpacrGrantsCp10AndCp11) {
+  const std::string elf = BuildSource("main.c", R"(
+    volatile float x = 1.5f;
+    int main(void) { return (int)(x * 2.0f); }
+  )");
+  auto runner = LoadOrDie(elf);
+  ASSERT_NE(runner, nullptr);
+  auto stop = runner->RunUntilBreakpoint();
+  ASSERT_TRUE(stop.ok()) << stop.status().message();
+  EXPECT_EQ(stop->exit_code, 3);
+}
+
 TEST(M4RunnerTest, TrappedDivideByZero) {
   const std::string message = RunExpectingError(R"(
     #include <stdint.h>
