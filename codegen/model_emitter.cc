@@ -546,6 +546,8 @@ Status ModelEmitter::EmitReset(CWriter& w, const StepStorage& storage) {
   w.Line(fmt::format("{}_ready = 1;", name_));
   ctx_.SetBody(&w);
   for (const auto& [i, hc] : storage.state) {
+    // int8 layers start from zero states (the quantize pass refuses others), as zeroed above.
+    if (storage.s8.count(i)) continue;
     const Node& node = nodes[static_cast<size_t>(i)];
     const std::pair<size_t, int64_t> inits[] = {{kRecurrentInitialH, hc.first},
                                                 {kRecurrentInitialC, hc.second}};
