@@ -20,7 +20,7 @@ StatusOr<VerificationFirmware> BuildVerificationFirmware(const std::string& out_
   const fs::path main_c = build_dir / "verify_main.c";
   {
     std::ofstream out(main_c, std::ios::binary);
-    out << VerifyMainC(manifest["name"].get<std::string>());
+    out << VerifyMainC(manifest["name"].get<std::string>(), manifest.contains("gate"));
     out.close();
     if (!out) return InvalidInput("{}: cannot write", main_c.string());
   }

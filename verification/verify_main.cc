@@ -14,7 +14,29 @@ std::string Upper(std::string s) {
 
 }  // namespace
 
-std::string VerifyMainC(const std::string& name) {
+std::string VerifyMainC(const std::string& name, bool wake_gate) {
+  if (wake_gate) {
+    return fmt::format(
+        "/* Verification main for the emulated Cortex-M4 (bkpt #1 protocol), with the\n"
+        " * wake-up gate: tml_gate_mode 1 runs {0}_gate instead of the model. */\n"
+        "#include \"{0}.h\"\n\n"
+        "float tml_in[{1}_INPUT_SIZE + 1];\n"
+        "float tml_out[{1}_OUTPUT_SIZE + 1];\n"
+        "volatile int tml_status;\n"
+        "volatile int tml_gate_mode;\n"
+        "volatile int tml_gate;\n\n"
+        "int main(void) {{\n"
+        "  for (;;) {{\n"
+        "    __asm volatile(\"bkpt #1\" ::: \"memory\");\n"
+        "    if (tml_gate_mode) {{\n"
+        "      tml_gate = {0}_gate(tml_in);\n"
+        "    }} else {{\n"
+        "      tml_status = {0}_invoke(tml_in, tml_out);\n"
+        "    }}\n"
+        "  }}\n"
+        "}}\n",
+        name, Upper(name));
+  }
   return fmt::format(
       "/* Verification main for the emulated Cortex-M4 (bkpt #1 protocol). */\n"
       "#include \"{0}.h\"\n\n"

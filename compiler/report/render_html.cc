@@ -79,6 +79,30 @@ nlohmann::json AnomalyRows(const VerificationResult& r) {
   return rows;
 }
 
+nlohmann::json WakeGateRows(const VerificationResult& r) {
+  const verification::WakeGateFigures& g = *r.wake_gate;
+  nlohmann::json rows = nlohmann::json::array();
+  rows.push_back(Row("Kind", g.kind));
+  rows.push_back(Row("Windows discarded", fmt::format("{}/{} ({:.1f}%)", g.windows - g.passed, g.windows,
+                                                      100.0 * g.discarded_fraction)));
+  if (g.relevant > 0) {
+    rows.push_back(Row("Relevant windows kept", fmt::format("{}/{} ({})", g.relevant_kept, g.relevant,
+                                                            g.relevant_source)));
+  }
+  if (g.has_labels) rows.push_back(Row("Labelled positives lost", fmt::format("{}/{}", g.positives_lost, g.positives)));
+  rows.push_back(Row("Decisions vs host reference", fmt::format("{} mismatches", g.mismatches)));
+  rows.push_back(Row("Gate cycles", fmt::format("{:.0f} ({:.3f}% of the model)", g.gate_cycles_mean, 100.0 * g.gate_cost)));
+  rows.push_back(Row("Cycles per window", fmt::format("{:.0f} with the gate, {:.0f} without", g.gated_cycles_mean,
+                                                      g.model_cycles_mean)));
+  rows.push_back(Row("Energy per window", fmt::format("{:.3g} uJ with the gate, {:.3g} uJ without",
+                                                      g.gated_energy.uj_per_inference, r.energy.uj_per_inference)));
+  if (g.gated_energy.has_battery) {
+    rows.push_back(Row("Battery life (MCU only)", fmt::format("{:.0f} h with the gate, {:.0f} h without",
+                                                              g.gated_energy.battery_hours, r.energy.battery_hours)));
+  }
+  return rows;
+}
+
 // The measured figures of the page: "summary" rows, "layer_cycles" by marker
 // id, "firmware_relative_error", "notes".
 nlohmann::json Measured(const VerificationResult& r) {
@@ -101,6 +125,9 @@ nlohmann::json Measured(const VerificationResult& r) {
   measured["notes"].push_back({{"title", "Energy"}, {"rows", EnergyRows(r)}});
   if (r.anomaly.has_value()) {
     measured["notes"].push_back({{"title", "Anomaly detection"}, {"rows", AnomalyRows(r)}});
+  }
+  if (r.wake_gate.has_value()) {
+    measured["notes"].push_back({{"title", "Wake-up gate"}, {"rows", WakeGateRows(r)}});
   }
   return measured;
 }

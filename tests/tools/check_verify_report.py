@@ -22,6 +22,15 @@ OUTPUT = {"name": str, "max_abs_error": NUMBER, "rmse": NUMBER, "snr_db": NUMBER
 LAYER = {"layer": str, "cycles": int, "instructions": int}
 LAYER_OPTIONAL = {"name": str, "op": str, "weight_bytes_before": NUMBER, "weight_bytes_after": NUMBER,
                   "macs": int, "cycles_per_mac": NUMBER}
+# Present when the output directory was compiled with --gate.
+WAKE_GATE = {"kind": str, "windows": int, "passed": int, "discarded_fraction": NUMBER,
+             "host_mismatches": int, "gate_cycles_mean": NUMBER, "gate_cycles_max": int,
+             "gate_cost_fraction": NUMBER, "cycles_per_window_without_gate": NUMBER,
+             "cycles_per_window_with_gate": NUMBER, "uj_per_window_with_gate": NUMBER,
+             "uj_per_window_without_gate": NUMBER}
+WAKE_GATE_OPTIONAL = {"relevant_source": str, "relevant": int, "relevant_kept": int, "recall": NUMBER,
+                      "positives": int, "positives_lost": int, "battery_hours_with_gate": NUMBER,
+                      "battery_hours_without_gate": NUMBER, "average_current_ua_with_gate": NUMBER}
 FIGURES = {"accuracy": NUMBER, "perplexity": NUMBER, "auc": NUMBER, "recall": NUMBER, "threshold": NUMBER}
 
 
@@ -58,6 +67,13 @@ def check(report):
         problems += check_fields(f"layers[{i}]", layer, LAYER, LAYER_OPTIONAL)
     for side in ("firmware_figures", "float_figures"):
         problems += check_fields(side, report[side], {}, FIGURES)
+    if "gate" in report:
+        g = report["gate"]
+        problems += check_fields("gate", g, WAKE_GATE, WAKE_GATE_OPTIONAL)
+        if not problems and not 0 <= g["passed"] <= g["windows"]:
+            problems.append("gate: 'passed' outside 0..windows")
+        if not problems and g["host_mismatches"] > 0 and report["passed"]:
+            problems.append("'passed' although the gate's decisions differ from the host reference")
     if report["passed"] != (len(report["problems"]) == 0):
         problems.append("'passed' disagrees with 'problems'")
     if report["passed"] and any(not g["passed"] for g in report["gates"]):

@@ -1,0 +1,141 @@
+#include "compiler/gate/wake_gate.h"
+
+namespace tml {
+
+// Every operation is a single float operation in the order of the generated
+// loop (codegen/gate_emitter.cc): IEEE single precision is exact on the host
+// and on the M4's FPU, and neither side contracts a*b+c (ISO C/C++ modes), so
+// the two agree bit for bit.
+WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride) {
+  float sum = 0.0f, sum_square = 0.0f, peak = 0.0f, diff_square = 0.0f;
+  int64_t crossings = 0;
+  for (int64_t i = 0; i < size; ++i) {
+    const float v = x[i];
+    sum += v;
+    sum_square += v * v;
+    const float magnitude = v < 0.0f ? -v : v;
+    if (magnitude > peak) peak = magnitude;
+    if (i >= stride) {
+      const float previous = x[i - stride];
+      const float d = v - previous;
+      diff_square += d * d;
+      if ((v < 0.0f) != (previous < 0.0f)) ++crossings;
+    }
+  }
+  WindowStats s;
+  const float n = static_cast<float>(size);
+  const float pairs = static_cast<float>(size - stride);
+  s.mean = sum / n;
+  s.mean_square = sum_square / n;
+  s.variance = s.mean_square - s.mean * s.mean;
+  s.zero_crossing_rate = static_cast<float>(crossings) / pairs;
+  s.peak = peak;
+  s.diff_energy = diff_square / pairs;
+  return s;
+}
+
+float WakeGateRunner::Statistic(const float* window) const {
+  const WindowStats s = ComputeWindowStats(window, gate_.size, gate_.stride);
+  switch (gate_.kind) {
+    case WakeGateKind::kEnergy:
+      return s.mean_square;
+    case WakeGateKind::kDelta: {
+      const float change = s.mean_square - baseline_;
+      return change < 0.0f ? -change : change;
+    }
+    case WakeGateKind::kLinear: {
+      const std::array<float, kWakeGateFeatures> f = s.Features();
+      float z = gate_.bias;
+      for (int k = 0; k < kWakeGateFeatures; ++k) {
+        const float term = gate_.weights[static_cast<size_t>(k)] * f[static_cast<size_t>(k)];
+        z += term;
+      }
+      return z;
+    }
+  }
+  return 0.0f;
+}
+
+bool WakeGateRunner::Decide(const float* window) {
+  const bool pass = Statistic(window) >= gate_.threshold;
+  if (gate_.kind == WakeGateKind::kDelta && !pass) {
+    const float energy = ComputeWindowStats(window, gate_.size, gate_.stride).mean_square;
+    const float step = gate_.alpha * (energy - baseline_);
+    baseline_ += step;
+  }
+  return pass;
+}
+
+std::vector<uint8_t> DecideAll(const WakeGate& gate, const std::vector<float>& windows, int64_t count) {
+  WakeGateRunner runner(gate);
+  std::vector<uint8_t> decisions(static_cast<size_t>(count));
+  for (int64_t w = 0; w < count; ++w) {
+    decisions[static_cast<size_t>(w)] = runner.Decide(windows.data() + w * gate.size) ? 1 : 0;
+  }
+  return decisions;
+}
+
+const char* WakeGateKindName(WakeGateKind kind) {
+  switch (kind) {
+    case WakeGateKind::kEnergy:
+      return "energy";
+    case WakeGateKind::kDelta:
+      return "delta";
+    case WakeGateKind::kLinear:
+      return "linear";
+  }
+  return "?";
+}
+
+StatusOr<WakeGateKind> ParseWakeGateKind(const std::string& text) {
+  for (WakeGateKind k : {WakeGateKind::kEnergy, WakeGateKind::kDelta, WakeGateKind::kLinear}) {
+    if (text == WakeGateKindName(k)) return k;
+  }
+  return InvalidInput("--gate {}: expected energy, delta or linear", text);
+}
+
+nlohmann::json WakeGateToJson(const WakeGate& gate) {
+  nlohmann::json j = {{"kind", WakeGateKindName(gate.kind)},
+                      {"size", gate.size},
+                      {"stride", gate.stride},
+                      {"threshold", static_cast<double>(gate.threshold)}};
+  if (gate.kind == WakeGateKind::kDelta) {
+    j["baseline"] = static_cast<double>(gate.baseline);
+    j["alpha"] = static_cast<double>(gate.alpha);
+  }
+  if (gate.kind == WakeGateKind::kLinear) {
+    j["weights"] = nlohmann::json::array();
+    for (float w : gate.weights) j["weights"].push_back(static_cast<double>(w));
+    j["bias"] = static_cast<double>(gate.bias);
+  }
+  return j;
+}
+
+StatusOr<WakeGate> WakeGateFromJson(const nlohmann::json& j) {
+  WakeGate gate;
+  try {
+    TML_ASSIGN_OR_RETURN(gate.kind, ParseWakeGateKind(j.at("kind").get<std::string>()));
+    gate.size = j.at("size").get<int64_t>();
+    gate.stride = j.at("stride").get<int64_t>();
+    gate.threshold = j.at("threshold").get<float>();
+    if (gate.kind == WakeGateKind::kDelta) {
+      gate.baseline = j.at("baseline").get<float>();
+      gate.alpha = j.at("alpha").get<float>();
+    }
+    if (gate.kind == WakeGateKind::kLinear) {
+      const std::vector<float> w = j.at("weights").get<std::vector<float>>();
+      if (w.size() != gate.weights.size()) return InvalidInput("manifest gate: {} weights", w.size());
+      for (size_t k = 0; k < w.size(); ++k) gate.weights[k] = w[k];
+      gate.bias = j.at("bias").get<float>();
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidInput("manifest gate entry: {}", e.what());
+  }
+  if (gate.size < 2 || gate.stride < 1 || gate.stride >= gate.size) {
+    return InvalidInput("manifest gate entry: size {} and stride {} do not describe a window", gate.size,
+                        gate.stride);
+  }
+  return gate;
+}
+
+}  // namespace tml
