@@ -119,7 +119,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, GateEmitterTest,
                          ::testing::Values(WakeGateKind::kEnergy, WakeGateKind::kDelta, WakeGateKind::kLinear),
                          [](const auto& info) { return std::string(WakeGateKindName(info.param)); });
 
-TEST(GateEmitterTest, DeclarationsGoInsideTheExternCBlock) {
+TEST(GateEmitterLayoutTest, DeclarationsGoInsideTheExternCBlock) {
   WakeGate gate;
   gate.kind = WakeGateKind::kDelta;
   gate.size = kSize;
