@@ -5,11 +5,11 @@ example's model through a 2-axis accelerometer at 1 kHz, one 32 ms window at a
 time. Needs only numpy; deterministic (a rerun gives identical files).
 
   idle_x.npy       [512, 32, 2]  idle windows for the gate's calibration (--gate-discard)
-  stream_x.npy     [400, 32, 2]  the test stream: 300 idle windows and 100 windows of the
-                                 running machine (50 normal, 50 faulty, from
+  stream_x.npy     [200, 32, 2]  the test stream: 150 idle windows and 50 windows of the
+                                 running machine (25 normal, 25 faulty, from
                                  ../lstm_autoencoder/test_x.npy) in bursts
-  stream_y.npy     [400] int64   1 = faulty (the anomaly labels), 0 otherwise
-  stream_active.npy [400] int64  1 = the machine runs (the windows the model must see)
+  stream_y.npy     [200] int64   1 = faulty (the anomaly labels), 0 otherwise
+  stream_active.npy [200] int64 1 = the machine runs (the windows the model must see)
 
 The relevant calibration windows are ../lstm_autoencoder/calib_x.npy (normal running).
 """
@@ -72,11 +72,11 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else HERE
     test_x = np.load(os.path.join(AE, "test_x.npy"))
     test_y = np.load(os.path.join(AE, "test_y.npy"))
-    pick = np.concatenate([np.flatnonzero(test_y == 0)[:50], np.flatnonzero(test_y == 1)[:50]])
+    pick = np.concatenate([np.flatnonzero(test_y == 0)[:25], np.flatnonzero(test_y == 1)[:25]])
     rng = np.random.default_rng(17)
     pick = pick[rng.permutation(len(pick))]
     np.save(os.path.join(out, "idle_x.npy"), idle_windows(np.random.default_rng(1), 512))
-    x, y, active = stream(rng, test_x[pick], test_y[pick], 300)
+    x, y, active = stream(rng, test_x[pick], test_y[pick], 150)
     np.save(os.path.join(out, "stream_x.npy"), x)
     np.save(os.path.join(out, "stream_y.npy"), y)
     np.save(os.path.join(out, "stream_active.npy"), active)
