@@ -73,7 +73,8 @@ void TrainLogistic(const std::vector<Features>& relevant, const std::vector<Feat
 
 StatusOr<WakeGateCalibration> CalibrateWakeGate(WakeGateKind kind, int64_t size, int64_t stride,
                                                 const std::vector<float>& relevant,
-                                                const std::vector<float>& irrelevant, double recall) {
+                                                const std::vector<float>& irrelevant, double recall,
+                                                bool int8_twin) {
   if (!(recall > 0.0 && recall <= 1.0)) {
     return InvalidInput("--gate-recall {:g}: expected a fraction in (0, 1], e.g. 0.99", recall);
   }
@@ -85,6 +86,11 @@ StatusOr<WakeGateCalibration> CalibrateWakeGate(WakeGateKind kind, int64_t size,
   const int64_t n_irrelevant = static_cast<int64_t>(irrelevant.size()) / size;
   if (n_relevant == 0) return InvalidInput("--gate-calib: no relevant windows");
   if (n_irrelevant == 0) return InvalidInput("--gate-discard: no irrelevant windows");
+  if (int8_twin && size > kWakeGateS8MaxSize) {
+    return InvalidInput("--gate with --quantize int8: the int8 gate takes at most {} values per window, the model "
+                        "input has {}",
+                        kWakeGateS8MaxSize, size);
+  }
   WakeGateCalibration c;
   c.relevant = n_relevant;
   c.irrelevant = n_irrelevant;
@@ -99,6 +105,13 @@ StatusOr<WakeGateCalibration> CalibrateWakeGate(WakeGateKind kind, int64_t size,
     }
     gate.baseline = static_cast<float>(idle / static_cast<double>(n_irrelevant));
     gate.alpha = 1.0f / 16.0f;
+  }
+  if (int8_twin) {
+    float largest = 0.0f;
+    for (const auto* set : {&relevant, &irrelevant}) {
+      for (float v : *set) largest = std::max(largest, std::fabs(v));
+    }
+    gate.s8_scale = largest > 0.0f ? largest / 127.0f : 1.0f;
   }
   if (kind == WakeGateKind::kLinear) {
     TrainLogistic(WindowFeatures(relevant, size, stride), WindowFeatures(irrelevant, size, stride), &gate);

@@ -14,6 +14,8 @@
 // window statistics, standardized, the two sets weighted equally, trained by
 // full-batch gradient descent (deterministic, in double); the standardization
 // is folded into the weights, then the threshold is set on its logit as above.
+// With `int8_twin` (int8 builds) the gate also gets its int8 input scale:
+// the largest |x| of both sets / 127 (compiler/gate/wake_gate.h).
 #ifndef TML_PASSES_WAKE_GATE_CALIBRATION_H_
 #define TML_PASSES_WAKE_GATE_CALIBRATION_H_
 
@@ -33,10 +35,12 @@ struct WakeGateCalibration {
 };
 
 // `relevant` / `irrelevant`: windows of `size` floats back to back. InvalidInput
-// for an empty set, recall outside (0, 1], size < 2, stride outside [1, size).
+// for an empty set, recall outside (0, 1], size < 2, stride outside [1, size),
+// an int8 twin for a window of more than kWakeGateS8MaxSize values.
 StatusOr<WakeGateCalibration> CalibrateWakeGate(WakeGateKind kind, int64_t size, int64_t stride,
                                                 const std::vector<float>& relevant,
-                                                const std::vector<float>& irrelevant, double recall);
+                                                const std::vector<float>& irrelevant, double recall,
+                                                bool int8_twin = false);
 
 }  // namespace tml
 

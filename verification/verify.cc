@@ -231,6 +231,11 @@ std::vector<std::string> VerificationResult::Problems() const {
                                    "(first: window {})",
                                    wake_gate->mismatches, wake_gate->windows, wake_gate->first_mismatch));
   }
+  if (wake_gate.has_value() && wake_gate->s8.has_value() && wake_gate->s8->mismatches > 0) {
+    problems.push_back(fmt::format("int8 wake-up gate: {} of {} firmware decisions differ from the host reference "
+                                   "(first: window {})",
+                                   wake_gate->s8->mismatches, wake_gate->windows, wake_gate->s8->first_mismatch));
+  }
   if (!flash_ok()) problems.push_back(fmt::format("flash {:.1f} KB exceeds {:g} KB", flash / 1024.0, flash_kb));
   if (!ram_ok()) problems.push_back(fmt::format("RAM {:.1f} KB exceeds {:g} KB", ram / 1024.0, ram_kb));
   return problems;

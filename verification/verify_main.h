@@ -6,7 +6,8 @@
 // -std=c99 -Wall -Wextra -Werror -pedantic.
 // With `wake_gate` (sources compiled with --gate), a host that sets
 // tml_gate_mode to 1 gets tml_gate = NAME_gate(tml_in) instead of an
-// inference between two bkpt #1 (verification/wake_gate_run.h).
+// inference between two bkpt #1 (verification/wake_gate_run.h); with
+// `wake_gate_s8` (int8 builds) tml_gate_mode 2 runs NAME_gate_s8(tml_in_s8).
 #ifndef TML_VERIFICATION_VERIFY_MAIN_H_
 #define TML_VERIFICATION_VERIFY_MAIN_H_
 
@@ -14,7 +15,7 @@
 
 namespace tml::verification {
 
-std::string VerifyMainC(const std::string& name, bool wake_gate = false);
+std::string VerifyMainC(const std::string& name, bool wake_gate = false, bool wake_gate_s8 = false);
 
 }  // namespace tml::verification
 

@@ -9,9 +9,11 @@
 namespace tml::verification {
 namespace {
 
-// The firmware's decision on every window, in order, and the cycles of each.
-Status EmulateGate(const EmulationSetup& setup, const WakeGateInputs& in, std::vector<uint8_t>* decisions,
-                   std::vector<uint64_t>* cycles) {
+// The firmware's decision on every window, in order, and the cycles of each:
+// tml_gate_mode `mode`, each window's `window_bytes` bytes of `windows`
+// written to `symbol`.
+Status EmulateGate(const EmulationSetup& setup, int32_t mode, const char* symbol, const void* windows,
+                   size_t window_bytes, int64_t count, std::vector<uint8_t>* decisions, std::vector<uint64_t>* cycles) {
   emu::RunnerOptions runner_options;
   runner_options.profile = setup.profile;
   runner_options.max_instructions = setup.max_instructions;
@@ -20,14 +22,14 @@ Status EmulateGate(const EmulationSetup& setup, const WakeGateInputs& in, std::v
   if (stop.reason != emu::StopReason::kBreakpoint || stop.breakpoint != 1) {
     return Internal("the verification firmware did not reach its bkpt #1");
   }
-  const int32_t gate_mode = 1;
-  TML_RETURN_IF_ERROR(runner->WriteSymbol("tml_gate_mode", &gate_mode, 4));
-  const size_t size = static_cast<size_t>(setup.input_size);
-  for (int64_t s = 0; s < in.samples; ++s) {
-    TML_RETURN_IF_ERROR(runner->WriteSymbol("tml_in", in.windows.data() + static_cast<size_t>(s) * size, size * 4));
+  TML_RETURN_IF_ERROR(runner->WriteSymbol("tml_gate_mode", &mode, 4));
+  const auto* bytes_in = static_cast<const uint8_t*>(windows);
+  for (int64_t s = 0; s < count; ++s) {
+    TML_RETURN_IF_ERROR(runner->WriteSymbol(symbol, bytes_in + static_cast<size_t>(s) * window_bytes, window_bytes));
     TML_ASSIGN_OR_RETURN(stop, runner->RunUntilBreakpoint());
     if (stop.reason != emu::StopReason::kBreakpoint || stop.breakpoint != 1) {
-      return VerifyFailed("window {}: the firmware stopped unexpectedly in {}_gate", s, setup.model_name);
+      return VerifyFailed("window {}: the firmware stopped unexpectedly in {}_gate{}", s, setup.model_name,
+                          mode == 2 ? "_s8" : "");
     }
     TML_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, runner->ReadSymbol("tml_gate", 4));
     int32_t decision = 0;
@@ -41,6 +43,33 @@ Status EmulateGate(const EmulationSetup& setup, const WakeGateInputs& in, std::v
   return Status::Ok();
 }
 
+// NAME_gate_s8 on the quantized windows against DecideAllS8 and the float decisions.
+StatusOr<WakeGateS8Figures> RunGateS8(const WakeGate& gate, const EmulationSetup& setup, const WakeGateInputs& in,
+                                      const std::vector<uint8_t>& float_decisions) {
+  std::vector<int8_t> q;
+  for (int64_t s = 0; s < in.samples; ++s) {
+    const std::vector<int8_t> one = QuantizeWindowS8(in.windows.data() + s * gate.size, gate.size, gate.s8_scale);
+    q.insert(q.end(), one.begin(), one.end());
+  }
+  std::vector<uint8_t> firmware;
+  std::vector<uint64_t> cycles;
+  TML_RETURN_IF_ERROR(EmulateGate(setup, 2, "tml_in_s8", q.data(), static_cast<size_t>(gate.size), in.samples,
+                                  &firmware, &cycles));
+  const std::vector<uint8_t> host = DecideAllS8(gate, q, in.samples);
+  WakeGateS8Figures f;
+  uint64_t sum = 0;
+  for (size_t i = 0; i < firmware.size(); ++i) {
+    if (firmware[i] != host[i]) {
+      if (f.mismatches == 0) f.first_mismatch = static_cast<int64_t>(i);
+      ++f.mismatches;
+    }
+    f.agree_with_float += firmware[i] == float_decisions[i];
+    sum += cycles[i];
+  }
+  f.gate_cycles_mean = static_cast<double>(sum) / static_cast<double>(in.samples);
+  return f;
+}
+
 }  // namespace
 
 StatusOr<WakeGateFigures> RunWakeGate(const nlohmann::json& gate_entry, const EmulationSetup& setup,
@@ -51,7 +80,8 @@ StatusOr<WakeGateFigures> RunWakeGate(const nlohmann::json& gate_entry, const Em
   }
   std::vector<uint8_t> firmware;
   std::vector<uint64_t> gate_cycles;
-  TML_RETURN_IF_ERROR(EmulateGate(setup, in, &firmware, &gate_cycles));
+  TML_RETURN_IF_ERROR(EmulateGate(setup, 1, "tml_in", in.windows.data(), static_cast<size_t>(gate.size) * 4,
+                                  in.samples, &firmware, &gate_cycles));
   const std::vector<uint8_t> host = DecideAll(gate, in.windows, in.samples);
   WakeGateFigures f;
   f.kind = WakeGateKindName(gate.kind);
@@ -88,6 +118,9 @@ StatusOr<WakeGateFigures> RunWakeGate(const nlohmann::json& gate_entry, const Em
   f.gated_cycles_mean = f.gate_cycles_mean + static_cast<double>(passed_model_sum) / n;
   f.gate_cost = f.model_cycles_mean > 0 ? f.gate_cycles_mean / f.model_cycles_mean : 0.0;
   f.gated_energy = EstimateEnergy(f.gated_cycles_mean, energy);
+  if (gate.s8_scale > 0) {
+    TML_ASSIGN_OR_RETURN(f.s8, RunGateS8(gate, setup, in, firmware));
+  }
   return f;
 }
 

@@ -9,10 +9,14 @@
 //   gate would have lost, gate cycles, and the average cycles per window
 //     gated = mean gate cycles + (1/N) Σ_{passed windows} model cycles
 //   against the model on every window.
+// int8 builds (gate with s8_scale): NAME_gate_s8 too, on the windows quantized
+// as QuantizeWindowS8 does, against its host reference (DecideAllS8), from a
+// fresh load, and how often it agrees with the float gate.
 #ifndef TML_VERIFICATION_WAKE_GATE_RUN_H_
 #define TML_VERIFICATION_WAKE_GATE_RUN_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +28,12 @@
 #include "verification/energy.h"
 
 namespace tml::verification {
+
+struct WakeGateS8Figures {
+  int64_t mismatches = 0, first_mismatch = -1;  // vs its host reference (must be 0)
+  int64_t agree_with_float = 0;                 // windows decided as the float gate did
+  double gate_cycles_mean = 0.0;
+};
 
 struct WakeGateFigures {
   std::string kind;
@@ -44,6 +54,7 @@ struct WakeGateFigures {
   double gated_cycles_mean = 0.0;  // the gate on every window, the model on those passed
   double gate_cost = 0.0;          // gate_cycles_mean / model_cycles_mean
   EnergyEstimate gated_energy;     // per window, with the gate
+  std::optional<WakeGateS8Figures> s8;  // the int8 twin, int8 builds
 };
 
 struct WakeGateInputs {

@@ -67,8 +67,10 @@ StatusOr<nlohmann::json> AddWakeGateToModel(const CompileOptions& options, codeg
   TML_ASSIGN_OR_RETURN(const WakeGateKind kind, ParseWakeGateKind(options.gate));
   // x[i] and x[i - stride] are consecutive time steps of one channel.
   const int64_t stride = input.size() >= 2 ? input.back() : 1;
-  TML_ASSIGN_OR_RETURN(WakeGateCalibration c, CalibrateWakeGate(kind, model->input_size, stride, relevant,
-                                                                irrelevant, options.gate_recall));
+  // int8 builds also get NAME_gate_s8, the gate on int8 samples.
+  TML_ASSIGN_OR_RETURN(WakeGateCalibration c,
+                       CalibrateWakeGate(kind, model->input_size, stride, relevant, irrelevant, options.gate_recall,
+                                         options.quantize == "int8"));
   const std::string note = fmt::format(
       "threshold lets {:.1f}% of the {} relevant windows of {} pass (--gate-recall {:g}); discards "
       "{:.1f}% of the {} windows of {}",

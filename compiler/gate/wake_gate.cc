@@ -1,5 +1,8 @@
 #include "compiler/gate/wake_gate.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace tml {
 
 // Every operation is a single float operation in the order of the generated
@@ -34,8 +37,54 @@ WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride) {
   return s;
 }
 
-float WakeGateRunner::Statistic(const float* window) const {
-  const WindowStats s = ComputeWindowStats(window, gate_.size, gate_.stride);
+S8Scales WakeGateS8Scales(const WakeGate& gate) {
+  const double s = gate.s8_scale;
+  S8Scales k;
+  k.mean = static_cast<float>(s / static_cast<double>(gate.size));
+  k.square = static_cast<float>(s * s / static_cast<double>(gate.size));
+  k.diff = static_cast<float>(s * s / static_cast<double>(gate.size - gate.stride));
+  k.peak = gate.s8_scale;
+  return k;
+}
+
+// Integer sums in the generated loop's order (exact, so any order would do),
+// then one float multiply each by the S8Scales constants.
+WindowStats ComputeWindowStatsS8(const int8_t* q, const WakeGate& gate) {
+  int32_t sum = 0, sum_square = 0, peak = 0, diff_square = 0, crossings = 0;
+  for (int64_t i = 0; i < gate.size; ++i) {
+    const int32_t v = q[i];
+    sum += v;
+    sum_square += v * v;
+    const int32_t magnitude = v < 0 ? -v : v;
+    if (magnitude > peak) peak = magnitude;
+  }
+  for (int64_t i = gate.stride; i < gate.size; ++i) {
+    const int32_t v = q[i], previous = q[i - gate.stride];
+    const int32_t d = v - previous;
+    diff_square += d * d;
+    crossings += (v < 0) != (previous < 0);
+  }
+  const S8Scales k = WakeGateS8Scales(gate);
+  WindowStats s;
+  s.mean = static_cast<float>(sum) * k.mean;
+  s.mean_square = static_cast<float>(sum_square) * k.square;
+  s.variance = s.mean_square - s.mean * s.mean;
+  s.zero_crossing_rate = static_cast<float>(crossings) / static_cast<float>(gate.size - gate.stride);
+  s.peak = static_cast<float>(peak) * k.peak;
+  s.diff_energy = static_cast<float>(diff_square) * k.diff;
+  return s;
+}
+
+std::vector<int8_t> QuantizeWindowS8(const float* x, int64_t size, float scale) {
+  std::vector<int8_t> q(static_cast<size_t>(size));
+  for (int64_t i = 0; i < size; ++i) {
+    const double r = std::nearbyint(static_cast<double>(x[i]) / static_cast<double>(scale));
+    q[static_cast<size_t>(i)] = static_cast<int8_t>(std::clamp(r, -127.0, 127.0));
+  }
+  return q;
+}
+
+float WakeGateRunner::StatisticOf(const WindowStats& s) const {
   switch (gate_.kind) {
     case WakeGateKind::kEnergy:
       return s.mean_square;
@@ -56,21 +105,39 @@ float WakeGateRunner::Statistic(const float* window) const {
   return 0.0f;
 }
 
-bool WakeGateRunner::Decide(const float* window) {
-  const bool pass = Statistic(window) >= gate_.threshold;
+float WakeGateRunner::Statistic(const float* window) const {
+  return StatisticOf(ComputeWindowStats(window, gate_.size, gate_.stride));
+}
+
+bool WakeGateRunner::DecideStats(const WindowStats& s) {
+  const bool pass = StatisticOf(s) >= gate_.threshold;
   if (gate_.kind == WakeGateKind::kDelta && !pass) {
-    const float energy = ComputeWindowStats(window, gate_.size, gate_.stride).mean_square;
-    const float step = gate_.alpha * (energy - baseline_);
+    const float step = gate_.alpha * (s.mean_square - baseline_);
     baseline_ += step;
   }
   return pass;
 }
+
+bool WakeGateRunner::Decide(const float* window) {
+  return DecideStats(ComputeWindowStats(window, gate_.size, gate_.stride));
+}
+
+bool WakeGateRunner::DecideS8(const int8_t* window) { return DecideStats(ComputeWindowStatsS8(window, gate_)); }
 
 std::vector<uint8_t> DecideAll(const WakeGate& gate, const std::vector<float>& windows, int64_t count) {
   WakeGateRunner runner(gate);
   std::vector<uint8_t> decisions(static_cast<size_t>(count));
   for (int64_t w = 0; w < count; ++w) {
     decisions[static_cast<size_t>(w)] = runner.Decide(windows.data() + w * gate.size) ? 1 : 0;
+  }
+  return decisions;
+}
+
+std::vector<uint8_t> DecideAllS8(const WakeGate& gate, const std::vector<int8_t>& windows, int64_t count) {
+  WakeGateRunner runner(gate);
+  std::vector<uint8_t> decisions(static_cast<size_t>(count));
+  for (int64_t w = 0; w < count; ++w) {
+    decisions[static_cast<size_t>(w)] = runner.DecideS8(windows.data() + w * gate.size) ? 1 : 0;
   }
   return decisions;
 }
@@ -108,6 +175,7 @@ nlohmann::json WakeGateToJson(const WakeGate& gate) {
     for (float w : gate.weights) j["weights"].push_back(static_cast<double>(w));
     j["bias"] = static_cast<double>(gate.bias);
   }
+  if (gate.s8_scale > 0) j["s8_scale"] = static_cast<double>(gate.s8_scale);
   return j;
 }
 
@@ -128,6 +196,7 @@ StatusOr<WakeGate> WakeGateFromJson(const nlohmann::json& j) {
       for (size_t k = 0; k < w.size(); ++k) gate.weights[k] = w[k];
       gate.bias = j.at("bias").get<float>();
     }
+    gate.s8_scale = j.value("s8_scale", 0.0f);
   } catch (const nlohmann::json::exception& e) {
     return InvalidInput("manifest gate entry: {}", e.what());
   }

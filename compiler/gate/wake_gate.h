@@ -17,6 +17,13 @@
 //           f = [mean, variance, zero-crossing rate, peak |x|, mean squared
 //           first difference]                              pass if z >= threshold
 //           (a logistic model: z is its logit; no exp needed for the decision).
+//
+// The int8 twin (int8 builds, s8_scale > 0) takes the window as int8 samples
+// q = clamp(round(x / s8_scale), -127, 127) (QuantizeWindowS8): the sums are
+// integers (int32: sum, Σq², Σ(Δq)², the peak, crossings), then scaled to the
+// float statistics with float constants (S8Scales) and decided by the same
+// float tail, state included. It approximates the float gate to the window's
+// quantization; host and firmware agree exactly.
 #ifndef TML_COMPILER_GATE_WAKE_GATE_H_
 #define TML_COMPILER_GATE_WAKE_GATE_H_
 
@@ -43,7 +50,11 @@ struct WakeGate {
   float baseline = 0.0f, alpha = 0.0f;  // delta only
   std::array<float, kWakeGateFeatures> weights{};  // linear only, standardization folded in
   float bias = 0.0f;                               // linear only
+  float s8_scale = 0.0f;  // the int8 twin's input scale; 0 = no twin
 };
+
+// The largest window the int8 twin accepts: Σ(Δq)² ≤ 254² · n stays in int32.
+constexpr int64_t kWakeGateS8MaxSize = 32768;
 
 // The window statistics, each computed in float as the generated C does.
 struct WindowStats {
@@ -54,6 +65,15 @@ struct WindowStats {
 };
 WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride);
 
+// The float constants that turn the int8 twin's integer sums into statistics;
+// the generated C prints exactly these.
+struct S8Scales {
+  float mean = 0, square = 0, diff = 0, peak = 0;  // s/n, s²/n, s²/(n − stride), s
+};
+S8Scales WakeGateS8Scales(const WakeGate& gate);
+WindowStats ComputeWindowStatsS8(const int8_t* q, const WakeGate& gate);
+std::vector<int8_t> QuantizeWindowS8(const float* x, int64_t size, float scale);
+
 // The gate as the firmware runs it, state included (delta's baseline).
 class WakeGateRunner {
  public:
@@ -62,14 +82,20 @@ class WakeGateRunner {
   float Statistic(const float* window) const;
   // 1 = run the model. Updates the state as NAME_gate does.
   bool Decide(const float* window);
+  // The int8 twin (NAME_gate_s8): the same decision on the int8 statistics.
+  bool DecideS8(const int8_t* window);
 
  private:
+  float StatisticOf(const WindowStats& s) const;
+  bool DecideStats(const WindowStats& s);
+
   WakeGate gate_;
   float baseline_;
 };
 
 // Decisions on `windows` (count × gate.size floats) in order, from the reset state.
 std::vector<uint8_t> DecideAll(const WakeGate& gate, const std::vector<float>& windows, int64_t count);
+std::vector<uint8_t> DecideAllS8(const WakeGate& gate, const std::vector<int8_t>& windows, int64_t count);
 
 const char* WakeGateKindName(WakeGateKind kind);
 StatusOr<WakeGateKind> ParseWakeGateKind(const std::string& text);  // InvalidInput naming --gate

@@ -72,6 +72,11 @@ nlohmann::json WakeGate(const verification::VerificationResult& r) {
     j["relevant_kept"] = g.relevant_kept;
     j["recall"] = g.recall;
   }
+  if (g.s8.has_value()) {
+    j["s8"] = {{"host_mismatches", g.s8->mismatches},
+               {"agree_with_float", g.s8->agree_with_float},
+               {"gate_cycles_mean", g.s8->gate_cycles_mean}};
+  }
   if (g.has_labels) {
     j["positives"] = g.positives;
     j["positives_lost"] = g.positives_lost;

@@ -109,6 +109,13 @@ std::string WakeGateLines(const VerificationResult& r) {
       "windows\n",
       g.kind, g.windows - g.passed, g.windows, 100.0 * g.discarded_fraction, g.mismatches == 0 ? "equal" : "DIFFER FROM",
       g.windows - g.mismatches, g.windows);
+  if (g.s8.has_value()) {
+    text += fmt::format(
+        "    int8 twin {}_gate_s8: decisions {} the host reference's on {}/{} windows, as the float gate's on {}/{}; "
+        "{:.0f} cycles per window\n",
+        r.name, g.s8->mismatches == 0 ? "equal" : "DIFFER FROM", g.windows - g.s8->mismatches, g.windows,
+        g.s8->agree_with_float, g.windows, g.s8->gate_cycles_mean);
+  }
   if (g.relevant > 0) {
     text += fmt::format("    recall of the relevant windows ({}): {}/{} kept ({:.2f}%)\n", g.relevant_source,
                         g.relevant_kept, g.relevant, 100.0 * g.recall);

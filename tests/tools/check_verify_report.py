@@ -30,7 +30,9 @@ WAKE_GATE = {"kind": str, "windows": int, "passed": int, "discarded_fraction": N
              "uj_per_window_without_gate": NUMBER}
 WAKE_GATE_OPTIONAL = {"relevant_source": str, "relevant": int, "relevant_kept": int, "recall": NUMBER,
                       "positives": int, "positives_lost": int, "battery_hours_with_gate": NUMBER,
-                      "battery_hours_without_gate": NUMBER, "average_current_ua_with_gate": NUMBER}
+                      "battery_hours_without_gate": NUMBER, "average_current_ua_with_gate": NUMBER,
+                      "s8": dict}
+WAKE_GATE_S8 = {"host_mismatches": int, "agree_with_float": int, "gate_cycles_mean": NUMBER}
 FIGURES = {"accuracy": NUMBER, "perplexity": NUMBER, "auc": NUMBER, "recall": NUMBER, "threshold": NUMBER}
 
 
@@ -70,6 +72,10 @@ def check(report):
     if "gate" in report:
         g = report["gate"]
         problems += check_fields("gate", g, WAKE_GATE, WAKE_GATE_OPTIONAL)
+        if isinstance(g.get("s8"), dict):
+            problems += check_fields("gate.s8", g["s8"], WAKE_GATE_S8)
+            if not problems and g["s8"]["host_mismatches"] > 0 and report["passed"]:
+                problems.append("'passed' although the int8 gate's decisions differ from the host reference")
         if not problems and not 0 <= g["passed"] <= g["windows"]:
             problems.append("gate: 'passed' outside 0..windows")
         if not problems and g["host_mismatches"] > 0 and report["passed"]:

@@ -52,8 +52,11 @@ std::vector<float> Windows(uint32_t seed, int64_t count, float amplitude_scale) 
   return w;
 }
 
-// Builds a program around the emitted gate that prints one decision per window.
-std::string RunEmittedGate(const WakeGate& gate, const std::vector<float>& windows, const std::string& tag) {
+// Builds a program around the emitted gate that prints one decision per
+// window: of g_gate on the float windows, then of g_gate_s8 on the int8 ones
+// (after g_gate_reset for delta: a fresh state), separated by '|'.
+std::string RunEmittedGate(const WakeGate& gate, const std::vector<float>& windows, const std::vector<int8_t>& q,
+                           const std::string& tag) {
   std::string header = Header();
   std::string source =
       "#include \"g.h\"\nint g_invoke(const float *input, float *output) {\n"
@@ -67,24 +70,33 @@ std::string RunEmittedGate(const WakeGate& gate, const std::vector<float>& windo
       << "#include <stdio.h>\n#include \"g.h\"\n"
          "int main(int argc, char **argv) {\n"
          "  float in[G_INPUT_SIZE], out[1];\n"
+         "  int8_t q[G_INPUT_SIZE];\n"
          "  FILE *f = fopen(argv[1], \"rb\");\n"
+         "  FILE *fq = fopen(argv[2], \"rb\");\n"
          "  (void)argc;\n"
          "  while (fread(in, sizeof in, 1, f) == 1) {\n"
-         "    const int gate = g_gate(in);\n"
-         "    putchar(gate ? '1' : '0');\n"
+         "    putchar(g_gate(in) ? '1' : '0');\n"
+         "  }\n"
+         "  putchar('|');\n"
+         + std::string(gate.kind == WakeGateKind::kDelta ? "  g_gate_reset();\n" : "") +
+         "  while (fread(q, sizeof q, 1, fq) == 1) {\n"
+         "    putchar(g_gate_s8(q) ? '1' : '0');\n"
          "  }\n"
          "  fclose(f);\n"
+         "  fclose(fq);\n"
          "  return g_invoke_gated(in, out) < 0;\n"
          "}\n";
   std::ofstream(dir / "windows.bin", std::ios::binary)
       .write(reinterpret_cast<const char*>(windows.data()), static_cast<std::streamsize>(windows.size() * 4));
+  std::ofstream(dir / "windows_s8.bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(q.data()), static_cast<std::streamsize>(q.size()));
   const std::string exe = (dir / "gate").string();
   const std::string compile = std::string(TML_HOST_CC) +
                               " -std=c99 -O2 -Wall -Wextra -Werror -Wconversion -Wsign-conversion -pedantic -o " + exe +
                               " " + (dir / "g.c").string() + " " + (dir / "main.c").string() + " 2>&1";
   EXPECT_EQ(std::system(compile.c_str()), 0) << compile << "\n" << source;
   std::string decisions;
-  FILE* p = popen((exe + " " + (dir / "windows.bin").string()).c_str(), "r");
+  FILE* p = popen((exe + " " + (dir / "windows.bin").string() + " " + (dir / "windows_s8.bin").string()).c_str(), "r");
   for (int c = std::fgetc(p); c != EOF; c = std::fgetc(p)) decisions += static_cast<char>(c);
   pclose(p);
   fs::remove_all(dir);
@@ -96,7 +108,7 @@ class GateEmitterTest : public ::testing::TestWithParam<WakeGateKind> {};
 TEST_P(GateEmitterTest, EmittedCDecidesAsTheHostReference) {
   const std::vector<float> relevant = Windows(1, 200, 1.0f);
   const std::vector<float> irrelevant = Windows(2, 200, 0.15f);
-  auto c = CalibrateWakeGate(GetParam(), kSize, kStride, relevant, irrelevant, 0.95);
+  auto c = CalibrateWakeGate(GetParam(), kSize, kStride, relevant, irrelevant, 0.95, /*int8_twin=*/true);
   ASSERT_TRUE(c.ok()) << c.status().message();
   // The stream: random windows of both kinds, then the relevant calibration set.
   std::vector<float> windows = Windows(3, 300, 0.6f);
@@ -109,10 +121,25 @@ TEST_P(GateEmitterTest, EmittedCDecidesAsTheHostReference) {
     expected += d ? '1' : '0';
     passed += d;
   }
+  // The int8 twin on the quantized windows, against its own host reference.
+  std::vector<int8_t> q;
+  for (int64_t w = 0; w < count; ++w) {
+    const std::vector<int8_t> one = QuantizeWindowS8(windows.data() + w * kSize, kSize, c->gate.s8_scale);
+    q.insert(q.end(), one.begin(), one.end());
+  }
+  const std::vector<uint8_t> host_s8 = DecideAllS8(c->gate, q, count);
+  std::string expected_s8;
+  int64_t agree = 0;
+  for (size_t w = 0; w < host_s8.size(); ++w) {
+    expected_s8 += host_s8[w] ? '1' : '0';
+    agree += host_s8[w] == host[w];
+  }
   // Both outcomes occur, so the comparison means something.
   EXPECT_GT(passed, 20);
   EXPECT_LT(passed, count - 20);
-  EXPECT_EQ(RunEmittedGate(c->gate, windows, WakeGateKindName(GetParam())), expected);
+  // The twin approximates the float gate (the windows' int8 rounding).
+  EXPECT_GE(agree, count * 95 / 100);
+  EXPECT_EQ(RunEmittedGate(c->gate, windows, q, WakeGateKindName(GetParam())), expected + "|" + expected_s8);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, GateEmitterTest,
