@@ -9,12 +9,19 @@
 //       its running baseline in one static float (not reentrant).
 //   void NAME_gate_reset(void);                       delta only
 //       Restarts the baseline at the calibrated idle level.
+//   #define NAME_GATE_S8_SCALE <float>; int NAME_gate_s8(const int8_t *input);
+//       int8 builds: the same gate on int8 samples round(x / scale) clamped to
+//       ±127 (compiler/gate/wake_gate.h ComputeWindowStatsS8); adds
+//       <stdint.h> to NAME.h.
 //   int NAME_invoke_gated(const float *input, float *output);
 //       NAME_gate, then NAME_invoke when it passes: 1 = the model ran and
 //       `output` is written, 0 = discarded (output untouched), negative =
 //       NAME_invoke's error.
 // The loops touch each input value once (twice for linear: the statistics,
-// then the first differences), no libm call.
+// then the first differences), no libm call. Equal decisions assume the C
+// compiler does not fuse a*b+c (ISO -std=c99 as the verification build, or
+// -ffp-contract=off; GNU modes on an FPU with FMA may move a window that lies
+// within a rounding error of the threshold).
 #ifndef TML_CODEGEN_GATE_EMITTER_H_
 #define TML_CODEGEN_GATE_EMITTER_H_
 
