@@ -198,6 +198,10 @@ Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector
   std::vector<Tensor> data;
   Tensor labels;
   TML_RETURN_IF_ERROR(ReadTestData(options, &data, &labels));
+  if (!options.gate_relevant.empty()) {
+    WakeGateInputs relevant;
+    TML_RETURN_IF_ERROR(RelevantWindows(options, labels, data[0].shape[0], &relevant));
+  }
   for (size_t i = 0; i < data.size(); ++i) {
     const Tensor& d = data[i];
     if (d.dtype != DType::kFloat32) {

@@ -79,6 +79,9 @@ void AddGateOptions(CLI::App* cmd, CompileOptions* o) {
 Status RunCompile(CompileFlags& f) {
   CompileOptions& o = f.options;
   if (f.verify && f.verify_flags.options.test_data.empty()) return InvalidInput("--verify needs --test-data X.npy");
+  if (!f.verify_flags.options.gate_relevant.empty() && f.options.gate.empty()) {
+    return InvalidInput("--gate-relevant applies to a model compiled with --gate energy|delta|linear");
+  }
   ParseKronMode(f.kron_mode, &o.passes.kron.mode);
   o.passes.finetune.calib_path = o.calib;
   const VerifyOptions& v = f.verify_flags.options;
@@ -91,7 +94,7 @@ Status RunCompile(CompileFlags& f) {
   // Everything that can be checked is checked before OUTDIR is touched: a
   // failed run must not have replaced it, nor delete an input that lies in it.
   std::vector<std::string> inputs = {f.model, o.calib, o.passes.finetune.labels_path, v.test_labels,
-                                     o.gate_calib, o.gate_discard};
+                                     o.gate_calib, o.gate_discard, v.gate_relevant};
   inputs.insert(inputs.end(), v.test_data.begin(), v.test_data.end());
   TML_RETURN_IF_ERROR(CheckOutputDir(f.out_dir, f.force, inputs));
   ConsoleObserver observer;
