@@ -20,16 +20,17 @@ std::string Upper(std::string s) {
 std::string FloatStats(const WakeGate& gate) {
   const std::string n = FloatLiteral(static_cast<float>(gate.size));
   if (gate.kind != WakeGateKind::kLinear) {
+    const int64_t start = WakeGateEnergyStart(gate);
     return fmt::format(
         "  float sum_square = 0.0f;\n"
         "  int i;\n"
-        "  for (i = 0; i < {0}; ++i) {{\n"
+        "  for (i = {2}; i < {0}; ++i) {{\n"
         "    const float v = input[i];\n"
         "    sum_square += v * v;\n"
         "  }}\n"
         "  {{\n"
         "    const float mean_square = sum_square / {1};\n",
-        gate.size, n);
+        gate.size, FloatLiteral(static_cast<float>(gate.size - start)), start);
   }
   return fmt::format(
       "  float sum = 0.0f, sum_square = 0.0f, peak_abs = 0.0f, diff_square = 0.0f;\n"
@@ -69,13 +70,13 @@ std::string S8Stats(const WakeGate& gate) {
     return fmt::format(
         "  int32_t sum_square = 0;\n"
         "  int i;\n"
-        "  for (i = 0; i < {0}; ++i) {{\n"
+        "  for (i = {2}; i < {0}; ++i) {{\n"
         "    const int32_t v = input[i];\n"
         "    sum_square += v * v;\n"
         "  }}\n"
         "  {{\n"
         "    const float mean_square = (float)sum_square * {1};\n",
-        gate.size, FloatLiteral(k.square));
+        gate.size, FloatLiteral(k.square), WakeGateEnergyStart(gate));
   }
   return fmt::format(
       "  int32_t sum = 0, sum_square = 0, peak_q = 0, diff_square = 0, crossings = 0;\n"

@@ -74,13 +74,20 @@ void TrainLogistic(const std::vector<Features>& relevant, const std::vector<Feat
 StatusOr<WakeGateCalibration> CalibrateWakeGate(WakeGateKind kind, int64_t size, int64_t stride,
                                                 const std::vector<float>& relevant,
                                                 const std::vector<float>& irrelevant, double recall,
-                                                bool int8_twin) {
+                                                bool int8_twin, int64_t frames) {
   if (!(recall > 0.0 && recall <= 1.0)) {
     return InvalidInput("--gate-recall {:g}: expected a fraction in (0, 1], e.g. 0.99", recall);
   }
   if (size < 2 || stride < 1 || stride >= size) {
     return InvalidInput("--gate: the model input ({} values, {} per time step) is too small for a gate", size,
                         stride);
+  }
+  const int64_t steps = size / stride;
+  if (frames < 0 || frames > steps) {
+    return InvalidInput("--gate-frames {}: expected 1..{} (the time steps of a window), or 0 for all", frames, steps);
+  }
+  if (frames > 0 && kind == WakeGateKind::kLinear) {
+    return InvalidInput("--gate-frames applies to --gate energy and delta (linear uses the whole window)");
   }
   const int64_t n_relevant = static_cast<int64_t>(relevant.size()) / size;
   const int64_t n_irrelevant = static_cast<int64_t>(irrelevant.size()) / size;
@@ -98,10 +105,11 @@ StatusOr<WakeGateCalibration> CalibrateWakeGate(WakeGateKind kind, int64_t size,
   gate.kind = kind;
   gate.size = size;
   gate.stride = stride;
+  gate.frames = frames;
   if (kind == WakeGateKind::kDelta) {
     double idle = 0.0;
     for (int64_t w = 0; w < n_irrelevant; ++w) {
-      idle += ComputeWindowStats(irrelevant.data() + w * size, size, stride).mean_square;
+      idle += ComputeWindowStats(irrelevant.data() + w * size, size, stride, WakeGateEnergyStart(gate)).mean_square;
     }
     gate.baseline = static_cast<float>(idle / static_cast<double>(n_irrelevant));
     gate.alpha = 1.0f / 16.0f;

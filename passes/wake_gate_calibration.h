@@ -36,11 +36,13 @@ struct WakeGateCalibration {
 
 // `relevant` / `irrelevant`: windows of `size` floats back to back. InvalidInput
 // for an empty set, recall outside (0, 1], size < 2, stride outside [1, size),
-// an int8 twin for a window of more than kWakeGateS8MaxSize values.
+// an int8 twin for a window of more than kWakeGateS8MaxSize values, `frames`
+// (energy/delta: the mean square over the last `frames` time steps) outside
+// [0, time steps] or with linear.
 StatusOr<WakeGateCalibration> CalibrateWakeGate(WakeGateKind kind, int64_t size, int64_t stride,
                                                 const std::vector<float>& relevant,
                                                 const std::vector<float>& irrelevant, double recall,
-                                                bool int8_twin = false);
+                                                bool int8_twin = false, int64_t frames = 0);
 
 }  // namespace tml
 

@@ -74,6 +74,8 @@ void AddGateOptions(CLI::App* cmd, CompileOptions* o) {
   cmd->add_option("--gate-discard", o->gate_discard, ".npy windows the gate should discard (idle, silence)");
   cmd->add_option("--gate-recall", o->gate_recall,
                   "Fraction of the relevant windows the gate must let pass, in (0, 1] (default 0.99)");
+  cmd->add_option("--gate-frames", o->gate_frames,
+                  "energy/delta: the mean square over the last N time steps only (default 0 = the whole window)");
 }
 
 Status RunCompile(CompileFlags& f) {

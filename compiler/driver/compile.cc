@@ -136,6 +136,7 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
   if (!options.gate.empty()) {
     recorded.push_back(fmt::format("--gate {} --gate-calib {} --gate-discard {} --gate-recall {:g}", options.gate,
                                    options.gate_calib, options.gate_discard, options.gate_recall));
+    if (options.gate_frames > 0) recorded.push_back(fmt::format("--gate-frames {}", options.gate_frames));
   }
   return recorded;
 }

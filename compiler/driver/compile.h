@@ -51,6 +51,7 @@ struct CompileOptions {
   // pass (compiler/driver/compile_gate.h).
   std::string gate, gate_calib, gate_discard;
   double gate_recall = 0.99;
+  int64_t gate_frames = 0;  // --gate-frames: energy/delta over the last N time steps; 0 = all
   // Test data and labels, when given: the compressed model's figures against
   // the original's on the reference interpreter.
   std::vector<std::string> test_data;

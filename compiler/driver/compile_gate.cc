@@ -37,8 +37,8 @@ std::string FileName(const std::string& path) { return fs::path(path).filename()
 
 Status CheckGateOptions(const CompileOptions& options) {
   if (options.gate.empty()) {
-    if (!options.gate_calib.empty() || !options.gate_discard.empty()) {
-      return InvalidInput("--gate-calib/--gate-discard need --gate energy|delta|linear");
+    if (!options.gate_calib.empty() || !options.gate_discard.empty() || options.gate_frames != 0) {
+      return InvalidInput("--gate-calib/--gate-discard/--gate-frames need --gate energy|delta|linear");
     }
     return Status::Ok();
   }
@@ -49,6 +49,12 @@ Status CheckGateOptions(const CompileOptions& options) {
   }
   if (!(options.gate_recall > 0.0 && options.gate_recall <= 1.0)) {
     return InvalidInput("--gate-recall {:g}: expected a fraction in (0, 1], e.g. 0.99", options.gate_recall);
+  }
+  if (options.gate_frames < 0) {
+    return InvalidInput("--gate-frames {}: expected a number of time steps (0 = the whole window)", options.gate_frames);
+  }
+  if (options.gate_frames > 0 && options.gate == "linear") {
+    return InvalidInput("--gate-frames applies to --gate energy and delta (linear uses the whole window)");
   }
   return Status::Ok();
 }
@@ -70,7 +76,7 @@ StatusOr<nlohmann::json> AddWakeGateToModel(const CompileOptions& options, codeg
   // int8 builds also get NAME_gate_s8, the gate on int8 samples.
   TML_ASSIGN_OR_RETURN(WakeGateCalibration c,
                        CalibrateWakeGate(kind, model->input_size, stride, relevant, irrelevant, options.gate_recall,
-                                         options.quantize == "int8"));
+                                         options.quantize == "int8", options.gate_frames));
   const std::string note = fmt::format(
       "threshold lets {:.1f}% of the {} relevant windows of {} pass (--gate-recall {:g}); discards "
       "{:.1f}% of the {} windows of {}",

@@ -9,13 +9,13 @@ namespace tml {
 // loop (codegen/gate_emitter.cc): IEEE single precision is exact on the host
 // and on the M4's FPU, and neither side contracts a*b+c (ISO C/C++ modes), so
 // the two agree bit for bit.
-WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride) {
+WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride, int64_t energy_start) {
   float sum = 0.0f, sum_square = 0.0f, peak = 0.0f, diff_square = 0.0f;
   int64_t crossings = 0;
   for (int64_t i = 0; i < size; ++i) {
     const float v = x[i];
     sum += v;
-    sum_square += v * v;
+    if (i >= energy_start) sum_square += v * v;
     const float magnitude = v < 0.0f ? -v : v;
     if (magnitude > peak) peak = magnitude;
     if (i >= stride) {
@@ -29,7 +29,7 @@ WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride) {
   const float n = static_cast<float>(size);
   const float pairs = static_cast<float>(size - stride);
   s.mean = sum / n;
-  s.mean_square = sum_square / n;
+  s.mean_square = sum_square / static_cast<float>(size - energy_start);
   s.variance = s.mean_square - s.mean * s.mean;
   s.zero_crossing_rate = static_cast<float>(crossings) / pairs;
   s.peak = peak;
@@ -37,11 +37,15 @@ WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride) {
   return s;
 }
 
+int64_t WakeGateEnergyStart(const WakeGate& gate) {
+  return gate.frames > 0 ? gate.size - gate.frames * gate.stride : 0;
+}
+
 S8Scales WakeGateS8Scales(const WakeGate& gate) {
   const double s = gate.s8_scale;
   S8Scales k;
   k.mean = static_cast<float>(s / static_cast<double>(gate.size));
-  k.square = static_cast<float>(s * s / static_cast<double>(gate.size));
+  k.square = static_cast<float>(s * s / static_cast<double>(gate.size - WakeGateEnergyStart(gate)));
   k.diff = static_cast<float>(s * s / static_cast<double>(gate.size - gate.stride));
   k.peak = gate.s8_scale;
   return k;
@@ -51,10 +55,11 @@ S8Scales WakeGateS8Scales(const WakeGate& gate) {
 // then one float multiply each by the S8Scales constants.
 WindowStats ComputeWindowStatsS8(const int8_t* q, const WakeGate& gate) {
   int32_t sum = 0, sum_square = 0, peak = 0, diff_square = 0, crossings = 0;
+  const int64_t energy_start = WakeGateEnergyStart(gate);
   for (int64_t i = 0; i < gate.size; ++i) {
     const int32_t v = q[i];
     sum += v;
-    sum_square += v * v;
+    if (i >= energy_start) sum_square += v * v;
     const int32_t magnitude = v < 0 ? -v : v;
     if (magnitude > peak) peak = magnitude;
   }
@@ -106,7 +111,7 @@ float WakeGateRunner::StatisticOf(const WindowStats& s) const {
 }
 
 float WakeGateRunner::Statistic(const float* window) const {
-  return StatisticOf(ComputeWindowStats(window, gate_.size, gate_.stride));
+  return StatisticOf(ComputeWindowStats(window, gate_.size, gate_.stride, WakeGateEnergyStart(gate_)));
 }
 
 bool WakeGateRunner::DecideStats(const WindowStats& s) {
@@ -119,7 +124,7 @@ bool WakeGateRunner::DecideStats(const WindowStats& s) {
 }
 
 bool WakeGateRunner::Decide(const float* window) {
-  return DecideStats(ComputeWindowStats(window, gate_.size, gate_.stride));
+  return DecideStats(ComputeWindowStats(window, gate_.size, gate_.stride, WakeGateEnergyStart(gate_)));
 }
 
 bool WakeGateRunner::DecideS8(const int8_t* window) { return DecideStats(ComputeWindowStatsS8(window, gate_)); }
@@ -166,6 +171,7 @@ nlohmann::json WakeGateToJson(const WakeGate& gate) {
                       {"size", gate.size},
                       {"stride", gate.stride},
                       {"threshold", static_cast<double>(gate.threshold)}};
+  if (gate.frames > 0) j["frames"] = gate.frames;
   if (gate.kind == WakeGateKind::kDelta) {
     j["baseline"] = static_cast<double>(gate.baseline);
     j["alpha"] = static_cast<double>(gate.alpha);
@@ -186,6 +192,7 @@ StatusOr<WakeGate> WakeGateFromJson(const nlohmann::json& j) {
     gate.size = j.at("size").get<int64_t>();
     gate.stride = j.at("stride").get<int64_t>();
     gate.threshold = j.at("threshold").get<float>();
+    gate.frames = j.value("frames", int64_t{0});
     if (gate.kind == WakeGateKind::kDelta) {
       gate.baseline = j.at("baseline").get<float>();
       gate.alpha = j.at("alpha").get<float>();
@@ -200,7 +207,8 @@ StatusOr<WakeGate> WakeGateFromJson(const nlohmann::json& j) {
   } catch (const nlohmann::json::exception& e) {
     return InvalidInput("manifest gate entry: {}", e.what());
   }
-  if (gate.size < 2 || gate.stride < 1 || gate.stride >= gate.size) {
+  if (gate.size < 2 || gate.stride < 1 || gate.stride >= gate.size || gate.frames < 0 ||
+      gate.frames * gate.stride > gate.size) {
     return InvalidInput("manifest gate entry: size {} and stride {} do not describe a window", gate.size,
                         gate.stride);
   }

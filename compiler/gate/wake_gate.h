@@ -10,6 +10,7 @@
 // size of its last axis (channels), so x[i] and x[i - stride] are consecutive
 // time steps of one channel (1 for a rank-1 input).
 //   energy: s = (1/n) Σ x_i²                                  pass if s >= threshold
+//           (with `frames` > 0: over the last frames·stride values only)
 //   delta:  e = (1/n) Σ x_i², s = |e − b|, b a running baseline pass if s >= threshold;
 //           a discarded window moves b by alpha·(e − b), so slow drift of the idle
 //           level does not wake the model. b starts at `baseline` (reset).
@@ -47,6 +48,7 @@ struct WakeGate {
   int64_t size = 0;    // floats per window
   int64_t stride = 1;  // channels (last axis); 1 <= stride < size
   float threshold = 0.0f;
+  int64_t frames = 0;  // energy/delta: the mean square over the last `frames` time steps; 0 = all
   float baseline = 0.0f, alpha = 0.0f;  // delta only
   std::array<float, kWakeGateFeatures> weights{};  // linear only, standardization folded in
   float bias = 0.0f;                               // linear only
@@ -63,12 +65,15 @@ struct WindowStats {
     return {mean, variance, zero_crossing_rate, peak, diff_energy};
   }
 };
-WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride);
+// `energy_start`: mean_square sums x[energy_start..size) only (the others use all).
+WindowStats ComputeWindowStats(const float* x, int64_t size, int64_t stride, int64_t energy_start = 0);
+// Where the gate's mean square starts: size − frames·stride, or 0.
+int64_t WakeGateEnergyStart(const WakeGate& gate);
 
 // The float constants that turn the int8 twin's integer sums into statistics;
 // the generated C prints exactly these.
 struct S8Scales {
-  float mean = 0, square = 0, diff = 0, peak = 0;  // s/n, s²/n, s²/(n − stride), s
+  float mean = 0, square = 0, diff = 0, peak = 0;  // s/n, s²/(n − energy start), s²/(n − stride), s
 };
 S8Scales WakeGateS8Scales(const WakeGate& gate);
 WindowStats ComputeWindowStatsS8(const int8_t* q, const WakeGate& gate);

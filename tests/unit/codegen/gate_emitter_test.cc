@@ -146,6 +146,29 @@ INSTANTIATE_TEST_SUITE_P(Kinds, GateEmitterTest,
                          ::testing::Values(WakeGateKind::kEnergy, WakeGateKind::kDelta, WakeGateKind::kLinear),
                          [](const auto& info) { return std::string(WakeGateKindName(info.param)); });
 
+// --gate-frames: the energy loop over the last time steps only, float and int8.
+TEST(GateEmitterFramesTest, EnergyOverTheLastFramesDecidesAsTheHostReference) {
+  const std::vector<float> relevant = Windows(4, 200, 1.0f);
+  const std::vector<float> irrelevant = Windows(5, 200, 0.15f);
+  for (WakeGateKind kind : {WakeGateKind::kEnergy, WakeGateKind::kDelta}) {
+    auto c = CalibrateWakeGate(kind, kSize, kStride, relevant, irrelevant, 0.95, true, 5);
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    std::vector<float> windows = Windows(6, 300, 0.6f);
+    windows.insert(windows.end(), relevant.begin(), relevant.end());
+    const int64_t count = static_cast<int64_t>(windows.size()) / kSize;
+    std::vector<int8_t> q;
+    for (int64_t w = 0; w < count; ++w) {
+      const std::vector<int8_t> one = QuantizeWindowS8(windows.data() + w * kSize, kSize, c->gate.s8_scale);
+      q.insert(q.end(), one.begin(), one.end());
+    }
+    std::string expected;
+    for (uint8_t d : DecideAll(c->gate, windows, count)) expected += d ? '1' : '0';
+    expected += '|';
+    for (uint8_t d : DecideAllS8(c->gate, q, count)) expected += d ? '1' : '0';
+    EXPECT_EQ(RunEmittedGate(c->gate, windows, q, std::string("frames_") + WakeGateKindName(kind)), expected);
+  }
+}
+
 TEST(GateEmitterLayoutTest, DeclarationsGoInsideTheExternCBlock) {
   WakeGate gate;
   gate.kind = WakeGateKind::kDelta;

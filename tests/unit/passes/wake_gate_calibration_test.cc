@@ -94,6 +94,32 @@ TEST(WakeGateCalibrationTest, DeltaFollowsSlowDriftAndWakesOnAJump) {
   EXPECT_GT(Passed(energy->gate, std::vector<float>(stream.begin(), stream.begin() + kDrift * kSize)), 5);
 }
 
+TEST(WakeGateCalibrationTest, FramesLimitTheEnergyToTheLastTimeSteps) {
+  // Relevant: a burst in the last quarter; irrelevant: the same burst in the
+  // first quarter. Over the whole window they are alike; over the last 16
+  // steps they are not.
+  std::vector<float> relevant, early;
+  std::mt19937 rng(13);
+  std::normal_distribution<float> noise(0.0f, 0.02f);
+  for (int w = 0; w < 100; ++w) {
+    for (int64_t i = 0; i < kSize; ++i) {
+      const float burst = std::sin(0.9f * static_cast<float>(i) + 0.1f * static_cast<float>(w));
+      relevant.push_back((i >= 48 ? burst : 0.0f) + noise(rng));
+      early.push_back((i < 16 ? burst : 0.0f) + noise(rng));
+    }
+  }
+  auto whole = CalibrateWakeGate(WakeGateKind::kEnergy, kSize, kStride, relevant, early, 0.99);
+  auto last = CalibrateWakeGate(WakeGateKind::kEnergy, kSize, kStride, relevant, early, 0.99, false, 16);
+  ASSERT_TRUE(whole.ok() && last.ok());
+  EXPECT_EQ(WakeGateEnergyStart(last->gate), 48);
+  EXPECT_LT(whole->irrelevant_discard, 0.5);
+  EXPECT_EQ(last->irrelevant_discard, 1.0);
+  auto linear = CalibrateWakeGate(WakeGateKind::kLinear, kSize, kStride, relevant, early, 0.99, false, 16);
+  EXPECT_FALSE(linear.ok());
+  auto too_many = CalibrateWakeGate(WakeGateKind::kEnergy, kSize, kStride, relevant, early, 0.99, false, 65);
+  EXPECT_FALSE(too_many.ok());
+}
+
 TEST(WakeGateCalibrationTest, ManifestFormRoundTripsExactly) {
   auto c = CalibrateWakeGate(WakeGateKind::kLinear, kSize, kStride, Sines(10, 50, 1.0f, 0.2f, 0.05f),
                              Sines(11, 50, 0.2f, 2.9f, 0.68f), 0.99);
