@@ -90,6 +90,7 @@ StatusOr<EmulatedRun> RunEmulated(const EmulationSetup& setup, const std::vector
     run.max_instructions = std::max(run.max_instructions, stop.instructions);
     run.sum_instructions += stop.instructions;
     run.sum_cycles += stop.cycles;
+    run.cycles.push_back(stop.cycles);
   }
   observer.Progress("emulating", samples, samples);
   run.stack_high_water = runner->StackHighWater();

@@ -29,6 +29,7 @@ struct EmulatedRun {
   std::vector<std::vector<float>> outputs;  // per sample, all outputs back to back
   uint64_t min_instructions = 0, max_instructions = 0;
   uint64_t sum_instructions = 0, sum_cycles = 0;
+  std::vector<uint64_t> cycles;  // per sample (the wake-up gate's average counts those it lets through)
   uint32_t stack_high_water = 0;
   uint32_t text = 0, rodata = 0, data = 0, bss = 0;  // firmware.elf's sections
   std::vector<CycleShare> layers;     // by marker id, then "(outside layers)"

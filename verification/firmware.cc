@@ -20,7 +20,9 @@ StatusOr<VerificationFirmware> BuildVerificationFirmware(const std::string& out_
   const fs::path main_c = build_dir / "verify_main.c";
   {
     std::ofstream out(main_c, std::ios::binary);
-    out << VerifyMainC(manifest["name"].get<std::string>());
+    const bool gate = manifest.contains("gate");
+    out << VerifyMainC(manifest["name"].get<std::string>(), gate,
+                       gate && manifest["gate"].value("s8_scale", 0.0) > 0.0);
     out.close();
     if (!out) return InvalidInput("{}: cannot write", main_c.string());
   }

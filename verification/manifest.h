@@ -7,7 +7,9 @@
 // name), layer_weights, has_step, target {name, flash_kb, ram_kb, clock_mhz,
 // flash_wait_states, flash_cache, settings} (TargetManifest below),
 // and the compile-time figures for the reports: kron_factorize, dope,
-// finetune, anomaly {threshold, ...}, report {layers, passes, stages, options}.
+// finetune, anomaly {threshold, ...}, report {layers, passes, stages, options};
+// with --gate, gate {kind, size, stride, threshold, (baseline, alpha | weights,
+// bias), recall_target, calib {...}} (compiler/gate/wake_gate.h).
 #ifndef TML_VERIFICATION_MANIFEST_H_
 #define TML_VERIFICATION_MANIFEST_H_
 

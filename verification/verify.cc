@@ -166,6 +166,28 @@ void JudgeTask(const nlohmann::json& manifest, const Graph& graph, const std::ve
   }
 }
 
+// The relevant windows for the wake-up gate's recall: --gate-relevant, or labels != 0.
+Status RelevantWindows(const VerifyOptions& options, const Tensor& labels, int64_t samples, WakeGateInputs* in) {
+  if (!options.gate_relevant.empty()) {
+    TML_ASSIGN_OR_RETURN(Tensor mask, ReadNpy(options.gate_relevant));
+    if (mask.dtype != DType::kInt64 || mask.shape != Shape{samples}) {
+      return InvalidInput("--gate-relevant {}: expected {} integers (1 = relevant window), got {} {}",
+                          options.gate_relevant, samples, mask.dtype == DType::kInt64 ? "integers" : "floats",
+                          ShapeToString(mask.shape));
+    }
+    in->relevant_mask = mask.i64;
+    in->relevant_source = "--gate-relevant " + std::filesystem::path(options.gate_relevant).filename().string();
+  }
+  if (labels.shape.size() == 1) {
+    in->labels = labels.i64;
+    if (in->relevant_mask.empty()) {
+      in->relevant_mask = labels.i64;
+      in->relevant_source = "labels != 0";
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& input_shapes) {
@@ -177,6 +199,10 @@ Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector
   std::vector<Tensor> data;
   Tensor labels;
   TML_RETURN_IF_ERROR(ReadTestData(options, &data, &labels));
+  if (!options.gate_relevant.empty()) {
+    WakeGateInputs relevant;
+    TML_RETURN_IF_ERROR(RelevantWindows(options, labels, data[0].shape[0], &relevant));
+  }
   for (size_t i = 0; i < data.size(); ++i) {
     const Tensor& d = data[i];
     if (d.dtype != DType::kFloat32) {
@@ -205,6 +231,16 @@ std::vector<std::string> VerificationResult::Problems() const {
   for (const GateResult& g : gates) {
     if (!g.passed) problems.push_back(g.Describe());
   }
+  if (wake_gate.has_value() && wake_gate->mismatches > 0) {
+    problems.push_back(fmt::format("wake-up gate: {} of {} firmware decisions differ from the host reference "
+                                   "(first: window {})",
+                                   wake_gate->mismatches, wake_gate->windows, wake_gate->first_mismatch));
+  }
+  if (wake_gate.has_value() && wake_gate->s8.has_value() && wake_gate->s8->mismatches > 0) {
+    problems.push_back(fmt::format("int8 wake-up gate: {} of {} firmware decisions differ from the host reference "
+                                   "(first: window {})",
+                                   wake_gate->s8->mismatches, wake_gate->windows, wake_gate->s8->first_mismatch));
+  }
   if (!flash_ok()) problems.push_back(fmt::format("flash {:.1f} KB exceeds {:g} KB", flash / 1024.0, flash_kb));
   if (!ram_ok()) problems.push_back(fmt::format("RAM {:.1f} KB exceeds {:g} KB", ram / 1024.0, ram_kb));
   return problems;
@@ -225,8 +261,14 @@ StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOpti
   std::vector<Tensor> data;
   Tensor labels;
   TML_RETURN_IF_ERROR(ReadTestData(options, &data, &labels));
-  TML_ASSIGN_OR_RETURN(std::vector<Tensor> reference, RunBatch(graph, data, options.test_data));
   r.samples = data[0].shape[0];
+  const bool has_gate = manifest.contains("gate");
+  if (!options.gate_relevant.empty() && !has_gate) {
+    return InvalidInput("--gate-relevant: {} was compiled without --gate", out_dir);
+  }
+  WakeGateInputs gate_inputs;
+  if (has_gate) TML_RETURN_IF_ERROR(RelevantWindows(options, labels, r.samples, &gate_inputs));
+  TML_ASSIGN_OR_RETURN(std::vector<Tensor> reference, RunBatch(graph, data, options.test_data));
 
   const nlohmann::json& target = manifest["target"];
   TML_ASSIGN_OR_RETURN(emu::TargetProfile profile, VerificationProfile(options, target));
@@ -250,8 +292,8 @@ StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOpti
   TML_ASSIGN_OR_RETURN(VerificationFirmware firmware,
                        BuildVerificationFirmware(out_dir, manifest, profile));
   r.elf_path = firmware.elf;
-  TML_ASSIGN_OR_RETURN(r.run, RunEmulated(SetupFor(manifest, firmware, profile, options), data,
-                                          r.samples, observer));
+  const EmulationSetup setup = SetupFor(manifest, firmware, profile, options);
+  TML_ASSIGN_OR_RETURN(r.run, RunEmulated(setup, data, r.samples, observer));
   // Logical MACs of each layer of the original model (layer i = node i), the
   // denominator of cycles per MAC: a compressed layer shows its speed-up there.
   const ModelSummary summary = SummarizeGraph(graph);
@@ -281,6 +323,12 @@ StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOpti
   r.energy_model = options.energy;
   r.energy_model.clock_mhz = profile.clock_mhz;
   r.energy = EstimateEnergy(r.mean_cycles, r.energy_model);
+  if (has_gate) {
+    gate_inputs.windows = data[0].f32;
+    gate_inputs.samples = r.samples;
+    gate_inputs.model_cycles = r.run.cycles;
+    TML_ASSIGN_OR_RETURN(r.wake_gate, RunWakeGate(manifest["gate"], setup, gate_inputs, r.energy_model));
+  }
   r.flash = uint64_t{r.run.text} + r.run.rodata + r.run.data;
   r.ram = uint64_t{r.run.data} + r.run.bss + profile.stack_size;
   r.arena_bytes = manifest["arena_bytes"].get<int64_t>();

@@ -45,6 +45,7 @@
 #include "verification/energy.h"
 #include "verification/gates.h"
 #include "verification/task_figures.h"
+#include "verification/wake_gate_run.h"
 
 namespace tml::verification {
 
@@ -68,6 +69,10 @@ struct VerifyOptions {
   // Energy per inference and battery life from the cycles (energy.h); its
   // clock is the clock above.
   EnergyModel energy;
+  // Output directories compiled with --gate: a 0/1 integer mask [N] of the
+  // relevant test windows (--gate-relevant) for the gate's recall; without
+  // it, labels != 0 are the relevant windows.
+  std::string gate_relevant;
 };
 
 struct AnomalyResult {
@@ -107,6 +112,9 @@ struct VerificationResult {
   double flash_kb = 0.0, ram_kb = 0.0;
   uint32_t stack_size = 0;
   int64_t arena_bytes = 0;
+  // Compiled with --gate: the wake-up gate run on every test window
+  // (wake_gate_run.h); `energy` above stays the model on every window.
+  std::optional<WakeGateFigures> wake_gate;
 
   bool gates_ok() const;  // every gate passed
   bool flash_ok() const { return flash <= flash_kb * 1024; }

@@ -101,6 +101,9 @@ void AddVerifyOptions(CLI::App* cmd, VerifyFlags* flags) {
   cmd->add_option("--inferences-per-hour", v->energy.inferences_per_hour,
                   "Inference rate, for the battery life (with --battery-mah)");
   cmd->add_option("--battery-mah", v->energy.battery_mah, "Battery capacity in mAh");
+  cmd->add_option("--gate-relevant", v->gate_relevant,
+                  ".npy 0/1 integers [N]: the relevant test windows, for the wake-up gate's recall "
+                  "(default: labels != 0)");
 }
 
 Status VerifyAndReport(const std::string& out_dir, const VerifyFlags& flags) {

@@ -74,9 +74,24 @@ void AddQuantizeAndAnomalyOptions(CLI::App* cmd, CompileOptions* o) {
                   "Percentile of the calibration scores used as threshold (default 99)");
 }
 
+void AddGateOptions(CLI::App* cmd, CompileOptions* o) {
+  cmd->add_option("--gate", o->gate,
+                  "Wake-up gate in front of the model: energy, delta or linear (NAME_gate, "
+                  "NAME_invoke_gated), calibrated on --gate-calib and --gate-discard");
+  cmd->add_option("--gate-calib", o->gate_calib, ".npy windows the model must see (relevant), shaped like the input");
+  cmd->add_option("--gate-discard", o->gate_discard, ".npy windows the gate should discard (idle, silence)");
+  cmd->add_option("--gate-recall", o->gate_recall,
+                  "Fraction of the relevant windows the gate must let pass, in (0, 1] (default 0.99)");
+  cmd->add_option("--gate-frames", o->gate_frames,
+                  "energy/delta: the mean square over the last N time steps only (default 0 = the whole window)");
+}
+
 Status RunCompile(CompileFlags& f) {
   CompileOptions& o = f.options;
   if (f.verify && f.verify_flags.options.test_data.empty()) return InvalidInput("--verify needs --test-data X.npy");
+  if (!f.verify_flags.options.gate_relevant.empty() && f.options.gate.empty()) {
+    return InvalidInput("--gate-relevant applies to a model compiled with --gate energy|delta|linear");
+  }
   ParseKronMode(f.kron_mode, &o.passes.kron.mode);
   o.passes.finetune.calib_path = o.calib;
   const VerifyOptions& v = f.verify_flags.options;
@@ -91,7 +106,8 @@ Status RunCompile(CompileFlags& f) {
   o.flash_cache = v.flash_cache;
   // Everything that can be checked is checked before OUTDIR is touched: a
   // failed run must not have replaced it, nor delete an input that lies in it.
-  std::vector<std::string> inputs = {f.model, o.calib, o.passes.finetune.labels_path, v.test_labels};
+  std::vector<std::string> inputs = {f.model, o.calib, o.passes.finetune.labels_path, v.test_labels,
+                                     o.gate_calib, o.gate_discard, v.gate_relevant};
   inputs.insert(inputs.end(), v.test_data.begin(), v.test_data.end());
   TML_RETURN_IF_ERROR(CheckOutputDir(f.out_dir, f.force, inputs));
   ConsoleObserver observer;
@@ -143,6 +159,7 @@ Command AddCompileCommand(CLI::App& app) {
   AddInputShapeOption(cmd, &f->options.common);
   AddCompressionOptions(cmd, f.get());
   AddQuantizeAndAnomalyOptions(cmd, &f->options);
+  AddGateOptions(cmd, &f->options);
   return {cmd, [f]() { return RunCompile(*f); }};
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "codegen/anomaly_scorer.h"
+#include "compiler/driver/compile_gate.h"
 #include "compiler/driver/compression_effect.h"
 #include "compiler/npy.h"
 #include "compiler/reference/run_batch.h"
@@ -134,6 +135,11 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
     recorded.push_back(fmt::format("--stop-after {}", options.pass_manager.stop_after));
   }
   if (options.arena != "static") recorded.push_back("--arena " + options.arena);
+  if (!options.gate.empty()) {
+    recorded.push_back(fmt::format("--gate {} --gate-calib {} --gate-discard {} --gate-recall {:g}", options.gate,
+                                   options.gate_calib, options.gate_discard, options.gate_recall));
+    if (options.gate_frames > 0) recorded.push_back(fmt::format("--gate-frames {}", options.gate_frames));
+  }
   return recorded;
 }
 
@@ -194,6 +200,10 @@ StatusOr<nlohmann::json> CompileDataFiles(const CompileOptions& options) {
   const bool uses_calib = options.passes.finetune.epochs > 0 || options.anomaly || options.quantize != "none";
   if (uses_calib) TML_RETURN_IF_ERROR(add("calibration data", options.calib));
   if (options.passes.finetune.epochs > 0) TML_RETURN_IF_ERROR(add("calibration labels", options.passes.finetune.labels_path));
+  if (!options.gate.empty()) {
+    TML_RETURN_IF_ERROR(add("gate relevant windows", options.gate_calib));
+    TML_RETURN_IF_ERROR(add("gate irrelevant windows", options.gate_discard));
+  }
   return files;
 }
 
@@ -277,6 +287,7 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
   choice.flash_ws = options.flash_ws;
   choice.flash_cache = options.flash_cache;
   TML_ASSIGN_OR_RETURN(const emu::TargetProfile target, emu::ResolveTarget(choice));
+  TML_RETURN_IF_ERROR(CheckGateOptions(options));
   TML_ASSIGN_OR_RETURN(std::string bytes, verification::ReadFileBytes(model_path));
   TML_ASSIGN_OR_RETURN(Graph graph, LoadModel(model_path, options.common, observer));
   PassFigures figures;
@@ -304,6 +315,7 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
   if (options.anomaly) {
     TML_ASSIGN_OR_RETURN(anomaly, AddAnomalyScoring(graph, options, &compiled.model));
   }
+  TML_ASSIGN_OR_RETURN(const nlohmann::json gate, AddWakeGateToModel(options, &compiled.model, observer));
   // The report's per-layer bytes are what codegen emitted (int8, factors,
   // indices), the same figures the command line prints.
   for (size_t i = 0; i < compiled.model.layers.size() && i < figures.report["layers"].size(); ++i) {
@@ -318,6 +330,7 @@ StatusOr<Compiled> Compile(const std::string& model_path, const CompileOptions& 
   }
   compiled.manifest = BuildManifest(model_path, options, cg.model_hash, compiled.model, figures, anomaly);
   compiled.manifest["target"] = verification::TargetManifest(target, options.flash_kb, options.ram_kb);
+  if (!gate.is_null()) compiled.manifest["gate"] = gate;
   TML_ASSIGN_OR_RETURN(compiled.manifest["data_files"], CompileDataFiles(options));
   compiled.files = compiled.model.files;
   // Names and paths may hold any bytes: invalid UTF-8 is replaced, never an error.

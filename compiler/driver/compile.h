@@ -49,6 +49,13 @@ struct CompileOptions {
   // scores of the normal samples in --calib.
   bool anomaly = false;
   double anomaly_percentile = 99.0;
+  // --gate energy|delta|linear (empty: none): the wake-up gate NAME_gate,
+  // calibrated on --gate-calib (relevant windows) and --gate-discard
+  // (irrelevant ones) so that at least --gate-recall of the relevant windows
+  // pass (compiler/driver/compile_gate.h).
+  std::string gate, gate_calib, gate_discard;
+  double gate_recall = 0.99;
+  int64_t gate_frames = 0;  // --gate-frames: energy/delta over the last N time steps; 0 = all
   // Test data and labels, when given: the compressed model's figures against
   // the original's on the reference interpreter.
   std::vector<std::string> test_data;

@@ -91,6 +91,41 @@ json AnomalyRows(const json& j) {
   return rows;
 }
 
+// The wake-up gate of a --gate build, from the report's "gate" section.
+json WakeGateRows(const json& j) {
+  const json& g = j["gate"];
+  const int64_t windows = g["windows"].get<int64_t>(), passed = g["passed"].get<int64_t>();
+  json rows = json::array();
+  rows.push_back(Row("Kind", g["kind"]));
+  rows.push_back(Row("Windows discarded", fmt::format("{}/{} ({:.1f}%)", windows - passed, windows,
+                                                      100.0 * g["discarded_fraction"].get<double>())));
+  if (g.contains("relevant")) {
+    rows.push_back(Row("Relevant windows kept", fmt::format("{}/{} ({})", g["relevant_kept"].get<int64_t>(),
+                                                            g["relevant"].get<int64_t>(),
+                                                            g["relevant_source"].get<std::string>())));
+  }
+  if (g.contains("positives")) {
+    rows.push_back(Row("Labelled positives lost", fmt::format("{}/{}", g["positives_lost"].get<int64_t>(),
+                                                              g["positives"].get<int64_t>())));
+  }
+  rows.push_back(Row("Decisions vs host reference",
+                     fmt::format("{} mismatches", g["host_mismatches"].get<int64_t>())));
+  rows.push_back(Row("Gate cycles", fmt::format("{:.0f} ({:.3f}% of the model)", g["gate_cycles_mean"].get<double>(),
+                                                100.0 * g["gate_cost_fraction"].get<double>())));
+  rows.push_back(Row("Cycles per window",
+                     fmt::format("{:.0f} with the gate, {:.0f} without", g["cycles_per_window_with_gate"].get<double>(),
+                                 g["cycles_per_window_without_gate"].get<double>())));
+  rows.push_back(Row("Energy per window", fmt::format("{:.3g} uJ with the gate, {:.3g} uJ without",
+                                                      g["uj_per_window_with_gate"].get<double>(),
+                                                      g["uj_per_window_without_gate"].get<double>())));
+  if (g.contains("battery_hours_with_gate")) {
+    rows.push_back(Row("Battery life (MCU only)",
+                       fmt::format("{:.0f} h with the gate, {:.0f} h without", g["battery_hours_with_gate"].get<double>(),
+                                   g["battery_hours_without_gate"].get<double>())));
+  }
+  return rows;
+}
+
 // The page's "layers": the report's (measured, one per kernel call) when
 // verified, else the compile-time ones of the manifest, with the same keys.
 json PageLayers(const json& manifest, const json& report) {
@@ -186,6 +221,7 @@ std::string RenderPage(const json& manifest, const json& report) {
     notes.push_back({{"title", "Verification against the float reference"}, {"rows", VerifyRows(report)}});
     notes.push_back({{"title", "Energy"}, {"rows", EnergyRows(report)}});
     if (report.contains("anomaly")) notes.push_back({{"title", "Anomaly detection"}, {"rows", AnomalyRows(report)}});
+    if (report.contains("gate")) notes.push_back({{"title", "Wake-up gate"}, {"rows", WakeGateRows(report)}});
   }
   r["notes"] = notes;
   return RenderHtmlReport(r);

@@ -63,6 +63,45 @@ nlohmann::json Layers(const verification::VerificationResult& r) {
   return layers;
 }
 
+// The wake-up gate (verification/wake_gate_run.h); energy and battery per
+// window with the gate (the report's "energy" is the model on every window).
+nlohmann::json WakeGate(const verification::VerificationResult& r) {
+  const verification::WakeGateFigures& g = *r.wake_gate;
+  nlohmann::json j = {{"kind", g.kind},
+                      {"windows", g.windows},
+                      {"passed", g.passed},
+                      {"discarded_fraction", g.discarded_fraction},
+                      {"host_mismatches", g.mismatches},
+                      {"gate_cycles_mean", g.gate_cycles_mean},
+                      {"gate_cycles_max", g.gate_cycles_max},
+                      {"gate_cost_fraction", g.gate_cost},
+                      {"cycles_per_window_without_gate", g.model_cycles_mean},
+                      {"cycles_per_window_with_gate", g.gated_cycles_mean},
+                      {"uj_per_window_with_gate", g.gated_energy.uj_per_inference},
+                      {"uj_per_window_without_gate", r.energy.uj_per_inference}};
+  if (g.relevant > 0) {
+    j["relevant_source"] = g.relevant_source;
+    j["relevant"] = g.relevant;
+    j["relevant_kept"] = g.relevant_kept;
+    j["recall"] = g.recall;
+  }
+  if (g.s8.has_value()) {
+    j["s8"] = {{"host_mismatches", g.s8->mismatches},
+               {"agree_with_float", g.s8->agree_with_float},
+               {"gate_cycles_mean", g.s8->gate_cycles_mean}};
+  }
+  if (g.has_labels) {
+    j["positives"] = g.positives;
+    j["positives_lost"] = g.positives_lost;
+  }
+  if (g.gated_energy.has_battery) {
+    j["battery_hours_with_gate"] = g.gated_energy.battery_hours;
+    j["battery_hours_without_gate"] = r.energy.battery_hours;
+    j["average_current_ua_with_gate"] = g.gated_energy.average_current_ua;
+  }
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json FinetuneHistory(const nlohmann::json& manifest) {
@@ -136,6 +175,7 @@ nlohmann::json RenderVerifyJson(const verification::VerificationResult& r) {
     j["energy"]["battery_mah"] = r.energy_model.battery_mah;
     j["energy"]["inferences_per_hour"] = r.energy_model.inferences_per_hour;
   }
+  if (r.wake_gate.has_value()) j["gate"] = WakeGate(r);
   if (r.anomaly.has_value()) {
     const verification::AnomalyResult& a = *r.anomaly;
     j["anomaly"] = {{"threshold", a.threshold}, {"flagged", a.flagged}};

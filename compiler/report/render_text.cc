@@ -122,12 +122,56 @@ std::string CycleLines(const VerificationResult& r) {
   return text;
 }
 
+// The wake-up gate on the test windows, and energy/battery with the gate
+// against the model on every window.
+std::string WakeGateLines(const VerificationResult& r) {
+  if (!r.wake_gate.has_value()) return "";
+  const verification::WakeGateFigures& g = *r.wake_gate;
+  std::string text = fmt::format(
+      "  wake-up gate ({}): {}/{} windows discarded ({:.1f}%); decisions {} the host reference's on {}/{} "
+      "windows\n",
+      g.kind, g.windows - g.passed, g.windows, 100.0 * g.discarded_fraction, g.mismatches == 0 ? "equal" : "DIFFER FROM",
+      g.windows - g.mismatches, g.windows);
+  if (g.s8.has_value()) {
+    text += fmt::format(
+        "    int8 twin {}_gate_s8: decisions {} the host reference's on {}/{} windows, as the float gate's on {}/{}; "
+        "{:.0f} cycles per window\n",
+        r.name, g.s8->mismatches == 0 ? "equal" : "DIFFER FROM", g.windows - g.s8->mismatches, g.windows,
+        g.s8->agree_with_float, g.windows, g.s8->gate_cycles_mean);
+  }
+  if (g.relevant > 0) {
+    text += fmt::format("    recall of the relevant windows ({}): {}/{} kept ({:.2f}%)\n", g.relevant_source,
+                        g.relevant_kept, g.relevant, 100.0 * g.recall);
+  }
+  if (g.has_labels) {
+    text += fmt::format("    labelled positives (anomalies / classes != 0) the gate would lose: {}/{}\n",
+                        g.positives_lost, g.positives);
+  }
+  text += fmt::format(
+      "    gate {:.0f} cycles per window (max {}), {:.3f}% of the model's {:.0f}; average per window {:.0f} "
+      "cycles with the gate vs {:.0f} without ({:.2f}x fewer)\n",
+      g.gate_cycles_mean, g.gate_cycles_max, 100.0 * g.gate_cost, g.model_cycles_mean, g.gated_cycles_mean,
+      g.model_cycles_mean, g.gated_cycles_mean > 0 ? g.model_cycles_mean / g.gated_cycles_mean : 0.0);
+  const verification::EnergyEstimate& e = g.gated_energy;
+  text += fmt::format("    energy per window with the gate {:.3g} uJ vs {:.3g} uJ without\n", e.uj_per_inference,
+                      r.energy.uj_per_inference);
+  if (e.has_battery) {
+    text += fmt::format(
+        "    battery with the gate: {:g} mAh at {:g} windows/hour: average {:.3g} uA -> {:.0f} h ({:.1f} days); "
+        "without: {:.3g} uA -> {:.0f} h ({:.1f} days); {:.2f}x longer\n",
+        r.energy_model.battery_mah, r.energy_model.inferences_per_hour, e.average_current_ua, e.battery_hours,
+        e.battery_hours / 24.0, r.energy.average_current_ua, r.energy.battery_hours, r.energy.battery_hours / 24.0,
+        r.energy.battery_hours > 0 ? e.battery_hours / r.energy.battery_hours : 0.0);
+  }
+  return text;
+}
+
 }  // namespace
 
 std::string RenderVerifyText(const VerificationResult& r) {
   std::string text = fmt::format("verify {} ({}) on {} sample(s) in the emulated {}\n", r.out_dir,
                                  r.name, r.samples, r.target_settings);
-  text += OutputLines(r) + TaskLines(r) + CycleLines(r);
+  text += OutputLines(r) + TaskLines(r) + CycleLines(r) + WakeGateLines(r);
   text += fmt::format("  flash {} (text {} + rodata {} + data {}) of {:g} KB: {}\n", Kb(r.flash),
                       r.run.text, r.run.rodata, r.run.data, r.flash_kb,
                       r.flash_ok() ? "fits" : "DOES NOT FIT");

@@ -23,7 +23,7 @@ LAYERS = [
     ("compiler/cli/", "cli"),
     ("compiler/driver/", "driver"),
     ("compiler/report/", "driver"),
-    ("compiler/", "ir"),  # ir/, onnx/, ops/, reference/, quant/, npy, inspect
+    ("compiler/", "ir"),  # ir/, onnx/, ops/, reference/, quant/, gate/, npy, inspect
     ("passes/", "passes"),
     ("codegen/", "codegen"),
     ("verification/", "verification"),

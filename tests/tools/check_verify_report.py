@@ -34,6 +34,17 @@ ROC_POINT = {"threshold": NUMBER, "fpr": NUMBER, "tpr": NUMBER}
 HISTOGRAM = {"edges": list, "normal": list, "anomalous": list}
 EPOCH = {"epoch": int, "loss": NUMBER, "agreement": NUMBER}
 SCHEMA_VERSION = 3
+# Present when the output directory was compiled with --gate.
+WAKE_GATE = {"kind": str, "windows": int, "passed": int, "discarded_fraction": NUMBER,
+             "host_mismatches": int, "gate_cycles_mean": NUMBER, "gate_cycles_max": int,
+             "gate_cost_fraction": NUMBER, "cycles_per_window_without_gate": NUMBER,
+             "cycles_per_window_with_gate": NUMBER, "uj_per_window_with_gate": NUMBER,
+             "uj_per_window_without_gate": NUMBER}
+WAKE_GATE_OPTIONAL = {"relevant_source": str, "relevant": int, "relevant_kept": int, "recall": NUMBER,
+                      "positives": int, "positives_lost": int, "battery_hours_with_gate": NUMBER,
+                      "battery_hours_without_gate": NUMBER, "average_current_ua_with_gate": NUMBER,
+                      "s8": dict}
+WAKE_GATE_S8 = {"host_mismatches": int, "agree_with_float": int, "gate_cycles_mean": NUMBER}
 
 
 def check_fields(where, obj, required, optional=None):
@@ -101,6 +112,17 @@ def check(report):
         problems += check_task_figures(side, report[side], report["samples"])
     for i, e in enumerate(report["finetune_history"]):
         problems += check_fields(f"finetune_history[{i}]", e, EPOCH)
+    if "gate" in report:
+        g = report["gate"]
+        problems += check_fields("gate", g, WAKE_GATE, WAKE_GATE_OPTIONAL)
+        if isinstance(g.get("s8"), dict):
+            problems += check_fields("gate.s8", g["s8"], WAKE_GATE_S8)
+            if not problems and g["s8"]["host_mismatches"] > 0 and report["passed"]:
+                problems.append("'passed' although the int8 gate's decisions differ from the host reference")
+        if not problems and not 0 <= g["passed"] <= g["windows"]:
+            problems.append("gate: 'passed' outside 0..windows")
+        if not problems and g["host_mismatches"] > 0 and report["passed"]:
+            problems.append("'passed' although the gate's decisions differ from the host reference")
     if report["passed"] != (len(report["problems"]) == 0):
         problems.append("'passed' disagrees with 'problems'")
     if report["passed"] and any(not g["passed"] for g in report["gates"]):
