@@ -44,8 +44,12 @@ void AddCompressionOptions(CLI::App* cmd, CompileFlags* f) {
                   ".npy integer labels of --calib: adds cross-entropy to fine-tuning");
   cmd->add_option("--seed", p.finetune.seed, "Fine-tuning seed (default 0)");
   cmd->add_option("--finetune-lr", p.finetune.lr, "Adam learning rate of fine-tuning (default 1e-2)");
-  cmd->add_flag("--finetune-dense", p.finetune.train_dense,
-                "Fine-tuning also trains the dense weights left uncompressed (e.g. the classifier head)");
+  cmd->add_flag("--finetune-dense,!--finetune-frozen-dense", p.finetune.train_dense,
+                "Fine-tuning trains the dense weights left uncompressed (e.g. the classifier head): "
+                "the default; --finetune-frozen-dense keeps them as they are");
+  cmd->add_option("--finetune-match", p.finetune.hint_weight,
+                  "Weight of matching every compressed layer's output to the original's during "
+                  "fine-tuning, fading to 0 by the averaged epochs (default 1; 0 = final outputs only)");
   cmd->add_option("--print-ir-after", f->options.pass_manager.print_ir_after,
                   "Print the IR after the named pass (e.g. quantize), or 'all'");
   cmd->add_option("--stop-after", f->options.pass_manager.stop_after,

@@ -119,7 +119,8 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
   if (options.passes.finetune.epochs > 0) {
     const FinetuneOptions& f = options.passes.finetune;
     recorded.push_back(fmt::format("--finetune {} --seed {} --finetune-lr {:g}", f.epochs, f.seed, f.lr));
-    if (f.train_dense) recorded.push_back("--finetune-dense");
+    if (!f.train_dense) recorded.push_back("--finetune-frozen-dense");
+    if (f.hint_weight != 1.0) recorded.push_back(fmt::format("--finetune-match {:g}", f.hint_weight));
     if (!f.labels_path.empty()) recorded.push_back("--labels " + f.labels_path);
   }
   if (options.quantize != "none") recorded.push_back("--quantize " + options.quantize);
