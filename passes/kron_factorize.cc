@@ -493,7 +493,7 @@ std::vector<std::vector<double>> KronFactorizePass::AllocateTargets(const std::v
       where.emplace_back(j, d);
     }
   }
-  const int64_t budget = static_cast<int64_t>(std::floor(static_cast<double>(total) / options_.compress)) - fixed;
+  const int64_t budget = static_cast<int64_t>(std::floor(static_cast<double>(total) / effective_compress_)) - fixed;
   const std::vector<size_t> pick = kron::AllocateBudget(curves, budget);
   std::vector<std::vector<double>> targets(jobs.size());
   for (size_t j = 0; j < jobs.size(); ++j) targets[j].assign(jobs[j].mats.size(), 0.0);
@@ -516,14 +516,33 @@ WeightOperator KronFactorizePass::FactorizeBudgeted(double target, const MatrixJ
     options.min_elements = std::numeric_limits<int64_t>::max();  // dense, no search
     WeightOperator op = FactorizeWith(options, job.mats[d].data(), job.rows, job.cols, job.gates, report);
     if (job.rows * job.cols >= options_.min_elements) {
-      report->note = fmt::format("kept dense by the {:g}x budget: it buys the least error elsewhere", options_.compress);
+      report->note = fmt::format("kept dense by the {:.3g}x budget: it buys the least error elsewhere", effective_compress_);
     }
     return op;
   }
   options.compress = target;
   WeightOperator op = FactorizeWith(options, job.mats[d].data(), job.rows, job.cols, job.gates, report);
-  report->note = fmt::format("{:.1f}x of the {:g}x budget; {}", target, options_.compress, report->note);
+  report->note = fmt::format("{:.1f}x of the {:.3g}x budget; {}", target, effective_compress_, report->note);
   return op;
+}
+
+StatusOr<double> KronFactorizePass::CompressForTargetBytes(const Graph& graph,
+                                                           const std::vector<MatrixJob>& jobs) const {
+  int64_t all = 0, candidates = 0;
+  for (const Tensor& t : graph.tensors()) {
+    if (t.is_constant() && t.dtype == DType::kFloat32) all += t.num_elements();
+  }
+  for (const MatrixJob& job : jobs) candidates += graph.tensor(job.tensor).num_elements();
+  const int64_t others = all - candidates;  // biases and every weight no operator replaces
+  const int64_t values = options_.target_bytes / 4 - others;
+  if (values <= 0) {
+    return InvalidInput(
+        "kron-factorize: --target-bytes {} is below the {} bytes of float32 weights that are not "
+        "compressed (biases, other constants); give at least {}",
+        options_.target_bytes, others * 4, (others + 1) * 4);
+  }
+  // Within the target already: nothing to compress (1 = no budget).
+  return values >= candidates ? 1.0 : static_cast<double>(candidates) / static_cast<double>(values);
 }
 
 StatusOr<bool> KronFactorizePass::Run(Graph& graph) {
@@ -535,6 +554,9 @@ StatusOr<bool> KronFactorizePass::Run(Graph& graph) {
   }
   if (options_.compress != 0.0 && options_.compress <= 1.0) {
     return InvalidInput("kron-factorize: --compress must be > 1 (got {:g})", options_.compress);
+  }
+  if (options_.target_bytes < 0 || (options_.target_bytes > 0 && options_.compress > 0.0)) {
+    return InvalidInput("kron-factorize: give either --compress N or --target-bytes B (> 0), not both");
   }
   if (options_.compress_fallback != 0.0 &&
       (options_.compress_fallback <= 1.0 || options_.compress <= 0.0)) {
@@ -554,7 +576,11 @@ StatusOr<bool> KronFactorizePass::Run(Graph& graph) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<MatrixJob> jobs = CollectMatrices(graph);
   std::vector<std::vector<double>> targets;  // per job, per direction: compress, 0 = dense
-  if (options_.mode == KronMode::kAuto && options_.compress > 0.0) targets = AllocateTargets(jobs);
+  effective_compress_ = options_.compress;
+  if (options_.mode == KronMode::kAuto && options_.target_bytes > 0) {
+    TML_ASSIGN_OR_RETURN(effective_compress_, CompressForTargetBytes(graph, jobs));
+  }
+  if (options_.mode == KronMode::kAuto && effective_compress_ > 1.0) targets = AllocateTargets(jobs);
   bool changed = false;
   for (size_t j = 0; j < jobs.size(); ++j) {
     MatrixJob& job = jobs[j];
@@ -634,6 +660,7 @@ nlohmann::json KronReport::ToJson() const {
   j["max_rank"] = options.max_rank;
   j["compress"] = options.compress;
   j["compress_fallback"] = options.compress_fallback;
+  j["target_bytes"] = options.target_bytes;
   j["cost"] = options.cost == KronCost::kParams ? "params" : "macs";
   j["seconds"] = seconds;
   j["params_before"] = ParamsBefore();
@@ -685,6 +712,7 @@ std::string KronReport::ToTable() const {
   std::string out = fmt::format(
       "kron-factorize ({}, tol {:g}, max rank {}{}): {} matrices in {:.2f} s\n", KronModeName(options.mode),
       options.tol, options.max_rank,
+      options.target_bytes > 0 ? fmt::format(", target {} bytes", options.target_bytes) :
       options.compress > 0.0 ? fmt::format(", compress {:g}x{}", options.compress,
                                            options.compress_fallback > 0.0
                                                ? fmt::format(" (fallback {:g}x)", options.compress_fallback)

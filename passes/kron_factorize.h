@@ -65,6 +65,10 @@ struct KronFactorizeOptions {
   // Since the whole-model budget: ignored by Run() (a warning says so), kept
   // for old command lines; FactorizeMatrix() still honours it.
   double compress_fallback = 0.0;
+  // --target-bytes B: instead of N, the whole firmware's weights (every float
+  // constant counted as float32) fit in B bytes; the candidate matrices get
+  // what the other weights leave. 0 = off.
+  int64_t target_bytes = 0;
   // Largest rank of the plain low-rank (U·V) candidates under --compress.
   int low_rank_max = 64;
   KronCost cost = KronCost::kParams;  // what "cheapest" means
@@ -152,6 +156,8 @@ class KronFactorizePass : public Pass {
     std::vector<std::vector<float>> mats;
   };
   std::vector<MatrixJob> CollectMatrices(const Graph& graph) const;
+  // --target-bytes: the whole-model compression of the candidates it means.
+  StatusOr<double> CompressForTargetBytes(const Graph& graph, const std::vector<MatrixJob>& jobs) const;
   // --compress N: per job and direction the compression the budget
   // allocation (kron_budget.h) gives the matrix; 0 = stays dense.
   std::vector<std::vector<double>> AllocateTargets(const std::vector<MatrixJob>& jobs) const;
@@ -161,6 +167,7 @@ class KronFactorizePass : public Pass {
                                int64_t cols, int gates, KronMatrixReport* report) const;
 
   KronFactorizeOptions options_;
+  double effective_compress_ = 0.0;  // --compress, or what --target-bytes means
   KronReport report_;
 };
 

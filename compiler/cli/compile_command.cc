@@ -31,10 +31,12 @@ void AddCompressionOptions(CLI::App* cmd, CompileFlags* f) {
   cmd->add_option("--kron-tol", p.kron.tol, "Largest relative Frobenius error per matrix (default 1e-3)");
   cmd->add_option("--kron-max-rank", p.kron.max_rank, "Largest number of Kronecker terms per matrix (default 4)");
   cmd->add_option("--compress", p.kron.compress,
-                  "Target compression N (> 1): the most accurate factorization reaching Nx");
+                  "Target compression N (> 1) of all the candidate weight matrices together, "
+                  "spread over them by their sensitivity");
+  cmd->add_option("--target-bytes", p.kron.target_bytes,
+                  "Instead of --compress: all the firmware's weights (as float32) fit in B bytes");
   cmd->add_option("--compress-fallback", p.kron.compress_fallback,
-                  "Compression M (> 1) for matrices that cannot reach --compress (such as "
-                  "an LSTM's narrow input weight); default 0 = they stay dense");
+                  "Ignored (with a warning): --compress is a budget for the whole model");
   cmd->add_option("--dope", p.dope.density,
                   "Sparse overlay of the largest residual entries of each Kronecker-factorized "
                   "weight, as a fraction of its entries (default 0 = off)");

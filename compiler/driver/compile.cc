@@ -114,6 +114,7 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
     recorded.push_back(fmt::format("--kron-max-rank {}", k.max_rank));
     if (k.compress > 0) recorded.push_back(fmt::format("--compress {:g}", k.compress));
     if (k.compress_fallback > 0) recorded.push_back(fmt::format("--compress-fallback {:g}", k.compress_fallback));
+    if (k.target_bytes > 0) recorded.push_back(fmt::format("--target-bytes {}", k.target_bytes));
   }
   if (options.passes.dope.density > 0) recorded.push_back(fmt::format("--dope {:g}", options.passes.dope.density));
   if (options.passes.finetune.epochs > 0) {

@@ -117,5 +117,23 @@ TEST(KronBudgetTest, PassSpendsTheBudgetOnTheMatrixWithoutStructure) {
   EXPECT_NE(fc2.note.find("budget"), std::string::npos) << fc2.note;
 }
 
+TEST(KronBudgetTest, TargetBytesBoundsAllTheWeightsAndRejectsAnImpossibleOne) {
+  Graph graph = TwoLayers(Random(64 * 32, 6), Random(32 * 64, 7));
+  KronFactorizeOptions o;
+  o.mode = KronMode::kAuto;
+  o.target_bytes = 4096;  // 1024 float32 values for the 4096 of W1 and W2 (no biases here)
+  KronFactorizePass pass(o);
+  ASSERT_TRUE(pass.Run(graph).ok());
+  EXPECT_LE(pass.report().ParamsAfter() * 4, 4096);
+  EXPECT_GT(pass.report().ParamsAfter() * 4, 2048);  // the budget is spent, not wasted
+  o.target_bytes = 2;
+  Graph again = TwoLayers(Random(64 * 32, 6), Random(32 * 64, 7));
+  // No bias: any positive budget is possible, so make one impossible with --compress as well.
+  o.compress = 4.0;
+  StatusOr<bool> both = KronFactorizePass(o).Run(again);
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.status().message().find("--target-bytes"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tml
