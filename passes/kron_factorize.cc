@@ -564,6 +564,9 @@ StatusOr<bool> KronFactorizePass::Run(Graph& graph) {
         "kron-factorize: --compress-fallback needs --compress and must be > 1 (got {:g})",
         options_.compress_fallback);
   }
+  if (options_.low_rank_max < 0) {
+    return InvalidInput("kron-factorize: --kron-low-rank must be >= 0 (got {})", options_.low_rank_max);
+  }
   if (!(options_.tol >= 0.0)) {
     return InvalidInput("kron-factorize: --kron-tol must be >= 0 (got {:g})", options_.tol);
   }

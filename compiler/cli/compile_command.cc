@@ -33,6 +33,9 @@ void AddCompressionOptions(CLI::App* cmd, CompileFlags* f) {
   cmd->add_option("--compress", p.kron.compress,
                   "Target compression N (> 1) of all the candidate weight matrices together, "
                   "spread over them by their sensitivity");
+  cmd->add_option("--kron-low-rank", p.kron.low_rank_max,
+                  "Largest rank of plain low-rank (U.V) candidates under --compress (default 64; "
+                  "0 = Kronecker sums only, as always with --finetune)");
   cmd->add_option("--target-bytes", p.kron.target_bytes,
                   "Instead of --compress: all the firmware's weights (as float32) fit in B bytes");
   cmd->add_option("--compress-fallback", p.kron.compress_fallback,

@@ -115,6 +115,9 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
     if (k.compress > 0) recorded.push_back(fmt::format("--compress {:g}", k.compress));
     if (k.compress_fallback > 0) recorded.push_back(fmt::format("--compress-fallback {:g}", k.compress_fallback));
     if (k.target_bytes > 0) recorded.push_back(fmt::format("--target-bytes {}", k.target_bytes));
+    if (k.low_rank_max != KronFactorizeOptions{}.low_rank_max) {
+      recorded.push_back(fmt::format("--kron-low-rank {}", k.low_rank_max));
+    }
   }
   if (options.passes.dope.density > 0) recorded.push_back(fmt::format("--dope {:g}", options.passes.dope.density));
   if (options.passes.finetune.epochs > 0) {
