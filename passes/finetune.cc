@@ -286,14 +286,16 @@ constexpr double kPi = 3.14159265358979323846;
 // What the phases of one Run() share. The Engines keep references to `slots`,
 // `trainable` and `needs_grad`, so the state never moves once built.
 struct TrainingState {
-  TrainingState(const FinetuneOptions& options, Graph& student, FinetuneReport& r)
-      : o(options), graph(student), report(r), rng(options.seed), threads(std::max(1, options.threads)) {}
+  TrainingState(const FinetuneOptions& options, Graph& student, FinetuneReport& r, Observer* obs)
+      : o(options), graph(student), report(r), observer(obs), rng(options.seed),
+        threads(std::max(1, options.threads)) {}
   TrainingState(const TrainingState&) = delete;
   TrainingState& operator=(const TrainingState&) = delete;
 
   const FinetuneOptions& o;
   Graph& graph;  // the student, trained in place
   FinetuneReport& report;
+  Observer* observer;
   const std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::mt19937_64 rng;  // draws the split, then every epoch's shuffle
   const int threads;
@@ -411,6 +413,17 @@ Status RunTeacher(TrainingState& st) {
       if (std::find(st.graph.outputs().begin(), st.graph.outputs().end(), id) != st.graph.outputs().end()) continue;
       st.hints.push_back(id);
     }
+  }
+  // The teacher's hints are kept for every sample; past kMaxHintValues
+  // (64 M floats, 256 MB) fine-tuning matches the outputs only and says so.
+  constexpr int64_t kMaxHintValues = int64_t{1} << 26;
+  int64_t hint_values = 0;
+  for (TensorId id : st.hints) hint_values += st.graph.tensor(id).num_elements();
+  if (hint_values * static_cast<int64_t>(st.samples.size()) > kMaxHintValues) {
+    st.observer->Info(fmt::format(
+        "finetune: {} samples x {} intermediate values exceed {} values; matching the outputs only\n",
+        st.samples.size(), hint_values, kMaxHintValues));
+    st.hints.clear();
   }
   const size_t real_outputs = teacher.outputs().size();
   for (TensorId id : st.hints) teacher.outputs().push_back(id);
@@ -971,7 +984,7 @@ void RecordRelativeErrors(TrainingState& st) {
 StatusOr<bool> FinetunePass::Run(Graph& graph) {
   report_ = FinetuneReport{};
   if (options_.epochs <= 0) return false;
-  TrainingState st(options_, graph, report_);
+  TrainingState st(options_, graph, report_, &observer());
   TML_RETURN_IF_ERROR(LoadData(st));
   TML_RETURN_IF_ERROR(RunTeacher(st));
   CollectTrainable(st);
