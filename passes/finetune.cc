@@ -97,9 +97,14 @@ class Engine {
     return Status::Ok();
   }
 
-  // Backpropagates dL/d(outputs) of the last Forward(train = true); adds the
-  // weight gradients into slot_grads[slot] and tensor_grads[tensor].
-  Status Backward(const std::vector<std::vector<float>>& dy, std::vector<Tensor>* slot_grads,
+  // A value of the last Forward().
+  const Tensor& Value(TensorId id) const { return values_[id]; }
+
+  // Backpropagates dL/d(outputs) of the last Forward(train = true), and
+  // dL/d(hints[k]) = dhint[k] of intermediate tensors; adds the weight
+  // gradients into slot_grads[slot] and tensor_grads[tensor].
+  Status Backward(const std::vector<std::vector<float>>& dy, const std::vector<TensorId>& hints,
+                  const std::vector<std::vector<float>>& dhint, std::vector<Tensor>* slot_grads,
                   std::map<TensorId, std::vector<float>>* tensor_grads) {
     const size_t n = g_.tensors().size();
     grads_.assign(n, Tensor());
@@ -109,6 +114,11 @@ class Engine {
       grads_[id] = values_[id];
       grads_[id].f32 = dy[k];
       has[id] = true;
+    }
+    for (size_t k = 0; k < hints.size() && k < dhint.size(); ++k) {
+      grads_[hints[k]] = values_[hints[k]];
+      grads_[hints[k]].f32 = dhint[k];
+      has[hints[k]] = true;
     }
     for (size_t ni = g_.nodes().size(); ni-- > 0;) {
       const Node& node = g_.nodes()[ni];
@@ -271,18 +281,21 @@ void ParallelChunks(int threads, size_t count, Fn fn) {
 }
 
 constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kAdamEps = 1e-8;
+constexpr double kPi = 3.14159265358979323846;
 
 // What the phases of one Run() share. The Engines keep references to `slots`,
 // `trainable` and `needs_grad`, so the state never moves once built.
 struct TrainingState {
-  TrainingState(const FinetuneOptions& options, Graph& student, FinetuneReport& r)
-      : o(options), graph(student), report(r), rng(options.seed), threads(std::max(1, options.threads)) {}
+  TrainingState(const FinetuneOptions& options, Graph& student, FinetuneReport& r, Observer* obs)
+      : o(options), graph(student), report(r), observer(obs), rng(options.seed),
+        threads(std::max(1, options.threads)) {}
   TrainingState(const TrainingState&) = delete;
   TrainingState& operator=(const TrainingState&) = delete;
 
   const FinetuneOptions& o;
   Graph& graph;  // the student, trained in place
   FinetuneReport& report;
+  Observer* observer;
   const std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::mt19937_64 rng;  // draws the split, then every epoch's shuffle
   const int threads;
@@ -292,6 +305,15 @@ struct TrainingState {
   std::vector<int64_t> labels;  // one per sample, or empty
   std::vector<int64_t> train, holdout;  // sample indices
   std::vector<std::vector<Tensor>> teacher_out;  // [sample][output]
+  // Intermediate matching: the first output of every node with a weight
+  // operator (a compressed layer's output or hidden states), the teacher's
+  // values [sample][hint], and each one's weight: out_ms / mean(t²), so a
+  // hint's squared error counts relative to its own scale in the units of
+  // the output loss.
+  std::vector<TensorId> hints;
+  std::vector<std::vector<std::vector<float>>> teacher_hints;
+  std::vector<double> hint_scale;
+  double hint_weight_now = 0.0;  // this epoch's weight of the matching term
 
   // Parameters (CollectTrainable, PrepareDoping, CollectParams).
   std::vector<Slot> slots;
@@ -308,6 +330,7 @@ struct TrainingState {
   std::vector<std::vector<std::vector<float>>> masks;  // per slot, per leaf: dropout of the last Materialize
   int swa_start = 0;  // first epoch averaged
   int64_t step = 0, swa_count = 0;
+  int64_t steps_per_epoch = 0, total_steps = 0;  // the learning-rate schedule
 };
 
 // Reads the labels (from labels_path, else the options'), checked against `count`.
@@ -382,19 +405,60 @@ Status LoadData(TrainingState& st) {
 Status RunTeacher(TrainingState& st) {
   Graph teacher = st.graph;
   for (Node& node : teacher.nodes()) node.weight_ops.clear();
+  if (st.o.hint_weight > 0.0) {
+    for (const Node& node : st.graph.nodes()) {
+      if (node.weight_ops.empty() || node.outputs.empty() || node.outputs[0] == kNoTensor) continue;
+      const TensorId id = node.outputs[0];
+      if (st.graph.tensor(id).dtype != DType::kFloat32) continue;
+      if (std::find(st.graph.outputs().begin(), st.graph.outputs().end(), id) != st.graph.outputs().end()) continue;
+      st.hints.push_back(id);
+    }
+  }
+  // The teacher's hints are kept for every sample; past kMaxHintValues
+  // (64 M floats, 256 MB) fine-tuning matches the outputs only and says so.
+  constexpr int64_t kMaxHintValues = int64_t{1} << 26;
+  int64_t hint_values = 0;
+  for (TensorId id : st.hints) hint_values += st.graph.tensor(id).num_elements();
+  if (hint_values * static_cast<int64_t>(st.samples.size()) > kMaxHintValues) {
+    st.observer->Info(fmt::format(
+        "finetune: {} samples x {} intermediate values exceed {} values; matching the outputs only\n",
+        st.samples.size(), hint_values, kMaxHintValues));
+    st.hints.clear();
+  }
+  const size_t real_outputs = teacher.outputs().size();
+  for (TensorId id : st.hints) teacher.outputs().push_back(id);
   const size_t count = st.samples.size();
   st.teacher_out.assign(count, {});
+  st.teacher_hints.assign(count, {});
   std::vector<Status> errors(static_cast<size_t>(std::max(1, st.o.threads)));
   ParallelChunks(st.o.threads, count, [&](int t, size_t b, size_t e) {
     Interpreter interp(teacher);
     for (size_t s = b; s < e; ++s) {
       StatusOr<std::vector<Tensor>> y = interp.Run({st.samples[s]});
       if (!y.ok()) { errors[t] = y.status(); return; }
+      for (size_t k = real_outputs; k < y->size(); ++k) st.teacher_hints[s].push_back(std::move((*y)[k].f32));
+      y->resize(real_outputs);
       st.teacher_out[s] = std::move(*y);
     }
   });
   for (const Status& s : errors) TML_RETURN_IF_ERROR(s);
   st.report.classifier = ClassifierShaped(st.teacher_out[0][0]);
+  double out_sq = 0.0, out_n = 0.0;
+  std::vector<double> hint_sq(st.hints.size(), 0.0), hint_n(st.hints.size(), 0.0);
+  for (int64_t s : st.train) {
+    for (const Tensor& y : st.teacher_out[s]) {
+      for (float v : y.f32) out_sq += static_cast<double>(v) * v;
+      out_n += static_cast<double>(y.f32.size());
+    }
+    for (size_t h = 0; h < st.hints.size(); ++h) {
+      for (float v : st.teacher_hints[s][h]) hint_sq[h] += static_cast<double>(v) * v;
+      hint_n[h] += static_cast<double>(st.teacher_hints[s][h].size());
+    }
+  }
+  const double out_ms = out_sq / std::max(out_n, 1.0);
+  for (size_t h = 0; h < st.hints.size(); ++h) {
+    st.hint_scale.push_back(out_ms / std::max(hint_sq[h] / std::max(hint_n[h], 1.0), 1e-12));
+  }
   return Status::Ok();
 }
 
@@ -531,6 +595,9 @@ void StartEngines(TrainingState& st) {
   st.masks.resize(st.slots.size());
   const FinetuneOptions& o = st.o;
   st.swa_start = o.epochs - std::max(1, static_cast<int>(std::lround(o.swa_fraction * o.epochs)));
+  const int64_t batch = std::max(1, o.batch_size);
+  st.steps_per_epoch = (static_cast<int64_t>(st.train.size()) + batch - 1) / batch;
+  st.total_steps = st.steps_per_epoch * o.epochs;
 }
 
 // Materialized weights, [slot]; with `drop_rng`, S entries are dropped
@@ -654,6 +721,24 @@ Status SampleLoss(const TrainingState& st, int64_t s, const std::vector<Tensor>&
   return Status::Ok();
 }
 
+// dL/d(hint) of sample `s` for the intermediate-matching term
+// hint_weight_now × hint_scale[h] × mean((student − teacher)²) of every hint.
+std::vector<std::vector<float>> HintGradients(const TrainingState& st, const Engine& eng, int64_t s,
+                                              size_t bsz) {
+  std::vector<std::vector<float>> dh;
+  if (st.hint_weight_now <= 0.0) return dh;
+  for (size_t h = 0; h < st.hints.size(); ++h) {
+    const std::vector<float>& y = eng.Value(st.hints[h]).f32;
+    const std::vector<float>& t = st.teacher_hints[s][h];
+    const double scale = 2.0 * st.hint_weight_now * st.hint_scale[h] /
+                         (static_cast<double>(y.size()) * static_cast<double>(bsz));
+    std::vector<float> g(y.size());
+    for (size_t q = 0; q < y.size() && q < t.size(); ++q) g[q] = static_cast<float>(scale * (y[q] - t[q]));
+    dh.push_back(std::move(g));
+  }
+  return dh;
+}
+
 // Forward and backward over the training samples [first, last) with `weights`,
 // split over the threads; returns the summed slot and tensor gradients (reduced
 // in thread order) and adds each thread's loss to *epoch_loss in thread order.
@@ -683,7 +768,7 @@ Status BatchGradients(TrainingState& st, const std::vector<Tensor>& weights, siz
       std::vector<std::vector<float>> dy;
       status = SampleLoss(st, s, out, bsz, &losses[t], &dy);
       if (!status.ok()) { errors[t] = status; return; }
-      status = eng.Backward(dy, &slot_grads[t], &tensor_grads[t]);
+      status = eng.Backward(dy, st.hints, HintGradients(st, eng, s, bsz), &slot_grads[t], &tensor_grads[t]);
       if (!status.ok()) { errors[t] = status; return; }
     }
   });
@@ -745,10 +830,27 @@ StatusOr<std::vector<std::vector<float>>> ParameterGradients(
   return grads;
 }
 
+// The learning rate of the next step: a linear warm-up over the first
+// warmup_fraction of the steps (at least one step, at most one epoch), then a
+// cosine decay to final_lr_fraction × lr at the last step. The warm-up keeps
+// the first Adam steps — whose second-moment estimates are still noise —
+// from throwing freshly factorized weights far from the teacher.
+double LearningRate(const TrainingState& st) {
+  const double lr = st.o.lr;
+  const double total = static_cast<double>(std::max<int64_t>(1, st.total_steps));
+  const double warm = std::clamp(std::round(st.o.warmup_fraction * total), 1.0,
+                                 static_cast<double>(std::max<int64_t>(1, st.steps_per_epoch)));
+  const double step = static_cast<double>(st.step);
+  if (step < warm) return lr * (step + 1.0) / warm;
+  const double progress = std::min(1.0, (step - warm) / std::max(1.0, total - warm));
+  const double floor = st.o.final_lr_fraction;
+  return lr * (floor + (1.0 - floor) * 0.5 * (1.0 + std::cos(kPi * progress)));
+}
+
 // One Adam update of every parameter; from swa_start on, also folds the new
 // weights into their running average.
 void AdamStep(TrainingState& st, const std::vector<std::vector<float>>& grads, int epoch) {
-  const double lr = st.o.lr;
+  const double lr = LearningRate(st);
   ++st.step;
   const double c1 = 1.0 - std::pow(kBeta1, static_cast<double>(st.step));
   const double c2 = 1.0 - std::pow(kBeta2, static_cast<double>(st.step));
@@ -832,6 +934,10 @@ void WriteBackSwaAverage(TrainingState& st) {
 StatusOr<FinetuneEpoch> TrainEpoch(TrainingState& st, int epoch) {
   const FinetuneOptions& o = st.o;
   std::shuffle(st.train.begin(), st.train.end(), st.rng);
+  // Intermediate matching fades out linearly until the averaging starts: it
+  // pulls every compressed layer back towards the original early on (no dead
+  // units, no layer drifting off), the output alone decides at the end.
+  st.hint_weight_now = st.swa_start > 0 ? o.hint_weight * std::max(0.0, 1.0 - static_cast<double>(epoch) / st.swa_start) : 0.0;
   double epoch_loss = 0;
   for (size_t first = 0; first < st.train.size(); first += static_cast<size_t>(o.batch_size)) {
     TML_RETURN_IF_ERROR(TrainBatch(st, epoch, first, &epoch_loss));
@@ -878,7 +984,7 @@ void RecordRelativeErrors(TrainingState& st) {
 StatusOr<bool> FinetunePass::Run(Graph& graph) {
   report_ = FinetuneReport{};
   if (options_.epochs <= 0) return false;
-  TrainingState st(options_, graph, report_);
+  TrainingState st(options_, graph, report_, &observer());
   TML_RETURN_IF_ERROR(LoadData(st));
   TML_RETURN_IF_ERROR(RunTeacher(st));
   CollectTrainable(st);

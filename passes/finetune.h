@@ -7,22 +7,33 @@
 //
 // Loss per sample: mean over output elements of (student − teacher)², plus,
 // when labels are given, ce_weight × the cross-entropy of the first output's
-// softmax against the label; averaged over the mini-batch.
+// softmax against the label, plus intermediate matching: for the first output
+// of every node with a weight operator (a compressed layer's output, an
+// LSTM's hidden states), hint_weight × mean((student − teacher)²) scaled by
+// (mean square of the teacher's outputs) / (mean square of the teacher's
+// value there), so each layer counts by its relative error. Its weight fades
+// linearly to 0 by the first averaged epoch. It gives every compressed layer
+// a gradient of its own: without it a deep network whose compressed layer
+// switches a ReLU bottleneck off entirely has no gradient left and its output
+// stays constant for every input (the dense autoencoder collapse).
+// Averaged over the mini-batch.
 //
 // Trained parameters: the Kronecker factors A_k, B_k and the values of S of
 // every operator, the recurrent biases (B), Gemm C and the constant operand of
-// Add/Sub on the gradient path, and, with train_dense, dense Gemm/MatMul and
-// recurrent weights that have no operator. Gradients come from the backward
+// Add/Sub on the gradient path, and, with train_dense (the default), dense
+// Gemm/MatMul and recurrent weights that have no operator. Gradients come from the backward
 // passes (passes/backward); the dense weight gradient dW of an operator is
 // mapped onto its structure:
 //   dA_k[i1,j1] = Σ_{i2,j2} dW[i1·m2+i2, j1·n2+j2]·B_k[i2,j2]
 //   dB_k[i2,j2] = Σ_{i1,j1} dW[i1·m2+i2, j1·n2+j2]·A_k[i1,j1]
 //   dS[r,c]     = dW[r,c] on the support of S.
 //
-// Optimiser: Adam (lr, β1 0.9, β2 0.999), the learning rate constant over the
-// first (1 − swa_fraction) of the epochs; over the last swa_fraction the
-// weights are averaged after every mini-batch update (stochastic weight
-// averaging) and the average is what the pass writes back.
+// Optimiser: Adam (β1 0.9, β2 0.999); the learning rate warms up linearly over
+// the first warmup_fraction of the steps (at most one epoch) and then decays
+// (cosine) from lr to final_lr_fraction × lr at the last step; over the last
+// swa_fraction of the epochs the weights are averaged after every mini-batch
+// update (stochastic weight averaging) and the average is what the pass
+// writes back.
 //
 // Doping while training (Doping paper): when operators carry S, training starts
 // with S re-selected at dope_start_factor × its density (from the residual of
@@ -69,7 +80,13 @@ struct FinetuneOptions {
   double holdout_fraction = 0.15;
   double ce_weight = 1.0;
   double swa_fraction = 0.25;
-  bool train_dense = false;
+  // Dense weights that stay (uncompressed layers, heads) are trained too.
+  bool train_dense = true;
+  // Weight of intermediate matching (finetune.cc: hints), fading to 0 by the
+  // averaged epochs; 0 = match the outputs only.
+  double hint_weight = 1.0;
+  double warmup_fraction = 0.05;   // of the steps, linear warm-up (at most one epoch)
+  double final_lr_fraction = 0.1;  // cosine decay of the learning rate down to lr × this
   double dope_start_factor = 2.0;
   double anneal_fraction = 0.5;
   double co_dropout = 0.1;

@@ -4,11 +4,14 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
+
+#include "passes/kron_budget.h"
 
 namespace tml {
 
@@ -112,6 +115,12 @@ BlockSearch SearchBlock(const float* w, int64_t m, int64_t n, const KronFactoriz
   for (const KronShape& s : kron::ShapeCandidates(m, n)) {
     const int r = UsefulRank(s, options.max_rank);
     if (r > 0) work.emplace_back(s, r);
+  }
+  if (options.mode == KronMode::kAuto && options.compress > 0.0) {
+    // Plain low rank U·V competes under a size target: a dense-trained
+    // matrix is often served better by it than by balanced factors.
+    const int low = kron::LowRankLimit(m, n, options.low_rank_max);
+    if (low > 0) work.emplace_back(kron::LowRankShape(m, n), low);
   }
   const int threads = ThreadCount(options);
   double frob_sq = 0.0;
@@ -240,6 +249,7 @@ double SquaredNorm(const float* w, int64_t count) {
 }
 
 std::string ShapeText(const KronShape& s) {
+  if (s == kron::LowRankShape(s.rows(), s.cols())) return fmt::format("U.V {}x{}", s.rows(), s.cols());
   return fmt::format("{}x{} (x) {}x{}", s.m1, s.n1, s.m2, s.n2);
 }
 
@@ -412,28 +422,10 @@ WeightOperator KronFactorizePass::FactorizeWith(const KronFactorizeOptions& opti
   return finish();
 }
 
-StatusOr<bool> KronFactorizePass::Run(Graph& graph) {
-  report_ = KronReport{};
-  report_.options = options_;
-  if (options_.mode == KronMode::kOff) return false;
-  if (options_.max_rank < 1) {
-    return InvalidInput("kron-factorize: --kron-max-rank must be >= 1 (got {})", options_.max_rank);
-  }
-  if (options_.compress != 0.0 && options_.compress <= 1.0) {
-    return InvalidInput("kron-factorize: --compress must be > 1 (got {:g})", options_.compress);
-  }
-  if (options_.compress_fallback != 0.0 &&
-      (options_.compress_fallback <= 1.0 || options_.compress <= 0.0)) {
-    return InvalidInput(
-        "kron-factorize: --compress-fallback needs --compress and must be > 1 (got {:g})",
-        options_.compress_fallback);
-  }
-  if (!(options_.tol >= 0.0)) {
-    return InvalidInput("kron-factorize: --kron-tol must be >= 0 (got {:g})", options_.tol);
-  }
-  const auto start = std::chrono::steady_clock::now();
-  bool changed = false;
-  for (Node& node : graph.nodes()) {
+std::vector<KronFactorizePass::MatrixJob> KronFactorizePass::CollectMatrices(const Graph& graph) const {
+  std::vector<MatrixJob> jobs;
+  for (size_t ni = 0; ni < graph.nodes().size(); ++ni) {
+    const Node& node = graph.nodes()[ni];
     int gates = 0;
     std::vector<std::pair<size_t, std::string>> weights;
     switch (node.op) {
@@ -450,69 +442,194 @@ StatusOr<bool> KronFactorizePass::Run(Graph& graph) {
       if (id == kNoTensor) continue;
       const Tensor& t = graph.tensor(id);
       if (!t.is_constant() || t.dtype != DType::kFloat32) continue;
+      MatrixJob job{ni, input, label, id, gates, 0, 0, {}};
       // Per direction out×in matrices.
-      std::vector<std::vector<float>> mats;
-      int64_t rows = 0, cols = 0;
       if (gates > 1 || node.op == OpKind::kRnn) {
         if (t.shape.size() != 3) continue;
-        rows = t.shape[1];
-        cols = t.shape[2];
+        job.rows = t.shape[1];
+        job.cols = t.shape[2];
         for (int64_t d = 0; d < t.shape[0]; ++d) {
-          mats.emplace_back(t.f32.begin() + d * rows * cols, t.f32.begin() + (d + 1) * rows * cols);
+          job.mats.emplace_back(t.f32.begin() + d * job.rows * job.cols,
+                                t.f32.begin() + (d + 1) * job.rows * job.cols);
         }
       } else {
         if (t.shape.size() != 2) continue;
         const bool in_by_out = node.op == OpKind::kMatMul || node.GetInt("transB", 0) == 0;
-        rows = in_by_out ? t.shape[1] : t.shape[0];
-        cols = in_by_out ? t.shape[0] : t.shape[1];
-        std::vector<float> m(static_cast<size_t>(rows * cols));
-        for (int64_t i = 0; i < rows; ++i) {
-          for (int64_t j = 0; j < cols; ++j) {
-            m[static_cast<size_t>(i * cols + j)] =
-                in_by_out ? t.f32[static_cast<size_t>(j * rows + i)] : t.f32[static_cast<size_t>(i * cols + j)];
+        job.rows = in_by_out ? t.shape[1] : t.shape[0];
+        job.cols = in_by_out ? t.shape[0] : t.shape[1];
+        std::vector<float> m(static_cast<size_t>(job.rows * job.cols));
+        for (int64_t i = 0; i < job.rows; ++i) {
+          for (int64_t j = 0; j < job.cols; ++j) {
+            m[static_cast<size_t>(i * job.cols + j)] =
+                in_by_out ? t.f32[static_cast<size_t>(j * job.rows + i)]
+                          : t.f32[static_cast<size_t>(i * job.cols + j)];
           }
         }
-        mats.push_back(std::move(m));
+        job.mats.push_back(std::move(m));
       }
-      WeightOperatorSet set;
-      set.input = input;
-      bool all = true;
-      std::vector<KronMatrixReport> reports;
-      for (size_t d = 0; d < mats.size(); ++d) {
-        KronMatrixReport r;
-        r.node = node.name;
-        r.op = OpKindName(node.op);
-        r.input = label;
-        r.tensor = t.name;
-        r.direction = static_cast<int>(d);
-        set.per_direction.push_back(FactorizeMatrix(mats[d].data(), rows, cols, gates, &r));
-        all = all && !set.per_direction.back().is_dense();
-        reports.push_back(std::move(r));
-      }
-      if (all) {
-        std::vector<std::string> layouts;
-        for (const KronMatrixReport& r : reports) layouts.push_back(r.layout);
-        set.note = fmt::format("{}", fmt::join(layouts, ", "));
-        node.weight_ops.push_back(std::move(set));
-        changed = true;
-      } else if (mats.size() > 1) {
-        // One operator set covers every direction; a partly dense set is not
-        // representable, so all directions stay dense.
-        for (KronMatrixReport& r : reports) {
-          if (r.layout != "dense") {
-            r.note = "kept dense: another direction of this weight does not factorize";
-            r.layout = "dense";
-            r.blocks.clear();
-            r.params_after = r.params_before;
-            r.macs_after = r.macs_before;
-            r.compression = 1.0;
-            r.relative_error = 0.0;
-            r.exact = false;
-          }
-        }
-      }
-      for (KronMatrixReport& r : reports) report_.matrices.push_back(std::move(r));
+      jobs.push_back(std::move(job));
     }
+  }
+  return jobs;
+}
+
+std::vector<std::vector<double>> KronFactorizePass::AllocateTargets(const std::vector<MatrixJob>& jobs) const {
+  // Every matrix's error-vs-size curve; the small ones stay dense and are
+  // paid from the budget first.
+  std::vector<std::vector<kron::CurvePoint>> curves;
+  std::vector<std::pair<size_t, size_t>> where;  // (job, direction) of each curve
+  int64_t total = 0, fixed = 0;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const int64_t dense = jobs[j].rows * jobs[j].cols;
+    for (size_t d = 0; d < jobs[j].mats.size(); ++d) {
+      total += dense;
+      if (dense < options_.min_elements) {
+        fixed += dense;
+        continue;
+      }
+      curves.push_back(kron::ErrorCurve(jobs[j].mats[d].data(), jobs[j].rows, jobs[j].cols,
+                                        options_.max_rank, options_.low_rank_max, options_.svd,
+                                        ThreadCount(options_)));
+      where.emplace_back(j, d);
+    }
+  }
+  const int64_t budget = static_cast<int64_t>(std::floor(static_cast<double>(total) / effective_compress_)) - fixed;
+  const std::vector<size_t> pick = kron::AllocateBudget(curves, budget);
+  std::vector<std::vector<double>> targets(jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j) targets[j].assign(jobs[j].mats.size(), 0.0);
+  for (size_t c = 0; c < curves.size(); ++c) {
+    const auto [j, d] = where[c];
+    const kron::CurvePoint& p = curves[c][pick[c]];
+    const int64_t dense = jobs[j].rows * jobs[j].cols;
+    // A hair under dense / params, so that the allocated size itself passes
+    // the candidates' params × compress <= dense test.
+    targets[j][d] = p.params >= dense ? 0.0 : static_cast<double>(dense) / static_cast<double>(p.params) * (1.0 - 1e-9);
+  }
+  return targets;
+}
+
+WeightOperator KronFactorizePass::FactorizeBudgeted(double target, const MatrixJob& job, size_t d,
+                                                    KronMatrixReport* report) const {
+  KronFactorizeOptions options = options_;
+  if (target <= 1.0) {
+    // The allocation keeps it dense: every value spent elsewhere buys less error.
+    options.min_elements = std::numeric_limits<int64_t>::max();  // dense, no search
+    WeightOperator op = FactorizeWith(options, job.mats[d].data(), job.rows, job.cols, job.gates, report);
+    if (job.rows * job.cols >= options_.min_elements) {
+      report->note = fmt::format("kept dense by the {:.3g}x budget: it buys the least error elsewhere", effective_compress_);
+    }
+    return op;
+  }
+  options.compress = target;
+  WeightOperator op = FactorizeWith(options, job.mats[d].data(), job.rows, job.cols, job.gates, report);
+  report->note = fmt::format("{:.1f}x of the {:.3g}x budget; {}", target, effective_compress_, report->note);
+  return op;
+}
+
+StatusOr<double> KronFactorizePass::CompressForTargetBytes(const Graph& graph,
+                                                           const std::vector<MatrixJob>& jobs) const {
+  int64_t all = 0, candidates = 0;
+  for (const Tensor& t : graph.tensors()) {
+    if (t.is_constant() && t.dtype == DType::kFloat32) all += t.num_elements();
+  }
+  for (const MatrixJob& job : jobs) candidates += graph.tensor(job.tensor).num_elements();
+  const int64_t others = all - candidates;  // biases and every weight no operator replaces
+  const int64_t values = options_.target_bytes / 4 - others;
+  if (values <= 0) {
+    return InvalidInput(
+        "kron-factorize: --target-bytes {} is below the {} bytes of float32 weights that are not "
+        "compressed (biases, other constants); give at least {}",
+        options_.target_bytes, others * 4, (others + 1) * 4);
+  }
+  // Within the target already: nothing to compress (1 = no budget).
+  return values >= candidates ? 1.0 : static_cast<double>(candidates) / static_cast<double>(values);
+}
+
+StatusOr<bool> KronFactorizePass::Run(Graph& graph) {
+  report_ = KronReport{};
+  report_.options = options_;
+  if (options_.mode == KronMode::kOff) return false;
+  if (options_.max_rank < 1) {
+    return InvalidInput("kron-factorize: --kron-max-rank must be >= 1 (got {})", options_.max_rank);
+  }
+  if (options_.compress != 0.0 && options_.compress <= 1.0) {
+    return InvalidInput("kron-factorize: --compress must be > 1 (got {:g})", options_.compress);
+  }
+  if (options_.target_bytes < 0 || (options_.target_bytes > 0 && options_.compress > 0.0)) {
+    return InvalidInput("kron-factorize: give either --compress N or --target-bytes B (> 0), not both");
+  }
+  if (options_.compress_fallback != 0.0 &&
+      (options_.compress_fallback <= 1.0 || options_.compress <= 0.0)) {
+    return InvalidInput(
+        "kron-factorize: --compress-fallback needs --compress and must be > 1 (got {:g})",
+        options_.compress_fallback);
+  }
+  if (options_.low_rank_max < 0) {
+    return InvalidInput("kron-factorize: --kron-low-rank must be >= 0 (got {})", options_.low_rank_max);
+  }
+  if (!(options_.tol >= 0.0)) {
+    return InvalidInput("kron-factorize: --kron-tol must be >= 0 (got {:g})", options_.tol);
+  }
+  if (options_.compress_fallback > 0.0 && options_.mode == KronMode::kAuto) {
+    observer().Warning(fmt::format(
+        "--compress-fallback {:g} is ignored: --compress {:g} is a budget for all the candidate "
+        "matrices together, spread over them by the allocation",
+        options_.compress_fallback, options_.compress));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<MatrixJob> jobs = CollectMatrices(graph);
+  std::vector<std::vector<double>> targets;  // per job, per direction: compress, 0 = dense
+  effective_compress_ = options_.compress;
+  if (options_.mode == KronMode::kAuto && options_.target_bytes > 0) {
+    TML_ASSIGN_OR_RETURN(effective_compress_, CompressForTargetBytes(graph, jobs));
+  }
+  if (options_.mode == KronMode::kAuto && effective_compress_ > 1.0) targets = AllocateTargets(jobs);
+  bool changed = false;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    MatrixJob& job = jobs[j];
+    Node& node = graph.nodes()[job.node];
+    WeightOperatorSet set;
+    set.input = job.input;
+    bool all = true;
+    std::vector<KronMatrixReport> reports;
+    for (size_t d = 0; d < job.mats.size(); ++d) {
+      KronMatrixReport r;
+      r.node = node.name;
+      r.op = OpKindName(node.op);
+      r.input = job.label;
+      r.tensor = graph.tensor(job.tensor).name;
+      r.direction = static_cast<int>(d);
+      if (targets.empty()) {
+        set.per_direction.push_back(FactorizeMatrix(job.mats[d].data(), job.rows, job.cols, job.gates, &r));
+      } else {
+        set.per_direction.push_back(FactorizeBudgeted(targets[j][d], job, d, &r));
+      }
+      all = all && !set.per_direction.back().is_dense();
+      reports.push_back(std::move(r));
+    }
+    if (all) {
+      std::vector<std::string> layouts;
+      for (const KronMatrixReport& r : reports) layouts.push_back(r.layout);
+      set.note = fmt::format("{}", fmt::join(layouts, ", "));
+      node.weight_ops.push_back(std::move(set));
+      changed = true;
+    } else if (job.mats.size() > 1) {
+      // One operator set covers every direction; a partly dense set is not
+      // representable, so all directions stay dense.
+      for (KronMatrixReport& r : reports) {
+        if (r.layout != "dense") {
+          r.note = "kept dense: another direction of this weight does not factorize";
+          r.layout = "dense";
+          r.blocks.clear();
+          r.params_after = r.params_before;
+          r.macs_after = r.macs_before;
+          r.compression = 1.0;
+          r.relative_error = 0.0;
+          r.exact = false;
+        }
+      }
+    }
+    for (KronMatrixReport& r : reports) report_.matrices.push_back(std::move(r));
   }
   report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return changed;
@@ -546,6 +663,7 @@ nlohmann::json KronReport::ToJson() const {
   j["max_rank"] = options.max_rank;
   j["compress"] = options.compress;
   j["compress_fallback"] = options.compress_fallback;
+  j["target_bytes"] = options.target_bytes;
   j["cost"] = options.cost == KronCost::kParams ? "params" : "macs";
   j["seconds"] = seconds;
   j["params_before"] = ParamsBefore();
@@ -597,6 +715,7 @@ std::string KronReport::ToTable() const {
   std::string out = fmt::format(
       "kron-factorize ({}, tol {:g}, max rank {}{}): {} matrices in {:.2f} s\n", KronModeName(options.mode),
       options.tol, options.max_rank,
+      options.target_bytes > 0 ? fmt::format(", target {} bytes", options.target_bytes) :
       options.compress > 0.0 ? fmt::format(", compress {:g}x{}", options.compress,
                                            options.compress_fallback > 0.0
                                                ? fmt::format(" (fallback {:g}x)", options.compress_fallback)

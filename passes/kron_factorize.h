@@ -18,9 +18,13 @@
 // Among admissible candidates:
 // - mode kAuto, compress == 0: the cheapest (cost: stored values, or MACs)
 //   whose relative Frobenius error ||W − op||/||W|| is <= tol;
-// - mode kAuto, compress = N > 0: the most accurate that stores at most
-//   (m·n)/N values (≥ N× compression); with compress_fallback = M, a matrix
-//   that cannot reach N gets the most accurate candidate reaching M;
+// - mode kAuto, compress = N > 0: a budget for the whole model — all the
+//   candidate matrices together store at most (Σ m·n)/N values. Run() gives
+//   each matrix its share by the allocation of kron_budget.h over every
+//   matrix's error-vs-size curve (Kronecker sums, low rank U·V, dense), then
+//   per matrix takes the most accurate candidate (Kronecker or U·V) within
+//   its share; FactorizeMatrix() alone applies N to the one matrix (and
+//   compress_fallback = M to a matrix that cannot reach N);
 // - mode kExact: the cheapest that is exact.
 // "Exact" means σ_{r+1}/σ_1 < exact_ratio (1e-6) of the rearranged matrix;
 // such a candidate is reported as exact whatever the mode. Stacked and per
@@ -58,7 +62,15 @@ struct KronFactorizeOptions {
   double compress = 0.0;  // --compress N: target compression (> 1) instead of tol; 0 = off
   // --compress-fallback M: a matrix no candidate brings to `compress` gets the
   // most accurate factorization reaching M (> 1) instead of staying dense; 0 = off.
+  // Since the whole-model budget: ignored by Run() (a warning says so), kept
+  // for old command lines; FactorizeMatrix() still honours it.
   double compress_fallback = 0.0;
+  // --target-bytes B: instead of N, the whole firmware's weights (every float
+  // constant counted as float32) fit in B bytes; the candidate matrices get
+  // what the other weights leave. 0 = off.
+  int64_t target_bytes = 0;
+  // Largest rank of the plain low-rank (U·V) candidates under --compress.
+  int low_rank_max = 64;
   KronCost cost = KronCost::kParams;  // what "cheapest" means
   double exact_ratio = 1e-6;          // σ_{r+1}/σ_1 below this is exact structure
   // Matrices with fewer elements are left alone (nothing to gain).
@@ -134,10 +146,28 @@ class KronFactorizePass : public Pass {
                                  KronMatrixReport* report) const;
 
  private:
+  // One candidate weight input of a node: its out×in matrix per direction.
+  struct MatrixJob {
+    size_t node = 0, input = 0;
+    std::string label;  // "W", "R" or "weight"
+    TensorId tensor = kNoTensor;
+    int gates = 1;
+    int64_t rows = 0, cols = 0;
+    std::vector<std::vector<float>> mats;
+  };
+  std::vector<MatrixJob> CollectMatrices(const Graph& graph) const;
+  // --target-bytes: the whole-model compression of the candidates it means.
+  StatusOr<double> CompressForTargetBytes(const Graph& graph, const std::vector<MatrixJob>& jobs) const;
+  // --compress N: per job and direction the compression the budget
+  // allocation (kron_budget.h) gives the matrix; 0 = stays dense.
+  std::vector<std::vector<double>> AllocateTargets(const std::vector<MatrixJob>& jobs) const;
+  WeightOperator FactorizeBudgeted(double target, const MatrixJob& job, size_t direction,
+                                   KronMatrixReport* report) const;
   WeightOperator FactorizeWith(const KronFactorizeOptions& options, const float* w, int64_t rows,
                                int64_t cols, int gates, KronMatrixReport* report) const;
 
   KronFactorizeOptions options_;
+  double effective_compress_ = 0.0;  // --compress, or what --target-bytes means
   KronReport report_;
 };
 

@@ -31,10 +31,15 @@ void AddCompressionOptions(CLI::App* cmd, CompileFlags* f) {
   cmd->add_option("--kron-tol", p.kron.tol, "Largest relative Frobenius error per matrix (default 1e-3)");
   cmd->add_option("--kron-max-rank", p.kron.max_rank, "Largest number of Kronecker terms per matrix (default 4)");
   cmd->add_option("--compress", p.kron.compress,
-                  "Target compression N (> 1): the most accurate factorization reaching Nx");
+                  "Target compression N (> 1) of all the candidate weight matrices together, "
+                  "spread over them by their sensitivity");
+  cmd->add_option("--kron-low-rank", p.kron.low_rank_max,
+                  "Largest rank of plain low-rank (U.V) candidates under --compress (default 64; "
+                  "0 = Kronecker sums only, as always with --finetune)");
+  cmd->add_option("--target-bytes", p.kron.target_bytes,
+                  "Instead of --compress: all the firmware's weights (as float32) fit in B bytes");
   cmd->add_option("--compress-fallback", p.kron.compress_fallback,
-                  "Compression M (> 1) for matrices that cannot reach --compress (such as "
-                  "an LSTM's narrow input weight); default 0 = they stay dense");
+                  "Ignored (with a warning): --compress is a budget for the whole model");
   cmd->add_option("--dope", p.dope.density,
                   "Sparse overlay of the largest residual entries of each Kronecker-factorized "
                   "weight, as a fraction of its entries (default 0 = off)");
@@ -44,8 +49,12 @@ void AddCompressionOptions(CLI::App* cmd, CompileFlags* f) {
                   ".npy integer labels of --calib: adds cross-entropy to fine-tuning");
   cmd->add_option("--seed", p.finetune.seed, "Fine-tuning seed (default 0)");
   cmd->add_option("--finetune-lr", p.finetune.lr, "Adam learning rate of fine-tuning (default 1e-2)");
-  cmd->add_flag("--finetune-dense", p.finetune.train_dense,
-                "Fine-tuning also trains the dense weights left uncompressed (e.g. the classifier head)");
+  cmd->add_flag("--finetune-dense,!--finetune-frozen-dense", p.finetune.train_dense,
+                "Fine-tuning trains the dense weights left uncompressed (e.g. the classifier head): "
+                "the default; --finetune-frozen-dense keeps them as they are");
+  cmd->add_option("--finetune-match", p.finetune.hint_weight,
+                  "Weight of matching every compressed layer's output to the original's during "
+                  "fine-tuning, fading to 0 by the averaged epochs (default 1; 0 = final outputs only)");
   cmd->add_option("--print-ir-after", f->options.pass_manager.print_ir_after,
                   "Print the IR after the named pass (e.g. quantize), or 'all'");
   cmd->add_option("--stop-after", f->options.pass_manager.stop_after,

@@ -115,12 +115,17 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
     recorded.push_back(fmt::format("--kron-max-rank {}", k.max_rank));
     if (k.compress > 0) recorded.push_back(fmt::format("--compress {:g}", k.compress));
     if (k.compress_fallback > 0) recorded.push_back(fmt::format("--compress-fallback {:g}", k.compress_fallback));
+    if (k.target_bytes > 0) recorded.push_back(fmt::format("--target-bytes {}", k.target_bytes));
+    if (k.low_rank_max != KronFactorizeOptions{}.low_rank_max) {
+      recorded.push_back(fmt::format("--kron-low-rank {}", k.low_rank_max));
+    }
   }
   if (options.passes.dope.density > 0) recorded.push_back(fmt::format("--dope {:g}", options.passes.dope.density));
   if (options.passes.finetune.epochs > 0) {
     const FinetuneOptions& f = options.passes.finetune;
     recorded.push_back(fmt::format("--finetune {} --seed {} --finetune-lr {:g}", f.epochs, f.seed, f.lr));
-    if (f.train_dense) recorded.push_back("--finetune-dense");
+    if (!f.train_dense) recorded.push_back("--finetune-frozen-dense");
+    if (f.hint_weight != 1.0) recorded.push_back(fmt::format("--finetune-match {:g}", f.hint_weight));
     if (!f.labels_path.empty()) recorded.push_back("--labels " + f.labels_path);
   }
   if (options.quantize != "none") recorded.push_back("--quantize " + options.quantize);

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include <fmt/format.h>
 
 #include "compiler/npy.h"
 #include "compiler/reference/run_batch.h"
-#include "passes/kron_math.h"
+#include "passes/kron_budget.h"
 #include "verification/anomaly_metrics.h"
 #include "verification/compare.h"
 
@@ -91,27 +90,14 @@ nlohmann::json KronCurve(const Graph& original, const nlohmann::json& m, int max
   const int64_t d = m.value("direction", 0);
   if (static_cast<int64_t>(t.f32.size()) < (d + 1) * rows * cols) return points;
   const float* w = t.f32.data() + d * rows * cols;
-  std::map<double, double> best;  // compression -> error
-  for (const kron::KronShape& shape : kron::ShapeCandidates(rows, cols)) {
-    const kron::KronSpectrum sp = kron::ComputeSpectrum(w, shape, max_rank, {}, /*screen=*/true);
-    for (int r = 1; r <= std::min(max_rank, sp.MaxRank()); ++r) {
-      const double c = static_cast<double>(rows * cols) / kron::KronParams(shape, r);
-      if (c <= 1.0) continue;
-      const double e = std::max(sp.RelativeError(r), 0.0);
-      auto it = best.find(c);
-      if (it == best.end() || e < it->second) best[c] = e;
+  // The pass's own curve (kron_budget.h), Kronecker sums only, as [compression,
+  // error] by ascending compression.
+  const std::vector<kron::CurvePoint> curve = kron::ErrorCurve(w, rows, cols, max_rank, 0, {}, 1);
+  for (auto p = curve.rbegin(); p != curve.rend(); ++p) {
+    if (p->params < rows * cols) {
+      points.push_back({static_cast<double>(rows * cols) / static_cast<double>(p->params), p->error});
     }
   }
-  // Pareto front: walking from high compression down, keep strictly better errors.
-  double floor = INFINITY;
-  std::vector<std::pair<double, double>> front;
-  for (auto it = best.rbegin(); it != best.rend(); ++it) {
-    if (it->second < floor) {
-      floor = it->second;
-      front.push_back(*it);
-    }
-  }
-  for (auto it = front.rbegin(); it != front.rend(); ++it) points.push_back({it->first, it->second});
   return points;
 }
 

@@ -247,9 +247,12 @@ TEST(KronFactorizePassTest, DenseRandomWeightsStayDenseWithinTolAndCompressWhenA
     StatusOr<bool> changed = pass.Run(graph);
     ASSERT_TRUE(changed.ok());
     EXPECT_TRUE(*changed);
+    // --compress is a budget for W and R together (kron_budget.h), not a
+    // per-matrix floor: each is compressed, the two together at least 8x.
+    EXPECT_GE(static_cast<double>(pass.report().ParamsBefore()) / static_cast<double>(pass.report().ParamsAfter()), 8.0);
     for (const KronMatrixReport& m : pass.report().matrices) {
       EXPECT_NE(m.layout, "dense") << m.input << ": " << m.note;
-      EXPECT_GE(m.compression, 8.0);
+      EXPECT_GT(m.compression, 2.0);
       EXPECT_FALSE(m.exact);
       EXPECT_GT(m.relative_error, 0.1);  // random weights have no structure
       EXPECT_LT(m.relative_error, 1.0);
