@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "compiler/ir/tensor.h"
+#include "compiler/task/task.h"
 
 namespace tml::verification {
 
@@ -30,8 +31,9 @@ struct TaskFigures {
 // the labels file's tensor (may be empty); `input` the model's only input
 // ([N, ...], for reconstruction scores) when the model is an anomaly
 // detector with `threshold`.
+// `task` keeps the figures to the ones that fit it (kAuto: all that apply).
 TaskFigures ComputeTaskFigures(const Tensor& output, const Tensor& labels, const Tensor* input,
-                               std::optional<double> threshold);
+                               std::optional<double> threshold, Task task = Task::kAuto);
 
 // Cross-entropy perplexity of logits [N, T, V] (any leading 1s dropped) against
 // labels [N, T]; nullopt when the shapes are not those.

@@ -122,6 +122,9 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
     if (f.train_dense) recorded.push_back("--finetune-dense");
     if (!f.labels_path.empty()) recorded.push_back("--labels " + f.labels_path);
   }
+  if (options.passes.finetune.task != Task::kAuto) {
+    recorded.push_back(std::string("--task ") + TaskName(options.passes.finetune.task));
+  }
   if (options.quantize != "none") recorded.push_back("--quantize " + options.quantize);
   if (options.calib_method != "minmax") recorded.push_back("--calib-method " + options.calib_method);
   if (options.anomaly) {
@@ -140,6 +143,10 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
 StatusOr<nlohmann::json> AddAnomalyScoring(const Graph& graph, const CompileOptions& options,
                                            codegen::GeneratedModel* model) {
   if (options.calib.empty()) return InvalidInput("--anomaly needs --calib X.npy (normal samples)");
+  if (!model->inputs.empty() && model->inputs[0].tokens) {
+    return InvalidInput("--anomaly needs an autoencoder of float inputs; '{}' takes token ids",
+                        model->inputs[0].name);
+  }
   if (model->inputs.size() != 1 || model->outputs.size() != 1 || model->input_size != model->output_size) {
     return InvalidInput(
         "--anomaly needs an autoencoder: one input and one output of the same size "
@@ -224,6 +231,7 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
                                  {"max_model_bytes", l.max_model_bytes}, {"max_nodes", l.max_nodes}};
   }
   manifest["quantize"] = options.quantize;
+  if (options.passes.finetune.task != Task::kAuto) manifest["task"] = TaskName(options.passes.finetune.task);
   std::vector<std::string> sources;
   for (const auto& f : model.files) {
     if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources.push_back(f.path);
@@ -231,7 +239,10 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
   manifest["sources"] = sources;
   manifest["include_dirs"] = {".", "runtime/include"};
   nlohmann::json ins = nlohmann::json::array(), outs = nlohmann::json::array();
-  for (const auto& t : model.inputs) ins.push_back({{"name", t.name}, {"shape", t.shape}});
+  for (const auto& t : model.inputs) {
+    ins.push_back({{"name", t.name}, {"shape", t.shape}});
+    if (t.tokens) ins.back()["dtype"] = "int32";  // token ids; float32 otherwise
+  }
   for (const auto& t : model.outputs) outs.push_back({{"name", t.name}, {"shape", t.shape}});
   manifest["inputs"] = ins;
   manifest["outputs"] = outs;

@@ -12,7 +12,7 @@ TOP = {
     "gates": list, "firmware_figures": dict, "float_figures": dict, "samples": int,
     "instructions_per_inference": NUMBER, "cycles_per_inference": NUMBER, "flash_bytes": int,
     "ram_bytes": int, "stack_high_water": int, "outputs": list, "clock_mhz": NUMBER,
-    "latency_ms": NUMBER, "layers": list, "functions": list, "energy": dict,
+    "latency_ms": NUMBER, "layers": list, "functions": list, "energy": dict, "task": str,
 }
 GATE = {"gate": str, "value": NUMBER, "limit": NUMBER, "kind": str, "default": bool, "passed": bool,
         "detail": str}
