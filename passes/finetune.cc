@@ -878,22 +878,20 @@ void KeepIfBest(TrainingState& st, int epoch) {
   for (const Adam& p : st.params) st.best_params.push_back(*p.value);
 }
 
-// After the last epoch: a collapsed or worse-than-best result goes back to the
-// best epoch's parameters (when the doping anneal left their sizes alone), and a
-// collapse that remains is reported in one line.
+// After the last epoch: a collapsed result goes back to the best epoch's
+// parameters (when the doping anneal left their sizes alone), and a collapse
+// that remains is reported in one line.
 Status KeepBestCheckpoint(TrainingState& st, Observer& observer) {
   const int64_t held = static_cast<int64_t>(st.holdout.size());
   CollapseCheck check = CheckCollapse(st.holdout_student, st.holdout_teacher, held,
                                       st.figure.worse_than_trivial, st.figure.trivial_detail);
-  const int last = st.o.epochs;
-  const bool worse = st.best_epoch > 0 && st.best_epoch != last &&
-                     (st.figure.higher_is_better ? st.figure.value < st.best_figure
-                                                 : !(st.figure.value <= st.best_figure));
   bool sizes_match = st.best_params.size() == st.params.size();
   for (size_t i = 0; sizes_match && i < st.params.size(); ++i) {
     sizes_match = st.best_params[i].size() == st.params[i].value->size();
   }
-  if ((check.collapsed || worse) && st.best_epoch > 0 && sizes_match) {
+  const std::string last_epoch = check.Describe();
+  const bool restore = check.collapsed && st.best_epoch >= 0 && st.best_epoch != st.o.epochs && sizes_match;
+  if (restore) {
     for (size_t i = 0; i < st.params.size(); ++i) *st.params[i].value = st.best_params[i];
     st.report.best_epoch = st.best_epoch;
     double ignored = 0;
@@ -901,13 +899,14 @@ Status KeepBestCheckpoint(TrainingState& st, Observer& observer) {
     check = CheckCollapse(st.holdout_student, st.holdout_teacher, held, st.figure.worse_than_trivial,
                           st.figure.trivial_detail);
   }
+  const std::string kept = restore ? fmt::format(" (kept epoch {}, the best)", st.best_epoch) : "";
   if (check.collapsed) {
     st.report.collapse = check.Describe();
-    observer.Warning(fmt::format("finetune: {}{}; verification will fail (gate 'collapse')",
-                                 check.Describe(),
-                                 st.report.best_epoch > 0
-                                     ? fmt::format(" (kept epoch {}, the best)", st.report.best_epoch)
-                                     : std::string()));
+    observer.Warning(fmt::format("finetune: {}{}; verification will fail (gate 'collapse: fine-tuning')",
+                                 check.Describe(), kept));
+  } else if (restore) {
+    observer.Warning(fmt::format("finetune: the last epoch collapsed ({}); kept epoch {}, the best",
+                                 last_epoch, st.best_epoch));
   }
   return Status::Ok();
 }
@@ -981,6 +980,7 @@ StatusOr<bool> FinetunePass::Run(Graph& graph) {
   for (const Adam& p : st.params) report_.parameters += static_cast<int64_t>(p.value->size());
   StartEngines(st);
   TML_ASSIGN_OR_RETURN(const std::string header, EvaluateBefore(st));
+  KeepIfBest(st, 0);  // the compressed model before training is a checkpoint too
   observer().Epoch("finetune", header);
   for (int epoch = 0; epoch < options_.epochs; ++epoch) {
     TML_ASSIGN_OR_RETURN(FinetuneEpoch e, TrainEpoch(st, epoch));
@@ -1021,7 +1021,7 @@ nlohmann::json FinetuneReport::ToJson() const {
 std::string FinetuneReport::Summary() const {
   std::string s = fmt::format("finetune: {} epochs in {:.1f} s, task {}; held-out {} -> {}", epochs,
                               seconds, task, figure_before, figure_after);
-  if (best_epoch > 0) s += fmt::format(" (epoch {} kept)", best_epoch);
+  if (best_epoch >= 0) s += fmt::format(" (epoch {} kept, the best)", best_epoch);
   if (!collapse.empty()) s += "; COLLAPSED";
   return s + "\n";
 }

@@ -101,7 +101,9 @@ struct FinetuneReport {
   std::string figure_name;  // the task's held-out figure: "perplexity", "top-1 agreement", ...
   std::string figure_before, figure_after;  // its text before and after training
   std::string collapse;     // compiler/task/collapse.h's line when the result collapsed
-  int best_epoch = 0;       // the epoch whose weights were kept (0: the last one)
+  // The epoch whose parameters were kept because the last one was worse or
+  // collapsed (0: as compressed, before training); -1: the last epoch's.
+  int best_epoch = -1;
   double seconds = 0.0;
   std::vector<FinetuneEpoch> history;
   nlohmann::json ToJson() const;

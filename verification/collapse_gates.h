@@ -9,6 +9,8 @@
 //       lm          perplexity below the labels' unigram perplexity
 //       anomaly     AUC above 0.5
 //       regression  closer to the original's outputs than their mean is
+// verify.cc adds "collapse: fine-tuning", failed whenever the fine-tune pass
+// reported a collapse on its held-out samples (the manifest keeps it).
 #ifndef TML_VERIFICATION_COLLAPSE_GATES_H_
 #define TML_VERIFICATION_COLLAPSE_GATES_H_
 

@@ -165,6 +165,16 @@ void JudgeTask(const nlohmann::json& manifest, const Graph& graph, const std::ve
                                      r->firmware_figures, r->original_figures)) {
     r->gates.push_back(std::move(g));
   }
+  // Fine-tuning saw the collapse on its held-out samples: never ship it.
+  if (manifest.contains("finetune") && manifest["finetune"].contains("collapse")) {
+    GateResult g;
+    g.name = "collapse: fine-tuning";
+    g.value = 1;
+    g.limit = 0;
+    g.by_default = true;
+    g.detail = manifest["finetune"]["collapse"].get<std::string>();
+    r->gates.push_back(g);
+  }
   for (const GateResult& g : r->gates) {
     if (g.name == "relative error") r->relative_error_limit = g.limit;
   }

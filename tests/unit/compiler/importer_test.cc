@@ -157,7 +157,7 @@ TEST(ImporterTest, IntegerInputOutsideGatherIsRefused) {
 
   OnnxBuilder f(13);
   f.Input("x", {1, 2}, onnx::TensorProto::FLOAT16).Output("y", {1, 2});
-  f.Node("Relu", {"x"}, {"y"});
+  OnnxBuilder::IntAttr(f.Node("Cast", {"x"}, {"y"}), "to", onnx::TensorProto::FLOAT);
   auto half = ImportOnnxBytes(f.Bytes(), "h.onnx");
   ASSERT_FALSE(half.ok());
   EXPECT_NE(half.status().message().find("has element type FLOAT16"), std::string::npos)
