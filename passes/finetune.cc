@@ -296,6 +296,7 @@ struct TrainingState {
   std::vector<int64_t> train, holdout;  // sample indices
   std::vector<std::vector<Tensor>> teacher_out;  // [sample][output]
   Task task = Task::kAuto;  // detected in RunTeacher unless --task gave it
+  std::vector<int64_t> train_tokens;  // lm: the training split's token ids (the unigram predictor)
 
   // The last held-out evaluation (Evaluate) and the best epoch's parameters.
   HeldOutFigure figure;
@@ -635,7 +636,12 @@ Status Evaluate(TrainingState& st, double* agreement, double* accuracy) {
     st.holdout_student.insert(st.holdout_student.end(), outs[i][0].f32.begin(), outs[i][0].f32.end());
     st.holdout_teacher.insert(st.holdout_teacher.end(), teacher.back()->f32.begin(), teacher.back()->f32.end());
   }
-  st.figure = ComputeHeldOutFigure(st.task, ins, student, teacher, held_labels);
+  if (st.task == Task::kLanguageModel && st.train_tokens.empty()) {
+    for (int64_t i : st.train) {
+      st.train_tokens.insert(st.train_tokens.end(), st.samples[i].i64.begin(), st.samples[i].i64.end());
+    }
+  }
+  st.figure = ComputeHeldOutFigure(st.task, ins, student, teacher, held_labels, st.train_tokens);
   if (accuracy != nullptr) {
     *accuracy = labels.empty() ? -1.0 : static_cast<double>(correct) / static_cast<double>(holdout.size());
   }

@@ -85,6 +85,20 @@ double UnigramPerplexity(const std::vector<int64_t>& labels) {
   return std::exp(entropy);
 }
 
+double HeldOutUnigramPerplexity(const std::vector<int64_t>& train, const std::vector<int64_t>& tokens,
+                                int64_t vocab) {
+  if (tokens.empty() || vocab < 1) return 1.0;
+  std::map<int64_t, int64_t> counts;
+  for (int64_t t : train) ++counts[t];
+  const double total = static_cast<double>(train.size() + static_cast<size_t>(vocab));
+  double nll = 0.0;
+  for (int64_t t : tokens) {
+    const auto it = counts.find(t);
+    nll -= std::log((static_cast<double>(it == counts.end() ? 0 : it->second) + 1.0) / total);
+  }
+  return std::exp(nll / static_cast<double>(tokens.size()));
+}
+
 bool WorseThanMeanPredictor(const std::vector<float>& outputs, const std::vector<float>& reference,
                             int64_t samples) {
   if (samples < 2 || outputs.size() != reference.size() || reference.empty()) return false;

@@ -44,6 +44,10 @@ double MajorityClassAccuracy(const std::vector<int64_t>& labels);
 // the perplexity of predicting every token from the labels' own unigram
 // frequencies (a lower bound for any context-free predictor of them).
 double UnigramPerplexity(const std::vector<int64_t>& labels);
+// The perplexity on `tokens` of the unigram frequencies of `train` (add-one
+// smoothed over `vocab` symbols): the trivial predictor out of sample.
+double HeldOutUnigramPerplexity(const std::vector<int64_t>& train, const std::vector<int64_t>& tokens,
+                                int64_t vocab);
 // True when `outputs` are further from `reference` (mean squared) than the
 // per-element mean of `reference` over the samples is: worse than a constant.
 bool WorseThanMeanPredictor(const std::vector<float>& outputs, const std::vector<float>& reference,

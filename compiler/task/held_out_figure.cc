@@ -39,7 +39,8 @@ double NextTokenNll(const Tensor& logits, const Tensor& input, int64_t* position
 
 HeldOutFigure LanguageModelFigure(const std::vector<const Tensor*>& inputs,
                                   const std::vector<const Tensor*>& student,
-                                  const std::vector<const Tensor*>& teacher) {
+                                  const std::vector<const Tensor*>& teacher,
+                                  const std::vector<int64_t>& train_tokens) {
   HeldOutFigure f;
   f.name = "perplexity";
   double s_nll = 0.0, t_nll = 0.0;
@@ -55,7 +56,9 @@ HeldOutFigure LanguageModelFigure(const std::vector<const Tensor*>& inputs,
   f.original = t_n > 0 ? std::exp(t_nll / static_cast<double>(t_n)) : NAN;
   f.text = fmt::format("perplexity {:.4f} (original {:.4f}), cross-entropy {:.4f} nats", f.value,
                        f.original, std::log(f.value));
-  const double unigram = UnigramPerplexity(next_tokens);
+  const int64_t vocab = student.empty() || student[0]->shape.empty() ? 0 : student[0]->shape.back();
+  const double unigram = train_tokens.empty() ? UnigramPerplexity(next_tokens)
+                                              : HeldOutUnigramPerplexity(train_tokens, next_tokens, vocab);
   f.worse_than_trivial = f.value >= unigram && f.original < unigram;
   f.trivial_detail = fmt::format("perplexity {:.4g} >= {:.4g} of the unigram predictor", f.value, unigram);
   return f;
@@ -98,8 +101,9 @@ HeldOutFigure ClassifierFigure(const std::vector<const Tensor*>& student,
 HeldOutFigure ComputeHeldOutFigure(Task task, const std::vector<const Tensor*>& inputs,
                                    const std::vector<const Tensor*>& student,
                                    const std::vector<const Tensor*>& teacher,
-                                   const std::vector<int64_t>& labels) {
-  if (task == Task::kLanguageModel) return LanguageModelFigure(inputs, student, teacher);
+                                   const std::vector<int64_t>& labels,
+                                   const std::vector<int64_t>& train_tokens) {
+  if (task == Task::kLanguageModel) return LanguageModelFigure(inputs, student, teacher, train_tokens);
   if (task == Task::kClassifier) return ClassifierFigure(student, teacher, labels);
   const std::vector<float> s = Flatten(student), t = Flatten(teacher);
   const int64_t samples = static_cast<int64_t>(student.size());

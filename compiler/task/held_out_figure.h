@@ -31,11 +31,14 @@ struct HeldOutFigure {
 
 // Samples are parallel vectors: the model input, the student's and the
 // teacher's first output (shapes per sample); `labels` one class per sample
-// (empty: none; used for a classifier's accuracy only).
+// (empty: none; used for a classifier's accuracy only). `train_tokens` (lm):
+// the training samples' token ids, whose unigram frequencies are the trivial
+// predictor (empty: the held-out tokens' own).
 HeldOutFigure ComputeHeldOutFigure(Task task, const std::vector<const Tensor*>& inputs,
                                    const std::vector<const Tensor*>& student,
                                    const std::vector<const Tensor*>& teacher,
-                                   const std::vector<int64_t>& labels);
+                                   const std::vector<int64_t>& labels,
+                                   const std::vector<int64_t>& train_tokens = {});
 
 }  // namespace tml
 

@@ -55,6 +55,8 @@ TEST(CollapseTest, TrivialPredictors) {
   EXPECT_DOUBLE_EQ(MajorityClassAccuracy({1, 1, 2, 3}), 0.5);
   // Two equally frequent tokens: a unigram predictor has perplexity 2.
   EXPECT_NEAR(UnigramPerplexity({4, 5, 4, 5}), 2.0, 1e-12);
+  // Out of sample, add-one smoothed over 4 symbols: p(4) = 3/6, p(5) = 1/6.
+  EXPECT_NEAR(HeldOutUnigramPerplexity({4, 4}, {4, 5}, 4), std::sqrt(12.0), 1e-12);
   const std::vector<float> reference = {0, 10, 2, 12};  // 2 samples of 2
   EXPECT_TRUE(WorseThanMeanPredictor({1, 11, 1, 11}, reference, 2));   // the mean itself
   EXPECT_FALSE(WorseThanMeanPredictor({0, 10, 2, 11}, reference, 2));
