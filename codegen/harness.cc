@@ -16,11 +16,15 @@ std::string Upper(std::string s) {
 
 std::string HostMainC(const std::string& name) {
   return fmt::format(
-      "/* Host driver: prog IN.bin OUT.bin [N] (raw float32 samples). */\n"
+      "/* Host driver: prog IN.bin OUT.bin [N] (raw float32 samples, int32 token ids). */\n"
       "#include <stdio.h>\n"
       "#include <stdlib.h>\n\n"
       "#include \"{0}.h\"\n\n"
+      "#if defined({1}_INPUT_IS_TOKENS)\n"
+      "static int32_t in[{1}_INPUT_SIZE + 1];\n"
+      "#else\n"
       "static float in[{1}_INPUT_SIZE + 1];\n"
+      "#endif\n"
       "static float out[{1}_OUTPUT_SIZE + 1];\n"
       "#if {1}_ARENA_EXTERN\n"
       "static float arena[({1}_ARENA_BYTES + 3) / 4] __attribute__((aligned({1}_ARENA_ALIGN)));\n"
@@ -39,7 +43,7 @@ std::string HostMainC(const std::string& name) {
       "  fo = fopen(argv[2], \"wb\");\n"
       "  if (fi == NULL || fo == NULL) return 1;\n"
       "  for (s = 0; s < n; ++s) {{\n"
-      "    if (fread(in, sizeof(float), {1}_INPUT_SIZE, fi) != {1}_INPUT_SIZE) return 1;\n"
+      "    if (fread(in, sizeof(in[0]), {1}_INPUT_SIZE, fi) != {1}_INPUT_SIZE) return 1;\n"
       "#if defined(TML_CHECK_STEP)\n"
       "    {{\n"
       "      int t;\n"

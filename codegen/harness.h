@@ -3,7 +3,7 @@
 // main is verification/verify_main.h).
 //
 //   HostMainC: a host program `prog IN.bin OUT.bin [N]` that reads N samples of
-//     NAME_INPUT_SIZE raw floats, runs NAME_invoke on each and writes the
+//     NAME_INPUT_SIZE raw floats (int32 token ids when NAME_INPUT_IS_TOKENS), runs NAME_invoke on each and writes the
 //     outputs as raw floats; exit status 0, or 1 on an I/O or kernel error.
 //     With -DTML_CHECK_STEP (models with NAME_step) it also feeds each sample
 //     one time step at a time after NAME_reset() and writes the last output

@@ -119,6 +119,9 @@ void S8Section(const ApiPlan& p, std::string* text) {
   *text += fmt::format("int {}_invoke_s8(const int8_t *input, int8_t *output);\n", p.name);
 }
 
+// The C type of the model's input buffers.
+const char* InputType(const ApiPlan& p) { return p.tokens ? "int32_t" : "float"; }
+
 void StepSection(const ApiPlan& p, std::string* text) {
   if (!p.has_step) return;
   *text += "\n";
@@ -146,7 +149,7 @@ void StepSection(const ApiPlan& p, std::string* text) {
   *text += "/* Restarts the stream (zero state, the model's constant initial states). */\n";
   *text += fmt::format("void {}_reset(void);\n", p.name);
   *text += "/* Feeds one time step; 1 when `output` was written, 0 when not yet, < 0 on error. */\n";
-  *text += fmt::format("int {}_step(const float *input, float *output);\n", p.name);
+  *text += fmt::format("int {}_step(const {} *input, float *output);\n", p.name, InputType(p));
   if (p.has_s8) {
     *text += "/* The same on int8 codes (INPUT0's format in, the outputs' formats out). */\n";
     *text += fmt::format("int {}_step_s8(const int8_t *input, int8_t *output);\n", p.name);
@@ -214,10 +217,19 @@ std::string ApiHeader(const ApiPlan& p) {
   }
   t += "\n/* A short English description of a status returned by this model. */\n";
   t += fmt::format("const char *{}_status_str(int status);\n\n", p.name);
-  t += "/* One inference: float inputs and outputs as laid out above. */\n";
-  t += fmt::format("int {}_invoke(const float *input, float *output);\n", p.name);
+  if (p.tokens) {
+    Doc(&t, {"The input holds token ids (int32_t, 0 <= id < VOCAB_SIZE): the model's embedding",
+             "lookup reads them. An id out of range makes NAME_invoke / NAME_step return",
+             "TML_ERROR_INDEX before anything is written to `output`."});
+    t += fmt::format("#define {}_INPUT_IS_TOKENS 1\n", p.upper);
+    t += fmt::format("#define {}_VOCAB_SIZE {}\n\n", p.upper, p.vocab_size);
+  }
+  t += fmt::format("/* One inference: {} inputs and float outputs as laid out above. */\n",
+                   p.tokens ? "token-id" : "float");
+  t += fmt::format("int {}_invoke(const {} *input, float *output);\n", p.name, InputType(p));
   t += "/* The same with one pointer per input and per output (INPUT<k>_SIZE, OUTPUT<k>_SIZE). */\n";
-  t += fmt::format("int {}_invoke_io(const float *const *inputs, float *const *outputs);\n", p.name);
+  t += fmt::format("int {}_invoke_io(const {} *const *inputs, float *const *outputs);\n", p.name,
+                   InputType(p));
   S8Section(p, &t);
   StepSection(p, &t);
   t += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " + p.upper + "_H_ */\n";

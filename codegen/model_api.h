@@ -54,6 +54,10 @@ struct ApiPlan {
   std::string no_s8_reason;   // when int8 && !has_s8
   int64_t staging_floats = 0;  // offset of the staging area in the arena (floats)
   bool has_step = false, prefix_output = false;
+  // The single input holds int32 token ids for an embedding lookup of
+  // vocab_size rows (NAME_invoke / NAME_step take const int32_t *).
+  bool tokens = false;
+  int64_t vocab_size = 0;
   int64_t seq_len = 0, step_input_size = 0, state_bytes = 0;
 };
 

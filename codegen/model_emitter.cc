@@ -108,6 +108,17 @@ StreamPlan PlanStreaming(const Graph& graph) {
   auto is_const = [&](TensorId id) { return id == kNoTensor || graph.tensor(id).is_constant(); };
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& node = nodes[i];
+    if (node.op == OpKind::kGather && node.input(1) == input && is_const(node.input(0)) &&
+        node.GetInt("axis", 0) == 0) {
+      // An embedding lookup of the step's token ids: one row of vectors per step.
+      const Tensor& out = graph.tensor(node.output(0));
+      const Shape s = StripLeadingOnes(out.shape);
+      if (s.empty() || s[0] != T) continue;
+      plan.per_step.insert(node.output(0));
+      plan.row[node.output(0)] = out.num_elements() / T;
+      plan.stream_nodes.insert(static_cast<int>(i));
+      continue;
+    }
     if (node.inputs.empty() || !plan.per_step.count(node.input(0))) continue;
     if (node.op == OpKind::kReshape || node.op == OpKind::kTranspose) {
       const Tensor& out = graph.tensor(node.output(0));
@@ -257,6 +268,9 @@ class ModelEmitter {
   StreamPlan stream_;
   int64_t stream_floats_ = 0;
   ApiPlan api_;  // the public surface (model_api.h)
+  bool tokens_ = false;      // the single model input holds int32 token ids
+  int64_t vocab_size_ = 0;   // rows of the embedding table the token ids index
+  const char* InputType() const { return tokens_ ? "int32_t" : "float"; }
   GeneratedModel result_;
 };
 
@@ -266,6 +280,8 @@ void ModelEmitter::PlanApi() {
   api_.name = name_;
   api_.upper = upper_;
   api_.arena = options_.arena;
+  api_.tokens = tokens_;
+  api_.vocab_size = vocab_size_;
   for (TensorId id : graph_.inputs()) {
     const Tensor& t = graph_.tensor(id);
     api_.inputs.push_back({t.name, t.shape, t.num_elements(), std::nullopt});
@@ -300,7 +316,22 @@ Status ModelEmitter::CheckSupported() {
         break;
     }
   }
+  for (TensorId id : graph_.inputs()) {
+    if (graph_.tensor(id).dtype == DType::kFloat32) continue;
+    if (graph_.inputs().size() != 1) {
+      return InvalidInput("input '{}' holds token ids; the firmware takes token ids only as the "
+                          "model's single input",
+                          graph_.tensor(id).name);
+    }
+    tokens_ = true;
+    for (const Node& node : graph_.nodes()) {
+      if (node.op == OpKind::kGather && node.input(1) == id) {
+        vocab_size_ = graph_.tensor(node.input(0)).shape[static_cast<size_t>(node.GetInt("axis", 0))];
+      }
+    }
+  }
   for (const Tensor& t : graph_.tensors()) {
+    if (tokens_ && t.role == TensorRole::kInput) continue;
     if (!t.is_constant() && t.dtype != DType::kFloat32) {
       return InvalidInput("tensor '{}' is {} at run time; the firmware computes in float32",
                           t.name, DTypeName(t.dtype));
@@ -425,7 +456,8 @@ Status ModelEmitter::EmitNodes(CWriter& w, const std::vector<int>& indices) {
 
 Status ModelEmitter::EmitInvoke(CWriter& w) {
   ctx_.ClearPointers();
-  w.Open(fmt::format("int {}_invoke_io(const float *const *inputs, float *const *outputs)", name_));
+  w.Open(fmt::format("int {}_invoke_io(const {} *const *inputs, float *const *outputs)", name_,
+                     InputType()));
   if (!ArenaCheck(api_).empty()) w.Line(ArenaCheck(api_));
   for (size_t k = 0; k < graph_.inputs().size(); ++k) {
     ctx_.SetPointer(graph_.inputs()[k], fmt::format("inputs[{}]", k));
@@ -467,7 +499,7 @@ Status ModelEmitter::EmitInvoke(CWriter& w) {
   w.Line("return 0;");
   w.Close();
   w.Line();
-  w.Open(fmt::format("int {}_invoke(const float *input, float *output)", name_));
+  w.Open(fmt::format("int {}_invoke(const {} *input, float *output)", name_, InputType()));
   std::string ins, outs;
   int64_t off = 0;
   for (size_t k = 0; k < graph_.inputs().size(); ++k) {
@@ -479,7 +511,8 @@ Status ModelEmitter::EmitInvoke(CWriter& w) {
     outs += (k ? ", " : "") + fmt::format("output + {}", off);
     off += graph_.tensor(graph_.outputs()[k]).num_elements();
   }
-  w.Line(fmt::format("const float *const inputs[{}] = {{{}}};", graph_.inputs().size(), ins));
+  w.Line(fmt::format("const {} *const inputs[{}] = {{{}}};", InputType(), graph_.inputs().size(),
+                     ins));
   w.Line(fmt::format("float *const outputs[{}] = {{{}}};", graph_.outputs().size(), outs));
   w.Line(fmt::format("return {}_invoke_io(inputs, outputs);", name_));
   w.Close();
@@ -493,6 +526,7 @@ StepStorage ModelEmitter::PlanStepStorage() {
   StepStorage storage;
   int64_t next = 0;
   for (TensorId id : stream_.per_step) {
+    if (graph_.tensor(id).dtype != DType::kFloat32) continue;  // token ids: read from `input`
     storage.offset[id] = next;
     next += AlignFloats(stream_.prefix_output ? stream_.row[id] : graph_.tensor(id).num_elements());
   }
@@ -570,6 +604,19 @@ Status ModelEmitter::EmitStreamedNode(CWriter& w, int i, StepStorage& storage) {
   const Node& node = graph_.nodes()[static_cast<size_t>(i)];
   w.Comment(Describe(node) + ", one time step");
   w.Line(fmt::format("TML_LAYER_MARK({});", i));
+  if (node.op == OpKind::kGather) {
+    const int64_t tokens = stream_.row[node.input(1)];
+    const int64_t row = stream_.row[node.output(0)];
+    TML_ASSIGN_OR_RETURN(std::string table_dims, ctx_.Dims(node.input(0)));
+    TML_ASSIGN_OR_RETURN(std::string table, ctx_.Ptr(node.input(0)));
+    TML_ASSIGN_OR_RETURN(std::string i_dims, ctx_.DimsOf(Shape{tokens}));
+    TML_ASSIGN_OR_RETURN(std::string y_dims, ctx_.DimsOf(Shape{tokens, row / tokens}));
+    const std::string params = ctx_.Param("tml_gather_params", "{0, TML_INDEX_S32}");
+    ctx_.UseKernel("tml_gather_f32");
+    ctx_.Call(fmt::format("tml_gather_f32(NULL, {}, {}, {}, {}, input, {}, {})", params,
+                          table_dims, table, i_dims, y_dims, StepRowPtr(storage, node.output(0))));
+    return Status::Ok();
+  }
   if (!IsRecurrent(node.op)) {
     TML_ASSIGN_OR_RETURN(std::string dims, ctx_.DimsOf(Shape{stream_.row[node.output(0)]}));
     ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, {}, {}, {})", dims,
@@ -730,17 +777,19 @@ Status ModelEmitter::EmitStep(CWriter& w) {
   TML_RETURN_IF_ERROR(EmitReset(w, storage));
   w.Line();
 
-  w.Open(fmt::format("int {}_step(const float *input, float *output)", name_));
+  w.Open(fmt::format("int {}_step(const {} *input, float *output)", name_, InputType()));
   w.Line(fmt::format("int32_t t;"));
   if (!ArenaCheck(api_).empty()) w.Line(ArenaCheck(api_));
   w.Line(fmt::format("if (!{0}_ready) {0}_reset();", name_));
   w.Line(fmt::format("t = {};", stream_.prefix_output ? "0" : name_ + "_t"));
   const TensorId input = graph_.inputs()[0];
-  TML_ASSIGN_OR_RETURN(std::string in_row_dims, ctx_.DimsOf(Shape{stream_.row[input]}));
   ctx_.UseKernel("tml_copy_f32");
-  w.Comment("this step's row of the input");
-  ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, input, {}, {})", in_row_dims, in_row_dims,
-                        StepRowPtr(storage, input)));
+  if (!tokens_) {
+    TML_ASSIGN_OR_RETURN(std::string in_row_dims, ctx_.DimsOf(Shape{stream_.row[input]}));
+    w.Comment("this step's row of the input");
+    ctx_.Call(fmt::format("tml_copy_f32(NULL, {}, input, {}, {})", in_row_dims, in_row_dims,
+                          StepRowPtr(storage, input)));
+  }
   for (int i : stream_.stream_nodes) {
     TML_RETURN_IF_ERROR(EmitStreamedNode(w, i, storage));
   }
@@ -839,7 +888,7 @@ StatusOr<GeneratedModel> ModelEmitter::Run() {
   TML_RETURN_IF_ERROR(Plan());
   for (TensorId id : graph_.inputs()) {
     const Tensor& t = graph_.tensor(id);
-    result_.inputs.push_back({t.name, t.shape});
+    result_.inputs.push_back({t.name, t.shape, t.dtype != DType::kFloat32});
     result_.input_size += t.num_elements();
   }
   for (TensorId id : graph_.outputs()) {

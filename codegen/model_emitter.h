@@ -26,6 +26,11 @@
 //       the negative tml_status of the first kernel that failed.
 //   int NAME_invoke_io(const float *const *inputs, float *const *outputs);
 //       The same with one pointer per input / output (NAME_INPUT<k>_SIZE ...).
+//   Token models (one int64/int32 ONNX input that feeds Gather, an embedding
+//   lookup) take `const int32_t *` instead of `const float *` in NAME_invoke,
+//   NAME_invoke_io and NAME_step, and the header defines NAME_INPUT_IS_TOKENS
+//   and NAME_VOCAB_SIZE; an id outside [0, NAME_VOCAB_SIZE) makes the call
+//   return TML_ERROR_INDEX (-3) before `output` is written.
 //   Recurrent models whose first recurrent layer reads the model input one
 //   time step per row (batch 1, forward, no sequence_lens) also get
 //   void NAME_reset(void);
@@ -89,6 +94,7 @@ struct GeneratedFile {
 struct TensorInfo {
   std::string name;
   Shape shape;
+  bool tokens = false;  // an input of int32_t token ids (NAME_INPUT_IS_TOKENS)
 };
 
 struct GeneratedModel {

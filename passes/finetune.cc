@@ -13,6 +13,9 @@
 #include "compiler/npy.h"
 #include "compiler/reference/interpreter.h"
 #include "compiler/reference/materialize.h"
+#include "compiler/reference/run_batch.h"
+#include "compiler/task/collapse.h"
+#include "compiler/task/held_out_figure.h"
 #include "passes/backward/backward.h"
 #include "passes/dope.h"
 
@@ -314,6 +317,15 @@ struct TrainingState {
   std::vector<std::vector<std::vector<float>>> teacher_hints;
   std::vector<double> hint_scale;
   double hint_weight_now = 0.0;  // this epoch's weight of the matching term
+  Task task = Task::kAuto;  // detected in RunTeacher unless --task gave it
+  std::vector<int64_t> train_tokens;  // lm: the training split's token ids (the unigram predictor)
+
+  // The last held-out evaluation (Evaluate) and the best epoch's parameters.
+  HeldOutFigure figure;
+  std::vector<float> holdout_student, holdout_teacher;  // first outputs, back to back
+  std::vector<std::vector<float>> best_params;  // CollectParams() order
+  double best_figure = 0.0;
+  int best_epoch = -1;
 
   // Parameters (CollectTrainable, PrepareDoping, CollectParams).
   std::vector<Slot> slots;
@@ -364,7 +376,11 @@ Status LoadData(TrainingState& st) {
   if (calib.shape.empty() || calib.shape[0] < 2) {
     return InvalidInput("finetune: --finetune needs --calib X.npy with at least 2 samples");
   }
-  if (calib.dtype != DType::kFloat32) {
+  const Tensor& in_decl = graph.tensor(graph.inputs()[0]);
+  const bool tokens = in_decl.dtype == DType::kInt64;  // token ids stay integers
+  if (tokens) {
+    TML_RETURN_IF_ERROR(CheckDataType(calib, in_decl, o.calib_path.empty() ? "finetune: the calibration data" : o.calib_path));
+  } else if (calib.dtype != DType::kFloat32) {
     calib.f32.assign(calib.i64.begin(), calib.i64.end());
     calib.dtype = DType::kFloat32;
   }
@@ -374,7 +390,6 @@ Status LoadData(TrainingState& st) {
                         o.calib_path.empty() ? std::string("the calibration data") : o.calib_path, non_finite);
   }
   const int64_t count = calib.shape[0];
-  const Tensor& in_decl = graph.tensor(graph.inputs()[0]);
   const int64_t per = in_decl.num_elements();
   if (calib.num_elements() != count * per) {
     return InvalidInput("finetune: {}: samples have {} values, the model input '{}' {} needs {}",
@@ -386,7 +401,12 @@ Status LoadData(TrainingState& st) {
   for (int64_t s = 0; s < count; ++s) {
     st.samples[s].name = in_decl.name;
     st.samples[s].shape = in_decl.shape;
-    st.samples[s].f32.assign(calib.f32.begin() + s * per, calib.f32.begin() + (s + 1) * per);
+    st.samples[s].dtype = in_decl.dtype;
+    if (tokens) {
+      st.samples[s].i64.assign(calib.i64.begin() + s * per, calib.i64.begin() + (s + 1) * per);
+    } else {
+      st.samples[s].f32.assign(calib.f32.begin() + s * per, calib.f32.begin() + (s + 1) * per);
+    }
   }
   std::vector<int64_t> order(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) order[i] = i;
@@ -459,6 +479,13 @@ Status RunTeacher(TrainingState& st) {
   for (size_t h = 0; h < st.hints.size(); ++h) {
     st.hint_scale.push_back(out_ms / std::max(hint_sq[h] / std::max(hint_n[h], 1.0), 1e-12));
   }
+  TaskShapes shapes;
+  shapes.input = st.samples[0].shape;
+  shapes.token_input = st.samples[0].dtype == DType::kInt64;
+  shapes.output = st.teacher_out[0][0].shape;
+  shapes.has_labels = !st.labels.empty();
+  st.task = DetectTask(shapes, st.o.task);
+  st.report.task = TaskName(st.task);
   return Status::Ok();
 }
 
@@ -494,6 +521,8 @@ void CollectTrainable(TrainingState& st) {
       if (o.train_dense) mark(node, 1);
     } else if (node.op == OpKind::kMatMul) {
       if (o.train_dense) mark(node, 1);
+    } else if (node.op == OpKind::kGather && graph.tensor(node.input(1)).role == TensorRole::kInput) {
+      mark(node, 0);  // an embedding table looked up by the model's token ids
     }
   }
   // Forward reachability: which activations depend on parameters; Add/Sub biases
@@ -662,6 +691,24 @@ Status Evaluate(TrainingState& st, double* agreement, double* accuracy) {
   }
   *agreement = st.report.classifier ? agree / static_cast<double>(holdout.size())
                                     : 1.0 - err / std::max(var, 1e-30);
+  std::vector<const Tensor*> ins, student, teacher;
+  std::vector<int64_t> held_labels;
+  st.holdout_student.clear();
+  st.holdout_teacher.clear();
+  for (size_t i = 0; i < holdout.size(); ++i) {
+    ins.push_back(&st.samples[holdout[i]]);
+    student.push_back(&outs[i][0]);
+    teacher.push_back(&st.teacher_out[holdout[i]][0]);
+    if (!labels.empty()) held_labels.push_back(labels[holdout[i]]);
+    st.holdout_student.insert(st.holdout_student.end(), outs[i][0].f32.begin(), outs[i][0].f32.end());
+    st.holdout_teacher.insert(st.holdout_teacher.end(), teacher.back()->f32.begin(), teacher.back()->f32.end());
+  }
+  if (st.task == Task::kLanguageModel && st.train_tokens.empty()) {
+    for (int64_t i : st.train) {
+      st.train_tokens.insert(st.train_tokens.end(), st.samples[i].i64.begin(), st.samples[i].i64.end());
+    }
+  }
+  st.figure = ComputeHeldOutFigure(st.task, ins, student, teacher, held_labels, st.train_tokens);
   if (accuracy != nullptr) {
     *accuracy = labels.empty() ? -1.0 : static_cast<double>(correct) / static_cast<double>(holdout.size());
   }
@@ -678,11 +725,12 @@ StatusOr<std::string> EvaluateBefore(TrainingState& st) {
     for (int64_t i : st.holdout) correct += Argmax(st.teacher_out[i][0].f32) == st.labels[i] ? 1 : 0;
     r.teacher_accuracy = static_cast<double>(correct) / static_cast<double>(st.holdout.size());
   }
-  return fmt::format("finetune: {} parameters, {} training / {} held-out samples, {} threads; "
-                     "before: agreement {:.4f}{}",
-                     r.parameters, st.train.size(), st.holdout.size(), st.threads, r.agreement_before,
-                     st.labels.empty() ? "" : fmt::format(", accuracy {:.4f} (teacher {:.4f})",
-                                                          r.accuracy_before, r.teacher_accuracy));
+  r.figure_name = st.figure.name;
+  r.figure_before = st.figure.text;
+  return fmt::format("finetune: {} parameters, {} training / {} held-out samples, {} threads, "
+                     "task {}; before: {}",
+                     r.parameters, st.train.size(), st.holdout.size(), st.threads, r.task,
+                     st.figure.text);
 }
 
 // The loss of sample `s` (its outputs `out`) and dL/d(outputs) for a
@@ -922,6 +970,55 @@ int64_t SparseNnz(TrainingState& st) {
 }
 
 // Writes the stochastic weight average back into the parameters.
+// Remembers the parameters of the epoch with the best held-out figure so far
+// (a collapsed epoch never counts).
+void KeepIfBest(TrainingState& st, int epoch) {
+  const double v = st.figure.value;
+  const bool collapsed =
+      CheckCollapse(st.holdout_student, st.holdout_teacher, static_cast<int64_t>(st.holdout.size()),
+                    st.figure.worse_than_trivial).collapsed;
+  if (collapsed || std::isnan(v)) return;
+  const bool better = st.best_epoch < 0 || (st.figure.higher_is_better ? v > st.best_figure : v < st.best_figure);
+  if (!better) return;
+  st.best_figure = v;
+  st.best_epoch = epoch;
+  st.best_params.clear();
+  for (const Adam& p : st.params) st.best_params.push_back(*p.value);
+}
+
+// After the last epoch: a collapsed result goes back to the best epoch's
+// parameters (when the doping anneal left their sizes alone), and a collapse
+// that remains is reported in one line.
+Status KeepBestCheckpoint(TrainingState& st, Observer& observer) {
+  const int64_t held = static_cast<int64_t>(st.holdout.size());
+  CollapseCheck check = CheckCollapse(st.holdout_student, st.holdout_teacher, held,
+                                      st.figure.worse_than_trivial, st.figure.trivial_detail);
+  bool sizes_match = st.best_params.size() == st.params.size();
+  for (size_t i = 0; sizes_match && i < st.params.size(); ++i) {
+    sizes_match = st.best_params[i].size() == st.params[i].value->size();
+  }
+  const std::string last_epoch = check.Describe();
+  const bool restore = check.collapsed && st.best_epoch >= 0 && st.best_epoch != st.o.epochs && sizes_match;
+  if (restore) {
+    for (size_t i = 0; i < st.params.size(); ++i) *st.params[i].value = st.best_params[i];
+    st.report.best_epoch = st.best_epoch;
+    double ignored = 0;
+    TML_RETURN_IF_ERROR(Evaluate(st, &ignored, nullptr));
+    check = CheckCollapse(st.holdout_student, st.holdout_teacher, held, st.figure.worse_than_trivial,
+                          st.figure.trivial_detail);
+  }
+  const std::string kept = restore ? fmt::format(" (kept epoch {}, the best)", st.best_epoch) : "";
+  if (check.collapsed) {
+    st.report.collapse = check.Describe();
+    observer.Warning(fmt::format("finetune: {}{}; verification will fail (gate 'collapse: fine-tuning')",
+                                 check.Describe(), kept));
+  } else if (restore) {
+    observer.Warning(fmt::format("finetune: the last epoch collapsed ({}); kept epoch {}, the best",
+                                 last_epoch, st.best_epoch));
+  }
+  return Status::Ok();
+}
+
 void WriteBackSwaAverage(TrainingState& st) {
   for (Adam& a : st.params) {
     if (!a.avg.empty()) *a.value = a.avg;
@@ -948,7 +1045,9 @@ StatusOr<FinetuneEpoch> TrainEpoch(TrainingState& st, int epoch) {
   e.loss = epoch_loss / static_cast<double>(st.train.size());
   if (epoch == o.epochs - 1 && st.swa_count > 0) WriteBackSwaAverage(st);
   TML_RETURN_IF_ERROR(Evaluate(st, &e.agreement, nullptr));
+  e.figure = st.figure.value;
   e.nnz = SparseNnz(st);
+  KeepIfBest(st, e.epoch);
   return e;
 }
 
@@ -956,9 +1055,9 @@ StatusOr<FinetuneEpoch> TrainEpoch(TrainingState& st, int epoch) {
 std::string EpochLine(const TrainingState& st, const FinetuneEpoch& e) {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
-  return fmt::format("finetune: epoch {}/{}  loss {:.5f}  {} {:.4f}{}{}  {:.1f}s", e.epoch,
-                     st.o.epochs, e.loss, st.report.classifier ? "agreement" : "fidelity",
-                     e.agreement, st.doped ? fmt::format("  nnz {}", e.nnz) : "",
+  return fmt::format("finetune: epoch {}/{}  loss {:.5f}  {}{}{}  {:.1f}s", e.epoch,
+                     st.o.epochs, e.loss, st.figure.text,
+                     st.doped ? fmt::format("  nnz {}", e.nnz) : "",
                      e.epoch > st.swa_start ? "  (swa)" : "", elapsed);  // e.epoch is 1-based
 }
 
@@ -993,14 +1092,17 @@ StatusOr<bool> FinetunePass::Run(Graph& graph) {
   for (const Adam& p : st.params) report_.parameters += static_cast<int64_t>(p.value->size());
   StartEngines(st);
   TML_ASSIGN_OR_RETURN(const std::string header, EvaluateBefore(st));
+  KeepIfBest(st, 0);  // the compressed model before training is a checkpoint too
   observer().Epoch("finetune", header);
   for (int epoch = 0; epoch < options_.epochs; ++epoch) {
     TML_ASSIGN_OR_RETURN(FinetuneEpoch e, TrainEpoch(st, epoch));
     observer().Epoch("finetune", EpochLine(st, e));
     report_.history.push_back(e);
   }
+  TML_RETURN_IF_ERROR(KeepBestCheckpoint(st, observer()));
   RecordRelativeErrors(st);
   TML_RETURN_IF_ERROR(Evaluate(st, &report_.agreement_after, &report_.accuracy_after));
+  report_.figure_after = st.figure.text;
   report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
   return true;
 }
@@ -1009,8 +1111,11 @@ nlohmann::json FinetuneReport::ToJson() const {
   nlohmann::json j = {{"epochs", epochs}, {"train_samples", train_samples},
                       {"holdout_samples", holdout_samples}, {"parameters", parameters},
                       {"agreement_metric", classifier ? "top1" : "fidelity"},
+                      {"task", task}, {"figure", figure_name}, {"figure_before", figure_before},
+                      {"figure_after", figure_after}, {"best_epoch", best_epoch},
                       {"agreement_before", agreement_before}, {"agreement_after", agreement_after},
                       {"seconds", seconds}};
+  if (!collapse.empty()) j["collapse"] = collapse;
   if (accuracy_before >= 0) {
     j["accuracy_before"] = accuracy_before;
     j["accuracy_after"] = accuracy_after;
@@ -1018,20 +1123,18 @@ nlohmann::json FinetuneReport::ToJson() const {
   }
   nlohmann::json h = nlohmann::json::array();
   for (const FinetuneEpoch& e : history) {
-    h.push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"agreement", e.agreement}, {"nnz", e.nnz}});
+    h.push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"agreement", e.agreement}, {"figure", e.figure},
+                 {"nnz", e.nnz}});
   }
   j["history"] = std::move(h);
   return j;
 }
 
 std::string FinetuneReport::Summary() const {
-  std::string s = fmt::format(
-      "finetune: {} epochs in {:.1f} s; held-out {} {:.4f} -> {:.4f}", epochs, seconds,
-      classifier ? "agreement" : "fidelity", agreement_before, agreement_after);
-  if (accuracy_before >= 0) {
-    s += fmt::format(", accuracy {:.4f} -> {:.4f} (teacher {:.4f})", accuracy_before,
-                     accuracy_after, teacher_accuracy);
-  }
+  std::string s = fmt::format("finetune: {} epochs in {:.1f} s, task {}; held-out {} -> {}", epochs,
+                              seconds, task, figure_before, figure_after);
+  if (best_epoch >= 0) s += fmt::format(" (epoch {} kept, the best)", best_epoch);
+  if (!collapse.empty()) s += "; COLLAPSED";
   return s + "\n";
 }
 

@@ -46,9 +46,12 @@
 // Data: the calibration samples (first axis = samples, each reshaped to the
 // model's single input) are shuffled with the seed; the last holdout_fraction
 // are held back. A header line and one line per epoch go to the observer's
-// Epoch() (train loss, agreement with the teacher on the held-out part; top-1
-// agreement for classifier-shaped outputs, otherwise fidelity
-// 1 − Σ(s−t)²/Σ(t−mean t)²); Summary() is the final report.
+// Epoch() (train loss and the task's figure on the held-out part,
+// compiler/task/held_out_figure.h: top-1 agreement, reconstruction score,
+// relative error / SNR or perplexity); Summary() is the final report.
+// Collapse (compiler/task/collapse.h) is checked on the held-out outputs after
+// the last epoch: a warning line says so, and the epoch with the best held-out
+// figure is kept when the last one is worse or collapsed.
 //
 // Threads: each mini-batch is split into `threads` contiguous parts whose
 // gradients are summed in part order, so results do not depend on timing;
@@ -63,6 +66,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compiler/task/task.h"
 #include "passes/pass.h"
 
 namespace tml {
@@ -91,6 +95,7 @@ struct FinetuneOptions {
   double anneal_fraction = 0.5;
   double co_dropout = 0.1;
   int threads = 2;
+  Task task = Task::kAuto;  // --task; kAuto: compiler/task/task.h's DetectTask
 };
 
 struct FinetuneEpoch {
@@ -98,6 +103,7 @@ struct FinetuneEpoch {
   double loss = 0.0;
   double agreement = 0.0;  // on the held-out samples
   int64_t nnz = 0;         // sparse entries after the epoch
+  double figure = 0.0;     // the task's held-out figure (FinetuneReport::figure_name)
 };
 
 struct FinetuneReport {
@@ -108,6 +114,13 @@ struct FinetuneReport {
   double agreement_before = 0.0, agreement_after = 0.0;  // held-out, vs teacher
   double accuracy_before = -1.0, accuracy_after = -1.0;  // held-out, vs labels (-1: none)
   double teacher_accuracy = -1.0;
+  std::string task;         // compiler/task/task.h's name of the task
+  std::string figure_name;  // the task's held-out figure: "perplexity", "top-1 agreement", ...
+  std::string figure_before, figure_after;  // its text before and after training
+  std::string collapse;     // compiler/task/collapse.h's line when the result collapsed
+  // The epoch whose parameters were kept because the last one was worse or
+  // collapsed (0: as compressed, before training); -1: the last epoch's.
+  int best_epoch = -1;
   double seconds = 0.0;
   std::vector<FinetuneEpoch> history;
   nlohmann::json ToJson() const;

@@ -1,6 +1,7 @@
 #include "verification/emulated_run.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <map>
 
@@ -9,20 +10,31 @@
 namespace tml::verification {
 namespace {
 
-// Sample `s` of every input, back to back (the layout of tml_in).
-void GatherSample(const std::vector<Tensor>& data, int64_t samples, int64_t s, std::vector<float>* in) {
-  size_t pos = 0;
+// Sample `s` of every input, back to back as the bytes of tml_in: float32, or
+// int32 token ids (the reference has already range-checked them).
+void GatherSample(const std::vector<Tensor>& data, int64_t samples, int64_t s,
+                  std::vector<uint8_t>* in) {
+  in->clear();
   for (const Tensor& d : data) {
     const int64_t n = d.num_elements() / samples;
-    std::copy(d.f32.begin() + s * n, d.f32.begin() + (s + 1) * n, in->begin() + pos);
-    pos += static_cast<size_t>(n);
+    for (int64_t k = s * n; k < (s + 1) * n; ++k) {
+      uint8_t bytes[4];
+      if (d.dtype == DType::kInt64) {
+        const int64_t wide = std::clamp<int64_t>(d.i64[static_cast<size_t>(k)], INT32_MIN, INT32_MAX);
+        const int32_t id = static_cast<int32_t>(wide);
+        std::memcpy(bytes, &id, 4);
+      } else {
+        std::memcpy(bytes, &d.f32[static_cast<size_t>(k)], 4);
+      }
+      in->insert(in->end(), bytes, bytes + 4);
+    }
   }
 }
 
 // One inference: tml_in written, run to the next bkpt #1, status and outputs read.
 Status RunOne(emu::M4Runner& runner, const EmulationSetup& setup, int64_t s,
-              const std::vector<float>& in, std::vector<float>* out, emu::StopInfo* stop) {
-  TML_RETURN_IF_ERROR(runner.WriteSymbol("tml_in", in.data(), in.size() * 4));
+              const std::vector<uint8_t>& in, std::vector<float>* out, emu::StopInfo* stop) {
+  TML_RETURN_IF_ERROR(runner.WriteSymbol("tml_in", in.data(), in.size()));
   TML_ASSIGN_OR_RETURN(*stop, runner.RunUntilBreakpoint());
   if (stop->reason != emu::StopReason::kBreakpoint || stop->breakpoint != 1) {
     return VerifyFailed("sample {}: the firmware stopped unexpectedly ({})", s,
@@ -43,11 +55,11 @@ Status RunOne(emu::M4Runner& runner, const EmulationSetup& setup, int64_t s,
 
 // Cycles per layer (marker id) and per function of sample 0 on the profiled build.
 Status Profile(const EmulationSetup& setup, const emu::RunnerOptions& runner_options,
-               const std::vector<float>& in0, EmulatedRun* run) {
+               const std::vector<uint8_t>& in0, EmulatedRun* run) {
   TML_ASSIGN_OR_RETURN(auto prof, emu::M4Runner::Load(setup.profile_elf, runner_options));
   TML_ASSIGN_OR_RETURN(emu::StopInfo first, prof->RunUntilBreakpoint());
   (void)first;
-  TML_RETURN_IF_ERROR(prof->WriteSymbol("tml_in", in0.data(), in0.size() * 4));
+  TML_RETURN_IF_ERROR(prof->WriteSymbol("tml_in", in0.data(), in0.size()));
   prof->ClearProfile();
   TML_ASSIGN_OR_RETURN(emu::StopInfo one, prof->RunUntilBreakpoint());
   (void)one;
@@ -81,7 +93,7 @@ StatusOr<EmulatedRun> RunEmulated(const EmulationSetup& setup, const std::vector
   EmulatedRun run;
   run.outputs.resize(static_cast<size_t>(samples));
   run.min_instructions = UINT64_MAX;
-  std::vector<float> in(static_cast<size_t>(setup.input_size));
+  std::vector<uint8_t> in;
   for (int64_t s = 0; s < samples; ++s) {
     observer.Progress("emulating", s, samples);
     GatherSample(data, samples, s, &in);

@@ -95,9 +95,9 @@ ScoreHistogram HistogramOfScores(const std::vector<double>& scores, const std::v
 }
 
 TaskFigures ComputeTaskFigures(const Tensor& output, const Tensor& labels, const Tensor* input,
-                               std::optional<double> threshold) {
+                               std::optional<double> threshold, Task task) {
   TaskFigures f;
-  if (labels.i64.empty()) return f;
+  if (labels.i64.empty() || task == Task::kRegression) return f;
   if (input != nullptr && threshold.has_value()) {
     const int64_t n = input->shape.empty() ? 0 : input->shape[0];
     if (n > 0 && labels.num_elements() == n && input->num_elements() == output.num_elements()) {
@@ -111,8 +111,8 @@ TaskFigures ComputeTaskFigures(const Tensor& output, const Tensor& labels, const
     }
     return f;
   }
-  f.perplexity = Perplexity(output, labels);
-  if (f.perplexity.has_value()) return f;
+  if (task != Task::kClassifier) f.perplexity = Perplexity(output, labels);
+  if (f.perplexity.has_value() || task == Task::kLanguageModel || task == Task::kAnomaly) return f;
   const double accuracy = Top1Accuracy(output, labels);
   if (accuracy >= 0.0) f.accuracy = accuracy;
   f.confusion = ConfusionMatrix(output, labels);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "compiler/ir/tensor.h"
+#include "compiler/task/task.h"
 
 namespace tml::verification {
 
@@ -57,8 +58,9 @@ struct TaskFigures {
 // the labels file's tensor (may be empty); `input` the model's only input
 // ([N, ...], for reconstruction scores) when the model is an anomaly
 // detector with `threshold`.
+// `task` keeps the figures to the ones that fit it (kAuto: all that apply).
 TaskFigures ComputeTaskFigures(const Tensor& output, const Tensor& labels, const Tensor* input,
-                               std::optional<double> threshold);
+                               std::optional<double> threshold, Task task = Task::kAuto);
 
 // The confusion matrix of an [N, classes] output against N integer labels in
 // [0, classes); empty when the output is not one class vector per sample or a

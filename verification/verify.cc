@@ -9,6 +9,7 @@
 #include "compiler/onnx/importer.h"
 #include "compiler/ir/verifier.h"
 #include "compiler/reference/run_batch.h"
+#include "verification/collapse_gates.h"
 #include "verification/file_digest.h"
 #include "verification/firmware.h"
 #include "verification/manifest.h"
@@ -152,8 +153,8 @@ void JudgeTask(const nlohmann::json& manifest, const Graph& graph, const std::ve
     if (!labels.i64.empty()) original_threshold = OriginalThreshold(manifest["anomaly"], graph);
   }
   const Tensor* input = anomaly ? &data[0] : nullptr;
-  r->firmware_figures = ComputeTaskFigures(r->firmware_outputs[0], labels, input, fw_threshold);
-  r->original_figures = ComputeTaskFigures(reference[0], labels, input, original_threshold);
+  r->firmware_figures = ComputeTaskFigures(r->firmware_outputs[0], labels, input, fw_threshold, r->task);
+  r->original_figures = ComputeTaskFigures(reference[0], labels, input, original_threshold, r->task);
   if (anomaly && !original_threshold.has_value()) r->original_figures.recall.reset();
   const bool uncompressed_float = manifest.value("quantize", std::string("none")) == "none" &&
                                   !manifest.contains("kron_factorize") && !manifest.contains("dope") &&
@@ -161,6 +162,20 @@ void JudgeTask(const nlohmann::json& manifest, const Graph& graph, const std::ve
   double worst = 0.0;
   for (const OutputMetrics& m : r->comparison.outputs) worst = std::isnan(m.relative) ? NAN : std::max(worst, m.relative);
   r->gates = EvaluateGates(requested, uncompressed_float, r->firmware_figures, r->original_figures, worst);
+  for (GateResult& g : CollapseGates(r->task, r->firmware_outputs[0], reference[0], labels,
+                                     r->firmware_figures, r->original_figures)) {
+    r->gates.push_back(std::move(g));
+  }
+  // Fine-tuning saw the collapse on its held-out samples: never ship it.
+  if (manifest.contains("finetune") && manifest["finetune"].contains("collapse")) {
+    GateResult g;
+    g.name = "collapse: fine-tuning";
+    g.value = 1;
+    g.limit = 0;
+    g.by_default = true;
+    g.detail = manifest["finetune"]["collapse"].get<std::string>();
+    r->gates.push_back(g);
+  }
   for (const GateResult& g : r->gates) {
     if (g.name == "relative error") r->relative_error_limit = g.limit;
   }
@@ -186,11 +201,29 @@ Status RelevantWindows(const VerifyOptions& options, const Tensor& labels, int64
     }
   }
   return Status::Ok();
+// The task the figures and gates follow: --task, else the one compile was
+// told, else detected from the shapes, the labels and --anomaly.
+Task VerifyTask(const nlohmann::json& manifest, const std::vector<Tensor>& reference,
+                const Tensor& labels, int64_t samples, Task requested) {
+  if (requested == Task::kAuto && manifest.contains("task")) {
+    StatusOr<Task> recorded = ParseTask(manifest["task"].get<std::string>());
+    if (recorded.ok()) requested = *recorded;
+  }
+  TaskShapes shapes;
+  const nlohmann::json& in = manifest["inputs"][0];
+  shapes.input = in["shape"].get<Shape>();
+  shapes.token_input = in.value("dtype", std::string("float32")) == "int32";
+  shapes.output.assign(reference[0].shape.begin() + 1, reference[0].shape.end());
+  shapes.has_labels = labels.shape.size() >= 1 && labels.shape[0] == samples;
+  if (shapes.has_labels) shapes.labels.assign(labels.shape.begin() + 1, labels.shape.end());
+  shapes.anomaly = manifest.contains("anomaly");
+  return DetectTask(shapes, requested);
 }
 
 }  // namespace
 
-Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& input_shapes) {
+Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& input_shapes,
+                     const std::vector<bool>& token_inputs) {
   if (options.test_data.empty()) return InvalidInput("verify needs --test-data X.npy");
   if (options.test_data.size() != input_shapes.size()) {
     return InvalidInput("the model has {} input(s) and {} --test-data file(s) were given",
@@ -205,7 +238,13 @@ Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector
   }
   for (size_t i = 0; i < data.size(); ++i) {
     const Tensor& d = data[i];
-    if (d.dtype != DType::kFloat32) {
+    const bool tokens = i < token_inputs.size() && token_inputs[i];
+    if (tokens && d.dtype != DType::kInt64) {
+      return InvalidInput("{}: holds floats; the model input takes integer token ids: give an "
+                          "int32 or int64 .npy",
+                          options.test_data[i]);
+    }
+    if (!tokens && d.dtype != DType::kFloat32) {
       return InvalidInput("{}: holds integers; the model input needs float32 or float64 data",
                           options.test_data[i]);
     }
@@ -304,9 +343,14 @@ StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOpti
   }
 
   const bool anomaly = manifest.contains("anomaly");
+  r.task = VerifyTask(manifest, reference, labels, r.samples, options.task);
   r.comparison = CompareOutputs(reference, r.run.outputs, r.samples,
                                 labels.shape.size() == 1 ? labels.i64 : std::vector<int64_t>{});
-  r.comparison.has_accuracy = r.comparison.has_accuracy && !anomaly;
+  r.comparison.has_accuracy = r.comparison.has_accuracy && !anomaly && r.task == Task::kClassifier;
+  // Top-1 agreement is a classifier's figure; a reconstruction's argmax means nothing.
+  for (OutputMetrics& m : r.comparison.outputs) {
+    m.classifier = m.classifier && (r.task == Task::kClassifier || r.task == Task::kLanguageModel);
+  }
   if (anomaly) r.anomaly = ScoreAnomalies(manifest, data, r.run, r.samples, labels);
   r.firmware_outputs = FirmwareOutputs(reference, r.run.outputs, r.samples);
   for (const std::string& path : options.test_data) {

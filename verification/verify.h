@@ -55,6 +55,9 @@ struct VerifyOptions {
   // Release gates (gates.h): requested limits; the defaults by task apply
   // where a figure is not given one.
   Gates gates;
+  // --task: which figures are printed and gated; kAuto: compile's --task, else
+  // detected (compiler/task/task.h).
+  Task task = Task::kAuto;
   // Budget and clock; negative = the value stored at compile time (or the
   // cortex-m4 default: 1024 KB flash, 256 KB RAM, 80 MHz).
   double flash_kb = -1, ram_kb = -1, clock_mhz = -1;
@@ -97,6 +100,7 @@ struct VerificationResult {
   std::vector<Tensor> firmware_outputs;
   // Task figures of the firmware and of the float original on the same data,
   // and every gate that applied (gates.h).
+  Task task = Task::kAuto;  // the task the figures and gates follow (never kAuto after Verify)
   TaskFigures firmware_figures, original_figures;
   std::vector<GateResult> gates;
   std::optional<double> relative_error_limit;  // when the raw-error gate applies
@@ -128,10 +132,12 @@ StatusOr<VerificationResult> Verify(const std::string& out_dir, const VerifyOpti
                                     Observer& observer);
 
 // Reads the test data and labels of `options` and checks them against the
-// model's input shapes (float data, one sample per row on axis 0, leading 1s
-// may be left out; at least one sample; as many integer labels as samples),
-// so `compile --verify` can refuse bad data before it replaces anything.
-Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& input_shapes);
+// model's input shapes (float data, or integer data for the inputs flagged in
+// `token_inputs`; one sample per row on axis 0, leading 1s may be left out; at
+// least one sample; as many integer labels as samples), so `compile --verify`
+// can refuse bad data before it replaces anything.
+Status CheckTestData(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& input_shapes,
+                     const std::vector<bool>& token_inputs = {});
 
 }  // namespace tml::verification
 

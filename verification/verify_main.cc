@@ -46,7 +46,11 @@ std::string VerifyMainC(const std::string& name, bool wake_gate, bool wake_gate_
   return fmt::format(
       "/* Verification main for the emulated Cortex-M4 (bkpt #1 protocol). */\n"
       "#include \"{0}.h\"\n\n"
+      "#if defined({1}_INPUT_IS_TOKENS)\n"
+      "int32_t tml_in[{1}_INPUT_SIZE + 1];\n"
+      "#else\n"
       "float tml_in[{1}_INPUT_SIZE + 1];\n"
+      "#endif\n"
       "float tml_out[{1}_OUTPUT_SIZE + 1];\n"
       "volatile int tml_result;\n\n"
       "#if {1}_ARENA_EXTERN\n"

@@ -1,13 +1,16 @@
-// Gather: the indices must be constants (they are in every supported model:
-// PyTorch's x[:, -1] and friends); they become a static int32 array.
+// Gather: constant indices (PyTorch's x[:, -1] and friends) become a static
+// int32 array; the model's token-id input (an embedding lookup) is read in
+// place as int32_t, its range checked by the kernel (TML_ERROR_INDEX).
 #include "codegen/ops/op_emitters.h"
 
 namespace tml::codegen {
 
 Status EmitGather(EmitContext& ctx, const Node& node) {
   const Tensor& indices = ctx.tensor(node.input(1));
-  if (!indices.is_constant() || indices.dtype != DType::kInt64) {
-    return InvalidInput("{}: the indices '{}' must be a constant integer tensor for the firmware",
+  const bool tokens = indices.role == TensorRole::kInput && indices.dtype == DType::kInt64;
+  if (!tokens && (!indices.is_constant() || indices.dtype != DType::kInt64)) {
+    return InvalidInput("{}: the indices '{}' must be a constant integer tensor or the model's "
+                        "token-id input for the firmware",
                         node.Describe(), indices.name);
   }
   const std::string params = ctx.Param(
@@ -15,8 +18,10 @@ Status EmitGather(EmitContext& ctx, const Node& node) {
   TML_ASSIGN_OR_RETURN(std::string x_dims, ctx.Dims(node.input(0)));
   TML_ASSIGN_OR_RETURN(std::string x, ctx.Ptr(node.input(0)));
   TML_ASSIGN_OR_RETURN(std::string i_dims, ctx.Dims(node.input(1)));
-  const std::string idx =
-      indices.i64.empty() ? std::string("NULL") : ctx.IndexArray(indices.i64);
+  std::string idx = indices.i64.empty() ? std::string("NULL") : ctx.IndexArray(indices.i64);
+  if (tokens) {
+    TML_ASSIGN_OR_RETURN(idx, ctx.Ptr(node.input(1)));
+  }
   TML_ASSIGN_OR_RETURN(std::string y_dims, ctx.Dims(node.output(0)));
   TML_ASSIGN_OR_RETURN(std::string y, ctx.Ptr(node.output(0)));
   ctx.UseKernel("tml_gather_f32");

@@ -74,7 +74,13 @@ void AddBudgetOptions(CLI::App* cmd, VerifyOptions* v) {
 void AddVerifyOptions(CLI::App* cmd, VerifyFlags* flags) {
   VerifyOptions* v = &flags->options;
   cmd->add_option("--test-data", v->test_data, ".npy samples per model input (first axis = samples)");
-  cmd->add_option("--test-labels", v->test_labels, ".npy integer labels, for accuracy");
+  cmd->add_option("--test-labels", v->test_labels,
+                  ".npy integer labels: classes [N], anomaly flags [N] or next tokens [N, T]");
+  cmd->add_option_function<std::string>(
+         "--task", [v](const std::string& text) { v->task = *ParseTask(text); },
+         "What the model does, for the figures and gates of fine-tuning and verification: "
+         "classifier, anomaly, regression or lm (default auto: from shapes and labels)")
+      ->check(CLI::IsMember({"auto", "classifier", "anomaly", "regression", "lm"}));
   // Release gates (verification/gates.h); defaults apply by task when labels are given.
   Gates* g = &v->gates;
   cmd->add_option("--max-relative-error,--tolerance", g->max_relative_error,

@@ -103,6 +103,7 @@ Status RunCompile(CompileFlags& f) {
   }
   ParseKronMode(f.kron_mode, &o.passes.kron.mode);
   o.passes.finetune.calib_path = o.calib;
+  o.passes.finetune.task = f.verify_flags.options.task;
   const VerifyOptions& v = f.verify_flags.options;
   o.test_data = v.test_data;
   o.test_labels = v.test_labels;
@@ -123,8 +124,12 @@ Status RunCompile(CompileFlags& f) {
   TML_ASSIGN_OR_RETURN(Compiled compiled, Compile(f.model, o, observer));
   if (f.verify) {
     std::vector<std::vector<int64_t>> shapes;
-    for (const codegen::TensorInfo& t : compiled.model.inputs) shapes.push_back(t.shape);
-    TML_RETURN_IF_ERROR(CheckVerifyInputs(v, shapes));
+    std::vector<bool> tokens;
+    for (const codegen::TensorInfo& t : compiled.model.inputs) {
+      shapes.push_back(t.shape);
+      tokens.push_back(t.tokens);
+    }
+    TML_RETURN_IF_ERROR(CheckVerifyInputs(v, shapes, tokens));
   }
   TML_RETURN_IF_ERROR(WriteOutputDir(f.out_dir, compiled.files, f.force));
   std::cout << report::RenderCompileText(compiled, f.out_dir);

@@ -128,6 +128,9 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
     if (f.hint_weight != 1.0) recorded.push_back(fmt::format("--finetune-match {:g}", f.hint_weight));
     if (!f.labels_path.empty()) recorded.push_back("--labels " + f.labels_path);
   }
+  if (options.passes.finetune.task != Task::kAuto) {
+    recorded.push_back(std::string("--task ") + TaskName(options.passes.finetune.task));
+  }
   if (options.quantize != "none") recorded.push_back("--quantize " + options.quantize);
   if (options.calib_method != "minmax") recorded.push_back("--calib-method " + options.calib_method);
   if (options.float_math != "fast") recorded.push_back("--float-math " + options.float_math);
@@ -153,6 +156,10 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
 StatusOr<nlohmann::json> AddAnomalyScoring(const Graph& graph, const CompileOptions& options,
                                            codegen::GeneratedModel* model) {
   if (options.calib.empty()) return InvalidInput("--anomaly needs --calib X.npy (normal samples)");
+  if (!model->inputs.empty() && model->inputs[0].tokens) {
+    return InvalidInput("--anomaly needs an autoencoder of float inputs; '{}' takes token ids",
+                        model->inputs[0].name);
+  }
   if (model->inputs.size() != 1 || model->outputs.size() != 1 || model->input_size != model->output_size) {
     return InvalidInput(
         "--anomaly needs an autoencoder: one input and one output of the same size "
@@ -244,6 +251,7 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
   manifest["arena"] = options.arena;  // --arena: static, or extern (NAME_init)
   manifest["has_invoke_s8"] = model.has_s8;
   manifest["float_math"] = options.float_math;
+  if (options.passes.finetune.task != Task::kAuto) manifest["task"] = TaskName(options.passes.finetune.task);
   std::vector<std::string> sources;
   for (const auto& f : model.files) {
     if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".c") sources.push_back(f.path);
@@ -251,7 +259,10 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
   manifest["sources"] = sources;
   manifest["include_dirs"] = {".", "runtime/include"};
   nlohmann::json ins = nlohmann::json::array(), outs = nlohmann::json::array();
-  for (const auto& t : model.inputs) ins.push_back({{"name", t.name}, {"shape", t.shape}});
+  for (const auto& t : model.inputs) {
+    ins.push_back({{"name", t.name}, {"shape", t.shape}});
+    if (t.tokens) ins.back()["dtype"] = "int32";  // token ids; float32 otherwise
+  }
   for (const auto& t : model.outputs) outs.push_back({{"name", t.name}, {"shape", t.shape}});
   manifest["inputs"] = ins;
   manifest["outputs"] = outs;

@@ -23,8 +23,9 @@ inline StatusOr<VerificationResult> VerifyOutputDir(const std::string& out_dir, 
   return verification::Verify(out_dir, options, observer);
 }
 
-inline Status CheckVerifyInputs(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& inputs) {
-  return verification::CheckTestData(options, inputs);
+inline Status CheckVerifyInputs(const VerifyOptions& options, const std::vector<std::vector<int64_t>>& inputs,
+                               const std::vector<bool>& token_inputs = {}) {
+  return verification::CheckTestData(options, inputs, token_inputs);
 }
 
 }  // namespace tml

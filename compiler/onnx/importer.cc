@@ -302,6 +302,7 @@ class Importer {
   Status FoldIfConstant(Node& node, bool* folded);
   Status ImportOutputs(const onnx::GraphProto& graph);
   void RemoveDeadNodes();
+  Status CheckIntegerInputs() const;
   void WarnOnNonFinite(const Tensor& t);
   TensorId AddConstant(Tensor t, const std::string& onnx_name);
 
@@ -328,7 +329,28 @@ StatusOr<ImportResult> Importer::Run(onnx::ModelProto& model) {
   for (int i = 0; i < graph.node_size(); ++i) TML_RETURN_IF_ERROR(ImportNode(graph.node(i), i));
   TML_RETURN_IF_ERROR(ImportOutputs(graph));
   RemoveDeadNodes();
+  TML_RETURN_IF_ERROR(CheckIntegerInputs());
   return std::move(result_);
+}
+
+// Token ids index an embedding table and nothing else: the reference, the
+// passes and the firmware treat every other node input as float data.
+Status Importer::CheckIntegerInputs() const {
+  const Graph& g = result_.graph;
+  for (TensorId id : g.inputs()) {
+    if (g.tensor(id).dtype != DType::kInt64) continue;
+    for (const Node& node : g.nodes()) {
+      for (size_t k = 0; k < node.inputs.size(); ++k) {
+        if (node.inputs[k] != id || (node.op == OpKind::kGather && k == 1)) continue;
+        return InvalidInput(
+            "graph input '{}' holds integers and feeds {} as its input {}; integer inputs are "
+            "supported as Gather indices (an embedding lookup) only: bake others (e.g. "
+            "sequence_lens) into the model",
+            g.tensor(id).name, node.Describe(), k);
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Status Importer::CheckModel(onnx::ModelProto& model) {
@@ -521,10 +543,13 @@ Status Importer::ImportInputs(const onnx::GraphProto& graph) {
     }
     const auto& tensor_type = input.type().tensor_type();
     const int elem = tensor_type.elem_type();
-    if (elem != onnx::TensorProto::FLOAT && elem != onnx::TensorProto::DOUBLE) {
+    // Integer inputs are token ids (int64 from PyTorch, int32 from others);
+    // CheckIntegerInputs limits them to Gather indices once the nodes are in.
+    const bool integer = elem == onnx::TensorProto::INT64 || elem == onnx::TensorProto::INT32;
+    if (elem != onnx::TensorProto::FLOAT && elem != onnx::TensorProto::DOUBLE && !integer) {
       return InvalidInput(
-          "graph input '{}' has element type {}; model inputs must be float (integer inputs "
-          "such as sequence_lens must be initializers: bake them into the model)",
+          "graph input '{}' has element type {}; model inputs must be float, or int64/int32 "
+          "token ids that feed a Gather (embedding lookup)",
                           input.name(),
                           onnx::TensorProto::DataType_Name(
                               static_cast<onnx::TensorProto::DataType>(elem)));
@@ -561,11 +586,11 @@ Status Importer::ImportInputs(const onnx::GraphProto& graph) {
           "(e.g. batch 1)",
           input.name(), fmt::join(dims_text, ", "), input.name());
     }
-    TML_RETURN_IF_ERROR(CheckTensorSize(shape, DType::kFloat32,
-                                        fmt::format("input '{}'", input.name())));
+    const DType dtype = integer ? DType::kInt64 : DType::kFloat32;
+    TML_RETURN_IF_ERROR(CheckTensorSize(shape, dtype, fmt::format("input '{}'", input.name())));
     Tensor t;
     t.name = input.name();
-    t.dtype = DType::kFloat32;
+    t.dtype = dtype;
     t.shape = shape;
     t.role = TensorRole::kInput;
     TensorId id = g.AddTensor(std::move(t));

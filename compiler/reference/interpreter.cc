@@ -15,9 +15,10 @@ StatusOr<std::vector<Tensor>> Interpreter::Run(const std::vector<Tensor>& inputs
   std::vector<bool> ready(g.tensors().size(), false);
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& declared = g.tensor(g.inputs()[i]);
-    if (inputs[i].shape != declared.shape || inputs[i].dtype != DType::kFloat32) {
-      return InvalidInput("input '{}' must be float32 {}, got {} {}", declared.name,
-                          ShapeToString(declared.shape), DTypeName(inputs[i].dtype),
+    if (inputs[i].shape != declared.shape || inputs[i].dtype != declared.dtype) {
+      return InvalidInput("input '{}' must be {} {}, got {} {}", declared.name,
+                          DTypeName(declared.dtype), ShapeToString(declared.shape),
+                          DTypeName(inputs[i].dtype),
                           ShapeToString(inputs[i].shape));
     }
     values[g.inputs()[i]] = inputs[i];

@@ -20,7 +20,7 @@ class Interpreter {
   explicit Interpreter(const Graph& graph) : graph_(graph) {}
 
   // Runs one inference. `inputs` are in graph.inputs() order and must have
-  // exactly those shapes (float32). Returns the outputs in graph.outputs() order.
+  // exactly those shapes and dtypes (float32, or int64 token ids). Returns the outputs in graph.outputs() order.
   StatusOr<std::vector<Tensor>> Run(const std::vector<Tensor>& inputs) const;
 
  private:

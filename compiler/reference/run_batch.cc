@@ -6,6 +6,19 @@
 
 namespace tml {
 
+Status CheckDataType(const Tensor& data, const Tensor& input, const std::string& label) {
+  if (input.dtype == DType::kInt64 && data.dtype != DType::kInt64) {
+    return InvalidInput("{}: holds floats; input '{}' takes integer token ids: give an int32 or "
+                        "int64 .npy",
+                        label, input.name);
+  }
+  if (input.dtype == DType::kFloat32 && data.dtype != DType::kFloat32) {
+    return InvalidInput("{}: holds integers; input '{}' needs float32 or float64 data", label,
+                        input.name);
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::vector<Tensor>> RunBatch(const Graph& graph, const std::vector<Tensor>& data,
                                        const std::vector<std::string>& data_labels) {
   if (data.size() != graph.inputs().size()) {
@@ -17,10 +30,7 @@ StatusOr<std::vector<Tensor>> RunBatch(const Graph& graph, const std::vector<Ten
     const Tensor& input = graph.tensor(graph.inputs()[i]);
     const Tensor& d = data[i];
     const std::string& label = data_labels[i];
-    if (d.dtype != DType::kFloat32) {
-      return InvalidInput("{}: holds integers; input '{}' needs float32 or float64 data", label,
-                          input.name);
-    }
+    TML_RETURN_IF_ERROR(CheckDataType(d, input, label));
     const Shape sample(d.shape.empty() ? d.shape.begin() : d.shape.begin() + 1, d.shape.end());
     if (d.shape.empty() || StripLeadingOnes(sample) != StripLeadingOnes(input.shape)) {
       return InvalidInput(
@@ -52,8 +62,13 @@ StatusOr<std::vector<Tensor>> RunBatch(const Graph& graph, const std::vector<Ten
       Tensor in;
       in.name = graph.tensor(graph.inputs()[i]).name;
       in.shape = graph.tensor(graph.inputs()[i]).shape;
+      in.dtype = graph.tensor(graph.inputs()[i]).dtype;
       const int64_t n = in.num_elements();
-      in.f32.assign(data[i].f32.begin() + s * n, data[i].f32.begin() + (s + 1) * n);
+      if (in.dtype == DType::kInt64) {
+        in.i64.assign(data[i].i64.begin() + s * n, data[i].i64.begin() + (s + 1) * n);
+      } else {
+        in.f32.assign(data[i].f32.begin() + s * n, data[i].f32.begin() + (s + 1) * n);
+      }
       inputs.push_back(std::move(in));
     }
     StatusOr<std::vector<Tensor>> outputs = interpreter.Run(inputs);

@@ -7,10 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "compiler/ir/tensor.h"
+
 #include "compiler/ir/graph.h"
 #include "compiler/status.h"
 
 namespace tml {
+
+// Whether `data` (a data file, named `label`) has the element type model input
+// `input` takes: float32/float64 files for float inputs, integer files (read
+// as int64) for token-id inputs. The error names the file and the input.
+Status CheckDataType(const Tensor& data, const Tensor& input, const std::string& label);
 
 // Runs the reference interpreter over a batch: `data[i]` holds the samples for
 // model input i (first axis = samples; the rest must match the input's shape

@@ -131,6 +131,7 @@ nlohmann::json RenderVerifyJson(const verification::VerificationResult& r) {
   for (const nlohmann::json& f : r.data_files) j["data_files"].push_back(f);
   j["passed"] = r.passed();
   j["problems"] = r.Problems();
+  j["task"] = TaskName(r.task);
   j["gates"] = Gates(r.gates);
   j["firmware_figures"] = Figures(r.firmware_figures);
   j["float_figures"] = Figures(r.original_figures);

@@ -56,12 +56,25 @@ std::string ConfusionLine(const std::vector<std::vector<int64_t>>& confusion) {
     parts.push_back(fmt::format("{} as {} x{}", std::get<1>(cells[i]), std::get<2>(cells[i]), -std::get<0>(cells[i])));
   }
   return fmt::format("  most confused classes (true as predicted): {}\n", fmt::join(parts, ", "));
+// The figures a task is judged by, as the task line names them.
+const char* TaskFigureWords(Task task) {
+  switch (task) {
+    case Task::kClassifier:
+      return "top-1 agreement, accuracy with labels";
+    case Task::kAnomaly:
+      return "reconstruction score, AUC with labels";
+    case Task::kLanguageModel:
+      return "perplexity / cross-entropy with next-token labels";
+    default:
+      return "relative error, SNR";
+  }
 }
 
 std::string TaskLines(const VerificationResult& r) {
   std::string text;
   const verification::TaskFigures& fw = r.firmware_figures;
   const verification::TaskFigures& fl = r.original_figures;
+  text += fmt::format("  task: {} ({})\n", TaskName(r.task), TaskFigureWords(r.task));
   if (r.anomaly.has_value()) {
     const verification::AnomalyResult& a = *r.anomaly;
     text += fmt::format("  anomaly: threshold {:.6g}; {}/{} test samples flagged\n", a.threshold, a.flagged,

@@ -23,6 +23,10 @@
 //     the integer kernels must agree exactly on both). With SAVED.npy (written
 //     by `verify --save-outputs`) also checks that it holds the host build's
 //     outputs bit for bit.
+//   tml_e2e_tool token-range OUTDIR NAME CC WORKDIR
+//     Builds a token model's sources (OUTDIR, with NAME_step) on the host with a
+//     main that feeds out-of-range token ids: NAME_invoke and NAME_step must
+//     return -3 (TML_ERROR_INDEX) without writing the output.
 //   tml_e2e_tool same-dirs DIR_A DIR_B
 //     Exit 0 when both directory trees hold the same files with the same bytes.
 //   tml_e2e_tool npy-hex Y.npy
@@ -84,6 +88,21 @@ bool Write(const fs::path& p, const std::string& text) {
   return static_cast<bool>(out);
 }
 
+// The first `count` values of a data file as the raw bytes the generated C
+// reads: float32, or int32 token ids for integer files.
+std::string SampleBytes(const tml::Tensor& x, int64_t count) {
+  std::string bytes(static_cast<size_t>(count) * 4, '\0');
+  for (int64_t k = 0; k < count; ++k) {
+    if (x.dtype == tml::DType::kInt64) {
+      const int32_t id = static_cast<int32_t>(x.i64[static_cast<size_t>(k)]);
+      std::memcpy(&bytes[static_cast<size_t>(k) * 4], &id, 4);
+    } else {
+      std::memcpy(&bytes[static_cast<size_t>(k) * 4], &x.f32[static_cast<size_t>(k)], 4);
+    }
+  }
+  return bytes;
+}
+
 int Step(int argc, char** argv) {
   if (argc < 6) return 2;
   const std::string model_path = argv[2], data_path = argv[3], cc = argv[5];
@@ -134,10 +153,7 @@ int Step(int argc, char** argv) {
   }
   const int64_t n = std::min<int64_t>(x->shape[0], max_samples);
   const int64_t per = x->num_elements() / x->shape[0];
-  {
-    std::ofstream in(work / "in.bin", std::ios::binary);
-    in.write(reinterpret_cast<const char*>(x->f32.data()), static_cast<std::streamsize>(n * per * 4));
-  }
+  Write(work / "in.bin", SampleBytes(*x, n * per));
   std::map<std::string, std::vector<float>> outs;
   for (const char* variant : {"invoke", "step"}) {
     const std::string run = (work / variant).string() + " " + (work / "in.bin").string() + " " +
@@ -195,10 +211,7 @@ int HostVsEmu(int argc, char** argv) {
   }
   const int64_t n = std::min<int64_t>(x->shape[0], max_samples);
   const int64_t per = x->num_elements() / x->shape[0];
-  {
-    std::ofstream in(work / "in.bin", std::ios::binary);
-    in.write(reinterpret_cast<const char*>(x->f32.data()), static_cast<std::streamsize>(n * per * 4));
-  }
+  Write(work / "in.bin", SampleBytes(*x, n * per));
   const std::string run = (work / "host").string() + " " + (work / "in.bin").string() + " " +
                           (work / "out.bin").string() + " " + std::to_string(n);
   if (std::system(run.c_str()) != 0) {
@@ -216,8 +229,10 @@ int HostVsEmu(int argc, char** argv) {
   auto stop = (*runner)->RunUntilBreakpoint();
   if (!stop.ok()) return 1;
   int64_t differing = 0;
+  const std::string in_bytes = SampleBytes(*x, n * per);
   for (int64_t s = 0; s < n; ++s) {
-    if (!(*runner)->WriteSymbol("tml_in", x->f32.data() + s * per, static_cast<size_t>(per) * 4).ok()) return 1;
+    const char* sample = in_bytes.data() + static_cast<size_t>(s * per) * 4;
+    if (!(*runner)->WriteSymbol("tml_in", sample, static_cast<size_t>(per) * 4).ok()) return 1;
     if (!(*runner)->RunUntilBreakpoint().ok()) return 1;
     auto got = (*runner)->ReadSymbol("tml_out", out_bytes);
     if (!got.ok()) return 1;
@@ -606,8 +621,49 @@ int NpyHex(int argc, char** argv) {
 
 }  // namespace
 
+// Out-of-range token ids on the host build of a token model's sources: every
+// NAME_invoke / NAME_step call must return TML_ERROR_INDEX (-3) and leave the
+// output untouched; in-range ids must return 0 / 1.
+int TokenRange(int argc, char** argv) {
+  if (argc < 6) return 2;
+  const fs::path out = argv[2], work = argv[5];
+  const std::string name = argv[3], cc = argv[4];
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const nlohmann::json manifest = nlohmann::json::parse(Slurp(out / "tinyml-compile.json"), nullptr, false);
+  if (manifest.is_discarded()) return 1;
+  fs::remove_all(work);
+  const std::string main_c =
+      "#include <stdio.h>\n#include <string.h>\n#include \"" + name + ".h\"\n"
+      "static int32_t in[" + upper + "_INPUT_SIZE];\nstatic float out[" + upper + "_OUTPUT_SIZE];\n"
+      "static int untouched(void) {\n  int32_t k;\n"
+      "  for (k = 0; k < " + upper + "_OUTPUT_SIZE; ++k) if (out[k] != 7.0f) return 0;\n  return 1;\n}\n"
+      "int main(void) {\n  int32_t k;\n  int bad[4];\n  int ok;\n"
+      "  for (k = 0; k < " + upper + "_OUTPUT_SIZE; ++k) out[k] = 7.0f;\n"
+      "  in[" + upper + "_INPUT_SIZE - 1] = " + upper + "_VOCAB_SIZE;\n"
+      "  bad[0] = " + name + "_invoke(in, out);\n  ok = untouched();\n"
+      "  in[" + upper + "_INPUT_SIZE - 1] = -1;\n  bad[1] = " + name + "_invoke(in, out);\n  ok &= untouched();\n"
+      "  " + name + "_reset();\n  k = " + upper + "_VOCAB_SIZE;\n  bad[2] = " + name + "_step(&k, out);\n  ok &= untouched();\n"
+      "  in[" + upper + "_INPUT_SIZE - 1] = 0;\n  bad[3] = " + name + "_invoke(in, out);\n"
+      "  printf(\"invoke(id = VOCAB_SIZE) = %d, invoke(id = -1) = %d, step(id = VOCAB_SIZE) = %d, "
+      "output untouched %d; invoke(in range) = %d\\n\", bad[0], bad[1], bad[2], ok, bad[3]);\n"
+      "  return bad[0] == -3 && bad[1] == -3 && bad[2] == -3 && ok && bad[3] == 0 ? 0 : 1;\n}\n";
+  Write(work / "token_range.c", main_c);
+  std::string cmd = cc + " -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -O2 " +
+                    HostCflags() + " -I" + out.string() + " -I" + (out / "runtime/include").string() +
+                    " " + (work / "token_range.c").string();
+  for (const auto& src : manifest["sources"]) cmd += " " + (out / src.get<std::string>()).string();
+  cmd += " -lm -o " + (work / "token_range").string();
+  if (std::system(cmd.c_str()) != 0) {
+    std::cerr << "compile failed: " << cmd << "\n";
+    return 1;
+  }
+  return std::system((work / "token_range").string().c_str()) == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   const std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "token-range") return TokenRange(argc, argv);
   if (cmd == "step") return Step(argc, argv);
   if (cmd == "fault-elf") return FaultElf(argc, argv, true);
   if (cmd == "exit-elf") return FaultElf(argc, argv, false);

@@ -14,7 +14,7 @@ TOP = {
     "gates": list, "firmware_figures": dict, "float_figures": dict, "samples": int,
     "instructions_per_inference": NUMBER, "cycles_per_inference": NUMBER, "flash_bytes": int,
     "ram_bytes": int, "stack_high_water": int, "outputs": list, "clock_mhz": NUMBER,
-    "latency_ms": NUMBER, "layers": list, "functions": list, "energy": dict, "target": dict,
+    "latency_ms": NUMBER, "layers": list, "functions": list, "energy": dict, "target": dict, "task": str,
     "flash_budget_kb": NUMBER, "ram_budget_kb": NUMBER, "finetune_history": list,
 }
 # The board profile the cycles were counted on (emulator/target_profile.h).

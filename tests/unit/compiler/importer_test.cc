@@ -112,6 +112,58 @@ TEST(ImporterTest, UnsupportedOpsAreAllListed) {
   EXPECT_EQ(msg.find("fine"), std::string::npos) << msg;
 }
 
+// Token ids: an int64 (or int32) input feeding Gather imports as an integer
+// input and the reference looks the embedding rows up; out-of-range ids are an
+// error naming the node.
+TEST(ImporterTest, IntegerInputFeedsAnEmbeddingLookup) {
+  for (int elem : {onnx::TensorProto::INT64, onnx::TensorProto::INT32}) {
+    OnnxBuilder b(13);
+    b.Input("ids", {1, 3}, elem).Output("y", {1, 3, 2});
+    b.Floats("table", {4, 2}, {0, 1, 10, 11, 20, 21, 30, 31});
+    b.Node("Gather", {"table", "ids"}, {"y"}, "embed");
+    auto imported = ImportOnnxBytes(b.Bytes(), "lm.onnx");
+    ASSERT_TRUE(imported.ok()) << imported.status().message();
+    const Graph& g = imported->graph;
+    EXPECT_EQ(g.tensor(g.inputs()[0]).dtype, DType::kInt64);
+    Tensor ids;
+    ids.dtype = DType::kInt64;
+    ids.shape = {1, 3};
+    ids.i64 = {3, 0, 2};
+    auto out = Interpreter(g).Run({ids});
+    ASSERT_TRUE(out.ok()) << out.status().message();
+    EXPECT_EQ((*out)[0].f32, (std::vector<float>{30, 31, 0, 1, 20, 21}));
+    ids.i64 = {3, 4, 2};
+    auto bad = Interpreter(g).Run({ids});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.status().message().find("index 4 is out of range"), std::string::npos)
+        << bad.status().message();
+    Tensor floats;
+    floats.shape = {1, 3};
+    floats.f32 = {0, 1, 2};
+    EXPECT_FALSE(Interpreter(g).Run({floats}).ok());
+  }
+}
+
+TEST(ImporterTest, IntegerInputOutsideGatherIsRefused) {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 2}, onnx::TensorProto::INT64).Output("y", {1, 2});
+  OnnxBuilder::IntAttr(b.Node("Cast", {"x"}, {"y"}, "to_float"), "to", onnx::TensorProto::FLOAT);
+  auto imported = ImportOnnxBytes(b.Bytes(), "m.onnx");
+  ASSERT_FALSE(imported.ok());
+  const std::string& msg = imported.status().message();
+  EXPECT_NE(msg.find("graph input 'x' holds integers and feeds node 'to_float' (Cast"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("Gather indices (an embedding lookup) only"), std::string::npos) << msg;
+
+  OnnxBuilder f(13);
+  f.Input("x", {1, 2}, onnx::TensorProto::FLOAT16).Output("y", {1, 2});
+  OnnxBuilder::IntAttr(f.Node("Cast", {"x"}, {"y"}), "to", onnx::TensorProto::FLOAT);
+  auto half = ImportOnnxBytes(f.Bytes(), "h.onnx");
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.status().message().find("has element type FLOAT16"), std::string::npos)
+      << half.status().message();
+}
+
 TEST(ImporterTest, DynamicDimensionNeedsInputShape) {
   OnnxBuilder b(13);
   b.DynamicInput("x", "batch", 4).Output("y", {2, 4});

@@ -32,6 +32,30 @@ TEST(NpyTest, RoundTripFloatAndInt) {
   std::remove(path.c_str());
 }
 
+// Token ids come as int32 or int64 files (PyTorch's default is int64); both
+// read as int64 values.
+TEST(NpyTest, ReadsInt32AndInt64TokenIds) {
+  const std::string path = ::testing::TempDir() + "/ids.npy";
+  for (const char* descr : {"<i4", "<i8"}) {
+    const int width = descr[2] - '0';
+    std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (2, 3), }";
+    header.resize(117, ' ');  // 10 + 118 header bytes: 64-byte aligned data
+    header += '\n';
+    std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(header.size() & 0xff) +
+                        static_cast<char>(header.size() >> 8) + header;
+    for (int64_t v : {0, 7, 47, 3, 1, 2}) {
+      for (int b = 0; b < width; ++b) bytes += static_cast<char>((static_cast<uint64_t>(v) >> (8 * b)) & 0xff);
+    }
+    { std::ofstream(path, std::ios::binary) << bytes; }
+    auto t = ReadNpy(path);
+    ASSERT_TRUE(t.ok()) << descr << ": " << t.status().message();
+    EXPECT_EQ(t->dtype, DType::kInt64) << descr;
+    EXPECT_EQ(t->shape, (Shape{2, 3})) << descr;
+    EXPECT_EQ(t->i64, (std::vector<int64_t>{0, 7, 47, 3, 1, 2})) << descr;
+  }
+  std::remove(path.c_str());
+}
+
 TEST(NpyTest, RejectsNonNpyAndTruncated) {
   const std::string path = ::testing::TempDir() + "/bad.npy";
   { std::ofstream(path) << "hello"; }
