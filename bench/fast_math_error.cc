@@ -2,11 +2,12 @@
 // default TML_FLOAT_MATH_EXACT 0 build) over every float, against double-precision libm:
 // tanh and sigmoid absolute, exp relative (over [-87.3, 87.3], where the result is a
 // normal float). The unit test (runtime.FastMathTest.*) samples every 127th float; this
-// program checks all of them (about a minute per function on one core).
+// program checks all of them (about 3 minutes of CPU time for the three).
 //
 // Measured (host x86-64 gcc 12, -O2; the float operations are IEEE single on the host and
 // on the M4 alike, so the figures hold for the firmware):
-//   tanh    max abs error 7.88e-08 at x = 0.629926145
+//   tanh    max abs error 7.88e-08 at x = 0.629926145 (every float with |x| <= 20; beyond,
+//           the result is exactly ±1 and tanh is within 1e-17 of it)
 //   sigmoid max abs error 8.93e-08 at x = 7.85921097
 //   exp     max rel error 8.06e-08 at x = -81.4342422
 //

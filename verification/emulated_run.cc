@@ -111,6 +111,11 @@ StatusOr<EmulatedRun> RunEmulated(const EmulationSetup& setup, const std::vector
   run.rodata = sizes.rodata;
   run.data = sizes.data;
   run.bss = sizes.bss;
+  for (const emu::Symbol& f : runner->elf().functions()) {
+    if (f.size > 0 && f.name.rfind("tml_", 0) == 0) run.kernel_text.emplace_back(f.name, f.size);
+  }
+  std::stable_sort(run.kernel_text.begin(), run.kernel_text.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   GatherSample(data, samples, 0, &in);
   TML_RETURN_IF_ERROR(Profile(setup, runner_options, in, &run));
   return run;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compiler/ir/tensor.h"
@@ -34,6 +35,9 @@ struct EmulatedRun {
   uint32_t text = 0, rodata = 0, data = 0, bss = 0;  // firmware.elf's sections
   std::vector<CycleShare> layers;     // by marker id, then "(outside layers)"
   std::vector<CycleShare> functions;  // by name
+  // Code bytes of firmware.elf's runtime functions (tml_*: kernels and their out-of-line
+  // helpers), from the ELF symbol table; largest first.
+  std::vector<std::pair<std::string, uint32_t>> kernel_text;
 };
 
 struct EmulationSetup {

@@ -201,6 +201,8 @@ Status RelevantWindows(const VerifyOptions& options, const Tensor& labels, int64
     }
   }
   return Status::Ok();
+}
+
 // The task the figures and gates follow: --task, else the one compile was
 // told, else detected from the shapes, the labels and --anomaly.
 Task VerifyTask(const nlohmann::json& manifest, const std::vector<Tensor>& reference,

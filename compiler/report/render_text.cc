@@ -56,6 +56,8 @@ std::string ConfusionLine(const std::vector<std::vector<int64_t>>& confusion) {
     parts.push_back(fmt::format("{} as {} x{}", std::get<1>(cells[i]), std::get<2>(cells[i]), -std::get<0>(cells[i])));
   }
   return fmt::format("  most confused classes (true as predicted): {}\n", fmt::join(parts, ", "));
+}
+
 // The figures a task is judged by, as the task line names them.
 const char* TaskFigureWords(Task task) {
   switch (task) {
@@ -188,6 +190,13 @@ std::string RenderVerifyText(const VerificationResult& r) {
   text += fmt::format("  flash {} (text {} + rodata {} + data {}) of {:g} KB: {}\n", Kb(r.flash),
                       r.run.text, r.run.rodata, r.run.data, r.flash_kb,
                       r.flash_ok() ? "fits" : "DOES NOT FIT");
+  if (!r.run.kernel_text.empty()) {
+    std::string kernels;
+    for (const auto& [name, bytes] : r.run.kernel_text) {
+      kernels += fmt::format("{}{} {}", kernels.empty() ? "" : ", ", name, bytes);
+    }
+    text += "  text per runtime function (bytes): " + kernels + "\n";
+  }
   text += fmt::format(
       "  RAM {} (data {} + bss {} incl. arena {} + stack {} reserved, {} used) of {:g} KB: {}\n",
       Kb(r.ram), r.run.data, r.run.bss, r.arena_bytes, r.stack_size, r.run.stack_high_water,
