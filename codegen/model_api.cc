@@ -224,8 +224,8 @@ std::string ApiHeader(const ApiPlan& p) {
     t += fmt::format("#define {}_INPUT_IS_TOKENS 1\n", p.upper);
     t += fmt::format("#define {}_VOCAB_SIZE {}\n\n", p.upper, p.vocab_size);
   }
-  t += fmt::format("/* One inference: {} inputs and float outputs as laid out above. */\n",
-                   p.tokens ? "token-id" : "float");
+  t += p.tokens ? "/* One inference: token-id inputs and float outputs as laid out above. */\n"
+                : "/* One inference: float inputs and outputs as laid out above. */\n";
   t += fmt::format("int {}_invoke(const {} *input, float *output);\n", p.name, InputType(p));
   t += "/* The same with one pointer per input and per output (INPUT<k>_SIZE, OUTPUT<k>_SIZE). */\n";
   t += fmt::format("int {}_invoke_io(const {} *const *inputs, float *const *outputs);\n", p.name,
