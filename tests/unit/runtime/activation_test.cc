@@ -59,7 +59,7 @@ TEST(HardSigmoidF32Test, MatchesReference) {
     const tml_dims d = Dims({static_cast<int32_t>(x.size())});
     ASSERT_EQ(TML_OK, tml_hard_sigmoid_f32(nullptr, &p, &d, x.data(), &d, y.data()));
     EXPECT_TRUE(AllNear(y, Map(x, [&](double v) {
-                          return std::max(0.0, std::min(1.0, double{alpha} * v + beta));
+                          return std::max(0.0, std::min(1.0, double{p.alpha} * v + p.beta));
                         })));
   }
 }
