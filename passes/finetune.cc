@@ -18,6 +18,7 @@
 #include "compiler/task/held_out_figure.h"
 #include "passes/backward/backward.h"
 #include "passes/dope.h"
+#include "passes/finetune_loss.h"
 
 namespace tml {
 namespace {
@@ -475,10 +476,6 @@ Status RunTeacher(TrainingState& st) {
       hint_n[h] += static_cast<double>(st.teacher_hints[s][h].size());
     }
   }
-  const double out_ms = out_sq / std::max(out_n, 1.0);
-  for (size_t h = 0; h < st.hints.size(); ++h) {
-    st.hint_scale.push_back(out_ms / std::max(hint_sq[h] / std::max(hint_n[h], 1.0), 1e-12));
-  }
   TaskShapes shapes;
   shapes.input = st.samples[0].shape;
   shapes.token_input = st.samples[0].dtype == DType::kInt64;
@@ -486,6 +483,12 @@ Status RunTeacher(TrainingState& st) {
   shapes.has_labels = !st.labels.empty();
   st.task = DetectTask(shapes, st.o.task);
   st.report.task = TaskName(st.task);
+  // A language model's loss is in nats (LanguageModelLoss), not in squared
+  // logits: its hints count as relative squared error.
+  const double out_ms = st.task == Task::kLanguageModel ? 1.0 : out_sq / std::max(out_n, 1.0);
+  for (size_t h = 0; h < st.hints.size(); ++h) {
+    st.hint_scale.push_back(out_ms / std::max(hint_sq[h] / std::max(hint_n[h], 1.0), 1e-12));
+  }
   return Status::Ok();
 }
 
@@ -735,7 +738,8 @@ StatusOr<std::string> EvaluateBefore(TrainingState& st) {
 
 // The loss of sample `s` (its outputs `out`) and dL/d(outputs) for a
 // mini-batch of `bsz`: mean squared error against the teacher, plus ce_weight ×
-// the cross-entropy of the first output against the label. Adds to *loss.
+// the cross-entropy of the first output against the label; a language model's
+// first output is judged by LanguageModelLoss instead. Adds to *loss.
 Status SampleLoss(const TrainingState& st, int64_t s, const std::vector<Tensor>& out, size_t bsz,
                   double* loss, std::vector<std::vector<float>>* dy) {
   const FinetuneOptions& o = st.o;
@@ -744,6 +748,16 @@ Status SampleLoss(const TrainingState& st, int64_t s, const std::vector<Tensor>&
     const std::vector<float>& y = out[k].f32;
     const std::vector<float>& ty = st.teacher_out[s][k].f32;
     (*dy)[k].resize(y.size());
+    if (k == 0 && st.task == Task::kLanguageModel) {
+      const Shape& shape = out[0].shape;
+      const size_t vocab = static_cast<size_t>(shape.empty() ? 1 : std::max<int64_t>(shape.back(), 1));
+      const size_t positions = y.size() / vocab;
+      const std::vector<int64_t>& tokens = st.samples[s].i64;
+      *loss += LanguageModelLoss(y.data(), ty.data(), positions, vocab,
+                                 tokens.size() == positions ? tokens.data() : nullptr, o.ce_weight,
+                                 1.0 / static_cast<double>(bsz), (*dy)[0].data());
+      continue;
+    }
     const double inv = 1.0 / static_cast<double>(y.size());
     for (size_t q = 0; q < y.size(); ++q) {
       const double diff = y[q] - ty[q];
