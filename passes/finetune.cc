@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/inspect.h"
 #include "compiler/npy.h"
 #include "compiler/reference/interpreter.h"
 #include "compiler/reference/materialize.h"
@@ -344,6 +345,7 @@ struct TrainingState {
   int swa_start = 0;  // first epoch averaged
   int64_t step = 0, swa_count = 0;
   int64_t steps_per_epoch = 0, total_steps = 0;  // the learning-rate schedule
+  size_t epoch_samples = 0;  // trained per epoch (ChooseEpochSamples)
 };
 
 // Reads the labels (from labels_path, else the options'), checked against `count`.
@@ -412,7 +414,8 @@ Status LoadData(TrainingState& st) {
   std::vector<int64_t> order(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) order[i] = i;
   std::shuffle(order.begin(), order.end(), st.rng);
-  const int64_t held = std::clamp<int64_t>(std::llround(o.holdout_fraction * count), 1, count - 1);
+  const int64_t held = std::clamp<int64_t>(std::min<int64_t>(std::llround(o.holdout_fraction * count), o.max_holdout), 1,
+                                           count - 1);
   st.holdout.assign(order.end() - held, order.end());
   st.train.assign(order.begin(), order.end() - held);
   st.report.train_samples = static_cast<int64_t>(st.train.size());
@@ -619,6 +622,30 @@ void CollectParams(TrainingState& st) {
   for (Adam& p : st.params) p.Reset();
 }
 
+// How many training samples each epoch trains on (FinetuneOptions::
+// samples_per_epoch, budget_macs); says so when the budget cuts the epochs.
+void ChooseEpochSamples(TrainingState& st) {
+  const FinetuneOptions& o = st.o;
+  const size_t all = st.train.size();
+  if (o.samples_per_epoch > 0) {
+    st.epoch_samples = std::min(all, static_cast<size_t>(o.samples_per_epoch));
+    st.report.epoch_samples = static_cast<int64_t>(st.epoch_samples);
+    return;
+  }
+  // Forward and backward cost about three forward passes.
+  const double per_sample = 3.0 * static_cast<double>(std::max<int64_t>(1, SummarizeGraph(st.graph).macs));
+  const double fit = o.budget_macs / (per_sample * std::max(1, o.epochs));
+  const size_t floor_samples = std::min(all, static_cast<size_t>(std::max(1, o.batch_size)));
+  st.epoch_samples = fit >= static_cast<double>(all) ? all : std::max(floor_samples, static_cast<size_t>(fit));
+  st.report.epoch_samples = static_cast<int64_t>(st.epoch_samples);
+  if (st.epoch_samples < all) {
+    st.observer->Info(fmt::format(
+        "finetune: {} epochs of {} training samples exceed the training budget ({:.3g} MACs, {:.3g} per "
+        "sample); each epoch trains on {} of them, drawn afresh (--finetune-samples N to choose)\n",
+        o.epochs, all, o.budget_macs, per_sample, st.epoch_samples));
+  }
+}
+
 // One Engine per thread, the dropout masks and the first averaged epoch.
 void StartEngines(TrainingState& st) {
   for (int t = 0; t < st.threads; ++t) {
@@ -628,7 +655,7 @@ void StartEngines(TrainingState& st) {
   const FinetuneOptions& o = st.o;
   st.swa_start = o.epochs - std::max(1, static_cast<int>(std::lround(o.swa_fraction * o.epochs)));
   const int64_t batch = std::max(1, o.batch_size);
-  st.steps_per_epoch = (static_cast<int64_t>(st.train.size()) + batch - 1) / batch;
+  st.steps_per_epoch = (static_cast<int64_t>(st.epoch_samples) + batch - 1) / batch;
   st.total_steps = st.steps_per_epoch * o.epochs;
 }
 
@@ -730,9 +757,11 @@ StatusOr<std::string> EvaluateBefore(TrainingState& st) {
   }
   r.figure_name = st.figure.name;
   r.figure_before = st.figure.text;
-  return fmt::format("finetune: {} parameters, {} training / {} held-out samples, {} threads, "
+  const std::string per_epoch =
+      st.epoch_samples < st.train.size() ? fmt::format(" ({} per epoch)", st.epoch_samples) : "";
+  return fmt::format("finetune: {} parameters, {} training{} / {} held-out samples, {} threads, "
                      "task {}; before: {}",
-                     r.parameters, st.train.size(), st.holdout.size(), st.threads, r.task,
+                     r.parameters, st.train.size(), per_epoch, st.holdout.size(), st.threads, r.task,
                      st.figure.text);
 }
 
@@ -939,7 +968,7 @@ void AdamStep(TrainingState& st, const std::vector<std::vector<float>>& grads, i
 // gradients, Adam step.
 Status TrainBatch(TrainingState& st, int epoch, size_t first, double* epoch_loss) {
   const FinetuneOptions& o = st.o;
-  const size_t last = std::min(st.train.size(), first + static_cast<size_t>(o.batch_size));
+  const size_t last = std::min(st.epoch_samples, first + static_cast<size_t>(o.batch_size));
   std::vector<Tensor> weights;
   std::mt19937_64 drop_rng(o.seed * 1000003ULL + static_cast<uint64_t>(st.step));
   TML_RETURN_IF_ERROR(Materialize(st, st.doped ? &drop_rng : nullptr, &weights));
@@ -1050,13 +1079,13 @@ StatusOr<FinetuneEpoch> TrainEpoch(TrainingState& st, int epoch) {
   // units, no layer drifting off), the output alone decides at the end.
   st.hint_weight_now = st.swa_start > 0 ? o.hint_weight * std::max(0.0, 1.0 - static_cast<double>(epoch) / st.swa_start) : 0.0;
   double epoch_loss = 0;
-  for (size_t first = 0; first < st.train.size(); first += static_cast<size_t>(o.batch_size)) {
+  for (size_t first = 0; first < st.epoch_samples; first += static_cast<size_t>(o.batch_size)) {
     TML_RETURN_IF_ERROR(TrainBatch(st, epoch, first, &epoch_loss));
   }
   AnnealDoping(st, epoch);
   FinetuneEpoch e;
   e.epoch = epoch + 1;
-  e.loss = epoch_loss / static_cast<double>(st.train.size());
+  e.loss = epoch_loss / static_cast<double>(st.epoch_samples);
   if (epoch == o.epochs - 1 && st.swa_count > 0) WriteBackSwaAverage(st);
   TML_RETURN_IF_ERROR(Evaluate(st, &e.agreement, nullptr));
   e.figure = st.figure.value;
@@ -1104,6 +1133,7 @@ StatusOr<bool> FinetunePass::Run(Graph& graph) {
   PrepareDoping(st);
   CollectParams(st);
   for (const Adam& p : st.params) report_.parameters += static_cast<int64_t>(p.value->size());
+  ChooseEpochSamples(st);
   StartEngines(st);
   TML_ASSIGN_OR_RETURN(const std::string header, EvaluateBefore(st));
   KeepIfBest(st, 0);  // the compressed model before training is a checkpoint too
@@ -1122,7 +1152,7 @@ StatusOr<bool> FinetunePass::Run(Graph& graph) {
 }
 
 nlohmann::json FinetuneReport::ToJson() const {
-  nlohmann::json j = {{"epochs", epochs}, {"train_samples", train_samples},
+  nlohmann::json j = {{"epochs", epochs}, {"train_samples", train_samples}, {"epoch_samples", epoch_samples},
                       {"holdout_samples", holdout_samples}, {"parameters", parameters},
                       {"agreement_metric", classifier ? "top1" : "fidelity"},
                       {"task", task}, {"figure", figure_name}, {"figure_before", figure_before},

@@ -96,6 +96,16 @@ struct FinetuneOptions {
   double co_dropout = 0.1;
   int threads = 2;
   Task task = Task::kAuto;  // --task; kAuto: compiler/task/task.h's DetectTask
+  // Training samples per epoch (--finetune-samples); 0 = all of them unless
+  // epochs x samples x 3 x the model's MACs (forward and backward) exceed
+  // budget_macs: then each epoch trains on as many as fit, drawn afresh from
+  // the shuffled training split, so a large calibration set (tens of
+  // thousands of windows) takes bounded time and every window still serves.
+  int64_t samples_per_epoch = 0;
+  double budget_macs = 8e11;  // about 5 minutes on 2 cores of this project's CI machine
+  // Held-out samples evaluated after every epoch: holdout_fraction of the
+  // data, at most this many (the rest trains).
+  int64_t max_holdout = 512;
 };
 
 struct FinetuneEpoch {
@@ -110,6 +120,7 @@ struct FinetuneReport {
   int epochs = 0;
   int64_t train_samples = 0, holdout_samples = 0;
   int64_t parameters = 0;  // trained scalar parameters
+  int64_t epoch_samples = 0;  // training samples per epoch (all, or as the budget allows)
   bool classifier = false;  // agreement is top-1 (else fidelity)
   double agreement_before = 0.0, agreement_after = 0.0;  // held-out, vs teacher
   double accuracy_before = -1.0, accuracy_after = -1.0;  // held-out, vs labels (-1: none)

@@ -52,6 +52,23 @@ Range CalibrationRange(const std::vector<float>& values, RangeMethod method, dou
 
 namespace {
 
+// At most `max` samples of `t` (first axis), evenly spaced, first and last included.
+Tensor EvenlySpacedSamples(const Tensor& t, int64_t max) {
+  const int64_t n = t.shape.empty() ? 0 : t.shape[0];
+  if (n <= max || max < 2) return t;
+  const int64_t per = t.num_elements() / n;
+  Tensor out = t;
+  out.shape[0] = max;
+  out.f32.clear();
+  out.i64.clear();
+  for (int64_t k = 0; k < max; ++k) {
+    const int64_t s = k * (n - 1) / (max - 1);
+    if (!t.f32.empty()) out.f32.insert(out.f32.end(), t.f32.begin() + s * per, t.f32.begin() + (s + 1) * per);
+    if (!t.i64.empty()) out.i64.insert(out.i64.end(), t.i64.begin() + s * per, t.i64.begin() + (s + 1) * per);
+  }
+  return out;
+}
+
 bool IsRecurrent(const Node& node) {
   return node.op == OpKind::kLstm || node.op == OpKind::kGru || node.op == OpKind::kRnn;
 }
@@ -131,6 +148,8 @@ StatusOr<bool> QuantizePass::Run(Graph& graph) {
       return InvalidInput("{}: holds {} NaN/Inf values; int8 ranges need finite calibration data", labels[i], bad);
     }
   }
+  const int64_t given = data[0].shape.empty() ? 0 : data[0].shape[0];
+  for (Tensor& t : data) t = EvenlySpacedSamples(t, options_.max_samples);
   std::string nodes;
   TML_RETURN_IF_ERROR(CalibrateInt8(&graph, data, labels, &nodes, options_.method));
   const CalibMethod& m = options_.method;
@@ -138,7 +157,8 @@ StatusOr<bool> QuantizePass::Run(Graph& graph) {
                               ? std::string("min/max")
                               : fmt::format("percentile {:g} of |x|", m.percentile);
   const int64_t samples = data[0].shape.empty() ? 0 : data[0].shape[0];
-  summary_ = fmt::format("quantize int8: {} calibration samples ({})\n", samples, how) + nodes;
+  const std::string of = samples < given ? fmt::format(" (evenly spaced, of {})", given) : "";
+  summary_ = fmt::format("quantize int8: {} calibration samples{} ({})\n", samples, of, how) + nodes;
   return true;
 }
 

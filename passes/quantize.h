@@ -58,6 +58,10 @@ struct QuantizeOptions {
   std::vector<std::string> calib_paths;  // one .npy per model input (samples on axis 0)
   std::vector<Tensor> calib;             // or the data itself (used when calib_paths is empty)
   CalibMethod method;                    // --calib-method
+  // The ranges come from at most this many samples, evenly spaced over the
+  // calibration set: every activation of every sample is kept to find the
+  // ranges, so a set of tens of thousands of windows would need gigabytes.
+  int64_t max_samples = 2048;
 };
 
 // Calibrates and records the int8 plan of every node that runs int8 (see the

@@ -49,6 +49,10 @@ void AddCompressionOptions(CLI::App* cmd, CompileFlags* f) {
                   ".npy integer labels of --calib: adds cross-entropy to fine-tuning");
   cmd->add_option("--seed", p.finetune.seed, "Fine-tuning seed (default 0)");
   cmd->add_option("--finetune-lr", p.finetune.lr, "Adam learning rate of fine-tuning (default 1e-2)");
+  cmd->add_option("--finetune-samples", p.finetune.samples_per_epoch,
+                  "Training samples per fine-tuning epoch (default: all, unless the epochs would "
+                  "exceed the training budget of 8e11 MACs: then as many as fit, drawn afresh each epoch)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--finetune-dense,!--finetune-frozen-dense", p.finetune.train_dense,
                 "Fine-tuning trains the dense weights left uncompressed (e.g. the classifier head): "
                 "the default; --finetune-frozen-dense keeps them as they are");

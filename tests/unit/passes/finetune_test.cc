@@ -133,7 +133,8 @@ class RecordingObserver : public Observer {
     passes.emplace_back(pass);
     lines.push_back(line);
   }
-  std::vector<std::string> passes, lines;
+  void Info(const std::string& text) override { infos.push_back(text); }
+  std::vector<std::string> passes, lines, infos;
 };
 
 TEST(FinetunePassTest, DistillationRecoversAgreementAndKeepsNnz) {
@@ -227,6 +228,49 @@ TEST(FinetunePassTest, LabelsAddCrossEntropyAndAccuracy) {
   ASSERT_EQ(obs.lines.size(), 4u);
   EXPECT_NE(obs.lines[0].find("(original "), std::string::npos) << obs.lines[0];
   EXPECT_NE(pass.Summary().find("(original "), std::string::npos) << pass.Summary();
+}
+
+// A large calibration set takes bounded time: past the MAC budget each epoch
+// trains on as many samples as fit (said once), --finetune-samples chooses the
+// number, and the per-epoch held-out evaluation is capped too.
+TEST(FinetunePassTest, TrainingBudgetBoundsTheSamplesPerEpoch) {
+  // 96 samples: 14 held out, 82 train. The classifier's MACs per sample:
+  // LSTM 4 steps x 64 x (8 + 16) + Gemm 16 x 4 = 6,208; training counts 3x.
+  const double per_sample = 3.0 * 6208.0;
+  FinetuneOptions o = Options();
+  o.epochs = 3;
+  {
+    Graph g = Classifier();
+    Compress(g);
+    FinetunePass pass(o);
+    ASSERT_TRUE(pass.Run(g).ok());
+    EXPECT_EQ(pass.report().train_samples, 82);
+    EXPECT_EQ(pass.report().epoch_samples, 82);
+  }
+  o.budget_macs = 40 * 3 * per_sample;
+  Graph g = Classifier();
+  Compress(g);
+  RecordingObserver obs;
+  FinetunePass pass(o);
+  pass.set_observer(&obs);
+  ASSERT_TRUE(pass.Run(g).ok());
+  EXPECT_EQ(pass.report().epoch_samples, 40);
+  ASSERT_EQ(obs.infos.size(), 1u);
+  EXPECT_NE(obs.infos[0].find("3 epochs of 82 training samples exceed the training budget"), std::string::npos)
+      << obs.infos[0];
+  EXPECT_NE(obs.infos[0].find("each epoch trains on 40 of them"), std::string::npos) << obs.infos[0];
+  EXPECT_NE(obs.lines[0].find("82 training (40 per epoch) / 14 held-out"), std::string::npos) << obs.lines[0];
+  EXPECT_TRUE(std::isfinite(pass.report().history.back().loss));
+  // Chosen by hand, the budget does not apply.
+  o.samples_per_epoch = 20;
+  o.max_holdout = 5;
+  Graph h = Classifier();
+  Compress(h);
+  FinetunePass chosen(o);
+  ASSERT_TRUE(chosen.Run(h).ok());
+  EXPECT_EQ(chosen.report().epoch_samples, 20);
+  EXPECT_EQ(chosen.report().holdout_samples, 5);
+  EXPECT_EQ(chosen.report().train_samples, 91);
 }
 
 TEST(FinetunePassTest, RejectsMismatchedData) {

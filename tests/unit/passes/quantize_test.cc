@@ -99,6 +99,39 @@ TEST(QuantizePassTest, RecordsThePlanOfEachNodeAndSummarizesIt) {
   EXPECT_NE(pass.Summary().find("'fc'"), std::string::npos) << pass.Summary();
 }
 
+// A large calibration set is cut to max_samples evenly spaced samples (the
+// first and the last included), said in the summary; the ranges are those of
+// exactly those samples.
+TEST(QuantizePassTest, LargeCalibrationSetsUseEvenlySpacedSamples) {
+  Tensor all = Samples(9, 4);
+  // Sample 4 (not among 0, 8 when only 2 are kept) holds the extreme values.
+  for (int64_t k = 0; k < 4; ++k) all.f32[static_cast<size_t>(4 * 4 + k)] = 50.0f;
+  QuantizeOptions o;
+  o.int8 = true;
+  o.calib = {all};
+  o.max_samples = 2;
+  Graph g = TinyGemm();
+  QuantizePass pass(o);
+  ASSERT_TRUE(pass.Run(g).ok());
+  EXPECT_NE(pass.Summary().find("quantize int8: 2 calibration samples (evenly spaced, of 9) (min/max)"),
+            std::string::npos)
+      << pass.Summary();
+  Tensor ends = Samples(2, 4);
+  ends.f32.assign(all.f32.begin(), all.f32.begin() + 4);
+  ends.f32.insert(ends.f32.end(), all.f32.begin() + 32, all.f32.end());
+  QuantizeOptions direct = o;
+  direct.calib = {ends};
+  Graph h = TinyGemm();
+  QuantizePass expected(direct);
+  ASSERT_TRUE(expected.Run(h).ok());
+  EXPECT_EQ(ReadInt8Plan(g.nodes()[0])->input.scale, ReadInt8Plan(h.nodes()[0])->input.scale);
+  // With every sample kept, the outlier widens the range.
+  o.max_samples = 9;
+  Graph full = TinyGemm();
+  ASSERT_TRUE(QuantizePass(o).Run(full).ok());
+  EXPECT_GT(ReadInt8Plan(full.nodes()[0])->input.scale, ReadInt8Plan(g.nodes()[0])->input.scale);
+}
+
 TEST(QuantizePassTest, RunsInThePipelineAndPrintIrAfterShowsThePlan) {
   Graph g = TinyGemm();
   PipelineOptions po;
