@@ -309,7 +309,12 @@ struct TrainingState {
   std::vector<Tensor> samples;
   std::vector<int64_t> labels;  // one per sample, or empty
   std::vector<int64_t> train, holdout;  // sample indices
-  std::vector<std::vector<Tensor>> teacher_out;  // [sample][output]
+  // [sample][output]; past FinetuneOptions::max_teacher_values (RunTeacher) only the held-out
+  // samples' and those of the scale statistics are kept, the others are run
+  // on teacher_graph when a batch needs them (streamed).
+  std::vector<std::vector<Tensor>> teacher_out;
+  Graph teacher_graph;  // the original model: the student without operators
+  bool teacher_streamed = false;
   // Intermediate matching: the first output of every node with a weight
   // operator (a compressed layer's output or hidden states), the teacher's
   // values [sample][hint], and each one's weight: out_ms / mean(t²), so a
@@ -424,10 +429,14 @@ Status LoadData(TrainingState& st) {
   return Status::Ok();
 }
 
-// The teacher's outputs for every sample: the same graph without operators is
-// the original model.
+// The teacher's outputs for every sample (the same graph without operators is
+// the original model), or, for a calibration set whose outputs would exceed
+// FinetuneOptions::max_teacher_values, for the held-out samples and the
+// first kStatSamples training samples only: the others are computed when a
+// batch uses them, so memory stays bounded however large the set.
 Status RunTeacher(TrainingState& st) {
-  Graph teacher = st.graph;
+  Graph& teacher = st.teacher_graph;
+  teacher = st.graph;
   for (Node& node : teacher.nodes()) node.weight_ops.clear();
   if (st.o.hint_weight > 0.0) {
     for (const Node& node : st.graph.nodes()) {
@@ -441,23 +450,42 @@ Status RunTeacher(TrainingState& st) {
   // The teacher's hints are kept for every sample; past kMaxHintValues
   // (64 M floats, 256 MB) fine-tuning matches the outputs only and says so.
   constexpr int64_t kMaxHintValues = int64_t{1} << 26;
+  constexpr size_t kStatSamples = 2048;
+  int64_t out_values = 0;
+  for (TensorId id : st.graph.outputs()) out_values += st.graph.tensor(id).num_elements();
+  st.teacher_streamed = out_values * static_cast<int64_t>(st.samples.size()) > st.o.max_teacher_values;
   int64_t hint_values = 0;
   for (TensorId id : st.hints) hint_values += st.graph.tensor(id).num_elements();
-  if (hint_values * static_cast<int64_t>(st.samples.size()) > kMaxHintValues) {
+  if (st.teacher_streamed) {
+    st.observer->Info(fmt::format(
+        "finetune: {} samples x {} output values exceed {} values; the original's outputs are computed "
+        "per batch (streamed), matching the outputs only\n",
+        st.samples.size(), out_values, st.o.max_teacher_values));
+    st.hints.clear();
+  } else if (hint_values * static_cast<int64_t>(st.samples.size()) > kMaxHintValues) {
     st.observer->Info(fmt::format(
         "finetune: {} samples x {} intermediate values exceed {} values; matching the outputs only\n",
         st.samples.size(), hint_values, kMaxHintValues));
     st.hints.clear();
   }
   const size_t real_outputs = teacher.outputs().size();
-  for (TensorId id : st.hints) teacher.outputs().push_back(id);
+  Graph with_hints = teacher;
+  for (TensorId id : st.hints) with_hints.outputs().push_back(id);
   const size_t count = st.samples.size();
   st.teacher_out.assign(count, {});
   st.teacher_hints.assign(count, {});
+  std::vector<int64_t> kept(st.holdout);
+  if (st.teacher_streamed) {
+    kept.insert(kept.end(), st.train.begin(), st.train.begin() + static_cast<std::ptrdiff_t>(std::min(kStatSamples, st.train.size())));
+  } else {
+    kept.resize(count);
+    for (size_t s = 0; s < count; ++s) kept[s] = static_cast<int64_t>(s);
+  }
   std::vector<Status> errors(static_cast<size_t>(std::max(1, st.o.threads)));
-  ParallelChunks(st.o.threads, count, [&](int t, size_t b, size_t e) {
-    Interpreter interp(teacher);
-    for (size_t s = b; s < e; ++s) {
+  ParallelChunks(st.o.threads, kept.size(), [&](int t, size_t b, size_t e) {
+    Interpreter interp(with_hints);
+    for (size_t i = b; i < e; ++i) {
+      const size_t s = static_cast<size_t>(kept[i]);
       StatusOr<std::vector<Tensor>> y = interp.Run({st.samples[s]});
       if (!y.ok()) { errors[t] = y.status(); return; }
       for (size_t k = real_outputs; k < y->size(); ++k) st.teacher_hints[s].push_back(std::move((*y)[k].f32));
@@ -466,7 +494,8 @@ Status RunTeacher(TrainingState& st) {
     }
   });
   for (const Status& s : errors) TML_RETURN_IF_ERROR(s);
-  st.report.classifier = ClassifierShaped(st.teacher_out[0][0]);
+  const std::vector<Tensor>& first = st.teacher_out[st.holdout[0]];
+  st.report.classifier = ClassifierShaped(first[0]);
   double out_sq = 0.0, out_n = 0.0;
   std::vector<double> hint_sq(st.hints.size(), 0.0), hint_n(st.hints.size(), 0.0);
   for (int64_t s : st.train) {
@@ -482,7 +511,7 @@ Status RunTeacher(TrainingState& st) {
   TaskShapes shapes;
   shapes.input = st.samples[0].shape;
   shapes.token_input = st.samples[0].dtype == DType::kInt64;
-  shapes.output = st.teacher_out[0][0].shape;
+  shapes.output = first[0].shape;
   shapes.has_labels = !st.labels.empty();
   st.task = DetectTask(shapes, st.o.task);
   st.report.task = TaskName(st.task);
@@ -769,13 +798,14 @@ StatusOr<std::string> EvaluateBefore(TrainingState& st) {
 // mini-batch of `bsz`: mean squared error against the teacher, plus ce_weight ×
 // the cross-entropy of the first output against the label; a language model's
 // first output is judged by LanguageModelLoss instead. Adds to *loss.
-Status SampleLoss(const TrainingState& st, int64_t s, const std::vector<Tensor>& out, size_t bsz,
-                  double* loss, std::vector<std::vector<float>>* dy) {
+Status SampleLoss(const TrainingState& st, int64_t s, const std::vector<Tensor>& out,
+                  const std::vector<Tensor>& teacher, size_t bsz, double* loss,
+                  std::vector<std::vector<float>>* dy) {
   const FinetuneOptions& o = st.o;
   dy->assign(out.size(), {});
   for (size_t k = 0; k < out.size(); ++k) {
     const std::vector<float>& y = out[k].f32;
-    const std::vector<float>& ty = st.teacher_out[s][k].f32;
+    const std::vector<float>& ty = teacher[k].f32;
     (*dy)[k].resize(y.size());
     if (k == 0 && st.task == Task::kLanguageModel) {
       const Shape& shape = out[0].shape;
@@ -856,8 +886,14 @@ Status BatchGradients(TrainingState& st, const std::vector<Tensor>& weights, siz
       std::vector<Tensor> out;
       Status status = eng.Forward(st.samples[s], true, &out);
       if (!status.ok()) { errors[t] = status; return; }
+      std::vector<Tensor> streamed;
+      if (st.teacher_out[s].empty()) {  // RunTeacher kept only some (teacher_streamed)
+        StatusOr<std::vector<Tensor>> y = Interpreter(st.teacher_graph).Run({st.samples[s]});
+        if (!y.ok()) { errors[t] = y.status(); return; }
+        streamed = std::move(*y);
+      }
       std::vector<std::vector<float>> dy;
-      status = SampleLoss(st, s, out, bsz, &losses[t], &dy);
+      status = SampleLoss(st, s, out, streamed.empty() ? st.teacher_out[s] : streamed, bsz, &losses[t], &dy);
       if (!status.ok()) { errors[t] = status; return; }
       status = eng.Backward(dy, st.hints, HintGradients(st, eng, s, bsz), &slot_grads[t], &tensor_grads[t]);
       if (!status.ok()) { errors[t] = status; return; }

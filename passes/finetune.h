@@ -106,6 +106,9 @@ struct FinetuneOptions {
   // Held-out samples evaluated after every epoch: holdout_fraction of the
   // data, at most this many (the rest trains).
   int64_t max_holdout = 512;
+  // The original model's outputs are kept for every sample up to this many
+  // values (64 M floats, 256 MB); past it they are computed per batch.
+  int64_t max_teacher_values = int64_t{1} << 26;
 };
 
 struct FinetuneEpoch {

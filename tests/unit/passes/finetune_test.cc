@@ -273,6 +273,33 @@ TEST(FinetunePassTest, TrainingBudgetBoundsTheSamplesPerEpoch) {
   EXPECT_EQ(chosen.report().train_samples, 91);
 }
 
+// Past max_teacher_values the original's outputs are computed per batch
+// (streamed) instead of kept: the training is the same, bit for bit, as with
+// every output kept (hints off in both, streaming matches the outputs only).
+TEST(FinetunePassTest, StreamedTeacherOutputsTrainTheSame) {
+  FinetuneOptions o = Options();
+  o.epochs = 3;
+  o.hint_weight = 0.0;
+  Graph kept = Classifier(), streamed = Classifier();
+  Compress(kept);
+  Compress(streamed);
+  FinetunePass pk(o);
+  ASSERT_TRUE(pk.Run(kept).ok());
+  o.max_teacher_values = 100;  // 96 samples x 4 outputs
+  RecordingObserver obs;
+  FinetunePass ps(o);
+  ps.set_observer(&obs);
+  ASSERT_TRUE(ps.Run(streamed).ok());
+  ASSERT_EQ(obs.infos.size(), 1u);
+  EXPECT_NE(obs.infos[0].find("96 samples x 4 output values exceed 100 values"), std::string::npos) << obs.infos[0];
+  ASSERT_EQ(pk.report().history.size(), ps.report().history.size());
+  for (size_t i = 0; i < pk.report().history.size(); ++i) {
+    EXPECT_EQ(pk.report().history[i].loss, ps.report().history[i].loss) << "epoch " << i + 1;
+    EXPECT_EQ(pk.report().history[i].figure, ps.report().history[i].figure) << "epoch " << i + 1;
+  }
+  EXPECT_EQ(kept.tensor(kept.FindTensor("fc_b")).f32, streamed.tensor(streamed.FindTensor("fc_b")).f32);
+}
+
 TEST(FinetunePassTest, RejectsMismatchedData) {
   Graph g = Classifier();
   Compress(g);
