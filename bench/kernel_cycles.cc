@@ -15,8 +15,8 @@
 //
 // Measured (arm-none-eabi-gcc 12.2, -O2): see README "Performance".
 //
-// Usage: bench_kernel_cycles   (needs arm-none-eabi-gcc on PATH; TML_BENCH_PROFILE=1 adds
-// the cycles per function)
+// Usage: bench_kernel_cycles [SUBSTRING]   (only the cases whose name contains it; needs
+// arm-none-eabi-gcc on PATH; TML_BENCH_PROFILE=1 adds the cycles per function)
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -242,7 +242,8 @@ Case KronLstmStep(std::mt19937& rng) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const std::string only = argc > 1 ? argv[1] : "";
   std::mt19937 rng(15);
   std::vector<Case> cases = {FullyConnected(128, 128, rng), Gemm(128, 128, rng),
                              FullyConnected(10, 128, rng),
@@ -257,6 +258,7 @@ int main() {
                              Sparse(512, 128, 3, rng)};
   std::printf("%-34s %12s %10s %12s\n", "kernel", "MACs", "cycles", "cycles/MAC");
   for (const Case& c : cases) {
+    if (c.name.find(only) == std::string::npos) continue;
     uint64_t cycles = 0;
     if (!Measure(c.name, c.data, c.call, cycles)) return 1;
     std::printf("%-34s %12.0f %10llu %12.3f%s\n", c.name.c_str(), c.macs,

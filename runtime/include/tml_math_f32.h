@@ -176,7 +176,8 @@ static inline void tml_dot4_acc_f32(const float *r0, const float *r1, const floa
   "vadd.f32 %[" ab "], %[" ab "], s10\n\t"                                           \
   "vadd.f32 %[" aa "], %[" aa "], s7\n\t"                                            \
   "vadd.f32 %[" ab "], %[" ab "], s11\n\t"
-    __asm__ volatile("1:\n\t"
+    __asm__ volatile(".p2align 2\n\t"
+                     "1:\n\t"
                      "vldmia %[x]!, {s0-s3}\n\t" TML_DOT4_PAIR("p0", "p1", "a0", "a1")
                          TML_DOT4_PAIR("p2", "p3", "a2", "a3") "subs %[n], %[n], #1\n\t"
                      "bne 1b\n\t"
@@ -267,7 +268,8 @@ static inline void tml_row8_acc_f32(const float *x, const float *b, int32_t ldb,
   "vadd.f32 %[a5], %[a5], s9\n\t"                                                      \
   "vadd.f32 %[a6], %[a6], s10\n\t"                                                     \
   "vadd.f32 %[a7], %[a7], s11\n\t"
-    __asm__ volatile("1:\n\t"
+    __asm__ volatile(".p2align 2\n\t"
+                     "1:\n\t"
                      "vldmia %[x]!, {s0-s3}\n\t" TML_ROW8_STEP("s0") TML_ROW8_STEP("s1")
                          TML_ROW8_STEP("s2") TML_ROW8_STEP("s3") "subs %[n], %[n], #1\n\t"
                      "bne 1b\n\t"
