@@ -15,8 +15,8 @@
 //
 // Measured (arm-none-eabi-gcc 12.2, -O2): see README "Performance".
 //
-// Usage: bench_kernel_cycles   (needs arm-none-eabi-gcc on PATH; TML_BENCH_PROFILE=1 adds
-// the cycles per function)
+// Usage: bench_kernel_cycles [SUBSTRING]   (only the cases whose name contains it; needs
+// arm-none-eabi-gcc on PATH; TML_BENCH_PROFILE=1 adds the cycles per function)
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -121,6 +121,79 @@ Case Gemm(int rows, int cols, std::mt19937& rng) {
           "tml_gemm_f32(NULL, &gp, &xd, X, &wd, W, &bd, B, &yd, Y)", double(rows) * cols};
 }
 
+// Gemm with transB 0: X [m, k] · W [k, n] (W stored [K, N], as ONNX exporters of Keras
+// dense layers write it).
+Case GemmNN(int m, int k, int n, std::mt19937& rng) {
+  const std::string s = std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n);
+  return {"gemm_f32_transB0_" + s,
+          FloatArray("W", size_t(k) * n, rng) + FloatArray("B", n, rng) +
+              FloatArray("X", size_t(m) * k, rng, false) + "static float Y[" +
+              std::to_string(m * n) + "];\n" + Dims("xd", {m, k}) + Dims("wd", {k, n}) +
+              Dims("bd", {n}) + Dims("yd", {m, n}) +
+              "static const tml_gemm_params gp = {1.0f, 1.0f, 0, 0};\n",
+          "tml_gemm_f32(NULL, &gp, &xd, X, &wd, W, &bd, B, &yd, Y)", double(m) * k * n};
+}
+
+// MatMul A [m, k] · B [k, n].
+Case MatMul(int m, int k, int n, std::mt19937& rng) {
+  const std::string s = std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n);
+  return {"matmul_f32_" + s,
+          FloatArray("A", size_t(m) * k, rng, false) + FloatArray("W", size_t(k) * n, rng) +
+              "static float Y[" + std::to_string(m * n) + "];\n" + Dims("ad", {m, k}) +
+              Dims("wd", {k, n}) + Dims("yd", {m, n}),
+          "tml_matmul_f32(NULL, &ad, A, &wd, W, &yd, Y)", double(m) * k * n};
+}
+
+// tml_kron_matvec_f32: y = sum_r (A_r ⊗ B_r) x, A [m1, n1], B [m2, n2], per real MAC of its
+// two small products (AX first: rank·(m1·n1·n2 + m1·n2·m2); XBᵀ first: rank·(m2·n1·n2 +
+// m1·m2·n1)), not per MAC of the dense matrix it stands for.
+Case Kron(int m1, int n1, int m2, int n2, int rank, bool ax_first, std::mt19937& rng) {
+  const int rows = m1 * m2, cols = n1 * n2;
+  const std::string s = std::to_string(rows) + "x" + std::to_string(cols) + "_r" +
+                        std::to_string(rank) + (ax_first ? "_ax" : "_xbt");
+  const int scratch = ax_first ? m1 * n2 : n1 * m2;
+  return {"kron_matvec_f32_" + s,
+          FloatArray("A", size_t(rank) * m1 * n1, rng) + FloatArray("Bk", size_t(rank) * m2 * n2, rng) +
+              FloatArray("X", cols, rng, false) + "static float Y[" + std::to_string(rows) +
+              "];\nstatic float scratch[" + std::to_string(scratch) + "];\n"
+              "static const tml_context ctx = {scratch, sizeof scratch};\n" +
+              Dims("xd", {1, cols}) + Dims("yd", {1, rows}) + Dims("ad", {rank, m1, n1}) +
+              Dims("bd", {rank, m2, n2}) + "static const tml_kron_params kp = {" +
+              std::to_string(m1) + ", " + std::to_string(n1) + ", " + std::to_string(m2) + ", " +
+              std::to_string(n2) + ", " + std::to_string(rank) + ", " +
+              (ax_first ? "TML_KRON_AX_FIRST" : "TML_KRON_XBT_FIRST") + ", 0};\n",
+          "tml_kron_matvec_f32(&ctx, &kp, &xd, X, &ad, A, &bd, Bk, NULL, NULL, &yd, Y)",
+          double(rank) * (ax_first ? double(m1) * n1 * n2 + double(m1) * n2 * m2
+                                   : double(m2) * n1 * n2 + double(m1) * m2 * n1)};
+}
+
+// tml_sparse_matvec_f32, [rows, cols] with about `percent` % non-zeros at random columns
+// (uint8_t column indices, uint16_t row pointers: what codegen picks for a doped
+// 128-column operator); per stored non-zero.
+Case Sparse(int rows, int cols, int percent, std::mt19937& rng) {
+  std::vector<int> row_ptr = {0};
+  std::vector<int> col;
+  std::uniform_int_distribution<int> pick(0, 99);
+  for (int i = 0; i < rows; ++i) {
+    for (int j = 0; j < cols; ++j)
+      if (pick(rng) < percent) col.push_back(j);
+    row_ptr.push_back(int(col.size()));
+  }
+  std::string data = FloatArray("V", col.size(), rng) + FloatArray("X", cols, rng, false) +
+                     "static float Y[" + std::to_string(rows) + "];\n" +
+                     Dims("xd", {1, cols}) + Dims("yd", {1, rows});
+  data += "static const uint16_t RP[] = {";
+  for (int v : row_ptr) data += std::to_string(v) + ",";
+  data += "};\nstatic const uint8_t CI[] = {";
+  for (int v : col) data += std::to_string(v) + ",";
+  data += "};\nstatic const tml_sparse_params sp = {" + std::to_string(rows) + ", " +
+          std::to_string(cols) + ", TML_SPARSE_INDEX_U16, TML_SPARSE_INDEX_U8};\n";
+  return {"sparse_matvec_f32_" + std::to_string(rows) + "x" + std::to_string(cols) + "_" +
+              std::to_string(percent) + "pct",
+          data, "tml_sparse_matvec_f32(NULL, &sp, RP, CI, V, &xd, X, &yd, Y)",
+          double(col.size())};
+}
+
 // One step of an LSTM (gates 4) or GRU (gates 3, linear_before_reset 1), dense W, R.
 Case RecurrentStep(const char* kind, int gates, int hidden, int input, std::mt19937& rng) {
   const int rows = gates * hidden;
@@ -169,21 +242,31 @@ Case KronLstmStep(std::mt19937& rng) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const std::string only = argc > 1 ? argv[1] : "";
   std::mt19937 rng(15);
   std::vector<Case> cases = {FullyConnected(128, 128, rng), Gemm(128, 128, rng),
                              FullyConnected(10, 128, rng),
                              RecurrentStep("lstm", 4, 128, 8, rng),
                              RecurrentStep("lstm", 4, 128, 128, rng),
                              RecurrentStep("gru", 3, 128, 8, rng),
-                             RecurrentStep("gru", 3, 128, 128, rng), KronLstmStep(rng)};
+                             RecurrentStep("gru", 3, 128, 128, rng), KronLstmStep(rng),
+                             GemmNN(1, 128, 128, rng), GemmNN(1, 127, 10, rng),
+                             MatMul(1, 128, 128, rng), MatMul(16, 64, 32, rng),
+                             MatMul(5, 33, 7, rng), Kron(4, 64, 128, 2, 2, true, rng),
+                             Kron(16, 8, 8, 16, 2, false, rng), Sparse(128, 128, 10, rng),
+                             Sparse(512, 128, 3, rng)};
   std::printf("%-34s %12s %10s %12s\n", "kernel", "MACs", "cycles", "cycles/MAC");
   for (const Case& c : cases) {
+    if (c.name.find(only) == std::string::npos) continue;
     uint64_t cycles = 0;
     if (!Measure(c.name, c.data, c.call, cycles)) return 1;
     std::printf("%-34s %12.0f %10llu %12.3f%s\n", c.name.c_str(), c.macs,
                 static_cast<unsigned long long>(cycles), double(cycles) / c.macs,
-                c.name.find("kron") != std::string::npos ? "  (per logical MAC)" : "");
+                c.name.find("kron_matvec") != std::string::npos ? "  (per real MAC)"
+                : c.name.find("kron") != std::string::npos     ? "  (per logical MAC)"
+                : c.name.find("sparse") != std::string::npos ? "  (per non-zero)"
+                                                              : "");
   }
   return 0;
 }

@@ -105,6 +105,18 @@ struct GeneratedModel {
   int64_t weight_bytes = 0;  // static const data
   int64_t state_bytes = 0;   // streaming storage (0 without NAME_step)
   std::vector<std::string> kernels;  // runtime kernels called, sorted
+  // Per runtime source the output links (its kernels, the kernels they call, tml_status_str):
+  // the estimated Cortex-M4 code bytes of all its functions (static helpers and
+  // *_get_buffer_size included; --gc-sections drops the ones nothing calls, so this is an
+  // upper bound), from the table measured when the tool was built (RuntimeFunctionTexts,
+  // the default tml_config.h); largest first. Empty when that build had no
+  // arm-none-eabi-gcc.
+  struct KernelText {
+    std::string kernel;
+    int64_t bytes = 0;
+  };
+  std::vector<KernelText> kernel_text;
+  std::string kernel_text_compiler;  // "arm-none-eabi-gcc 12.2.1", or "" (not measured)
   // Marker id i (TML_MARK(i)) is layers[i]: "node 'x' (LSTM)".
   std::vector<std::string> layers;
   // Per layer with weights: the bytes of static const data its emitter wrote (int8

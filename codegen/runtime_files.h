@@ -21,6 +21,20 @@ const std::vector<RuntimeFile>& RuntimeFiles();
 // TML_RUNTIME_KERNEL_DEPS: (kernel, kernel it calls).
 const std::vector<std::pair<std::string, std::string>>& RuntimeKernelDeps();
 
+// One function of the runtime as arm-none-eabi-gcc builds it for the Cortex-M4 with the
+// firmware's flags (-O2, -ffunction-sections) and the default tml_config.h: `file` the
+// source's stem ("tml_gemm_f32"), `function` its name (static helpers included), `bytes`
+// its code size. Measured when the tool was built (codegen/measure_kernel_text.cmake);
+// sorted by file, then as nm lists them; empty when the build had no arm-none-eabi-gcc.
+struct RuntimeFunctionText {
+  const char* file;
+  const char* function;
+  unsigned bytes;
+};
+const std::vector<RuntimeFunctionText>& RuntimeFunctionTexts();
+// "arm-none-eabi-gcc 12.2.1" (the compiler that measured them), or "" when none did.
+const char* RuntimeTextCompiler();
+
 }  // namespace tml::codegen
 
 #endif  // TML_CODEGEN_RUNTIME_FILES_H_

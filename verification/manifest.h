@@ -4,7 +4,8 @@
 // quantize, arena (static/extern), has_invoke_s8, float_math (fast|exact), sources and
 // include_dirs (relative to OUTDIR), inputs / outputs
 // ({name, shape}), arena_bytes, weight_bytes, kernels, layers (marker id ->
-// name), layer_weights, has_step, target {name, flash_kb, ram_kb, clock_mhz,
+// name), layer_weights, has_step, kernel_text {estimated, compiler, flags, total_bytes,
+// kernels [{kernel, bytes}]} (when the tool was built with arm-none-eabi-gcc), target {name, flash_kb, ram_kb, clock_mhz,
 // flash_wait_states, flash_cache, settings} (TargetManifest below),
 // and the compile-time figures for the reports: kron_factorize, dope,
 // finetune, anomaly {threshold, ...}, report {layers, passes, stages, options};

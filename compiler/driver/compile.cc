@@ -277,6 +277,22 @@ nlohmann::json BuildManifest(const std::string& model_path, const CompileOptions
   }
   manifest["layer_weights"] = lw;
   manifest["has_step"] = model.has_step;
+  // Estimated, not measured on this output: the tool's build-time table (GeneratedModel::
+  // kernel_text); verify measures the firmware's functions from its ELF.
+  if (!model.kernel_text.empty()) {
+    nlohmann::json kt = nlohmann::json::array();
+    int64_t total = 0;
+    for (const auto& k : model.kernel_text) {
+      kt.push_back({{"kernel", k.kernel}, {"bytes", k.bytes}});
+      total += k.bytes;
+    }
+    manifest["kernel_text"] = {{"estimated", true},
+                               {"compiler", model.kernel_text_compiler},
+                               {"flags", "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 "
+                                         "-O2 -ffunction-sections, default tml_config.h"},
+                               {"total_bytes", total},
+                               {"kernels", kt}};
+  }
   // Wall-clock times stay out of the manifest, so identical input gives an
   // identical output directory; they are printed as the passes end.
   if (!figures.kron.is_null()) manifest["kron_factorize"] = WithoutTimes(figures.kron);

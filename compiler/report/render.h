@@ -27,7 +27,7 @@
 namespace tml::report {
 
 // The "schema_version" of RenderVerifyJson's report.
-inline constexpr int kVerifyReportSchemaVersion = 3;
+inline constexpr int kVerifyReportSchemaVersion = 4;
 
 std::string RenderCompileText(const Compiled& compiled, const std::string& out_dir);
 std::string RenderVerifyText(const verification::VerificationResult& result);

@@ -118,8 +118,9 @@ nlohmann::json RenderVerifyJson(const verification::VerificationResult& r) {
   nlohmann::json j;
   // Version 2: gates, task figures of firmware and float, data file digests,
   // per-layer fields. Version 3: confusion matrices, ROC curves, score
-  // histograms, per-layer arena bytes, the fine-tuning history (README,
-  // "Verification report").
+  // histograms, per-layer arena bytes, the fine-tuning history. Version 4: code bytes per
+  // runtime function measured in the firmware (kernel_text) and the compile-time estimate
+  // per kernel (kernel_text_estimated, from the manifest) (README, "Verification report").
   j["schema_version"] = kVerifyReportSchemaVersion;
   j["tool"] = r.manifest.value("tool", std::string("tinyml-compile"));
   j["version"] = r.manifest.value("version", std::string());
@@ -163,6 +164,11 @@ nlohmann::json RenderVerifyJson(const verification::VerificationResult& r) {
   for (const verification::CycleShare& f : r.run.functions) {
     j["functions"].push_back({{"function", f.name}, {"cycles", f.cycles}, {"instructions", f.instructions}});
   }
+  j["kernel_text"] = nlohmann::json::array();
+  for (const auto& [name, bytes] : r.run.kernel_text) {
+    j["kernel_text"].push_back({{"function", name}, {"bytes", bytes}});
+  }
+  if (r.manifest.contains("kernel_text")) j["kernel_text_estimated"] = r.manifest["kernel_text"];
   j["flash_budget_kb"] = r.flash_kb;
   j["ram_budget_kb"] = r.ram_kb;
   j["energy"] = {{"uj_per_inference", r.energy.uj_per_inference},

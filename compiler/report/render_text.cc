@@ -221,6 +221,23 @@ std::string RenderCompileText(const Compiled& c, const std::string& out_dir) {
                         l.bytes, l.dense_float_bytes,
                         l.bytes > 0 ? double(l.dense_float_bytes) / double(l.bytes) : 0.0);
   }
+  // Per runtime kernel the output links: code bytes from the table measured when the tool
+  // was built (an estimate for this output; verify measures the firmware).
+  if (c.manifest.contains("kernel_text")) {
+    const nlohmann::json& kt = c.manifest["kernel_text"];
+    std::string kernels;
+    for (const nlohmann::json& k : kt["kernels"]) {
+      kernels += fmt::format("{}{} {}", kernels.empty() ? "" : ", ", k["kernel"].get<std::string>(),
+                             k["bytes"].get<int64_t>());
+    }
+    text += fmt::format(
+        "  runtime text {} bytes (estimated: {} -O2 for the Cortex-M4 when the tool was built; "
+        "verify measures the firmware): {}\n",
+        kt["total_bytes"].get<int64_t>(), kt["compiler"].get<std::string>(), kernels);
+  } else {
+    text += "  runtime text per kernel: not estimated (tool built without arm-none-eabi-gcc; "
+            "verify measures the firmware)\n";
+  }
   if (c.manifest.contains("target")) {
     const nlohmann::json& t = c.manifest["target"];
     text += fmt::format("  target: {} (budget flash {:g} KB, RAM {:g} KB)\n",

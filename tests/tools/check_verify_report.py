@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""Validates `verify --report FILE.json` reports against schema version 3 (the
+"""Validates `verify --report FILE.json` reports against schema version 4 (the
 README's "Verification report"): every required field present with its type,
-and the task figures consistent (confusion matrix square and summing to the
-samples, ROC from (1, 1) to (0, 0), histogram counts summing to the samples).
+the task figures consistent (confusion matrix square and summing to the
+samples, ROC from (1, 1) to (0, 0), histogram counts summing to the samples),
+and the code bytes per runtime function (kernel_text, measured in the firmware)
+non-empty and within the flash, the compile-time estimate (kernel_text_estimated)
+adding up to its total.
 Usage: check_verify_report.py REPORT.json... ; exit 1 listing every problem."""
 import json
 import sys
@@ -16,7 +19,15 @@ TOP = {
     "ram_bytes": int, "stack_high_water": int, "outputs": list, "clock_mhz": NUMBER,
     "latency_ms": NUMBER, "layers": list, "functions": list, "energy": dict, "target": dict, "task": str,
     "flash_budget_kb": NUMBER, "ram_budget_kb": NUMBER, "finetune_history": list,
+    "kernel_text": list,
 }
+# Schema 4: code bytes per runtime function (tml_*) of the firmware ELF, and the estimate
+# per kernel the compile step wrote into the manifest (present when the tool that compiled
+# was built with arm-none-eabi-gcc).
+KERNEL_TEXT = {"function": str, "bytes": int}
+KERNEL_TEXT_ESTIMATED = {"estimated": bool, "compiler": str, "flags": str, "total_bytes": int,
+                         "kernels": list}
+KERNEL_ESTIMATE = {"kernel": str, "bytes": int}
 # The board profile the cycles were counted on (emulator/target_profile.h).
 TARGET = {"name": str, "settings": str, "clock_mhz": NUMBER, "flash_wait_states": int,
           "flash_cache": bool}
@@ -33,7 +44,7 @@ FIGURES = {"accuracy": NUMBER, "perplexity": NUMBER, "auc": NUMBER, "recall": NU
 ROC_POINT = {"threshold": NUMBER, "fpr": NUMBER, "tpr": NUMBER}
 HISTOGRAM = {"edges": list, "normal": list, "anomalous": list}
 EPOCH = {"epoch": int, "loss": NUMBER, "agreement": NUMBER}
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Present when the output directory was compiled with --gate.
 WAKE_GATE = {"kind": str, "windows": int, "passed": int, "discarded_fraction": NUMBER,
              "host_mismatches": int, "gate_cycles_mean": NUMBER, "gate_cycles_max": int,
@@ -123,6 +134,27 @@ def check(report):
             problems.append("gate: 'passed' outside 0..windows")
         if not problems and g["host_mismatches"] > 0 and report["passed"]:
             problems.append("'passed' although the gate's decisions differ from the host reference")
+    kernel_text = report["kernel_text"]
+    if not kernel_text:
+        problems.append("kernel_text: empty (every firmware links runtime functions)")
+    for i, k in enumerate(kernel_text):
+        found = check_fields(f"kernel_text[{i}]", k, KERNEL_TEXT)
+        problems += found
+        if not found and (not k["function"].startswith("tml_") or k["bytes"] <= 0):
+            problems.append(f"kernel_text[{i}]: not a tml_* function with a positive size")
+    if not problems and sum(k["bytes"] for k in kernel_text) > report["flash_bytes"]:
+        problems.append("kernel_text: adds up to more than flash_bytes")
+    if "kernel_text_estimated" in report:
+        est = report["kernel_text_estimated"]
+        found = check_fields("kernel_text_estimated", est, KERNEL_TEXT_ESTIMATED)
+        problems += found
+        if not found:
+            for i, k in enumerate(est["kernels"]):
+                problems += check_fields(f"kernel_text_estimated.kernels[{i}]", k, KERNEL_ESTIMATE)
+            if not problems and sum(k["bytes"] for k in est["kernels"]) != est["total_bytes"]:
+                problems.append("kernel_text_estimated: kernels do not add up to total_bytes")
+            if not est["estimated"]:
+                problems.append("kernel_text_estimated: 'estimated' must be true")
     if report["passed"] != (len(report["problems"]) == 0):
         problems.append("'passed' disagrees with 'problems'")
     if report["passed"] and any(not g["passed"] for g in report["gates"]):

@@ -14,9 +14,11 @@ static float gemm_finish(const tml_gemm_params *params, float acc, const float *
 }
 
 /*
- * Transposition is expressed as strides rather than separate loops: on a Cortex-M4 without
- * data cache a strided load costs the same as a contiguous one, so one simple loop nest
- * serves all four (trans_a, trans_b) cases.
+ * Transposition is expressed as strides. The two layouts exporters write with an A that is
+ * not transposed take blocked paths: transB 1 four B rows per pass over the A row
+ * (tml_dot4_acc_f32), transB 0 eight B columns per pass (tml_row_times_matrix_f32); both
+ * keep the sums in registers and read each A element once per group of outputs. transA 1
+ * goes through the plain strided loop.
  */
 tml_status tml_gemm_f32(const tml_context *ctx, const tml_gemm_params *params,
                         const tml_dims *a_dims, const float *a, const tml_dims *b_dims,
@@ -58,6 +60,18 @@ tml_status tml_gemm_f32(const tml_context *ctx, const tml_gemm_params *params,
     }
   }
 
+  if (a_k_stride == 1 && b_n_stride == 1) {
+    /* transB 0: each A row times B [K, N], eight outputs per pass (tml_row8_acc_f32). */
+    for (m = 0; m < m_size; ++m) {
+      float *y_row = y + (size_t)m * (size_t)n_size;
+      tml_row_times_matrix_f32(a + (size_t)m * (size_t)a_m_stride, b, n_size, k_size, n_size,
+                               y_row);
+      for (n = 0; n < n_size; ++n) {
+        y_row[n] = gemm_finish(params, y_row[n], c, m * c_m_stride + n * c_n_stride);
+      }
+    }
+    return TML_OK;
+  }
   for (m = 0; m < m_size; ++m) {
     float *y_row = y + (size_t)m * (size_t)n_size;
     n = 0;

@@ -14,58 +14,80 @@ int32_t tml_kron_matvec_f32_get_buffer_size(const tml_kron_params *params) {
   return (int32_t)sizeof(float) * params->n1 * params->m2;
 }
 
-/* Both orders end in row-by-row dot products over contiguous memory: the M4 keeps the
- * accumulator in a register and streams two pointers. For XBT_FIRST, T is stored
- * transposed (t[i2·n1 + j1]) so that A·T is also a dot of two contiguous rows. */
+/*
+ * y_row[i] (=|+=) sum_k m[i·ld + k]·v[k] for i in [0, rows): rows of m against one vector
+ * v [n], four rows per pass over v (tml_dot4_acc_f32) with the sums in registers. Each sum
+ * starts from 0 and is added to y_row afterwards, so `first` or not, the product is rounded
+ * the same way.
+ */
+static void kron_rows_dot(const float *m, int32_t ld, const float *v, int32_t n, int32_t rows,
+                          float *y_row, int first) {
+  int32_t i = 0;
+  float acc[4];
+  if (n <= 2) {
+    /* Factors one or two columns wide (B [128, 2] is what --kronecker auto picks for an
+     * LSTM's R): v stays in registers and each row is one or two products, where the
+     * four-row pass would spend more on its set-up than on them. */
+    const float v0 = v[0];
+    const float v1 = n == 2 ? v[1] : 0.0f;
+    for (; i < rows; ++i) {
+      const float *r = m + (size_t)i * (size_t)ld;
+      const float s = n == 2 ? r[0] * v0 + r[1] * v1 : r[0] * v0;
+      y_row[i] = first ? s : y_row[i] + s;
+    }
+    return;
+  }
+  for (; i + 4 <= rows; i += 4) {
+    const float *r0 = m + (size_t)i * (size_t)ld;
+    acc[0] = acc[1] = acc[2] = acc[3] = 0.0f;
+    tml_dot4_acc_f32(r0, r0 + ld, r0 + 2 * ld, r0 + 3 * ld, v, n, acc);
+    if (first) {
+      y_row[i] = acc[0];
+      y_row[i + 1] = acc[1];
+      y_row[i + 2] = acc[2];
+      y_row[i + 3] = acc[3];
+    } else {
+      y_row[i] += acc[0];
+      y_row[i + 1] += acc[1];
+      y_row[i + 2] += acc[2];
+      y_row[i + 3] += acc[3];
+    }
+  }
+  for (; i < rows; ++i) {
+    const float v_i = tml_dot_f32(m + (size_t)i * (size_t)ld, v, n);
+    y_row[i] = first ? v_i : y_row[i] + v_i;
+  }
+}
+
+/* Both orders are two small products with their sums in registers, each input element
+ * read once per group of four (or eight) outputs. XBT_FIRST: T = X·Bᵀ is stored transposed
+ * (t[i2·n1 + j1]) so that four rows of X meet one row of B, and A·T is four rows of T
+ * against one row of A. AX_FIRST: T = A·X is a row times a matrix, eight columns per pass
+ * (tml_row_times_matrix_f32), and T·Bᵀ is four rows of B against one row of T. */
 static void kron_term_xbt_first(const tml_kron_params *p, const float *x, const float *a,
                                 const float *b, float *t, float *y, int first) {
   int32_t i1;
   int32_t i2;
-  int32_t j1;
   for (i2 = 0; i2 < p->m2; ++i2) {
-    const float *b_row = b + (size_t)i2 * (size_t)p->n2;
-    for (j1 = 0; j1 < p->n1; ++j1) {
-      t[(size_t)i2 * (size_t)p->n1 + (size_t)j1] =
-          tml_dot_f32(x + (size_t)j1 * (size_t)p->n2, b_row, p->n2);
-    }
+    kron_rows_dot(x, p->n2, b + (size_t)i2 * (size_t)p->n2, p->n2, p->n1,
+                  t + (size_t)i2 * (size_t)p->n1, 1);
   }
   for (i1 = 0; i1 < p->m1; ++i1) {
-    const float *a_row = a + (size_t)i1 * (size_t)p->n1;
-    float *y_row = y + (size_t)i1 * (size_t)p->m2;
-    for (i2 = 0; i2 < p->m2; ++i2) {
-      const float v = tml_dot_f32(a_row, t + (size_t)i2 * (size_t)p->n1, p->n1);
-      y_row[i2] = first ? v : y_row[i2] + v;
-    }
+    kron_rows_dot(t, p->n1, a + (size_t)i1 * (size_t)p->n1, p->n1, p->m2,
+                  y + (size_t)i1 * (size_t)p->m2, first);
   }
 }
 
 static void kron_term_ax_first(const tml_kron_params *p, const float *x, const float *a,
                                const float *b, float *t, float *y, int first) {
   int32_t i1;
-  int32_t i2;
-  int32_t j1;
-  int32_t j2;
   for (i1 = 0; i1 < p->m1; ++i1) {
-    const float *a_row = a + (size_t)i1 * (size_t)p->n1;
-    float *t_row = t + (size_t)i1 * (size_t)p->n2;
-    for (j2 = 0; j2 < p->n2; ++j2) {
-      t_row[j2] = 0.0f;
-    }
-    for (j1 = 0; j1 < p->n1; ++j1) {
-      const float aij = a_row[j1];
-      const float *x_row = x + (size_t)j1 * (size_t)p->n2;
-      for (j2 = 0; j2 < p->n2; ++j2) {
-        t_row[j2] += aij * x_row[j2];
-      }
-    }
+    tml_row_times_matrix_f32(a + (size_t)i1 * (size_t)p->n1, x, p->n2, p->n1, p->n2,
+                             t + (size_t)i1 * (size_t)p->n2);
   }
   for (i1 = 0; i1 < p->m1; ++i1) {
-    const float *t_row = t + (size_t)i1 * (size_t)p->n2;
-    float *y_row = y + (size_t)i1 * (size_t)p->m2;
-    for (i2 = 0; i2 < p->m2; ++i2) {
-      const float v = tml_dot_f32(t_row, b + (size_t)i2 * (size_t)p->n2, p->n2);
-      y_row[i2] = first ? v : y_row[i2] + v;
-    }
+    kron_rows_dot(b, p->n2, t + (size_t)i1 * (size_t)p->n2, p->n2, p->m2,
+                  y + (size_t)i1 * (size_t)p->m2, first);
   }
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tml_matmul_f32 - see tml_kernels.h for the contract. */
 #include "tml_kernels.h"
+#include "tml_math_f32.h"
 #include "tml_support.h"
 
 /* Element strides of one operand's batch dims aligned with the output batch dims (0 where
@@ -35,7 +36,7 @@ tml_status tml_matmul_f32(const tml_context *ctx, const tml_dims *a_dims, const 
   int32_t a_strides[TML_MAX_RANK];
   int32_t b_strides[TML_MAX_RANK];
   int32_t batch_count;
-  int32_t batch, m, n, k;
+  int32_t batch, m;
   (void)ctx;
   TML_CHECK(a != NULL && b != NULL && y != NULL);
   TML_CHECK(tml_dims_count(a_dims) >= 0 && tml_dims_count(b_dims) >= 0 &&
@@ -73,17 +74,11 @@ tml_status tml_matmul_f32(const tml_context *ctx, const tml_dims *a_dims, const 
       pa_batch += (size_t)idx * (size_t)a_strides[ax];
       pb_batch += (size_t)idx * (size_t)b_strides[ax];
     }
+    /* Row by row of A: eight output columns per pass over the A row, their sums in
+     * registers, so each A element is read once per eight outputs and B once per row. */
     for (m = 0; m < m_size; ++m) {
-      const float *pa_row = pa_batch + (size_t)m * (size_t)k_size;
-      for (n = 0; n < n_size; ++n) {
-        const float *pb = pb_batch + n;
-        float acc = 0.0f;
-        for (k = 0; k < k_size; ++k) {
-          acc += pa_row[k] * *pb;
-          pb += n_size;
-        }
-        py[(size_t)m * (size_t)n_size + (size_t)n] = acc;
-      }
+      tml_row_times_matrix_f32(pa_batch + (size_t)m * (size_t)k_size, pb_batch, n_size, k_size,
+                               n_size, py + (size_t)m * (size_t)n_size);
     }
   }
   return TML_OK;

@@ -1,7 +1,11 @@
 #include "codegen/model_emitter.h"
+#include "codegen/runtime_files.h"
 #include "verification/manifest.h"
 
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
 
 namespace tml::codegen {
 namespace {
@@ -81,6 +85,32 @@ TEST(ModelEmitterTest, WritesSourcesHeaderRuntimeAndFragments) {
   const std::string& h = Find(*m, "mlp.h")->content;
   EXPECT_NE(h.find("int mlp_invoke(const float *input, float *output);"), std::string::npos);
   EXPECT_NE(h.find("#define MLP_INPUT_SIZE 4"), std::string::npos);
+}
+
+// The estimated M4 text per linked runtime source (the table measured when the tool was
+// built): one entry per runtime/src/*.c the output holds, positive, largest first; nothing
+// when that build had no arm-none-eabi-gcc.
+TEST(ModelEmitterTest, KernelTextCoversEveryLinkedRuntimeSource) {
+  auto m = GenerateModel(SmallMlp(), Options());
+  ASSERT_TRUE(m.ok());
+  if (RuntimeFunctionTexts().empty()) {
+    EXPECT_TRUE(m->kernel_text.empty());
+    EXPECT_TRUE(m->kernel_text_compiler.empty());
+    GTEST_SKIP() << "tool built without arm-none-eabi-gcc";
+  }
+  std::set<std::string> linked, listed;
+  for (const GeneratedFile& f : m->files) {
+    if (f.path.rfind("runtime/src/", 0) == 0) linked.insert(f.path.substr(12, f.path.size() - 14));
+  }
+  for (size_t i = 0; i < m->kernel_text.size(); ++i) {
+    const auto& k = m->kernel_text[i];
+    listed.insert(k.kernel);
+    EXPECT_GT(k.bytes, 0) << k.kernel;
+    if (i > 0) EXPECT_GE(m->kernel_text[i - 1].bytes, k.bytes);
+  }
+  EXPECT_EQ(listed, linked);
+  EXPECT_TRUE(listed.count("tml_fully_connected_f32"));
+  EXPECT_EQ(m->kernel_text_compiler.rfind("arm-none-eabi-gcc ", 0), 0u) << m->kernel_text_compiler;
 }
 
 TEST(ModelEmitterTest, LayerArenaBytesAreTheBuffersAliveAtEachNode) {

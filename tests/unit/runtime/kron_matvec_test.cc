@@ -81,7 +81,12 @@ INSTANTIATE_TEST_SUITE_P(Shapes, KronMatvecTest,
                          ::testing::Values(KronCase{2, 2, 2, 2, 1, 1}, KronCase{16, 2, 16, 4, 1, 1},
                                            KronCase{16, 8, 16, 8, 1, 2}, KronCase{3, 5, 7, 2, 2, 3},
                                            KronCase{1, 4, 6, 1, 3, 1}, KronCase{5, 1, 1, 7, 2, 2},
-                                           KronCase{4, 3, 2, 6, 3, 1}));
+                                           KronCase{4, 3, 2, 6, 3, 1},
+                                           // n2 >= 8 (A·X eight columns per pass, then
+                                           // four, then one) and n1, m2 not multiples of 4
+                                           KronCase{5, 9, 6, 19, 2, 2}, KronCase{1, 4, 3, 12, 1, 1},
+                                           KronCase{3, 6, 9, 8, 1, 1}, KronCase{9, 17, 1, 1, 1, 1},
+                                           KronCase{4, 64, 128, 2, 2, 1}));
 
 TEST(KronMatvec, RejectsSmallScratchAndBadDims) {
   tml_kron_params p{2, 2, 2, 2, 1, TML_KRON_XBT_FIRST, 0};

@@ -143,7 +143,16 @@ INSTANTIATE_TEST_SUITE_P(
                       GemmCase{4, 6, 2, false, false, 1.0f, 1.0f, {1, 1}, true},
                       GemmCase{2, 3, 7, false, false, 2.0f, 0.0f, {}, false},  // no C
                       GemmCase{1, 1, 1, true, true, 1.0f, 1.0f, {1, 1}, true},
-                      GemmCase{1, 20, 10, false, true, 1.0f, 1.0f, {1, 10}, true}));
+                      GemmCase{1, 20, 10, false, true, 1.0f, 1.0f, {1, 10}, true},
+                      // transB 0 runs eight columns per pass, then four, then one: column
+                      // counts 8k, 8k+4, 8k+5, 8k+7, < 4; K not a multiple of 4; 1 row.
+                      GemmCase{1, 13, 19, false, false, 1.0f, 1.0f, {19}, true},
+                      GemmCase{1, 128, 16, false, false, 1.0f, 1.0f, {1, 16}, true},
+                      GemmCase{3, 17, 8, false, false, 0.5f, 2.0f, {3, 8}, true},
+                      GemmCase{2, 9, 12, false, false, 1.0f, 1.0f, {1}, true},
+                      GemmCase{5, 33, 7, false, false, -1.0f, 0.0f, {}, false},
+                      GemmCase{1, 1, 9, false, false, 1.0f, 1.0f, {9}, true},
+                      GemmCase{2, 4, 29, true, false, 1.0f, 1.0f, {2, 29}, true}));
 
 TEST(GemmF32Test, RejectsBadShapes) {
   std::vector<float> a(12), b(20), c(8), y(15);
@@ -225,7 +234,14 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_pair(Shape{4}, Shape{2, 3, 4, 6}),  // 1-D A, batched B
                       std::make_pair(Shape{2, 3, 5, 4}, Shape{4}),  // batched A, 1-D B
                       std::make_pair(Shape{1, 2, 1, 2, 3, 4}, Shape{2, 1, 2, 1, 4, 3}),
-                      std::make_pair(Shape{1, 1}, Shape{1, 1})));
+                      std::make_pair(Shape{1, 1}, Shape{1, 1}),
+                      // eight output columns per pass, then four, then one; K % 4 != 0
+                      std::make_pair(Shape{1, 13}, Shape{13, 19}),
+                      std::make_pair(Shape{3, 17}, Shape{17, 8}),
+                      std::make_pair(Shape{2, 5, 9}, Shape{9, 12}),
+                      std::make_pair(Shape{1, 1}, Shape{1, 9}),
+                      std::make_pair(Shape{64}, Shape{64, 37}),
+                      std::make_pair(Shape{2, 16, 64}, Shape{2, 64, 32})));
 
 TEST(MatMulF32Test, RejectsIncompatibleShapes) {
   std::vector<float> a(24), b(40), y(60);

@@ -150,5 +150,66 @@ TEST(SparseMatvecTest, RejectsBadIndices) {
             TML_ERROR_ARG);
 }
 
+// The row sums take the non-zeros two at a time, per index type: a column index out of range
+// is caught at an even or odd position and in the odd one left over, for every index type;
+// the rows before it are written, the offending row and those after it are not.
+TEST(SparseMatvecTest, RejectsBadIndexAtAnyPositionWritingNoRowFromIt) {
+  const int32_t cols = 6;
+  const std::vector<int32_t> row_ptr = {0, 2, 7};  // row 0: 2 non-zeros, row 1: 5
+  const std::vector<float> values(7, 1.0f), x(cols, 1.0f);
+  const tml_dims xd = Dims({cols}), yd = Dims({2});
+  for (tml_sparse_index_type t :
+       {TML_SPARSE_INDEX_U8, TML_SPARSE_INDEX_U16, TML_SPARSE_INDEX_S32}) {
+    for (int bad_at = 2; bad_at < 7; ++bad_at) {
+      for (int32_t bad_value : {cols, 255, -1}) {
+        if (bad_value < 0 && t != TML_SPARSE_INDEX_S32) continue;
+        std::vector<int32_t> col = {0, 1, 0, 1, 2, 3, 4};
+        col[static_cast<size_t>(bad_at)] = bad_value;
+        const std::vector<uint8_t> c8 = Narrow<uint8_t>(col);
+        const std::vector<uint16_t> c16 = Narrow<uint16_t>(col);
+        const void* ci = t == TML_SPARSE_INDEX_U8    ? static_cast<const void*>(c8.data())
+                         : t == TML_SPARSE_INDEX_U16 ? static_cast<const void*>(c16.data())
+                                                     : static_cast<const void*>(col.data());
+        const tml_sparse_params p{2, cols, TML_SPARSE_INDEX_S32, t};
+        std::vector<float> y = {10.0f, 20.0f};
+        EXPECT_EQ(tml_sparse_matvec_f32(nullptr, &p, row_ptr.data(), ci, values.data(), &xd,
+                                        x.data(), &yd, y.data()),
+                  TML_ERROR_INDEX)
+            << "type " << t << " at " << bad_at << " value " << bad_value;
+        EXPECT_EQ(y[0], 12.0f);
+        EXPECT_EQ(y[1], 20.0f);
+      }
+    }
+  }
+}
+
+// Rows with 0, 1, 2, 3 and many non-zeros (the two-at-a-time sums and the one left over).
+TEST(SparseMatvecTest, RowsOfEveryLength) {
+  const int32_t cols = 300, rows = 6;
+  const std::vector<int32_t> lengths = {0, 1, 2, 3, 17, 300};
+  Csr s;
+  s.rows = rows;
+  s.cols = cols;
+  s.row_ptr.push_back(0);
+  const std::vector<float> v = Random(600, 4);
+  for (int32_t i = 0; i < rows; ++i) {
+    for (int32_t k = 0; k < lengths[static_cast<size_t>(i)]; ++k) {
+      s.col_idx.push_back((k * 7 + i) % cols);
+      s.values.push_back(v[s.values.size()]);
+    }
+    s.row_ptr.push_back(static_cast<int32_t>(s.values.size()));
+  }
+  const std::vector<float> x = Random(cols, 5);
+  std::vector<float> y(rows, 0.5f);
+  const std::vector<double> expected = Reference(s, x, 1, y);
+  const std::vector<uint16_t> c16 = Narrow<uint16_t>(s.col_idx);
+  const tml_sparse_params p{rows, cols, TML_SPARSE_INDEX_S32, TML_SPARSE_INDEX_U16};
+  const tml_dims xd = Dims({1, cols}), yd = Dims({1, rows});
+  ASSERT_EQ(tml_sparse_matvec_f32(nullptr, &p, s.row_ptr.data(), c16.data(), s.values.data(), &xd,
+                                  x.data(), &yd, y.data()),
+            TML_OK);
+  for (int32_t i = 0; i < rows; ++i) EXPECT_NEAR(y[static_cast<size_t>(i)], expected[static_cast<size_t>(i)], 1e-5) << i;
+}
+
 }  // namespace
 }  // namespace tml::test
