@@ -122,7 +122,7 @@ TML_S8_HOT static void tml_lstm_s8_gates(const tml_linear_op_s8 *w, const tml_li
 
 /* g[k] = table(g[k]) for g in [g, end), Q3.12 -> Q0.15 (tml_table_q15()), in place; two
  * per iteration, so that the loop branch and the dependent load chains overlap. */
-TML_S8_INLINE void tml_lstm_s8_lookup(int16_t *g, int16_t *end, const uint32_t *table) {
+TML_S8_INLINE void tml_lstm_s8_lookup(int16_t *g, int16_t *end, const int16_t *table) {
   for (; end - g >= 2; g += 2) {
     const int32_t a = g[0];
     const int32_t b = g[1];
@@ -138,8 +138,8 @@ TML_S8_INLINE void tml_lstm_s8_lookup(int16_t *g, int16_t *end, const uint32_t *
  * 3·hs), tanh for c. A loop of its own: one table lookup per value keeps everything in
  * registers (the cell loop with all five lookups spilled). */
 TML_S8_HOT static void tml_lstm_s8_activate(int32_t hs, int16_t *gate) {
-  tml_lstm_s8_lookup(gate, gate + 3 * hs, tml_sigmoid_table_q15x2);
-  tml_lstm_s8_lookup(gate + 3 * hs, gate + 4 * hs, tml_tanh_table_q15x2);
+  tml_lstm_s8_lookup(gate, gate + 3 * hs, tml_sigmoid_table_q15);
+  tml_lstm_s8_lookup(gate + 3 * hs, gate + 4 * hs, tml_tanh_table_q15);
 }
 
 /* Pass 3: the cell, from the activated gates (i, o, f, c blocks of hs, Q0.15). */
@@ -243,7 +243,7 @@ typedef struct {
 } tml_lstm_s8_dense_r;
 
 TML_S8_HOT TML_S8_OUTLINE void tml_lstm_s8_dense_rows(const tml_lstm_s8_dense_r *d, int32_t b0,
-                                                      int32_t blocks, const uint32_t *table,
+                                                      int32_t blocks, const int16_t *table,
                                                       const int32_t *wq, int16_t *gate) {
   const int8_t *pr = d->pr + (size_t)b0 * (size_t)(16 * d->groups);
   const int32_t *bias = d->bias != NULL ? d->bias + 4 * b0 : NULL;
@@ -331,16 +331,16 @@ static void tml_lstm_s8_dense_gates(const tml_linear_op_s8 *w, const tml_linear_
   d.groups = ch >> 2;
   d.m = r->quant.multiplier[0];
   d.right = r->quant.right_shift;
-  tml_lstm_s8_dense_rows(&d, 0, sig_blocks, tml_sigmoid_table_q15x2, wq, gate);
+  tml_lstm_s8_dense_rows(&d, 0, sig_blocks, tml_sigmoid_table_q15, wq, gate);
   if (mixed != 0) {
     int16_t *g = gate + 4 * sig_blocks;
     tml_lstm_s8_dense_rows(&d, sig_blocks, 1, NULL, wq, gate);
     for (k = 0; k < 4; ++k) {
-      g[k] = (int16_t)tml_table_q15(k < mixed ? tml_sigmoid_table_q15x2 : tml_tanh_table_q15x2,
+      g[k] = (int16_t)tml_table_q15(k < mixed ? tml_sigmoid_table_q15 : tml_tanh_table_q15,
                                     g[k]);
     }
   }
-  tml_lstm_s8_dense_rows(&d, tanh_first, hs - tanh_first, tml_tanh_table_q15x2, wq, gate);
+  tml_lstm_s8_dense_rows(&d, tanh_first, hs - tanh_first, tml_tanh_table_q15, wq, gate);
 }
 #endif
 
