@@ -167,16 +167,18 @@ TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const i
 #if TML_S8_LSTM_FUSED
 /*
  * The dense form the compiler emits for dense W and R (both packed, compact
- * requantization without left shifts, no sparse overlay), in two passes over the rows
+ * requantization, no sparse overlay), in two passes over the rows
  * instead of five: W's products requantized as they come (int32, into the gate buffer's
  * room), then R's products, each 4-row block requantized, added to W's part, saturated
  * and activated while its sums are still in registers. No int32 accumulators written and
  * read back, no separate bias pass. Same values as the general path.
  */
 
-/* (smmulr(acc, m) + round) >> right: the compact requantization with left shift 0. */
-TML_S8_INLINE int32_t tml_lstm_s8_rq(int32_t acc, int32_t m, int32_t round, int32_t right) {
-  return tml_smmlar(acc, m, round) >> right;
+/* (smmulr(acc·2^left, m) + round) >> right: tml_requantize() with the rounding constant
+ * precomputed (SMMLAR adds it). */
+TML_S8_INLINE int32_t tml_lstm_s8_rq(int32_t acc, int32_t m, int32_t left, int32_t round,
+                                     int32_t right) {
+  return tml_smmlar((int32_t)((uint32_t)acc << left), m, round) >> right;
 }
 
 /* Column groups up to which W goes through tml_lstm_s8_dense_w() (32 inputs). */
@@ -203,13 +205,15 @@ TML_S8_INLINE const int8_t *tml_lstm_s8_dot4_short(const int8_t *w, const int16_
 }
 
 /* wq[k] = rq_w(W[k]·x + bias[k]) for the 4H rows of a packed W with `groups` column
- * groups (compact requantization: multiplier m >> shift[k], right shift `right`). Few
- * groups here (a small input); wider W through tml_s8_matvec() and a requantization pass
- * (tml_lstm_s8_dense_gates()), so that this loop keeps its invariants in registers. */
+ * groups (compact requantization: multiplier m >> shift[k], shifts `left` and `right`). Few
+ * groups here (a small input); wider W through tml_linear_op_s8_apply() and a
+ * requantization pass (tml_lstm_s8_dense_gates()), so that this loop keeps its invariants
+ * in registers. */
 TML_S8_HOT TML_S8_OUTLINE void tml_lstm_s8_dense_w(const int8_t *pw, const int16_t *xw,
                                                    int32_t groups, const int32_t *bias,
                                                    const int8_t *shift, int32_t m,
-                                                   int32_t right, int32_t rows, int32_t *wq) {
+                                                   int32_t left, int32_t right, int32_t rows,
+                                                   int32_t *wq) {
   const int32_t round = (1 << right) >> 1;
   int32_t *const end = wq + rows;
   while (wq != end) {
@@ -222,10 +226,10 @@ TML_S8_HOT TML_S8_OUTLINE void tml_lstm_s8_dense_w(const int8_t *pw, const int16
       s[3] += bias[3];
       bias += 4;
     }
-    wq[0] = tml_lstm_s8_rq(s[0], m >> shift[0], round, right);
-    wq[1] = tml_lstm_s8_rq(s[1], m >> shift[1], round, right);
-    wq[2] = tml_lstm_s8_rq(s[2], m >> shift[2], round, right);
-    wq[3] = tml_lstm_s8_rq(s[3], m >> shift[3], round, right);
+    wq[0] = tml_lstm_s8_rq(s[0], m >> shift[0], left, round, right);
+    wq[1] = tml_lstm_s8_rq(s[1], m >> shift[1], left, round, right);
+    wq[2] = tml_lstm_s8_rq(s[2], m >> shift[2], left, round, right);
+    wq[3] = tml_lstm_s8_rq(s[3], m >> shift[3], left, round, right);
     shift += 4;
     wq += 4;
   }
@@ -239,7 +243,7 @@ typedef struct {
   const int16_t *hw;
   const int32_t *bias; /* may be NULL */
   const int8_t *shift;
-  int32_t groups, m, right;
+  int32_t groups, m, left, right;
 } tml_lstm_s8_dense_r;
 
 TML_S8_HOT TML_S8_OUTLINE void tml_lstm_s8_dense_rows(const tml_lstm_s8_dense_r *d, int32_t b0,
@@ -251,6 +255,7 @@ TML_S8_HOT TML_S8_OUTLINE void tml_lstm_s8_dense_rows(const tml_lstm_s8_dense_r 
   const int16_t *const hw = d->hw;
   const int32_t groups = d->groups;
   const int32_t m = d->m;
+  const int32_t left = d->left;
   const int32_t right = d->right;
   const int32_t round = (1 << right) >> 1;
   wq += 4 * b0;
@@ -267,10 +272,10 @@ TML_S8_HOT TML_S8_OUTLINE void tml_lstm_s8_dense_rows(const tml_lstm_s8_dense_r 
       t[3] += bias[3];
       bias += 4;
     }
-    g0 = tml_ssat16(wq[0] + tml_lstm_s8_rq(t[0], m >> shift[0], round, right));
-    g1 = tml_ssat16(wq[1] + tml_lstm_s8_rq(t[1], m >> shift[1], round, right));
-    g2 = tml_ssat16(wq[2] + tml_lstm_s8_rq(t[2], m >> shift[2], round, right));
-    g3 = tml_ssat16(wq[3] + tml_lstm_s8_rq(t[3], m >> shift[3], round, right));
+    g0 = tml_ssat16(wq[0] + tml_lstm_s8_rq(t[0], m >> shift[0], left, round, right));
+    g1 = tml_ssat16(wq[1] + tml_lstm_s8_rq(t[1], m >> shift[1], left, round, right));
+    g2 = tml_ssat16(wq[2] + tml_lstm_s8_rq(t[2], m >> shift[2], left, round, right));
+    g3 = tml_ssat16(wq[3] + tml_lstm_s8_rq(t[3], m >> shift[3], left, round, right));
     shift += 4;
     wq += 4;
     if (table != NULL) {
@@ -291,15 +296,16 @@ TML_S8_HOT TML_S8_OUTLINE void tml_lstm_s8_dense_rows(const tml_lstm_s8_dense_r 
 static int tml_lstm_s8_dense_ok(const tml_linear_op_s8 *w, const tml_linear_op_s8 *r) {
   return w->packed != NULL && r->packed != NULL && w->blocks == NULL && r->blocks == NULL &&
          w->sparse == NULL && r->sparse == NULL && w->row_shift != NULL &&
-         r->row_shift != NULL && w->quant.left_shift == 0 && r->quant.left_shift == 0 &&
-         TML_S8_ROWS_OK(w->cols) && TML_S8_ROWS_OK(r->cols);
+         r->row_shift != NULL && TML_S8_ROWS_OK(w->cols) && TML_S8_ROWS_OK(r->cols);
 }
 
 /* Both passes of the dense form: the activated gates into gate (int16 [4H]); wq (int32
- * [4H]) for W's part, xw and hw for the widened inputs. */
-static void tml_lstm_s8_dense_gates(const tml_linear_op_s8 *w, const tml_linear_op_s8 *r,
-                                    int32_t hs, const int8_t *x_t, const int8_t *h_prev,
-                                    int32_t *wq, int16_t *xw, int16_t *hw, int16_t *gate) {
+ * [4H]) for W's part, then hw and `rest` for the widened inputs (a wide W: the scratch of
+ * tml_linear_op_s8_apply(), `rest_size` bytes). */
+static tml_status tml_lstm_s8_dense_gates(const tml_linear_op_s8 *w, const tml_linear_op_s8 *r,
+                                          int32_t hs, const int8_t *x_t, const int8_t *h_prev,
+                                          int32_t *wq, int16_t *hw, void *rest,
+                                          int32_t rest_size, int16_t *gate) {
   const int32_t cx = (w->cols + 3) & ~3;
   const int32_t ch = (r->cols + 3) & ~3;
   /* Blocks wholly in the sigmoid gates (i, o, f: rows < 3H), then the one that straddles
@@ -309,19 +315,25 @@ static void tml_lstm_s8_dense_gates(const tml_linear_op_s8 *w, const tml_linear_
   const int32_t tanh_first = sig_blocks + (mixed != 0);
   tml_lstm_s8_dense_r d;
   int32_t k;
-  tml_s8_widen(x_t, w->cols, 0, xw, cx);
   tml_s8_widen(h_prev, r->cols, 0, hw, ch);
   if (cx <= 4 * TML_LSTM_S8_SHORT_GROUPS) {
+    int16_t *xw = (int16_t *)rest;
+    tml_s8_widen(x_t, w->cols, 0, xw, cx);
     tml_lstm_s8_dense_w(w->packed, xw, cx >> 2, w->bias, w->row_shift,
-                        w->quant.multiplier[0], w->quant.right_shift, 4 * hs, wq);
+                        w->quant.multiplier[0], w->quant.left_shift, w->quant.right_shift,
+                        4 * hs, wq);
   } else {
-    tml_s8_matvec(w->packed, xw, cx >> 2, 4 * hs, wq);
-    if (w->bias != NULL) {
-      for (k = 0; k < 4 * hs; ++k) {
-        wq[k] += w->bias[k];
-      }
+    /* A wide input: the linear-operator code every int8 build links (bias included),
+     * then W's requantization. */
+    tml_context op_ctx;
+    tml_status st;
+    op_ctx.buf = rest;
+    op_ctx.size = rest_size;
+    st = tml_linear_op_s8_apply(&op_ctx, w, x_t, wq);
+    if (st != TML_OK) {
+      return st;
     }
-    tml_requantize_run(wq, 4 * hs, w->quant.multiplier[0], w->row_shift, 0,
+    tml_requantize_run(wq, 4 * hs, w->quant.multiplier[0], w->row_shift, w->quant.left_shift,
                        w->quant.right_shift);
   }
   d.pr = r->packed;
@@ -330,6 +342,7 @@ static void tml_lstm_s8_dense_gates(const tml_linear_op_s8 *w, const tml_linear_
   d.shift = r->row_shift;
   d.groups = ch >> 2;
   d.m = r->quant.multiplier[0];
+  d.left = r->quant.left_shift;
   d.right = r->quant.right_shift;
   tml_lstm_s8_dense_rows(&d, 0, sig_blocks, tml_sigmoid_table_q15, wq, gate);
   if (mixed != 0) {
@@ -341,6 +354,7 @@ static void tml_lstm_s8_dense_gates(const tml_linear_op_s8 *w, const tml_linear_
     }
   }
   tml_lstm_s8_dense_rows(&d, tanh_first, hs - tanh_first, tml_tanh_table_q15, wq, gate);
+  return TML_OK;
 }
 #endif
 
@@ -365,12 +379,17 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
   acc_w = (int32_t *)ctx->buf;
 #if TML_S8_LSTM_FUSED
   if (tml_lstm_s8_dense_ok(w, r)) {
-    /* W's part int32 [4H] (the gates, int16, are written over it), then x and h_prev
-     * widened: 16H + 2·ceil4(H) + 2·ceil4(I) bytes, within the general path's scratch
-     * (32H + the operators' scratch). */
+    /* W's part int32 [4H] (the gates, int16, are written over it), h_prev widened, then
+     * x widened or a wide W's scratch: 16H + 2·ceil4(H) + 2·ceil4(I) bytes, within the
+     * general path's scratch (32H + the operators' scratch). */
     int16_t *hw = (int16_t *)(acc_w + 4 * hs);
-    int16_t *xw = hw + ((hs + 3) & ~3);
-    tml_lstm_s8_dense_gates(w, r, hs, x_t, h_prev, acc_w, xw, hw, (int16_t *)acc_w);
+    int16_t *rest = hw + ((hs + 3) & ~3);
+    st = tml_lstm_s8_dense_gates(w, r, hs, x_t, h_prev, acc_w, hw, rest,
+                                 ctx->size - (int32_t)((int8_t *)rest - (int8_t *)ctx->buf),
+                                 (int16_t *)acc_w);
+    if (st != TML_OK) {
+      return st;
+    }
     tml_lstm_s8_cell(hs, (const int16_t *)acc_w, c_prev, h, c);
     return TML_OK;
   }

@@ -404,17 +404,18 @@ void RefLstmStep(const DenseOp& w, const DenseOp& r, const int8_t* x, std::vecto
 // with one multiplier per row (the general path) against the reference above, over several
 // steps: odd and even input sizes (1, 5, 8, 33: W's short loop and its tml_s8_matvec
 // fallback), hidden sizes that are and are not multiples of 4 (the block straddling the
-// sigmoid/tanh boundary), R with and without bias, large weights (a left shift: the
-// general path).
+// sigmoid/tanh boundary), R with and without bias, large W or R weights (left shifts).
 TEST(LstmStepS8S16Test, DenseStepsEqualTheIntegerReference) {
   struct Shape {
     int in, hs;
-    double wmag;
+    double wmag, rmag;
     bool r_bias;
   };
-  const Shape shapes[] = {{8, 128, 0.6, false}, {1, 3, 0.6, false}, {5, 7, 0.6, true},
-                          {12, 10, 0.6, false}, {33, 9, 0.6, false}, {8, 5, 0.6, true},
-                          {3, 2, 60.0, false},  {7, 16, 0.6, false}};
+  const Shape shapes[] = {{8, 128, 0.6, 0.8, false}, {1, 3, 0.6, 0.8, false},
+                          {5, 7, 0.6, 0.8, true},    {12, 10, 0.6, 0.8, false},
+                          {33, 9, 0.6, 0.8, false},  {8, 5, 0.6, 0.8, true},
+                          {3, 2, 60.0, 0.8, false},  {7, 16, 0.6, 0.8, false},
+                          {6, 12, 0.6, 6.0, false},  {40, 8, 60.0, 6.0, true}};
   std::mt19937 rng(41);
   std::uniform_real_distribution<double> u(-1.0, 1.0);
   std::uniform_int_distribution<int> x8(-128, 127), c16(-9000, 9000);
@@ -424,7 +425,7 @@ TEST(LstmStepS8S16Test, DenseStepsEqualTheIntegerReference) {
     // Rows of different magnitudes, so that the compact form's row shifts differ.
     std::uniform_int_distribution<int> k5(0, 5);
     for (int row = 0; row < rows; ++row) {
-      const double sw = std::ldexp(sh.wmag, -k5(rng)), sr = std::ldexp(0.8, -k5(rng));
+      const double sw = std::ldexp(sh.wmag, -k5(rng)), sr = std::ldexp(sh.rmag, -k5(rng));
       for (int k = 0; k < in; ++k) wreal[size_t(row) * in + k] = u(rng) * sw;
       for (int k = 0; k < hs; ++k) rreal[size_t(row) * hs + k] = u(rng) * sr;
     }
@@ -435,6 +436,9 @@ TEST(LstmStepS8S16Test, DenseStepsEqualTheIntegerReference) {
     r.Build(rreal, rows, hs, 1.0 / 128.0, 0, sh.r_bias ? br : std::vector<double>{},
             /*compact=*/true);
     if (!sh.r_bias) r.op.bias = nullptr;
+    if (sh.rmag > 1.0) {
+      EXPECT_GT(r.op.quant.left_shift, 0) << "R with a left shift";
+    }
     // The same compact operators as per-row multipliers: the general path.
     const PerRowCopy wp(w.op), rp(r.op);
     const tml_lstm_s8_params params{in, hs};
