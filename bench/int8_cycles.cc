@@ -3,21 +3,25 @@
 // Builds one firmware per case with arm-none-eabi-gcc -O2 (DSP path on), runs one
 // call of the kernel between two `bkpt #1` stops and prints cycles and cycles per
 // MAC. The figure includes the call, argument checks, input widening and the
-// requantization of every output. Cases (ISSUE 8):
+// requantization of every output. Cases (ISSUE 8, ISSUE 15):
 //   - tml_fully_connected_s8 at 64×64, 128×128, 256×256, 512×128 (rows × cols);
 //   - tml_kron_matvec_s8 at the same logical shapes (rank 1, square-ish factors);
+//   - one dense 128-unit LSTM step at input 8 (issue 15's target shape) and 128, and one
+//     dense 128-unit GRU step (linear_before_reset 1) at the same inputs, cycles per MAC
+//     over W and R (gate activations and the state update included);
 //   - one 128-unit LSTM step (input 128) dense, Kronecker (square-ish factors, and the
 //     factor shapes `--kronecker auto` picks) and Kronecker + doping, with the compact
-//     requantization the compiler emits for recurrent operators.
+//     requantization the compiler emits for recurrent operators, per logical MAC.
 //
-// Measured (arm-none-eabi-gcc 12.2, -O2, DSP path):
-//   tml_fully_connected_s8 cycles/MAC: 64×64 1.79, 128×128 1.48, 256×256 1.35, 512×128 1.45
+// Measured (arm-none-eabi-gcc 12.2, -O2, DSP path, issue 15):
+//   tml_fully_connected_s8 cycles/MAC: 64×64 1.89, 128×128 1.54, 256×256 1.38, 512×128 1.50
 //   (inner loop 19 cycles per 16 MACs; the rest is per-4-row-block requantization and loop
 //   overhead, the call, argument checks and input widening);
-//   LSTM step: dense 210,682 cycles; Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2],
-//   rank 2, W+R 64x smaller) 41,865 = 5.03x fewer; square-ish rank 1 (102x) 63,621 = 3.3x.
-//   (These move by up to ~1 % with code layout: the dense figure went from 210,681 to
-//   211,705 after an edit to the Kronecker kernel only.)
+//   LSTM step dense: input 8 126,012 cycles = 1.81 cycles/MAC, input 128 207,188 = 1.58;
+//   GRU step dense: input 8 109,654 = 2.10, input 128 164,920 = 1.68;
+//   Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2], rank 2, W+R 64x smaller) 41,459
+//   = 5.0x fewer than dense; square-ish rank 1 (102x) 63,545 = 3.3x.
+//   (These move by up to ~1 % with code layout.)
 //
 // Usage: bench_int8_cycles   (needs arm-none-eabi-gcc on PATH; TML_BENCH_PROFILE=1 adds
 // the cycles per function)

@@ -134,7 +134,7 @@ int32_t tml_fully_connected_s8_get_buffer_size(const tml_dims *weight_dims);
  * Cost on a Cortex-M4 with the DSP extension: 19 cycles per 16 MACs in the inner loop
  * (four rows at a time sharing one widened input); each 4-row block is requantized while
  * its sums are still in registers. With the call, checks, input widening and
- * requantization: 1.49 cycles/MAC at 128×128, 1.36 at 256×256 (bench/int8_cycles.cc).
+ * requantization: 1.54 cycles/MAC at 128×128, 1.38 at 256×256 (bench/int8_cycles.cc).
  *
  * @param[in]  ctx          Scratch of tml_fully_connected_s8_get_buffer_size() bytes.
  * @param[in]  params       Output offset and clamp.
