@@ -3,21 +3,25 @@
 // Builds one firmware per case with arm-none-eabi-gcc -O2 (DSP path on), runs one
 // call of the kernel between two `bkpt #1` stops and prints cycles and cycles per
 // MAC. The figure includes the call, argument checks, input widening and the
-// requantization of every output. Cases (ISSUE 8):
+// requantization of every output. Cases (ISSUE 8, ISSUE 15):
 //   - tml_fully_connected_s8 at 64×64, 128×128, 256×256, 512×128 (rows × cols);
 //   - tml_kron_matvec_s8 at the same logical shapes (rank 1, square-ish factors);
+//   - one dense 128-unit LSTM step at input 8 (issue 15's target shape) and 128, and one
+//     dense 128-unit GRU step (linear_before_reset 1) at the same inputs, cycles per MAC
+//     over W and R (gate activations and the state update included);
 //   - one 128-unit LSTM step (input 128) dense, Kronecker (square-ish factors, and the
 //     factor shapes `--kronecker auto` picks) and Kronecker + doping, with the compact
-//     requantization the compiler emits for recurrent operators.
+//     requantization the compiler emits for recurrent operators, per logical MAC.
 //
-// Measured (arm-none-eabi-gcc 12.2, -O2, DSP path):
-//   tml_fully_connected_s8 cycles/MAC: 64×64 1.79, 128×128 1.48, 256×256 1.35, 512×128 1.45
+// Measured (arm-none-eabi-gcc 12.2, -O2, DSP path, issue 15):
+//   tml_fully_connected_s8 cycles/MAC: 64×64 1.89, 128×128 1.54, 256×256 1.38, 512×128 1.50
 //   (inner loop 19 cycles per 16 MACs; the rest is per-4-row-block requantization and loop
 //   overhead, the call, argument checks and input widening);
-//   LSTM step: dense 210,682 cycles; Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2],
-//   rank 2, W+R 64x smaller) 41,865 = 5.03x fewer; square-ish rank 1 (102x) 63,621 = 3.3x.
-//   (These move by up to ~1 % with code layout: the dense figure went from 210,681 to
-//   211,705 after an edit to the Kronecker kernel only.)
+//   LSTM step dense: input 8 126,012 cycles = 1.81 cycles/MAC, input 128 207,188 = 1.58;
+//   GRU step dense: input 8 109,654 = 2.10, input 128 164,920 = 1.68;
+//   Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2], rank 2, W+R 64x smaller) 41,459
+//   = 5.0x fewer than dense; square-ish rank 1 (102x) 63,545 = 3.3x.
+//   (These move by up to ~1 % with code layout.)
 //
 // Usage: bench_int8_cycles   (needs arm-none-eabi-gcc on PATH; TML_BENCH_PROFILE=1 adds
 // the cycles per function)
@@ -54,6 +58,12 @@ std::vector<int8_t> RandomS8(size_t n, std::mt19937& rng, int lo = -127, int hi 
   std::vector<int8_t> v(n);
   for (auto& x : v) x = static_cast<int8_t>(d(rng));
   return v;
+}
+
+// TML_BENCH_ONLY=SUBSTRING runs only the cases whose name contains it.
+bool Skip(const std::string& name) {
+  const char* only = std::getenv("TML_BENCH_ONLY");
+  return only != nullptr && name.find(only) == std::string::npos;
 }
 
 // Builds `data` + main (which calls `call` after every bkpt #1) and returns
@@ -227,30 +237,44 @@ const LstmKind kLstmKinds[] = {{"dense", 0, 0, 0, 0},
                                {"kronecker+doping", 16, 8, 1, 1},
                                {"kronecker_auto_shape", 4, 64, 2, 0}};
 
-// One LSTM step, I = H = hidden, W and R of the given kind.
-void LstmCase(int hidden, const LstmKind& kind, std::mt19937& rng, std::string& data,
+// One LSTM step, H = hidden units, I = input, W and R of the given kind.
+void LstmCase(int hidden, int input, const LstmKind& kind, std::mt19937& rng, std::string& data,
               std::string& call, double& params_bytes) {
   const int rows = 4 * hidden, cols = hidden;
   const int m1 = kind.m1, n1 = kind.n1, rank = kind.rank, nnz = kind.nnz_per_row;
   if (m1 == 0) {
-    data = OpSource("w", rows, cols, 0, 0, 0, 0, rng) + OpSource("r", rows, cols, 0, 0, 0, 0, rng);
-    params_bytes = 2.0 * rows * cols;
+    data = OpSource("w", rows, input, 0, 0, 0, 0, rng) + OpSource("r", rows, cols, 0, 0, 0, 0, rng);
+    params_bytes = double(rows) * (input + cols);
   } else {
-    data = OpSource("w", rows, cols, m1, n1, rank, nnz, rng) +
+    data = OpSource("w", rows, input, m1, n1, rank, nnz, rng) +
            OpSource("r", rows, cols, m1, n1, rank, nnz, rng);
     // Factors stored int8 + CSR (1-byte column index and 1-byte value per non-zero,
     // 2-byte row pointers).
     params_bytes = 2.0 * (rank * (m1 * n1 + (rows / m1) * (cols / n1)) + nnz * rows * 2.0 +
                           (nnz > 0 ? 2.0 * (rows + 1) : 0.0));
   }
-  data += CArray("int8_t", "tml_in", RandomS8(cols, rng), false) +
+  data += CArray("int8_t", "tml_in", RandomS8(input, rng), false) +
           "static int8_t h[" + std::to_string(hidden) + "];\nstatic int16_t c[" +
           std::to_string(hidden) + "];\nstatic int32_t scratch[" +
-          std::to_string(8 * hidden + 2 * rows) + "];\n"
+          std::to_string(8 * hidden + 2 * rows + input) + "];\n"
           "static tml_context ctx = {scratch, sizeof scratch};\n"
-          "static const tml_lstm_s8_params params = {" + std::to_string(cols) + ", " +
+          "static const tml_lstm_s8_params params = {" + std::to_string(input) + ", " +
           std::to_string(hidden) + "};\n";
   call = "tml_lstm_step_s8_s16(&ctx, &params, &w, &r, tml_in, h, c, h, c)";
+}
+
+// One dense GRU step (linear_before_reset 1, PyTorch's export), H units, input I.
+void GruCase(int hidden, int input, std::mt19937& rng, std::string& data, std::string& call) {
+  data = OpSource("w", 3 * hidden, input, 0, 0, 0, 0, rng) +
+         OpSource("rzr", 2 * hidden, hidden, 0, 0, 0, 0, rng) +
+         OpSource("rh", hidden, hidden, 0, 0, 0, 0, rng);
+  data += CArray("int8_t", "tml_in", RandomS8(input, rng), false) +
+          "static int8_t h[" + std::to_string(hidden) + "];\nstatic int32_t scratch[" +
+          std::to_string(8 * hidden + 2 * hidden + input) + "];\n"
+          "static tml_context ctx = {scratch, sizeof scratch};\n"
+          "static const tml_gru_s8_params params = {" + std::to_string(input) + ", " +
+          std::to_string(hidden) + ", 1};\n";
+  call = "tml_gru_step_s8_s16(&ctx, &params, &w, &rzr, &rh, tml_in, h, h)";
 }
 
 }  // namespace
@@ -264,6 +288,7 @@ int main() {
     FcCase(s[0], s[1], rng, data, call);
     uint64_t cycles = 0;
     const std::string name = "fc_s8_" + std::to_string(s[0]) + "x" + std::to_string(s[1]);
+    if (Skip(name)) continue;
     if (!Measure(name, data, call, cycles)) return 1;
     const double macs = double(s[0]) * s[1];
     std::printf("%-34s %12.0f %10llu %12.3f\n", name.c_str(), macs,
@@ -276,27 +301,56 @@ int main() {
     KronCase(s[0], s[1], s[0] / 8, s[1] / 8, rng, data, call);
     uint64_t cycles = 0;
     const std::string name = "kron_s8_" + std::to_string(s[0]) + "x" + std::to_string(s[1]);
+    if (Skip(name)) continue;
     if (!Measure(name, data, call, cycles)) return 1;
     const double macs = double(s[0]) * s[1];
     std::printf("%-34s %12.0f %10llu %12.3f  (per logical MAC)\n", name.c_str(), macs,
                 static_cast<unsigned long long>(cycles), cycles / macs);
   }
+  // Dense LSTM steps (128 units) at input 8 (issue 15's target shape) and 128; cycles per
+  // MAC over the 4H·(I + H) MACs of W and R, the gate activations and cell included.
+  for (const int input : {8, 128}) {
+    std::string data, call;
+    double bytes = 0;
+    LstmCase(128, input, kLstmKinds[0], rng, data, call, bytes);
+    uint64_t cycles = 0;
+    const std::string name = "lstm_step_s8_s16_128_in" + std::to_string(input);
+    if (Skip(name)) continue;
+    if (!Measure(name, data, call, cycles)) return 1;
+    const double macs = 4.0 * 128 * (input + 128);
+    std::printf("%-34s %12.0f %10llu %12.3f\n", name.c_str(), macs,
+                static_cast<unsigned long long>(cycles), cycles / macs);
+  }
+  for (const int input : {8, 128}) {
+    std::string data, call;
+    GruCase(128, input, rng, data, call);
+    uint64_t cycles = 0;
+    const std::string name = "gru_step_s8_s16_128_in" + std::to_string(input);
+    if (Skip(name)) continue;
+    if (!Measure(name, data, call, cycles)) return 1;
+    const double macs = 3.0 * 128 * (input + 128);
+    std::printf("%-34s %12.0f %10llu %12.3f\n", name.c_str(), macs,
+                static_cast<unsigned long long>(cycles), cycles / macs);
+  }
+  // W and R of each kind at input 128 (I = H): speed-up and W+R compression against dense.
   uint64_t dense_cycles = 0;
   double dense_bytes = 0;
   for (const LstmKind& kind : kLstmKinds) {
     std::string data, call;
     double bytes = 0;
-    LstmCase(128, kind, rng, data, call, bytes);
+    LstmCase(128, 128, kind, rng, data, call, bytes);
     uint64_t cycles = 0;
     const std::string name = std::string("lstm_step_s8_s16_128_") + kind.name;
+    if (Skip(name)) continue;
     if (!Measure(name, data, call, cycles)) return 1;
     if (kind.m1 == 0) {
       dense_cycles = cycles;
       dense_bytes = bytes;
     }
-    std::printf("%-34s %12s %10llu   speed-up %.1fx, W+R compression %.1fx\n", name.c_str(), "",
-                static_cast<unsigned long long>(cycles), double(dense_cycles) / cycles,
-                dense_bytes / bytes);
+    const double macs = 4.0 * 128 * 256;
+    std::printf("%-34s %12.0f %10llu %12.3f  (per logical MAC) speed-up %.1fx, W+R compression %.1fx\n",
+                name.c_str(), macs, static_cast<unsigned long long>(cycles), cycles / macs,
+                double(dense_cycles) / cycles, dense_bytes / bytes);
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
@@ -190,8 +191,21 @@ std::string ConfigHeader(std::string content, bool exact_float_math,
     for (char& c : macro) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     set_last_digit("#define TML_LINK_" + macro + " 1", '0');
   }
-  for (const char* option : {"TML_S8_LONG_ROWS"}) {
+  for (const char* option : {"TML_S8_LONG_ROWS", "TML_S8_LSTM_FUSED"}) {
     if (!runtime_options.count(option)) set_last_digit(std::string("#define ") + option + " 1", '0');
+  }
+  // The Kronecker kernel's specialized bodies: the cases the operators use
+  // (TML_S8_KRON_CASE_<bit> options of codegen/ops/linear_op_s8.cc).
+  int kron_cases = 0;
+  for (int bit = 0; bit < 16; ++bit) {
+    if (runtime_options.count("TML_S8_KRON_CASE_" + std::to_string(bit))) kron_cases |= 1 << bit;
+  }
+  const std::string all_cases = "#define TML_S8_KRON_CASES 0x1FFF";
+  const size_t at = content.find(all_cases);
+  if (at != std::string::npos) {
+    char mask[16];
+    std::snprintf(mask, sizeof mask, "0x%04X", kron_cases);
+    content.replace(at + all_cases.size() - 6, 6, mask);
   }
   return content;
 }

@@ -52,6 +52,15 @@ LstmS8 Prepare(const Graph& graph, const Node& node) {
   return l;
 }
 
+// The step's fused dense path (runtime/include/tml_config.h TML_S8_LSTM_FUSED) is linked
+// when some int8 LSTM has dense W and R.
+void UseFusedPathIfDense(EmitContext& ctx, const LstmS8& l) {
+  const auto dense = [](const LinearOpS8Data& d) {
+    return !d.kron && d.blocks.empty() && !d.packed.empty();
+  };
+  if (dense(l.w) && dense(l.r)) ctx.UseRuntimeOption("TML_S8_LSTM_FUSED");
+}
+
 }  // namespace
 
 bool UsesLstmS8(const Node& node) { return node.op == OpKind::kLstm && node.HasAttr(kInt8Attr); }
@@ -82,6 +91,7 @@ Status EmitLstmS8(EmitContext& ctx, const Node& node) {
   const int64_t xq = Align4(int64_t{l.T} * l.I), hb = Align4(l.H), cb = Align4(2 * int64_t{l.H});
   ctx.UseKernel("tml_quantize_s8");
   ctx.UseKernel("tml_lstm_step_s8_s16");
+  UseFusedPathIfDense(ctx, l);
   if (!y.empty() || !y_h.empty()) ctx.UseKernel("tml_dequantize_s8");
   CWriter& body = ctx.body();
   body.Open("");
@@ -117,6 +127,7 @@ RecurrentStepS8 LstmStepS8(EmitContext& ctx, const Node& node) {
   const LstmS8 l = Prepare(ctx.graph(), node);
   RecurrentStepS8 s;
   s.kernel = "tml_lstm_step_s8_s16";
+  UseFusedPathIfDense(ctx, l);
   const std::string w = EmitOpS8(ctx, l.w);
   const std::string r = EmitOpS8(ctx, l.r);
   const std::string params = ctx.Param("tml_lstm_s8_params", fmt::format("{{{}, {}}}", l.I, l.H));

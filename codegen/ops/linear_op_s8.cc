@@ -248,6 +248,14 @@ std::string OpInit(EmitContext& ctx, const LinearOpS8Data& d) {
   const bool zero_bias =
       std::all_of(d.bias.begin(), d.bias.end(), [](int32_t v) { return v == 0; });
   const std::string bias = zero_bias ? "NULL" : ctx.IntWeightArray("int32_t", Ints(d.bias), 4);
+  if (d.kron) {
+    // Only the specialized bodies of tml_kron_matvec_s8 this operator runs are linked
+    // (TML_S8_KRON_CASES of tml_config.h, composed by the model emitter).
+    const int32_t cases = tml_kron_s8_cases(&d.qk.params, zero_bias ? 0 : 1);
+    for (int bit = 0; bit < 16; ++bit) {
+      if (cases & (1 << bit)) ctx.UseRuntimeOption(fmt::format("TML_S8_KRON_CASE_{}", bit));
+    }
+  }
   // A block's requantization is its stack's.
   const std::string mult = d.rq.multiplier.empty()
                                ? "NULL"

@@ -47,4 +47,25 @@
 #define TML_S8_LONG_ROWS 1
 #endif
 
+/*
+ * TML_S8_KRON_CASES: the specialized bodies tml_kron_matvec_s8 links, a mask of
+ * TML_KRON_S8_* (tml_kernels_s8.h); shapes outside it run the general bodies (same
+ * results, slower). The compiler writes the cases its Kronecker operators use. Default:
+ * all of them.
+ */
+#ifndef TML_S8_KRON_CASES
+#define TML_S8_KRON_CASES 0x1FFF
+#endif
+
+/*
+ * TML_S8_LSTM_FUSED: 1 = tml_lstm_step_s8_s16 has its fused path for dense W and R (the
+ * products, both requantizations and the gate activations in one pass over the rows);
+ * 0 = every operator goes through tml_linear_op_s8_apply (same results, slower; about
+ * 0.5 KB less code). The compiler writes 0 when no int8 LSTM has dense W and R.
+ * Default 1.
+ */
+#ifndef TML_S8_LSTM_FUSED
+#define TML_S8_LSTM_FUSED 1
+#endif
+
 #endif /* TML_CONFIG_H */

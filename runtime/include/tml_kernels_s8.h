@@ -134,7 +134,7 @@ int32_t tml_fully_connected_s8_get_buffer_size(const tml_dims *weight_dims);
  * Cost on a Cortex-M4 with the DSP extension: 19 cycles per 16 MACs in the inner loop
  * (four rows at a time sharing one widened input); each 4-row block is requantized while
  * its sums are still in registers. With the call, checks, input widening and
- * requantization: 1.49 cycles/MAC at 128×128, 1.36 at 256×256 (bench/int8_cycles.cc).
+ * requantization: 1.54 cycles/MAC at 128×128, 1.38 at 256×256 (bench/int8_cycles.cc).
  *
  * @param[in]  ctx          Scratch of tml_fully_connected_s8_get_buffer_size() bytes.
  * @param[in]  params       Output offset and clamp.
@@ -259,6 +259,58 @@ static inline int tml_kron_s8_a_first(const tml_kron_s8_params *p) {
   const int32_t n1 = p->n1 + (p->n1 & 1);
   const int32_t n2 = p->n2 + (p->n2 & 1);
   return n2 * (m1 * n1 + m1 * m2) < n1 * (m2 * n2 + m1 * m2);
+}
+
+/*
+ * The specialized bodies of tml_kron_matvec_s8() (constant widths of its two stages, the
+ * bias or none, the two evaluation orders): bit k of the value below is case k. A build
+ * links the cases of TML_S8_KRON_CASES (tml_config.h; the compiler writes the ones its
+ * operators use); any other shape runs the general bodies, which are always there. Same
+ * results either way, only speed and code size differ.
+ */
+#define TML_KRON_S8_P4 (1 << 0)         /**< stage 1, 4 column pairs */
+#define TML_KRON_S8_P8 (1 << 1)         /**< stage 1, 8 column pairs */
+#define TML_KRON_S8_Y4 (1 << 2)         /**< stage 2, 4 column pairs, with bias */
+#define TML_KRON_S8_Y8 (1 << 3)         /**< stage 2, 8 column pairs, with bias */
+#define TML_KRON_S8_YN (1 << 4)         /**< stage 2, other widths >= 3, with bias */
+#define TML_KRON_S8_Y4_NB (1 << 5)      /**< as Y4 without bias */
+#define TML_KRON_S8_Y8_NB (1 << 6)      /**< as Y8 without bias */
+#define TML_KRON_S8_YN_NB (1 << 7)      /**< as YN without bias */
+#define TML_KRON_S8_NARROW_NB (1 << 8)  /**< stage 2, 1 or 2 column pairs, no bias */
+#define TML_KRON_S8_NARROW_A1 (1 << 9)  /**< ... with bias, A·X first, 1 column pair */
+#define TML_KRON_S8_NARROW_A2 (1 << 10) /**< ... with bias, A·X first, 2 column pairs */
+#define TML_KRON_S8_NARROW_T1 (1 << 11) /**< ... with bias, T first, 1 column pair */
+#define TML_KRON_S8_NARROW_T2 (1 << 12) /**< ... with bias, T first, 2 column pairs */
+
+/** @brief The cases of tml_kron_matvec_s8() (TML_KRON_S8_*) an operator with these
+ * parameters runs, with a bias (has_bias != 0) or without. */
+static inline int32_t tml_kron_s8_cases(const tml_kron_s8_params *p, int has_bias) {
+  const int a_first = tml_kron_s8_a_first(p);
+  const int32_t p_pairs = a_first ? (p->n1 + (p->n1 & 1)) >> 1 : (p->n2 + (p->n2 & 1)) >> 1;
+  const int32_t f_rows = a_first ? p->m2 : p->m1;
+  const int32_t vecs = a_first ? p->m1 : p->m2;
+  const int32_t y_pairs =
+      p->rank * (a_first ? (p->n2 + (p->n2 & 1)) >> 1 : (p->n1 + (p->n1 & 1)) >> 1);
+  int32_t cases = p_pairs == 4 ? TML_KRON_S8_P4 : (p_pairs == 8 ? TML_KRON_S8_P8 : 0);
+  if (((f_rows | vecs) & 1) != 0) {
+    return cases; /* odd counts: the general stage 2 */
+  }
+  if (y_pairs <= 2) {
+    if (!has_bias) {
+      return cases | TML_KRON_S8_NARROW_NB;
+    }
+    if (a_first || p->m2 == 1) { /* the row stride is 1 (T first: m2) */
+      return cases | (y_pairs == 1 ? TML_KRON_S8_NARROW_A1 : TML_KRON_S8_NARROW_A2);
+    }
+    return cases | (y_pairs == 1 ? TML_KRON_S8_NARROW_T1 : TML_KRON_S8_NARROW_T2);
+  }
+  if (y_pairs == 4) {
+    return cases | (has_bias ? TML_KRON_S8_Y4 : TML_KRON_S8_Y4_NB);
+  }
+  if (y_pairs == 8) {
+    return cases | (has_bias ? TML_KRON_S8_Y8 : TML_KRON_S8_Y8_NB);
+  }
+  return cases | (has_bias ? TML_KRON_S8_YN : TML_KRON_S8_YN_NB);
 }
 
 /** @brief Bytes of one packed Kronecker factor [m, n]: even(m)·even(n), or -1. */

@@ -362,30 +362,29 @@ static inline int32_t tml_ssat16(int32_t v) {
 #endif
 }
 
-/** The tanh table of tml_tanh_s16(): entry k holds y_k (int16, low half) and
- * y_{k+1} - y_k (high half), y_k = tanh(-8 + k/16) in Q0.15, k < 256. */
-extern const uint32_t tml_tanh_table_q15x2[256];
+/** The tanh table of tml_tanh_s16(): y_k = tanh(-8 + k/16) in Q0.15, k <= 256 (int16:
+ * 514 bytes; the (value, step) words it replaced took 1 KB for the same interpolation). */
+extern const int16_t tml_tanh_table_q15[257];
 
-/** The sigmoid table of tml_sigmoid_s16(), as tml_tanh_table_q15x2 for sigmoid. */
-extern const uint32_t tml_sigmoid_table_q15x2[256];
+/** The sigmoid table of tml_sigmoid_s16(), as tml_tanh_table_q15 for sigmoid. */
+extern const int16_t tml_sigmoid_table_q15[257];
 
-/** Q3.12 in, Q0.15 out: linear interpolation between y_i and y_{i+1} of a 256-entry
- * (value, step) table over [-8, 8) in steps of 1/16. One load per value. */
-static inline int32_t tml_table_q15(const uint32_t *table, int32_t x) {
+/** Q3.12 in, Q0.15 out: linear interpolation between y_i and y_{i+1} of a 257-entry
+ * table over [-8, 8] in steps of 1/16: y_i + round_half_up((y_{i+1} - y_i)·frac / 256). */
+static inline int32_t tml_table_q15(const int16_t *table, int32_t x) {
   const int32_t u = x + 32768; /* [0, 65535] */
-  const uint32_t e = table[u >> 8];
-  const int32_t frac = u & 255;
-  /* y_i and the step as signed halves (SXTH and ASR #16). */
-  return ((int32_t)(e << 16) >> 16) + ((((int32_t)e >> 16) * frac + 128) >> 8);
+  const int16_t *e = table + (u >> 8);
+  const int32_t y0 = e[0];
+  return y0 + (((e[1] - y0) * (u & 255) + 128) >> 8);
 }
 
 /** tanh: Q3.12 in, Q0.15 out. */
-static inline int32_t tml_tanh_q15(int32_t x) { return tml_table_q15(tml_tanh_table_q15x2, x); }
+static inline int32_t tml_tanh_q15(int32_t x) { return tml_table_q15(tml_tanh_table_q15, x); }
 
 /** sigmoid: Q3.12 in, Q0.15 out (its own table: no halving of the input and output as
  * (1 + tanh(x/2))/2 would need, and twice the resolution). */
 static inline int32_t tml_sigmoid_q15(int32_t x) {
-  return tml_table_q15(tml_sigmoid_table_q15x2, x);
+  return tml_table_q15(tml_sigmoid_table_q15, x);
 }
 
 #endif /* TML_SUPPORT_S8_H */

@@ -75,7 +75,10 @@ static const int32_t tml_fc_s8_no_bias[4] = {0, 0, 0, 0};
 /*
  * y = output_stage(W·xw + bias), four rows at a time: each block's dot products are
  * requantized while still in registers (no int32 accumulator round trip through memory,
- * and one pass over the rows instead of two).
+ * and one pass over the rows instead of two). One loop for both requantization forms and
+ * the last, partial block, so that the dot product is inlined once (each copy is ~1 KB of
+ * flash, which small int8 models feel): a block's multipliers are the layer's per-row ones
+ * or, compact, mult[0] >> shift[k]; a partial block's outputs go through a 4-byte buffer.
  */
 TML_S8_HOT TML_S8_OUTLINE void tml_fc_s8_rows(const int8_t *w, const int16_t *xw,
                                               int32_t groups, int32_t rows,
@@ -85,71 +88,53 @@ TML_S8_HOT TML_S8_OUTLINE void tml_fc_s8_rows(const int8_t *w, const int16_t *xw
   const int32_t *bias = out.bias != NULL ? out.bias : tml_fc_s8_no_bias;
   const int32_t bias_step = out.bias != NULL ? 4 : 0;
   const int32_t *mult = out.mult;
-  int32_t blocks = rows >> 2;
-  if (out.shift != NULL) { /* compact requantization: a block's multipliers from mult[0] */
-    const int8_t *shift = out.shift;
+  const int8_t *shift = out.shift;
+  int32_t left = rows;
+  while (left > 0) {
+    int32_t s[4];
     int32_t m4[4];
-    for (; blocks > 0; --blocks) {
-      int32_t s[4];
-      w = tml_s8_dot4(w, xw, groups, s);
-      m4[0] = mult[0] >> shift[0];
-      m4[1] = mult[0] >> shift[1];
-      m4[2] = mult[0] >> shift[2];
-      m4[3] = mult[0] >> shift[3];
-      tml_fc_s8_out4(s, bias, m4, &out, y);
-      bias += bias_step;
-      shift += 4;
-      y += 4;
+    int32_t b4[4];
+    int8_t y4[4];
+    const int32_t *mb = mult;
+    const int32_t *bb = bias;
+    int8_t *yb = y;
+    int32_t k;
+#if TML_S8_LONG_ROWS
+    w = tml_s8_dot4(w, xw, groups, s);
+#else
+    {
+      const int16_t *xp = xw;
+      tml_s8_dot4_chunk(&w, &xp, groups, s);
     }
-    if ((rows & 3) != 0) {
-      int32_t b4[4] = {0, 0, 0, 0};
-      int8_t y4[4];
-      int32_t s[4];
-      int32_t k;
+#endif
+    if (shift != NULL) { /* compact requantization (row_shift holds `rows` entries) */
+      const int32_t n = left < 4 ? left : 4;
       m4[0] = m4[1] = m4[2] = m4[3] = 0;
-      for (k = 0; k < (rows & 3); ++k) {
-        b4[k] = bias[bias_step != 0 ? k : 0];
+      for (k = 0; k < n; ++k) {
         m4[k] = mult[0] >> shift[k];
       }
-      tml_s8_dot4(w, xw, groups, s);
-      tml_fc_s8_out4(s, b4, m4, &out, y4);
-      memcpy(y, y4, (size_t)(rows & 3));
-    }
-    return;
-  }
-  if (groups <= TML_S8_FOLD_GROUPS) { /* the common case, decided once per layer */
-    for (; blocks > 0; --blocks) {
-      const int16_t *xp = xw;
-      int32_t s[4];
-      tml_s8_dot4_chunk(&w, &xp, groups, s);
-      tml_fc_s8_out4(s, bias, mult, &out, y);
-      bias += bias_step;
+      mb = m4;
+      shift += 4;
+    } else {
       mult += 4;
-      y += 4;
     }
-  } else {
-    for (; blocks > 0; --blocks) {
-      int32_t s[4];
-      w = tml_s8_dot4(w, xw, groups, s);
-      tml_fc_s8_out4(s, bias, mult, &out, y);
-      bias += bias_step;
-      mult += 4;
-      y += 4;
+    if (left < 4) { /* the last, partial block: its padding rows are not stored */
+      for (k = 0; k < 4; ++k) {
+        b4[k] = k < left ? bias[bias_step != 0 ? k : 0] : 0;
+        m4[k] = k < left ? mb[k] : 0;
+      }
+      mb = m4;
+      bb = b4;
+      yb = y4;
     }
-  }
-  if ((rows & 3) != 0) { /* the last, partial block: its padding rows are not stored */
-    int32_t b4[4] = {0, 0, 0, 0};
-    int32_t m4[4] = {0, 0, 0, 0};
-    int8_t y4[4];
-    int32_t s[4];
-    int32_t k;
-    for (k = 0; k < (rows & 3); ++k) {
-      b4[k] = bias[bias_step != 0 ? k : 0];
-      m4[k] = mult[k];
+    tml_fc_s8_out4(s, bb, mb, &out, yb);
+    if (left < 4) {
+      memcpy(y, y4, (size_t)left);
+      break;
     }
-    tml_s8_dot4(w, xw, groups, s);
-    tml_fc_s8_out4(s, b4, m4, &out, y4);
-    memcpy(y, y4, (size_t)(rows & 3));
+    bias += bias_step;
+    y += 4;
+    left -= 4;
   }
 }
 

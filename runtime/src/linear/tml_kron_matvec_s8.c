@@ -11,6 +11,7 @@
  * (Four vectors per block would need more registers than GCC can give an asm statement
  * at every optimization level.)
  */
+#include "tml_config.h"
 #include "tml_kernels_s8.h"
 #include "tml_support.h"
 #include "tml_support_s8.h"
@@ -167,9 +168,9 @@ TML_S8_HOT static void tml_kron_stage_p(const int8_t *f, int32_t f_rows, int32_t
                                         const int16_t *v, int32_t vec_pairs, int32_t skip,
                                         int32_t shift, uint32_t *out) {
   const int32_t row_pairs = tml_even(f_rows) >> 1;
-  if (f_pairs == 8) {
+  if ((TML_S8_KRON_CASES & TML_KRON_S8_P8) && f_pairs == 8) {
     tml_kron_p_body(f, v, out, row_pairs, vec_pairs, 8, skip, shift);
-  } else if (f_pairs == 4) {
+  } else if ((TML_S8_KRON_CASES & TML_KRON_S8_P4) && f_pairs == 4) {
     tml_kron_p_body(f, v, out, row_pairs, vec_pairs, 4, skip, shift);
   } else {
     tml_kron_p_body(f, v, out, row_pairs, vec_pairs, f_pairs, skip, shift);
@@ -262,51 +263,76 @@ TML_S8_INLINE void tml_kron_y_narrow(const int8_t *f, int32_t f_rows, int32_t f_
   }
 }
 
-/* The even-count body, specialized for the common widths. */
-#define TML_KRON_Y_CASES(has_bias)                                                  \
-  do {                                                                             \
-    if (f_pairs == 4) {                                                            \
-      tml_kron_y_body(f, f_rows, 4, p, vecs, rs, us, has_bias, bias, acc);         \
-    } else if (f_pairs == 8) {                                                     \
-      tml_kron_y_body(f, f_rows, 8, p, vecs, rs, us, has_bias, bias, acc);         \
-    } else {                                                                       \
-      tml_kron_y_body(f, f_rows, f_pairs, p, vecs, rs, us, has_bias, bias, acc);   \
-    }                                                                              \
-  } while (0)
+/* The case `bit` of TML_S8_KRON_CASES: linked when the build asks for it. */
+#define TML_KRON_CASE(bit) ((TML_S8_KRON_CASES & (bit)) != 0)
 
 TML_S8_HOT static void tml_kron_stage_y(const int8_t *f, int32_t f_rows, int32_t f_pairs,
                                         const int16_t *p, int32_t vecs, int32_t rs, int32_t us,
                                         const int32_t *bias, int32_t *acc) {
   int32_t r;
   int32_t u;
+  /* The specialized bodies (tml_kron_s8_cases() says which one a shape takes); even row
+   * and vector counts. Constant strides for the two orders in the narrow ones (A·X first:
+   * rs = 1; T first: us = 1), so the four outputs are two base pointers with immediate
+   * offsets. */
   if (((f_rows | vecs) & 1) == 0) {
+    const uint32_t *pw = (const uint32_t *)(const void *)p;
     if (f_pairs <= 2) {
-      /* Constant strides for the two orders (A·X first: rs = 1; T first: us = 1), so the
-       * four outputs are two base pointers with immediate offsets. */
-      const uint32_t *pw = (const uint32_t *)(const void *)p;
       if (bias == NULL) {
-        tml_kron_y_narrow(f, f_rows, f_pairs, pw, vecs, rs, us, 0, NULL, acc);
+        if (TML_KRON_CASE(TML_KRON_S8_NARROW_NB)) {
+          tml_kron_y_narrow(f, f_rows, f_pairs, pw, vecs, rs, us, 0, NULL, acc);
+          return;
+        }
       } else if (rs == 1 && f_pairs == 1) {
-        tml_kron_y_narrow(f, f_rows, 1, pw, vecs, 1, us, 1, bias, acc);
+        if (TML_KRON_CASE(TML_KRON_S8_NARROW_A1)) {
+          tml_kron_y_narrow(f, f_rows, 1, pw, vecs, 1, us, 1, bias, acc);
+          return;
+        }
       } else if (rs == 1) {
-        tml_kron_y_narrow(f, f_rows, 2, pw, vecs, 1, us, 1, bias, acc);
+        if (TML_KRON_CASE(TML_KRON_S8_NARROW_A2)) {
+          tml_kron_y_narrow(f, f_rows, 2, pw, vecs, 1, us, 1, bias, acc);
+          return;
+        }
       } else if (us == 1 && f_pairs == 1) {
-        tml_kron_y_narrow(f, f_rows, 1, pw, vecs, rs, 1, 1, bias, acc);
+        if (TML_KRON_CASE(TML_KRON_S8_NARROW_T1)) {
+          tml_kron_y_narrow(f, f_rows, 1, pw, vecs, rs, 1, 1, bias, acc);
+          return;
+        }
       } else if (us == 1) {
-        tml_kron_y_narrow(f, f_rows, 2, pw, vecs, rs, 1, 1, bias, acc);
-      } else { /* not reached by either order; kept general */
-        tml_kron_y_narrow(f, f_rows, f_pairs, pw, vecs, rs, us, 1, bias, acc);
+        if (TML_KRON_CASE(TML_KRON_S8_NARROW_T2)) {
+          tml_kron_y_narrow(f, f_rows, 2, pw, vecs, rs, 1, 1, bias, acc);
+          return;
+        }
       }
-      return;
-    }
-    if (bias != NULL) {
-      TML_KRON_Y_CASES(1);
+    } else if (bias != NULL) {
+      if (f_pairs == 4 && TML_KRON_CASE(TML_KRON_S8_Y4)) {
+        tml_kron_y_body(f, f_rows, 4, p, vecs, rs, us, 1, bias, acc);
+        return;
+      }
+      if (f_pairs == 8 && TML_KRON_CASE(TML_KRON_S8_Y8)) {
+        tml_kron_y_body(f, f_rows, 8, p, vecs, rs, us, 1, bias, acc);
+        return;
+      }
+      if (f_pairs != 4 && f_pairs != 8 && TML_KRON_CASE(TML_KRON_S8_YN)) {
+        tml_kron_y_body(f, f_rows, f_pairs, p, vecs, rs, us, 1, bias, acc);
+        return;
+      }
     } else {
-      TML_KRON_Y_CASES(0);
+      if (f_pairs == 4 && TML_KRON_CASE(TML_KRON_S8_Y4_NB)) {
+        tml_kron_y_body(f, f_rows, 4, p, vecs, rs, us, 0, NULL, acc);
+        return;
+      }
+      if (f_pairs == 8 && TML_KRON_CASE(TML_KRON_S8_Y8_NB)) {
+        tml_kron_y_body(f, f_rows, 8, p, vecs, rs, us, 0, NULL, acc);
+        return;
+      }
+      if (f_pairs != 4 && f_pairs != 8 && TML_KRON_CASE(TML_KRON_S8_YN_NB)) {
+        tml_kron_y_body(f, f_rows, f_pairs, p, vecs, rs, us, 0, NULL, acc);
+        return;
+      }
     }
-    return;
   }
-  /* Odd counts: the same blocks, padding outputs dropped. */
+  /* The general body: any counts (odd ones drop the padding outputs), any width. */
   for (r = 0; r < f_rows; r += 2) {
     const int8_t *fp = f + (size_t)r * (size_t)(2 * f_pairs);
     const int16_t *x = p;

@@ -3,7 +3,10 @@
 //    from the contract (T rounded and saturated to int16, then A·T);
 //  - tml_lstm_step_s8_s16 against a float LSTM on the dequantized weights, within the
 //    error the int8/int16 formats allow;
-//  - tml_tanh_s16 / tml_sigmoid_s16 against std::tanh.
+//  - tml_tanh_s16 / tml_sigmoid_s16 against std::tanh;
+//  - tml_lstm_step_s8_s16 on dense compact operators (the fused path) and on the same
+//    operators with per-row multipliers (the general path) bit for bit against a plain
+//    integer reference of the contract, at odd and even input and hidden sizes.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -350,6 +353,124 @@ TEST(LstmStepS8S16Test, CompactRequantizationMatchesPerRowMultipliers) {
       for (int j = 1; j < hs; ++j) distinct += h1[j] != h1[0];
     }
     EXPECT_GT(distinct, 10) << "variant " << variant << ": the state is not trivial";
+  }
+}
+
+
+// The contract of tml_lstm_step_s8_s16 (tml_kernels_s8.h) in plain integer C++: int32 dot
+// products, bias, requantization, sat16, the int16 activations (tml_sigmoid_s16 /
+// tml_tanh_s16 element by element) and the cell. op_bias may be null (R without bias).
+int32_t RefRequant(int64_t acc, int32_t mult, int32_t left, int32_t right) {
+  const int32_t a = int32_t(uint32_t(int32_t(acc)) << left);
+  const int32_t hi = int32_t((int64_t(a) * mult + (int64_t(1) << 31)) >> 32);
+  return (hi + ((1 << right) >> 1)) >> right;
+}
+
+int32_t RefAct(bool tanh, int32_t x) {
+  const tml_dims d{1, {1}};
+  const int16_t in = int16_t(x);
+  int16_t out = 0;
+  EXPECT_EQ(tanh ? tml_tanh_s16(&d, &in, &out) : tml_sigmoid_s16(&d, &in, &out), TML_OK);
+  return out;
+}
+
+int32_t RefRow(const DenseOp& m, const int32_t* bias, int row, const int8_t* v) {
+  int64_t acc = bias != nullptr ? bias[row] : 0;
+  for (int k = 0; k < m.cols; ++k) acc += int32_t(m.q[size_t(row) * m.cols + k]) * v[k];
+  const int32_t mult = m.op.row_shift != nullptr ? m.op.quant.multiplier[0] >> m.op.row_shift[row]
+                                                 : m.op.quant.multiplier[row];
+  return RefRequant(acc, mult, m.op.quant.left_shift, m.op.quant.right_shift);
+}
+
+void RefLstmStep(const DenseOp& w, const DenseOp& r, const int8_t* x, std::vector<int8_t>& h,
+                 std::vector<int16_t>& c) {
+  const int hs = int(h.size());
+  std::vector<int32_t> g(4 * hs);
+  for (int row = 0; row < 4 * hs; ++row) {
+    const int32_t v = RefRow(w, w.op.bias, row, x) + RefRow(r, r.op.bias, row, h.data());
+    g[row] = RefAct(row >= 3 * hs, std::clamp(v, -32768, 32767));
+  }
+  for (int j = 0; j < hs; ++j) {
+    const int32_t i_g = g[j], o_g = g[hs + j], f_g = g[2 * hs + j], c_g = g[3 * hs + j];
+    const int32_t cv = std::clamp(((f_g * c[j] + (1 << 14)) >> 15) + ((i_g * c_g + (1 << 18)) >> 19),
+                                  -32768, 32767);
+    const int32_t tc = RefAct(true, std::clamp(2 * cv, -32768, 32767));
+    c[j] = int16_t(cv);
+    h[j] = int8_t(std::clamp((o_g * tc + (1 << 22)) >> 23, -128, 127));
+  }
+}
+
+// Dense compact W and R (what the compiler emits: the fused path) and the same operators
+// with one multiplier per row (the general path) against the reference above, over several
+// steps: odd and even input sizes (1, 5, 8, 33: W's short loop and its tml_s8_matvec
+// fallback), hidden sizes that are and are not multiples of 4 (the block straddling the
+// sigmoid/tanh boundary), R with and without bias, large W or R weights (left shifts).
+TEST(LstmStepS8S16Test, DenseStepsEqualTheIntegerReference) {
+  struct Shape {
+    int in, hs;
+    double wmag, rmag;
+    bool r_bias;
+  };
+  const Shape shapes[] = {{8, 128, 0.6, 0.8, false}, {1, 3, 0.6, 0.8, false},
+                          {5, 7, 0.6, 0.8, true},    {12, 10, 0.6, 0.8, false},
+                          {33, 9, 0.6, 0.8, false},  {8, 5, 0.6, 0.8, true},
+                          {3, 2, 60.0, 0.8, false},  {7, 16, 0.6, 0.8, false},
+                          {6, 12, 0.6, 6.0, false},  {40, 8, 60.0, 6.0, true}};
+  std::mt19937 rng(41);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::uniform_int_distribution<int> x8(-128, 127), c16(-9000, 9000);
+  for (const Shape& sh : shapes) {
+    const int in = sh.in, hs = sh.hs, rows = 4 * hs;
+    std::vector<double> wreal(size_t(rows) * in), rreal(size_t(rows) * hs), bw(rows), br(rows);
+    // Rows of different magnitudes, so that the compact form's row shifts differ.
+    std::uniform_int_distribution<int> k5(0, 5);
+    for (int row = 0; row < rows; ++row) {
+      const double sw = std::ldexp(sh.wmag, -k5(rng)), sr = std::ldexp(sh.rmag, -k5(rng));
+      for (int k = 0; k < in; ++k) wreal[size_t(row) * in + k] = u(rng) * sw;
+      for (int k = 0; k < hs; ++k) rreal[size_t(row) * hs + k] = u(rng) * sr;
+    }
+    for (auto& v : bw) v = u(rng);
+    for (auto& v : br) v = u(rng) * 0.3;
+    DenseOp w, r, w_rows, r_rows;
+    w.Build(wreal, rows, in, 3.0 / 255.0, -7, bw, /*compact=*/true);
+    r.Build(rreal, rows, hs, 1.0 / 128.0, 0, sh.r_bias ? br : std::vector<double>{},
+            /*compact=*/true);
+    if (!sh.r_bias) r.op.bias = nullptr;
+    if (sh.rmag > 1.0) {
+      EXPECT_GT(r.op.quant.left_shift, 0) << "R with a left shift";
+    }
+    // The same compact operators as per-row multipliers: the general path.
+    const PerRowCopy wp(w.op), rp(r.op);
+    const tml_lstm_s8_params params{in, hs};
+    std::vector<int32_t> scratch(
+        std::max(tml_lstm_step_s8_s16_get_buffer_size(&params, &w.op, &r.op),
+                 tml_lstm_step_s8_s16_get_buffer_size(&params, &wp.op, &rp.op)) / 4 + 1);
+    tml_context ctx{scratch.data(), int32_t(scratch.size() * 4)};
+    std::vector<int8_t> h_ref(hs), h1, h2;
+    std::vector<int16_t> c_ref(hs), c1, c2;
+    for (auto& v : h_ref) v = int8_t(x8(rng));
+    for (auto& v : c_ref) v = int16_t(c16(rng));
+    h1 = h2 = h_ref;
+    c1 = c2 = c_ref;
+    int changed = 0;
+    for (int t = 0; t < 5; ++t) {
+      std::vector<int8_t> x(in);
+      for (auto& v : x) v = int8_t(x8(rng));
+      const std::vector<int8_t> h_before = h_ref;
+      RefLstmStep(w, r, x.data(), h_ref, c_ref);
+      ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params, &w.op, &r.op, x.data(), h1.data(), c1.data(),
+                                     h1.data(), c1.data()),
+                TML_OK);
+      ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params, &wp.op, &rp.op, x.data(), h2.data(),
+                                     c2.data(), h2.data(), c2.data()),
+                TML_OK);
+      ASSERT_EQ(h1, h_ref) << "compact, I " << in << ", H " << hs << ", step " << t;
+      ASSERT_EQ(c1, c_ref) << "compact, I " << in << ", H " << hs << ", step " << t;
+      ASSERT_EQ(h2, h_ref) << "per-row, I " << in << ", H " << hs << ", step " << t;
+      ASSERT_EQ(c2, c_ref) << "per-row, I " << in << ", H " << hs << ", step " << t;
+      for (int j = 0; j < hs; ++j) changed += h_ref[j] != h_before[j];
+    }
+    EXPECT_GT(changed, hs) << "I " << in << ", H " << hs << ": the state barely moves";
   }
 }
 
