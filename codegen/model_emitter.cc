@@ -191,7 +191,7 @@ std::string ConfigHeader(std::string content, bool exact_float_math,
     for (char& c : macro) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     set_last_digit("#define TML_LINK_" + macro + " 1", '0');
   }
-  for (const char* option : {"TML_S8_LONG_ROWS", "TML_S8_LSTM_FUSED"}) {
+  for (const char* option : {"TML_S8_LONG_ROWS", "TML_S8_LSTM_FUSED", "TML_S8_LSTM_GENERAL"}) {
     if (!runtime_options.count(option)) set_last_digit(std::string("#define ") + option + " 1", '0');
   }
   // The Kronecker kernel's specialized bodies: the cases the operators use

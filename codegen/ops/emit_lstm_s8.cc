@@ -53,12 +53,14 @@ LstmS8 Prepare(const Graph& graph, const Node& node) {
 }
 
 // The step's fused dense path (runtime/include/tml_config.h TML_S8_LSTM_FUSED) is linked
-// when some int8 LSTM has dense W and R.
+// when some int8 LSTM has dense W and R in the compact requantization (the runtime's
+// tml_lstm_s8_dense_ok; wider rows turn TML_S8_LONG_ROWS on), the general path
+// (TML_S8_LSTM_GENERAL) when some other does not.
 void UseFusedPathIfDense(EmitContext& ctx, const LstmS8& l) {
   const auto dense = [](const LinearOpS8Data& d) {
-    return !d.kron && d.blocks.empty() && !d.packed.empty();
+    return !d.kron && d.blocks.empty() && !d.packed.empty() && !d.row_shift.empty();
   };
-  if (dense(l.w) && dense(l.r)) ctx.UseRuntimeOption("TML_S8_LSTM_FUSED");
+  ctx.UseRuntimeOption(dense(l.w) && dense(l.r) ? "TML_S8_LSTM_FUSED" : "TML_S8_LSTM_GENERAL");
 }
 
 }  // namespace

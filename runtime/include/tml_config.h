@@ -68,4 +68,15 @@
 #define TML_S8_LSTM_FUSED 1
 #endif
 
+/*
+ * TML_S8_LSTM_GENERAL: 1 = tml_lstm_step_s8_s16 takes any operator form (Kronecker, row
+ * blocks, sparse, per-row requantization) through tml_linear_op_s8_apply; 0 = only the
+ * fused dense path (TML_S8_LSTM_FUSED), other operators are TML_ERROR_ARG (about 1.1 KB
+ * less code). The compiler writes 0 when every int8 LSTM's W and R take the fused path.
+ * Default 1.
+ */
+#ifndef TML_S8_LSTM_GENERAL
+#define TML_S8_LSTM_GENERAL 1
+#endif
+
 #endif /* TML_CONFIG_H */

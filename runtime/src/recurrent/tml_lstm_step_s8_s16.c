@@ -43,6 +43,7 @@ TML_S8_INLINE void tml_lstm_s8_gate_chunk(const int32_t *aw, const int32_t *ar, 
   }
 }
 
+#if TML_S8_LSTM_GENERAL
 /* Pass 1 for two compact operators, chunk by chunk of rows that stay within one run of
  * each (tml_requant_runs). */
 TML_S8_HOT static void tml_lstm_s8_gates_compact(const tml_linear_op_s8 *w,
@@ -141,6 +142,7 @@ TML_S8_HOT static void tml_lstm_s8_activate(int32_t hs, int16_t *gate) {
   tml_lstm_s8_lookup(gate, gate + 3 * hs, tml_sigmoid_table_q15);
   tml_lstm_s8_lookup(gate + 3 * hs, gate + 4 * hs, tml_tanh_table_q15);
 }
+#endif /* TML_S8_LSTM_GENERAL */
 
 /* Pass 3: the cell, from the activated gates (i, o, f, c blocks of hs, Q0.15). */
 TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const int16_t *c_prev,
@@ -364,8 +366,10 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
                                 int8_t *h, int16_t *c) {
   int32_t hs;
   int32_t *acc_w;
+#if TML_S8_LSTM_GENERAL
   int32_t *acc_r;
   tml_context op_ctx;
+#endif
   tml_status st;
   TML_CHECK(params != NULL && w != NULL && r != NULL && x_t != NULL && h_prev != NULL &&
             c_prev != NULL && h != NULL && c != NULL);
@@ -394,6 +398,7 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
     return TML_OK;
   }
 #endif
+#if TML_S8_LSTM_GENERAL
   acc_r = acc_w + 4 * hs;
   op_ctx.buf = acc_r + 4 * hs;
   op_ctx.size = ctx->size - 2 * 4 * 4 * hs;
@@ -410,4 +415,9 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
   tml_lstm_s8_activate(hs, (int16_t *)acc_w);
   tml_lstm_s8_cell(hs, (const int16_t *)acc_w, c_prev, h, c);
   return TML_OK;
+#else
+  /* Built with the fused path only (the compiler found every LSTM's W and R dense). */
+  (void)c_prev;
+  return TML_ERROR_ARG;
+#endif
 }

@@ -400,11 +400,18 @@ void RefLstmStep(const DenseOp& w, const DenseOp& r, const int8_t* x, std::vecto
   }
 }
 
+extern "C" tml_status tml_lstm_step_s8_s16_fused_only(
+    const tml_context* ctx, const tml_lstm_s8_params* params, const tml_linear_op_s8* w,
+    const tml_linear_op_s8* r, const int8_t* x_t, const int8_t* h_prev, const int16_t* c_prev,
+    int8_t* h, int16_t* c);
+
 // Dense compact W and R (what the compiler emits: the fused path) and the same operators
 // with one multiplier per row (the general path) against the reference above, over several
 // steps: odd and even input sizes (1, 5, 8, 33: W's short loop and its tml_s8_matvec
 // fallback), hidden sizes that are and are not multiples of 4 (the block straddling the
 // sigmoid/tanh boundary), R with and without bias, large W or R weights (left shifts).
+// The build with the fused path only (tml_lstm_fused_only_s8) gives the same on the compact
+// operators and refuses the per-row ones (TML_ERROR_ARG), state untouched.
 TEST(LstmStepS8S16Test, DenseStepsEqualTheIntegerReference) {
   struct Shape {
     int in, hs;
@@ -446,12 +453,12 @@ TEST(LstmStepS8S16Test, DenseStepsEqualTheIntegerReference) {
         std::max(tml_lstm_step_s8_s16_get_buffer_size(&params, &w.op, &r.op),
                  tml_lstm_step_s8_s16_get_buffer_size(&params, &wp.op, &rp.op)) / 4 + 1);
     tml_context ctx{scratch.data(), int32_t(scratch.size() * 4)};
-    std::vector<int8_t> h_ref(hs), h1, h2;
-    std::vector<int16_t> c_ref(hs), c1, c2;
+    std::vector<int8_t> h_ref(hs), h1, h2, h3;
+    std::vector<int16_t> c_ref(hs), c1, c2, c3;
     for (auto& v : h_ref) v = int8_t(x8(rng));
     for (auto& v : c_ref) v = int16_t(c16(rng));
-    h1 = h2 = h_ref;
-    c1 = c2 = c_ref;
+    h1 = h2 = h3 = h_ref;
+    c1 = c2 = c3 = c_ref;
     int changed = 0;
     for (int t = 0; t < 5; ++t) {
       std::vector<int8_t> x(in);
@@ -464,6 +471,18 @@ TEST(LstmStepS8S16Test, DenseStepsEqualTheIntegerReference) {
       ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params, &wp.op, &rp.op, x.data(), h2.data(),
                                      c2.data(), h2.data(), c2.data()),
                 TML_OK);
+      const std::vector<int8_t> h3_before = h3;
+      const std::vector<int16_t> c3_before = c3;
+      ASSERT_EQ(tml_lstm_step_s8_s16_fused_only(&ctx, &params, &wp.op, &rp.op, x.data(), h3.data(),
+                                                c3.data(), h3.data(), c3.data()),
+                TML_ERROR_ARG);
+      ASSERT_EQ(h3, h3_before);
+      ASSERT_EQ(c3, c3_before);
+      ASSERT_EQ(tml_lstm_step_s8_s16_fused_only(&ctx, &params, &w.op, &r.op, x.data(), h3.data(),
+                                                c3.data(), h3.data(), c3.data()),
+                TML_OK);
+      ASSERT_EQ(h3, h_ref) << "fused only, I " << in << ", H " << hs << ", step " << t;
+      ASSERT_EQ(c3, c_ref) << "fused only, I " << in << ", H " << hs << ", step " << t;
       ASSERT_EQ(h1, h_ref) << "compact, I " << in << ", H " << hs << ", step " << t;
       ASSERT_EQ(c1, c_ref) << "compact, I " << in << ", H " << hs << ", step " << t;
       ASSERT_EQ(h2, h_ref) << "per-row, I " << in << ", H " << hs << ", step " << t;
