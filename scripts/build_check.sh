@@ -19,6 +19,7 @@ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Sanitize \
 if [ $# -eq 0 ]; then
   cmake --build "$BUILD_DIR" -j "$(nproc)"
 else
-  for target in "$@"; do set -- "$@" --target "$target"; shift; done
-  cmake --build "$BUILD_DIR" -j "$(nproc)" "$@"
+  # One target at a time: the Makefile generator builds several --target goals in
+  # parallel sub-makes, which race on the libraries they share.
+  for target in "$@"; do cmake --build "$BUILD_DIR" -j "$(nproc)" --target "$target"; done
 fi
