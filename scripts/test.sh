@@ -5,8 +5,9 @@
 #   2. the sanitizer job (scripts/sanitize.sh): the tool and the tests built
 #      with clang -fsanitize=address,undefined, running the unit, CLI,
 #      hostile-input and end-to-end tests.
-#   3. each libFuzzer harness for 60 s (scripts/fuzz.sh 60), in the same
-#      clang build as stage 2.
+#   3. each libFuzzer harness for 60 s (scripts/fuzz.sh 60: one per core, side
+#      by side), in the same clang build as stage 2.
+# Each stage prints its wall time, CPU time and the load average at its end.
 # TML_QUICK=1 runs stage 1 only (a local quick run). Every stage runs even
 # when an earlier one failed; the exit status is 1 when any failed.
 set -eu
