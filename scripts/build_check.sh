@@ -1,7 +1,7 @@
 #!/bin/sh
 # The checking build shared by scripts/sanitize.sh and scripts/fuzz.sh: clang,
 # -fsanitize=address,undefined on everything plus libFuzzer coverage
-# instrumentation (TML_BUILD_FUZZERS), -O1 with line tables only (fast to
+# instrumentation of the fuzzed libraries (TML_BUILD_FUZZERS), -O1 with line tables only (fast to
 # build, readable sanitizer reports), no benchmarks and no ONNX conformance
 # cases (the normal build runs those). Configures ${CHECK_BUILD_DIR:-build-check}
 # and builds the given targets (all of it when none are given).
@@ -11,7 +11,11 @@ set -eu
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${CHECK_BUILD_DIR:-$ROOT/build-check}"
 "$ROOT/scripts/install-deps.sh" >/dev/null
-cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Sanitize \
+# Ninja for a new build directory, as in scripts/build.sh.
+generator=""
+[ -f "$BUILD_DIR/CMakeCache.txt" ] || ! command -v ninja >/dev/null 2>&1 || generator="-GNinja"
+# shellcheck disable=SC2086
+cmake -S "$ROOT" -B "$BUILD_DIR" $generator -DCMAKE_BUILD_TYPE=Sanitize \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_C_FLAGS_SANITIZE="-O1 -gline-tables-only -DNDEBUG" \
   -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -gline-tables-only -DNDEBUG" \
@@ -19,6 +23,7 @@ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Sanitize \
 if [ $# -eq 0 ]; then
   cmake --build "$BUILD_DIR" -j "$(nproc)"
 else
-  for target in "$@"; do set -- "$@" --target "$target"; shift; done
-  cmake --build "$BUILD_DIR" -j "$(nproc)" "$@"
+  # One target at a time: the Makefile generator builds several --target goals in
+  # parallel sub-makes, which race on the libraries they share.
+  for target in "$@"; do cmake --build "$BUILD_DIR" -j "$(nproc)" --target "$target"; done
 fi

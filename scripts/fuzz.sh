@@ -1,15 +1,17 @@
 #!/bin/sh
-# Runs the libFuzzer harnesses (fuzz/) one after the other, each for SECONDS
-# (default 60) on one core, from a seed corpus of the repository's own inputs:
-# the example and test models, the CLI-test and hostile-input models the build
-# generates, .npy files, a tiny firmware ELF and the crafted hostile ELFs.
-# Builds them first in the checking build (scripts/build_check.sh: clang, ASan,
-# UBSan). Prints executions, rate and crashes per fuzzer; exit 1 on any crash
-# (the crashing input is left in the work directory, named crash-*).
+# Runs the libFuzzer harnesses (fuzz/), each for SECONDS (default 60) on one
+# core, as many at a time as there are cores (FUZZ_JOBS), from a seed corpus of
+# the repository's own inputs: the example and test models, the CLI-test and
+# hostile-input models the build generates, .npy files, a tiny firmware ELF
+# and the crafted hostile ELFs. Builds them first in the checking build
+# (scripts/build_check.sh: clang, ASan, UBSan). Prints executions, rate and
+# crashes per fuzzer; exit 1 on any crash (the crashing input is left in the
+# work directory, named crash-*).
 #   scripts/fuzz.sh            # 60 s each (what scripts/test.sh runs)
 #   scripts/fuzz.sh 3600       # an hour each
 #   FUZZ_RUNS=1000000 scripts/fuzz.sh 3600   # each until 1,000,000 executions (or an hour)
 #   FUZZERS=elf scripts/fuzz.sh                # one of them
+#   FUZZ_JOBS=1 scripts/fuzz.sh                # one after the other
 set -eu
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_EACH="${1:-60}"
@@ -51,8 +53,8 @@ python3 "$ROOT/tests/hostile/make_emulator_cases.py" "$WORK/emulator_cases" >/de
 # shellcheck disable=SC2046
 seed "$WORK/seed_elf" elf $ELF_MAX $(find "$WORK/emulator_cases" -type f | sort)
 
-status=0
-for fuzzer in ${FUZZERS:-onnx_import npy elf}; do
+run_fuzzer() {  # run_fuzzer NAME: one libFuzzer run; its summary line goes to $WORK/NAME.result
+  fuzzer=$1
   case $fuzzer in
     onnx_import) seeds=seed_onnx; max_len=$ONNX_MAX ;;
     npy) seeds=seed_npy; max_len=$NPY_MAX ;;
@@ -80,10 +82,37 @@ for fuzzer in ${FUZZERS:-onnx_import npy elf}; do
     result="0 crashes"
   else
     result="CRASH (see $log and $WORK/crash-*)"
-    status=1
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  echo "fuzz $fuzzer: ${execs:-?} executions in $(($(date +%s) - start)) s (${rate:-?}/s), $result"
+  echo "fuzz $fuzzer: ${execs:-?} executions in $(($(date +%s) - start)) s (${rate:-?}/s), $result" \
+    >"$WORK/$fuzzer.result"
+}
+
+# Each fuzzer is one process on one core: FUZZ_JOBS (default: the number of
+# cores) of them run side by side, so on 2 cores the three 60 s runs take
+# 2 minutes, not 3, and each still has a core to itself.
+jobs="${FUZZ_JOBS:-$(nproc)}"
+fuzzers="${FUZZERS:-onnx_import npy elf}"
+running=0
+for fuzzer in $fuzzers; do
+  rm -f "$WORK/$fuzzer.result"
+  run_fuzzer "$fuzzer" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait
+    running=0
+  fi
+done
+wait
+status=0
+for fuzzer in $fuzzers; do
+  if [ -f "$WORK/$fuzzer.result" ]; then
+    cat "$WORK/$fuzzer.result"
+    grep -q ', 0 crashes$' "$WORK/$fuzzer.result" || status=1
+  else
+    echo "fuzz $fuzzer: no result (the run did not finish)"
+    status=1
+  fi
 done
 exit $status

@@ -6,7 +6,7 @@ set -eu
 # libclang-rt-dev: the ASan/UBSan/libFuzzer runtimes of the sanitizer and fuzz stages; clang
 # only recommends it, and recommends are not installed here.
 PACKAGES="
-  build-essential cmake pkg-config
+  build-essential cmake ninja-build pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev libfmt-dev libeigen3-dev
   libunicorn-dev libcapstone-dev libelf-dev

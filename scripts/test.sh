@@ -5,21 +5,32 @@
 #   2. the sanitizer job (scripts/sanitize.sh): the tool and the tests built
 #      with clang -fsanitize=address,undefined, running the unit, CLI,
 #      hostile-input and end-to-end tests.
-#   3. each libFuzzer harness for 60 s (scripts/fuzz.sh 60), in the same
-#      clang build as stage 2.
+#   3. each libFuzzer harness for 60 s (scripts/fuzz.sh 60: one per core, side
+#      by side), in the same clang build as stage 2.
+# Each stage prints its wall time, CPU time and the load average at its end.
 # TML_QUICK=1 runs stage 1 only (a local quick run). Every stage runs even
 # when an earlier one failed; the exit status is 1 when any failed.
 set -eu
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 failed=""
-stage() {  # stage NAME COMMAND...: runs it, prints its wall time, remembers a failure
+TIMES_FILE=$(mktemp)
+trap 'rm -f "$TIMES_FILE"' EXIT
+cpu_seconds() {  # CPU=user + system seconds of this shell's finished children (times, not in a subshell)
+  times >"$TIMES_FILE"
+  CPU=$(awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d", n }' "$TIMES_FILE")
+}
+stage() {  # stage NAME COMMAND...: runs it, prints its wall and CPU time, remembers a failure
   name=$1
   shift
   start=$(date +%s)
+  cpu_seconds
+  cpu_start=$CPU
   echo "=== test.sh: $name"
   "$@" || failed="$failed $name"
-  echo "=== test.sh: $name took $(($(date +%s) - start)) s"
+  # CPU time and load next to wall time: on a shared machine the wall time also measures the others' load.
+  cpu_seconds
+  echo "=== test.sh: $name took $(($(date +%s) - start)) s ($((CPU - cpu_start)) s CPU; load $(cut -d' ' -f1-3 /proc/loadavg))"
 }
 tests() {
   "$ROOT/scripts/build.sh" || return 1
