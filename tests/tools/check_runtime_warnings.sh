@@ -16,5 +16,17 @@ for f in $(find "$RT/src" -name '*.c' | sort); do
   arm-none-eabi-gcc $FLAGS $M4 -c "$f" -o /dev/null || failed=1
   clang --target=thumbv7em-none-eabihf $M4 $FLAGS -isystem /usr/lib/arm-none-eabi/include -c "$f" -o /dev/null || failed=1
 done
+# The switches the compiler writes into a model's tml_config.h change what the int8 LSTM
+# step compiles (its fused and general paths): every combination builds clean as well.
+LSTM="$RT/src/recurrent/tml_lstm_step_s8_s16.c"
+for general in 0 1; do
+  for fused in 0 1; do
+    SW="-DTML_S8_LSTM_GENERAL=$general -DTML_S8_LSTM_FUSED=$fused"
+    gcc $FLAGS $SW -c "$LSTM" -o /dev/null || failed=1
+    clang $FLAGS $SW -c "$LSTM" -o /dev/null || failed=1
+    arm-none-eabi-gcc $FLAGS $M4 $SW -c "$LSTM" -o /dev/null || failed=1
+    clang --target=thumbv7em-none-eabihf $M4 $FLAGS $SW -isystem /usr/lib/arm-none-eabi/include -c "$LSTM" -o /dev/null || failed=1
+  done
+done
 [ $failed -eq 0 ] && echo "$count runtime sources clean on gcc, clang, arm-none-eabi-gcc, clang (thumbv7em)"
 exit $failed

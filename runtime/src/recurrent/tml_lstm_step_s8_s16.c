@@ -22,6 +22,7 @@ int32_t tml_lstm_step_s8_s16_get_buffer_size(const tml_lstm_s8_params *params,
   return 2 * 4 * 4 * params->hidden_size + (sw > sr ? sw : sr);
 }
 
+#if TML_S8_LSTM_GENERAL
 /*
  * Rows [k, k + n) of both operators, inside one run of each: the two requantizations
  * (tml_requantize() with the row's multiplier), their sum and the int16 gate in one pass.
@@ -43,7 +44,6 @@ TML_S8_INLINE void tml_lstm_s8_gate_chunk(const int32_t *aw, const int32_t *ar, 
   }
 }
 
-#if TML_S8_LSTM_GENERAL
 /* Pass 1 for two compact operators, chunk by chunk of rows that stay within one run of
  * each (tml_requant_runs). */
 TML_S8_HOT static void tml_lstm_s8_gates_compact(const tml_linear_op_s8 *w,
@@ -144,6 +144,7 @@ TML_S8_HOT static void tml_lstm_s8_activate(int32_t hs, int16_t *gate) {
 }
 #endif /* TML_S8_LSTM_GENERAL */
 
+#if TML_S8_LSTM_GENERAL || TML_S8_LSTM_FUSED
 /* Pass 3: the cell, from the activated gates (i, o, f, c blocks of hs, Q0.15). */
 TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const int16_t *c_prev,
                                         int8_t *h, int16_t *c) {
@@ -165,6 +166,7 @@ TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const i
 #endif
   }
 }
+#endif
 
 #if TML_S8_LSTM_FUSED
 /*
@@ -365,12 +367,14 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
                                 const int8_t *x_t, const int8_t *h_prev, const int16_t *c_prev,
                                 int8_t *h, int16_t *c) {
   int32_t hs;
+#if TML_S8_LSTM_GENERAL || TML_S8_LSTM_FUSED
   int32_t *acc_w;
+  tml_status st;
+#endif
 #if TML_S8_LSTM_GENERAL
   int32_t *acc_r;
   tml_context op_ctx;
 #endif
-  tml_status st;
   TML_CHECK(params != NULL && w != NULL && r != NULL && x_t != NULL && h_prev != NULL &&
             c_prev != NULL && h != NULL && c != NULL);
   hs = params->hidden_size;
@@ -380,7 +384,9 @@ tml_status tml_lstm_step_s8_s16(const tml_context *ctx, const tml_lstm_s8_params
       ctx->size < tml_lstm_step_s8_s16_get_buffer_size(params, w, r)) {
     return TML_ERROR_BUFFER;
   }
+#if TML_S8_LSTM_GENERAL || TML_S8_LSTM_FUSED
   acc_w = (int32_t *)ctx->buf;
+#endif
 #if TML_S8_LSTM_FUSED
   if (tml_lstm_s8_dense_ok(w, r)) {
     /* W's part int32 [4H] (the gates, int16, are written over it), h_prev widened, then
