@@ -342,6 +342,10 @@ struct TrainingState {
   std::vector<std::vector<std::vector<float>>> dense_w;  // per slot, per direction
   bool doped = false;
   int anneal_epochs = 0;
+  // Gradual compression (PrepareGradual): per slot, original − structure in
+  // the weight tensor's layout, and the steps over which its weight fades.
+  std::vector<std::vector<float>> residual;
+  int64_t gradual_steps = 0;
   std::vector<Adam> params;  // CollectParams() order
 
   // Training (StartEngines, TrainEpoch).
@@ -633,6 +637,32 @@ void PrepareDoping(TrainingState& st) {
   if (st.doped && o.dope_start_factor > 1.0) Redope(st, o.dope_start_factor, true);
 }
 
+// Gradual compression: the residual each operator set left (original weight
+// tensor − its structure as the earlier passes and the doping restart made
+// it). Needs StartEngines' step counts.
+Status PrepareGradual(TrainingState& st) {
+  st.gradual_steps = static_cast<int64_t>(std::llround(st.o.gradual_fraction * static_cast<double>(st.total_steps)));
+  if (st.gradual_steps <= 0) return Status::Ok();
+  st.residual.resize(st.slots.size());
+  for (size_t s = 0; s < st.slots.size(); ++s) {
+    const Node& node = st.graph.nodes()[st.slots[s].node];
+    const WeightOperatorSet& set = node.weight_ops[st.slots[s].set];
+    TML_ASSIGN_OR_RETURN(const Tensor structure, MaterializeWeight(st.graph, node, set));
+    const std::vector<float>& original = st.graph.tensor(node.input(set.input)).f32;
+    st.residual[s].resize(original.size());
+    for (size_t k = 0; k < original.size(); ++k) st.residual[s][k] = original[k] - structure.f32[k];
+  }
+  return Status::Ok();
+}
+
+// The residual's weight ρ at the current step: (1 − step / gradual_steps)³,
+// 0 once the gradual phase is over.
+double ResidualWeight(const TrainingState& st) {
+  if (st.step >= st.gradual_steps) return 0.0;
+  const double left = 1.0 - static_cast<double>(st.step) / static_cast<double>(st.gradual_steps);
+  return left * left * left;
+}
+
 // The optimiser state of every parameter, reset: per slot and leaf the factors
 // a_k, b_k and the S values, then the trained tensors.
 void CollectParams(TrainingState& st) {
@@ -689,8 +719,9 @@ void StartEngines(TrainingState& st) {
 }
 
 // Materialized weights, [slot]; with `drop_rng`, S entries are dropped
-// (co-matrix dropout) and the masks kept in st.masks for the gradients.
-Status Materialize(TrainingState& st, std::mt19937_64* drop_rng, std::vector<Tensor>* out) {
+// (co-matrix dropout) and the masks kept in st.masks for the gradients;
+// `rho` × the compression's residual is added (gradual compression).
+Status Materialize(TrainingState& st, std::mt19937_64* drop_rng, double rho, std::vector<Tensor>* out) {
   const FinetuneOptions& o = st.o;
   out->clear();
   for (size_t s = 0; s < st.slots.size(); ++s) {
@@ -711,6 +742,10 @@ Status Materialize(TrainingState& st, std::mt19937_64* drop_rng, std::vector<Ten
       st.masks[s].push_back(std::move(mask));
     }
     TML_ASSIGN_OR_RETURN(Tensor dense, MaterializeWeight(st.graph, node, set));
+    if (rho > 0.0 && s < st.residual.size()) {
+      const std::vector<float>& r = st.residual[s];
+      for (size_t k = 0; k < dense.f32.size() && k < r.size(); ++k) dense.f32[k] += static_cast<float>(rho * r[k]);
+    }
     out->push_back(std::move(dense));
   }
   return Status::Ok();
@@ -722,7 +757,7 @@ Status Evaluate(TrainingState& st, double* agreement, double* accuracy) {
   const std::vector<int64_t>& holdout = st.holdout;
   const std::vector<int64_t>& labels = st.labels;
   std::vector<Tensor> weights;
-  TML_RETURN_IF_ERROR(Materialize(st, nullptr, &weights));
+  TML_RETURN_IF_ERROR(Materialize(st, nullptr, 0.0, &weights));
   std::vector<std::vector<Tensor>> outs(holdout.size());
   std::vector<Status> errors(static_cast<size_t>(st.threads));
   ParallelChunks(st.threads, holdout.size(), [&](int t, size_t b, size_t e) {
@@ -1007,7 +1042,7 @@ Status TrainBatch(TrainingState& st, int epoch, size_t first, double* epoch_loss
   const size_t last = std::min(st.epoch_samples, first + static_cast<size_t>(o.batch_size));
   std::vector<Tensor> weights;
   std::mt19937_64 drop_rng(o.seed * 1000003ULL + static_cast<uint64_t>(st.step));
-  TML_RETURN_IF_ERROR(Materialize(st, st.doped ? &drop_rng : nullptr, &weights));
+  TML_RETURN_IF_ERROR(Materialize(st, st.doped ? &drop_rng : nullptr, ResidualWeight(st), &weights));
   std::vector<Tensor> slot_grads;
   std::map<TensorId, std::vector<float>> tensor_grads;
   TML_RETURN_IF_ERROR(BatchGradients(st, weights, first, last, &slot_grads, &tensor_grads, epoch_loss));
@@ -1134,9 +1169,13 @@ StatusOr<FinetuneEpoch> TrainEpoch(TrainingState& st, int epoch) {
 std::string EpochLine(const TrainingState& st, const FinetuneEpoch& e) {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
-  return fmt::format("finetune: epoch {}/{}  loss {:.5f}  {}{}{}  {:.1f}s", e.epoch,
+  // While gradual compression is on, the loss is of structure + ρ·residual;
+  // the held-out figure is of the structure alone.
+  const double rho = ResidualWeight(st);
+  return fmt::format("finetune: epoch {}/{}  loss {:.5f}  {}{}{}{}  {:.1f}s", e.epoch,
                      st.o.epochs, e.loss, st.figure.text,
                      st.doped ? fmt::format("  nnz {}", e.nnz) : "",
+                     rho > 0.0 ? fmt::format("  (gradual: residual x{:.3f})", rho) : "",
                      e.epoch > st.swa_start ? "  (swa)" : "", elapsed);  // e.epoch is 1-based
 }
 
@@ -1171,6 +1210,7 @@ StatusOr<bool> FinetunePass::Run(Graph& graph) {
   for (const Adam& p : st.params) report_.parameters += static_cast<int64_t>(p.value->size());
   ChooseEpochSamples(st);
   StartEngines(st);
+  TML_RETURN_IF_ERROR(PrepareGradual(st));
   TML_ASSIGN_OR_RETURN(const std::string header, EvaluateBefore(st));
   KeepIfBest(st, 0);  // the compressed model before training is a checkpoint too
   observer().Epoch("finetune", header);

@@ -43,6 +43,16 @@
 // training only), so the Kronecker factors cannot lean on S entries that will
 // be pruned (co-matrix dropout). The final nnz equals the dope pass's.
 //
+// Gradual compression: training starts from the original weights and tightens
+// to the compressed structure. Every operator's weight is trained as
+// structure + ρ·R, where R is the residual the compression left (original −
+// structure as the earlier passes made it, fixed) and ρ fades from 1 to 0 over
+// the first gradual_fraction of the steps, cubically (fast at first, gently at
+// the end, like gradual pruning schedules). At ρ = 1 the student is the
+// original; as ρ falls the factors learn to carry what R carried, one small
+// step at a time, instead of starting from the factorization's whole error.
+// Held-out figures and checkpoints are always of the structure alone (ρ = 0).
+//
 // Data: the calibration samples (first axis = samples, each reshaped to the
 // model's single input) are shuffled with the seed; the last holdout_fraction
 // are held back. A header line and one line per epoch go to the observer's
@@ -91,6 +101,8 @@ struct FinetuneOptions {
   double hint_weight = 1.0;
   double warmup_fraction = 0.05;   // of the steps, linear warm-up (at most one epoch)
   double final_lr_fraction = 0.1;  // cosine decay of the learning rate down to lr × this
+  // Of the steps, the gradual-compression phase (--finetune-gradual; 0 = off).
+  double gradual_fraction = 0.3;
   double dope_start_factor = 2.0;
   double anneal_fraction = 0.5;
   double co_dropout = 0.1;

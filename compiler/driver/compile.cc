@@ -126,6 +126,9 @@ std::vector<std::string> RecordedOptions(const CompileOptions& options) {
     recorded.push_back(fmt::format("--finetune {} --seed {} --finetune-lr {:g}", f.epochs, f.seed, f.lr));
     if (!f.train_dense) recorded.push_back("--finetune-frozen-dense");
     if (f.hint_weight != 1.0) recorded.push_back(fmt::format("--finetune-match {:g}", f.hint_weight));
+    if (f.gradual_fraction != FinetuneOptions{}.gradual_fraction) {
+      recorded.push_back(fmt::format("--finetune-gradual {:g}", f.gradual_fraction));
+    }
     if (f.samples_per_epoch > 0) recorded.push_back(fmt::format("--finetune-samples {}", f.samples_per_epoch));
     if (!f.labels_path.empty()) recorded.push_back("--labels " + f.labels_path);
   }

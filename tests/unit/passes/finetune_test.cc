@@ -88,8 +88,9 @@ Graph Classifier(bool tokens = false) {
   return g;
 }
 
-// Rank-1 nearest-KP operators on W (8x2 ⊗ 8x4) and R (8x4 ⊗ 8x4), doped at 5 %.
-void Compress(Graph& g) {
+// Rank-1 nearest-KP operators on W (8x2 ⊗ 8x4) and R (8x4 ⊗ 8x4), doped at 5 %
+// unless `dope` is false.
+void Compress(Graph& g, bool dope = true) {
   Node& lstm = *std::find_if(g.nodes().begin(), g.nodes().end(),
                              [](const Node& n) { return n.op == OpKind::kLstm; });
   const std::pair<size_t, kron::KronShape> weights[] = {{1, {8, 2, 8, 4}}, {2, {8, 4, 8, 4}}};
@@ -104,7 +105,7 @@ void Compress(Graph& g) {
     set.per_direction.push_back(op);
     lstm.weight_ops.push_back(set);
   }
-  ASSERT_TRUE(DopePass(DopeOptions{0.05}).Run(g).ok());
+  if (dope) ASSERT_TRUE(DopePass(DopeOptions{0.05}).Run(g).ok());
 }
 
 Tensor Calibration(int64_t n) {
@@ -298,6 +299,46 @@ TEST(FinetunePassTest, StreamedTeacherOutputsTrainTheSame) {
     EXPECT_EQ(pk.report().history[i].figure, ps.report().history[i].figure) << "epoch " << i + 1;
   }
   EXPECT_EQ(kept.tensor(kept.FindTensor("fc_b")).f32, streamed.tensor(streamed.FindTensor("fc_b")).f32);
+}
+
+// Gradual compression trains structure + ρ × the compression's residual, ρ
+// fading from 1: the first steps train (nearly) the original model, while
+// every held-out figure is of the structure alone. With a zero learning rate
+// nothing moves, so the held-out figures of both runs are the same and only
+// the training loss tells them apart.
+TEST(FinetunePassTest, GradualCompressionStartsFromTheOriginal) {
+  FinetuneOptions o = Options();
+  o.epochs = 4;
+  o.lr = 0.0;
+  o.hint_weight = 0.0;
+  o.gradual_fraction = 0.0;
+  Graph sharp = Classifier(), gradual = Classifier();
+  Compress(sharp, false);
+  Compress(gradual, false);
+  FinetunePass ps(o);
+  ASSERT_TRUE(ps.Run(sharp).ok());
+  o.gradual_fraction = 0.75;  // 6 steps per epoch: steps 0-17, epochs 1-3
+  RecordingObserver obs;
+  FinetunePass pg(o);
+  pg.set_observer(&obs);
+  ASSERT_TRUE(pg.Run(gradual).ok());
+  const std::vector<FinetuneEpoch>& hs = ps.report().history;
+  const std::vector<FinetuneEpoch>& hg = pg.report().history;
+  ASSERT_EQ(hg.size(), 4u);
+  // Epoch 1: ρ from 1 down to 0.36; its loss is a small part of the structure's.
+  EXPECT_LT(hg[0].loss, 0.5 * hs[0].loss);
+  EXPECT_LT(hg[0].loss, hg[1].loss);
+  // Past the gradual phase (ρ = 0) both train the same weights.
+  EXPECT_DOUBLE_EQ(hg[3].loss, hs[3].loss);
+  for (size_t i = 0; i < hg.size(); ++i) EXPECT_EQ(hg[i].figure, hs[i].figure) << "epoch " << i + 1;
+  ASSERT_EQ(obs.lines.size(), 5u);
+  EXPECT_NE(obs.lines[1].find("(gradual: residual x0.296)"), std::string::npos) << obs.lines[1];
+  EXPECT_NE(obs.lines[2].find("(gradual: residual x0.037)"), std::string::npos) << obs.lines[2];
+  EXPECT_EQ(obs.lines[3].find("gradual"), std::string::npos) << obs.lines[3];
+  // The structure is what the pass leaves: no residual in the weights.
+  const WeightOperator& a = sharp.nodes()[1].weight_ops[1].per_direction[0];
+  const WeightOperator& b = gradual.nodes()[1].weight_ops[1].per_direction[0];
+  EXPECT_EQ(a.Materialize(), b.Materialize());
 }
 
 TEST(FinetunePassTest, RejectsMismatchedData) {
