@@ -102,7 +102,7 @@ struct FinetuneOptions {
   double warmup_fraction = 0.05;   // of the steps, linear warm-up (at most one epoch)
   double final_lr_fraction = 0.1;  // cosine decay of the learning rate down to lr × this
   // Of the steps, the gradual-compression phase (--finetune-gradual; 0 = off).
-  double gradual_fraction = 0.3;
+  double gradual_fraction = 0.1;
   double dope_start_factor = 2.0;
   double anneal_fraction = 0.5;
   double co_dropout = 0.1;

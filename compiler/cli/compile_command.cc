@@ -61,7 +61,7 @@ void AddCompressionOptions(CLI::App* cmd, CompileFlags* f) {
                   "fine-tuning, fading to 0 by the averaged epochs (default 1; 0 = final outputs only)");
   cmd->add_option("--finetune-gradual", p.finetune.gradual_fraction,
                   "Fraction of the fine-tuning steps over which training moves from the original "
-                  "weights to the compressed structure (default 0.3; 0 = start from the structure)")
+                  "weights to the compressed structure (default 0.1; 0 = start from the structure)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--print-ir-after", f->options.pass_manager.print_ir_after,
                   "Print the IR after the named pass (e.g. quantize), or 'all'");
