@@ -2,12 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "codegen/c_writer.h"
+
 namespace tml::codegen {
 
 Status AddAnomalyScorer(const std::string& name, double threshold, const std::string& note,
                         std::string* header, std::string* source) {
-  std::string upper = name;
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string upper = MacroPrefix(name);
   // The declarations go inside the extern "C" block: before its closing part.
   const std::string closing = "#ifdef __cplusplus\n}";
   const size_t at = header->rfind(closing);

@@ -1,5 +1,6 @@
 #include "codegen/c_writer.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -25,6 +26,12 @@ std::string CIdentifier(const std::string& text) {
     out += ok ? c : '_';
   }
   if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out = "_" + out;
+  return out;
+}
+
+std::string MacroPrefix(const std::string& name) {
+  std::string out = name;
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -24,6 +24,9 @@ std::string FloatLiteral(float value);
 // a leading digit gets a '_' prefix. Empty text gives "_".
 std::string CIdentifier(const std::string& text);
 
+// `name` upper-cased (ASCII): the prefix of a model's macros, NAME_INPUT_SIZE.
+std::string MacroPrefix(const std::string& name);
+
 // Why `name` cannot be the model's C prefix and file stem (--name), or "" when
 // it can: it must be a C identifier, not a C keyword, not reserved to the
 // implementation ("__x", "_X"), not the stem of a standard C header (NAME.h

@@ -1,18 +1,11 @@
 #include "codegen/gate_emitter.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "codegen/c_writer.h"
 
 namespace tml::codegen {
 namespace {
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The statistics of ComputeWindowStats (float window) into block-scoped
 // consts: mean_square, and for linear mean, variance, zero_crossing_rate,
@@ -110,7 +103,7 @@ std::string S8Stats(const WakeGate& gate) {
 
 // The decision on the statistics (WakeGateRunner::DecideStats); closes the block.
 std::string Decision(const std::string& name, const WakeGate& gate) {
-  const std::string threshold = Upper(name) + "_GATE_THRESHOLD";
+  const std::string threshold = MacroPrefix(name) + "_GATE_THRESHOLD";
   if (gate.kind == WakeGateKind::kEnergy) {
     return fmt::format("    return mean_square >= {} ? 1 : 0;\n  }}\n", threshold);
   }
@@ -138,7 +131,7 @@ std::string Decision(const std::string& name, const WakeGate& gate) {
 }
 
 std::string Declarations(const std::string& name, const WakeGate& gate, const std::string& note) {
-  const std::string upper = Upper(name);
+  const std::string upper = MacroPrefix(name);
   const bool delta = gate.kind == WakeGateKind::kDelta;
   std::string decl = fmt::format(
       "/* Wake-up gate (--gate {2}): {3} */\n"
@@ -169,7 +162,7 @@ std::string Declarations(const std::string& name, const WakeGate& gate, const st
 
 Status AddWakeGate(const std::string& name, const WakeGate& gate, const std::string& note,
                    std::string* header, std::string* source) {
-  const std::string upper = Upper(name);
+  const std::string upper = MacroPrefix(name);
   const std::string closing = "#ifdef __cplusplus\n}";
   const size_t at = header->rfind(closing);
   if (at == std::string::npos || header->find(upper + "_INPUT_SIZE") == std::string::npos) {

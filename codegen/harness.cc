@@ -2,17 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
+#include "codegen/c_writer.h"
 
 namespace tml::codegen {
-namespace {
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
 
 std::string HostMainC(const std::string& name) {
   return fmt::format(
@@ -60,7 +52,7 @@ std::string HostMainC(const std::string& name) {
       "  fclose(fi);\n"
       "  return fclose(fo) == 0 ? 0 : 1;\n"
       "}}\n",
-      name, Upper(name));
+      name, MacroPrefix(name));
 }
 
 }  // namespace tml::codegen

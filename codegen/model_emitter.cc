@@ -1,7 +1,6 @@
 #include "codegen/model_emitter.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -28,11 +27,6 @@ constexpr int64_t kAlignFloats = 4;  // 16 bytes
 int64_t AlignFloats(int64_t n) { return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 
 bool IsRecurrent(OpKind op) { return op == OpKind::kLstm || op == OpKind::kGru || op == OpKind::kRnn; }
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Describe(const Node& node) {
   return "node '" + node.name + "' (" + node.onnx_op_type + ")";
@@ -187,9 +181,7 @@ std::string ConfigHeader(std::string content, bool exact_float_math,
   for (const char* kernel : {"kron_matvec_s8", "sparse_matvec_s8", "kron_matvec_f32",
                              "sparse_matvec_f32"}) {
     if (kernels.count(std::string("tml_") + kernel)) continue;
-    std::string macro = kernel;
-    for (char& c : macro) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    set_last_digit("#define TML_LINK_" + macro + " 1", '0');
+    set_last_digit("#define TML_LINK_" + MacroPrefix(kernel) + " 1", '0');
   }
   for (const char* option : {"TML_S8_LONG_ROWS", "TML_S8_LSTM_FUSED", "TML_S8_LSTM_GENERAL"}) {
     if (!runtime_options.count(option)) set_last_digit(std::string("#define ") + option + " 1", '0');
@@ -261,7 +253,7 @@ std::vector<GeneratedModel::KernelText> KernelTexts(const std::vector<std::strin
 class ModelEmitter {
  public:
   ModelEmitter(const Graph& graph, const CodegenOptions& options)
-      : graph_(graph), options_(options), name_(options.name), upper_(Upper(options.name)),
+      : graph_(graph), options_(options), name_(options.name), upper_(MacroPrefix(options.name)),
         ctx_(graph, options.name) {}
 
   StatusOr<GeneratedModel> Run();
