@@ -147,11 +147,51 @@ TML_S8_HOT static void tml_lstm_s8_activate(int32_t hs, int16_t *gate) {
 #endif /* TML_S8_LSTM_GENERAL */
 
 #if TML_S8_LSTM_GENERAL || TML_S8_LSTM_FUSED
+#if defined(TML_MATH_DSP)
+/* tml_tanh_q15(tml_ssat16(2·cv)) from the table's middle entry ((x + 32768) >> 8 is x >> 8
+ * there, (x + 32768) & 255 is x & 255). */
+TML_S8_INLINE int32_t tml_lstm_s8_tanh2(int32_t cv) {
+  const int32_t x = TML_SSAT(2 * cv, 16);
+  const int16_t *e = tml_tanh_table_q15 + 128 + (x >> 8);
+  const int32_t y0 = e[0];
+  return y0 + (((e[1] - y0) * (int32_t)((uint32_t)x & 255u) + 128) >> 8);
+}
+
+/* Units [0, 2·(hs/2)) of the cell two at a time, from 32-bit words of int16 pairs:
+ * SMLABB/SMLATT/SMLATB multiply the halves where they are (nothing unpacked), with the
+ * rounding constants as accumulators; the same products and roundings as the loop below. */
+TML_S8_INLINE int32_t tml_lstm_s8_cell_pairs(int32_t hs, const int16_t *gate,
+                                             const int16_t *c_prev, int8_t *h, int16_t *c) {
+  int32_t j;
+  for (j = 0; j + 2 <= hs; j += 2) {
+    const int32_t iw = (int32_t)tml_read_u32(gate + j);
+    const int32_t ow = (int32_t)tml_read_u32(gate + hs + j);
+    const int32_t fw = (int32_t)tml_read_u32(gate + 2 * hs + j);
+    const int32_t cw = (int32_t)tml_read_u32(gate + 3 * hs + j);
+    const int32_t pw = (int32_t)tml_read_u32(c_prev + j);
+    const int32_t c0 =
+        TML_SSAT((__smlabb(fw, pw, 1 << 14) >> 15) + (__smlabb(iw, cw, 1 << 18) >> 19), 16);
+    const int32_t c1 =
+        TML_SSAT((__smlatt(fw, pw, 1 << 14) >> 15) + (__smlatt(iw, cw, 1 << 18) >> 19), 16);
+    const int32_t h0 = TML_SSAT(__smlabb(ow, tml_lstm_s8_tanh2(c0), 1 << 22) >> 23, 8);
+    const int32_t h1 = TML_SSAT(__smlatb(ow, tml_lstm_s8_tanh2(c1), 1 << 22) >> 23, 8);
+    const uint32_t cc = ((uint32_t)c0 & 0xFFFFu) | ((uint32_t)c1 << 16);
+    memcpy(c + j, &cc, sizeof cc);
+    h[j] = (int8_t)h0;
+    h[j + 1] = (int8_t)h1;
+  }
+  return j;
+}
+#endif
+
 /* Pass 3: the cell, from the activated gates (i, o, f, c blocks of hs, Q0.15). */
 TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const int16_t *c_prev,
                                         int8_t *h, int16_t *c) {
-  int32_t j;
-  for (j = 0; j < hs; ++j) {
+  int32_t j = 0;
+#if defined(TML_MATH_DSP)
+  j = tml_lstm_s8_cell_pairs(hs, gate, c_prev, h, c);
+#endif
+  for (; j < hs; ++j) {
     const int32_t i_g = gate[j];
     const int32_t o_g = gate[hs + j];
     const int32_t f_g = gate[2 * hs + j];
@@ -323,6 +363,14 @@ typedef char tml_lstm_s8_rows_layout[(offsetof(tml_lstm_s8_rows, r_shift) == 16 
   "smlad r11, r3, r0, r11\n\tsxtb16 r3, r3\n\tsmlad r10, r3, r0, r10\n\t"              \
   "smlad r9, r4, r1, r9\n\tsxtb16 r4, r4\n\tsmlad r8, r4, r1, r8\n\t"                  \
   "smlad r11, r5, r1, r11\n\tsxtb16 r5, r5\n\tsmlad r10, r5, r1, r10\n\t"
+/* The same as the first group of a dot product: SMUAD starts the sums (no zeroing). */
+#define TML_LSTM_S8_GROUP_FIRST                                                        \
+  "ldr r0, [r7]\n\tldr r1, [r7, #4]\n\tldr r2, [r6]\n\tldr r3, [r6, #4]\n\t"         \
+  "ldr r4, [r6, #8]\n\tldr r5, [r6, #12]\n\t"                                          \
+  "smuad r9, r2, r0\n\tsxtb16 r2, r2\n\tsmuad r8, r2, r0\n\t"                           \
+  "smuad r11, r3, r0\n\tsxtb16 r3, r3\n\tsmuad r10, r3, r0\n\t"                         \
+  "smlad r9, r4, r1, r9\n\tsxtb16 r4, r4\n\tsmlad r8, r4, r1, r8\n\t"                  \
+  "smlad r11, r5, r1, r11\n\tsxtb16 r5, r5\n\tsmlad r10, r5, r1, r10\n\t"
 /* The four lane sums to the four row sums plus bias (at [lr, #b], may be NULL), then the
  * compact requantization with the row shifts at [lr, #p] and m, left, round, right after
  * them: r8-r11 = rows 0-3. */
@@ -343,11 +391,12 @@ typedef char tml_lstm_s8_rows_layout[(offsetof(tml_lstm_s8_rows, r_shift) == 16 
   "smmlar r8, r8, r5, r3\n\tsmmlar r9, r9, r6, r3\n\t"                                 \
   "smmlar r10, r10, r7, r3\n\tsmmlar r11, r11, r12, r3\n\t"                            \
   "asr r8, r8, r4\n\tasr r9, r9, r4\n\tasr r10, r10, r4\n\tasr r11, r11, r4\n\t"
-/* Two gates (r1, r2 -> the same) through the table at r0 (middle entry), r5 = 128. */
+/* Two gates (a, b -> the same) through the table: y0 at r0 (middle entry), y1 at r12 =
+ * r0 + 2, both indexed by x >> 8 (register-offset loads, no address arithmetic); r5 = 128. */
 #define TML_LSTM_S8_LOOKUP2(a, b)                                                      \
   "asr r6, " a ", #8\n\tasr r7, " b ", #8\n\t"                                        \
-  "add r6, r0, r6, lsl #1\n\tadd r7, r0, r7, lsl #1\n\t"                               \
-  "ldrsh r8, [r6]\n\tldrsh r9, [r6, #2]\n\tldrsh r10, [r7]\n\tldrsh r11, [r7, #2]\n\t"  \
+  "ldrsh r8, [r0, r6, lsl #1]\n\tldrsh r9, [r12, r6, lsl #1]\n\t"                    \
+  "ldrsh r10, [r0, r7, lsl #1]\n\tldrsh r11, [r12, r7, lsl #1]\n\t"                  \
   "sub r9, r9, r8\n\tsub r11, r11, r10\n\tuxtb " a ", " a "\n\tuxtb " b ", " b "\n\t"   \
   "mla " a ", r9, " a ", r5\n\tmla " b ", r11, " b ", r5\n\t"                          \
   "add " a ", r8, " a ", asr #8\n\tadd " b ", r10, " b ", asr #8\n\t"
@@ -365,20 +414,23 @@ TML_LSTM_S8_NAKED static void tml_lstm_s8_rows_m4(
       "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
       "mov lr, r0\n"
       "0:\n\t"
-      /* W's part of the block into wq (when pw is set): one group per iteration. */
-      "ldr r6, [lr, #36]\n\tcmp r6, #0\n\tbeq 3f\n\t"
+      /* W's part of the block (when pw is set; else it is read from wq, at 15): one group
+       * per iteration after the first. Pushed, for R's part needs every register. */
+      "ldr r6, [lr, #36]\n\tcmp r6, #0\n\tbeq 15f\n\t"
       "ldr r7, [lr, #40]\n\tldr r12, [lr, #44]\n\t"
-      "mov r8, #0\n\tmov r9, #0\n\tmov r10, #0\n\tmov r11, #0\n\t"
-      "add r12, r6, r12, lsl #4\n"
+      "add r12, r6, r12, lsl #4\n\t"
+      TML_LSTM_S8_GROUP_FIRST
+      "adds r6, r6, #16\n\tadds r7, r7, #8\n\tcmp r6, r12\n\tbeq 11f\n"
       "4:\n\t" TML_LSTM_S8_GROUP(0, 4, 0, 4, 8, 12)
-      "adds r6, r6, #16\n\tadds r7, r7, #8\n\tcmp r6, r12\n\tbne 4b\n\t"
+      "adds r6, r6, #16\n\tadds r7, r7, #8\n\tcmp r6, r12\n\tbne 4b\n"
+      "11:\n\t"
       "str r6, [lr, #36]\n\t"
       TML_LSTM_S8_REQUANT(48, 52, "w")
-      "ldr r0, [lr, #72]\n\tstm r0, {r8, r9, r10, r11}\n"
+      "\n14:\n\t"
+      "push {r8, r9, r10, r11}\n\t"
       /* R's part: 16 groups per iteration, then one. */
-      "3:\n\t"
       "ldr r6, [lr, #0]\n\tldr r7, [lr, #4]\n\tldr r12, [lr, #8]\n\t"
-      "mov r8, #0\n\tmov r9, #0\n\tmov r10, #0\n\tmov r11, #0\n\t"
+      "mov r8, #0\n\tmov r9, #0\n\tumull r10, r11, r8, r8\n\t"
       "lsrs r12, r12, #4\n\tbeq 6f\n\t"
       "add r12, r6, r12, lsl #8\n"
       "5:\n\t");
@@ -415,20 +467,23 @@ TML_LSTM_S8_NAKED static void tml_lstm_s8_rows_m4(
       TML_LSTM_S8_REQUANT(12, 16, "r"));
   __asm__ volatile(
       /* + W's part, saturated, activated, stored as int16. */
-      "ldr r0, [lr, #72]\n\tldm r0!, {r1, r2, r3, r4}\n\tstr r0, [lr, #72]\n\t"
+      "pop {r1, r2, r3, r4}\n\t"
       "add r1, r1, r8\n\tadd r2, r2, r9\n\tadd r3, r3, r10\n\tadd r4, r4, r11\n\t"
       "ssat r1, #16, r1\n\tssat r2, #16, r2\n\tssat r3, #16, r3\n\tssat r4, #16, r4\n\t"
       "ldr r0, [lr, #76]\n\tcmp r0, #0\n\tbeq 9f\n\t"
-      "mov r5, #128\n\t"
+      "mov r5, #128\n\tadd r12, r0, #2\n\t"
       TML_LSTM_S8_LOOKUP2("r1", "r2")
       TML_LSTM_S8_LOOKUP2("r3", "r4")
       "\n9:\n\t"
       "pkhbt r1, r1, r2, lsl #16\n\tpkhbt r3, r3, r4, lsl #16\n\t"
       "ldr r0, [lr, #80]\n\tstrd r1, r3, [r0], #8\n\tstr r0, [lr, #80]\n\t"
       "ldr r0, [lr, #84]\n\tsubs r0, r0, #1\n\tstr r0, [lr, #84]\n\tbne 0b\n\t"
-      "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n");
+      "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+      "15:\n\t"
+      "ldr r0, [lr, #72]\n\tldm r0!, {r8, r9, r10, r11}\n\tstr r0, [lr, #72]\n\tb 14b\n");
 }
 #undef TML_LSTM_S8_GROUP
+#undef TML_LSTM_S8_GROUP_FIRST
 #undef TML_LSTM_S8_REQUANT
 #undef TML_LSTM_S8_LOOKUP2
 #undef TML_LSTM_S8_NAKED
