@@ -226,7 +226,9 @@ TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const i
 
 /*
  * The row loop's state: both operators, the widened inputs, W's requantized part (wq,
- * int32 [4H]) and the gates (int16, written over wq: row k after rows <= k are read). The
+ * int32 [4H]: computed before the loop for a wide W; the C form also passes a small W's part
+ * through it, the assembly keeps it on the stack) and the gates (int16, written over wq: row
+ * k after rows <= k are read). The
  * assembly body below reads and advances it at these fixed offsets (checked by
  * tml_lstm_s8_rows_layout), so its fields are all 32-bit and in this order.
  */
