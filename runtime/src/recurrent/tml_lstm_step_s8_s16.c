@@ -147,40 +147,49 @@ TML_S8_HOT static void tml_lstm_s8_activate(int32_t hs, int16_t *gate) {
 #endif /* TML_S8_LSTM_GENERAL */
 
 #if TML_S8_LSTM_GENERAL || TML_S8_LSTM_FUSED
-#if defined(TML_MATH_DSP)
-/* tml_tanh_q15(tml_ssat16(2·cv)) from the table's middle entry ((x + 32768) >> 8 is x >> 8
- * there, (x + 32768) & 255 is x & 255). */
-TML_S8_INLINE int32_t tml_lstm_s8_tanh2(int32_t cv) {
-  const int32_t x = TML_SSAT(2 * cv, 16);
-  const int16_t *e = tml_tanh_table_q15 + 128 + (x >> 8);
-  const int32_t y0 = e[0];
-  return y0 + (((e[1] - y0) * (int32_t)((uint32_t)x & 255u) + 128) >> 8);
-}
-
-/* Units [0, 2·(hs/2)) of the cell two at a time, from 32-bit words of int16 pairs:
- * SMLABB/SMLATT/SMLATB multiply the halves where they are (nothing unpacked), with the
- * rounding constants as accumulators; the same products and roundings as the loop below. */
-TML_S8_INLINE int32_t tml_lstm_s8_cell_pairs(int32_t hs, const int16_t *gate,
-                                             const int16_t *c_prev, int8_t *h, int16_t *c) {
-  int32_t j;
-  for (j = 0; j + 2 <= hs; j += 2) {
-    const int32_t iw = (int32_t)tml_read_u32(gate + j);
-    const int32_t ow = (int32_t)tml_read_u32(gate + hs + j);
-    const int32_t fw = (int32_t)tml_read_u32(gate + 2 * hs + j);
-    const int32_t cw = (int32_t)tml_read_u32(gate + 3 * hs + j);
-    const int32_t pw = (int32_t)tml_read_u32(c_prev + j);
-    const int32_t c0 =
-        TML_SSAT((__smlabb(fw, pw, 1 << 14) >> 15) + (__smlabb(iw, cw, 1 << 18) >> 19), 16);
-    const int32_t c1 =
-        TML_SSAT((__smlatt(fw, pw, 1 << 14) >> 15) + (__smlatt(iw, cw, 1 << 18) >> 19), 16);
-    const int32_t h0 = TML_SSAT(__smlabb(ow, tml_lstm_s8_tanh2(c0), 1 << 22) >> 23, 8);
-    const int32_t h1 = TML_SSAT(__smlatb(ow, tml_lstm_s8_tanh2(c1), 1 << 22) >> 23, 8);
-    const uint32_t cc = ((uint32_t)c0 & 0xFFFFu) | ((uint32_t)c1 << 16);
-    memcpy(c + j, &cc, sizeof cc);
-    h[j] = (int8_t)h0;
-    h[j + 1] = (int8_t)h1;
-  }
-  return j;
+#if defined(TML_MATH_DSP) && defined(__GNUC__)
+/*
+ * Units [0, 2·(hs/2)) of the cell (hs >= 2) two at a time, in assembly (GCC kept its
+ * pointers on the stack): from 32-bit words of int16 pairs, SMLABB/SMLATT/SMLATB multiply
+ * the halves where they are, with the rounding constants as accumulators; tanh from the
+ * table's middle entry ((x + 32768) >> 8 is x >> 8 there). The same products, roundings
+ * and saturations as the loop below. r0 i gate, r1 c_prev, r2 h, r3 c, r4 H·2 bytes (o at
+ * +r4, f at +2·r4, c gate at r5 = +3·r4), r6 the end, r7 the table.
+ */
+__attribute__((naked, noinline)) static void tml_lstm_s8_cell_m4(
+    const int16_t *gate __attribute__((unused)), const int16_t *c_prev __attribute__((unused)),
+    int8_t *h __attribute__((unused)), int16_t *c __attribute__((unused)),
+    int32_t hs __attribute__((unused))) {
+  __asm__ volatile(
+      "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
+      "ldr r4, [sp, #36]\n\t"
+      "movw r7, #:lower16:tml_tanh_table_q15+256\n\t"
+      "movt r7, #:upper16:tml_tanh_table_q15+256\n\t"
+      "asr r6, r4, #1\n\tadd r6, r0, r6, lsl #2\n\t"
+      "lsl r4, r4, #1\n\tadd r5, r4, r4, lsl #1\n"
+      "1:\n\t"
+      "ldr r8, [r0, r4, lsl #1]\n\tldr r9, [r1], #4\n\tldr r10, [r0, r5]\n\tldr r12, [r0]\n\t"
+      /* c = ssat16(((f·c_prev + 2^14) >> 15) + ((i·c_gate + 2^18) >> 19)), stored */
+      "mov lr, #16384\n\tsmlabb r11, r8, r9, lr\n\tsmlatt r8, r8, r9, lr\n\t"
+      "mov lr, #262144\n\tsmlabb r9, r12, r10, lr\n\tsmlatt r10, r12, r10, lr\n\t"
+      "asr r9, r9, #19\n\tadd r11, r9, r11, asr #15\n\tssat r11, #16, r11\n\t"
+      "asr r10, r10, #19\n\tadd r8, r10, r8, asr #15\n\tssat r8, #16, r8\n\t"
+      "pkhbt r9, r11, r8, lsl #16\n\tstr r9, [r3], #4\n\t"
+      /* tanh(ssat16(2·c)) */
+      "ssat r11, #16, r11, lsl #1\n\tssat r8, #16, r8, lsl #1\n\t"
+      "asr r9, r11, #8\n\tasr r10, r8, #8\n\t"
+      "add r9, r7, r9, lsl #1\n\tadd r10, r7, r10, lsl #1\n\t"
+      "ldrsh r12, [r9]\n\tldrsh r9, [r9, #2]\n\tldrsh lr, [r10]\n\tldrsh r10, [r10, #2]\n\t"
+      "sub r9, r9, r12\n\tsub r10, r10, lr\n\tuxtb r11, r11\n\tuxtb r8, r8\n\t"
+      "mul r11, r9, r11\n\tmul r8, r10, r8\n\tadd r11, r11, #128\n\tadd r8, r8, #128\n\t"
+      "add r11, r12, r11, asr #8\n\tadd r8, lr, r8, asr #8\n\t"
+      /* h = ssat8((o·tanh + 2^22) >> 23) */
+      "ldr r9, [r0, r4]\n\tmov r10, #4194304\n\t"
+      "smlabb r11, r9, r11, r10\n\tsmlatb r8, r9, r8, r10\n\t"
+      "ssat r11, #8, r11, asr #23\n\tssat r8, #8, r8, asr #23\n\t"
+      "strb r11, [r2], #1\n\tstrb r8, [r2], #1\n\t"
+      "adds r0, r0, #4\n\tcmp r0, r6\n\tbne 1b\n\t"
+      "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n");
 }
 #endif
 
@@ -188,8 +197,11 @@ TML_S8_INLINE int32_t tml_lstm_s8_cell_pairs(int32_t hs, const int16_t *gate,
 TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const int16_t *c_prev,
                                         int8_t *h, int16_t *c) {
   int32_t j = 0;
-#if defined(TML_MATH_DSP)
-  j = tml_lstm_s8_cell_pairs(hs, gate, c_prev, h, c);
+#if defined(TML_MATH_DSP) && defined(__GNUC__)
+  if (hs >= 2) {
+    tml_lstm_s8_cell_m4(gate, c_prev, h, c, hs);
+    j = hs & ~1;
+  }
 #endif
   for (; j < hs; ++j) {
     const int32_t i_g = gate[j];
