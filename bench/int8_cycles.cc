@@ -6,7 +6,8 @@
 // requantization of every output. Cases (ISSUE 8, ISSUE 15):
 //   - tml_fully_connected_s8 at 64×64, 128×128, 256×256, 512×128 (rows × cols);
 //   - tml_kron_matvec_s8 at the same logical shapes (rank 1, square-ish factors);
-//   - one dense 128-unit LSTM step at input 8 (issue 15's target shape) and 128, and one
+//   - one dense 128-unit LSTM step at input 8 (issue 15's target shape) and 128 (and at input
+//     8 with R's bias NULL, the compiler's form), and one
 //     dense 128-unit GRU step (linear_before_reset 1) at the same inputs, cycles per MAC
 //     over W and R (gate activations and the state update included);
 //   - one 128-unit LSTM step (input 128) dense, Kronecker (square-ish factors, and the
@@ -17,10 +18,12 @@
 //   tml_fully_connected_s8 cycles/MAC: 64×64 1.89, 128×128 1.54, 256×256 1.38, 512×128 1.50
 //   (inner loop 19 cycles per 16 MACs; the rest is per-4-row-block requantization and loop
 //   overhead, the call, argument checks and input widening);
-//   LSTM step dense: input 8 126,012 cycles = 1.81 cycles/MAC, input 128 207,188 = 1.58;
+//   LSTM step dense: input 8 113,161 cycles = 1.625 cycles/MAC (R without a bias, as the
+//   compiler emits it: 112,009 = 1.609), input 128 201,327 = 1.54 (the row loop and the cell
+//   in assembly; in C 126,012 = 1.81 and 207,188 = 1.58);
 //   GRU step dense: input 8 109,654 = 2.10, input 128 164,920 = 1.68;
-//   Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2], rank 2, W+R 64x smaller) 41,459
-//   = 5.0x fewer than dense; square-ish rank 1 (102x) 63,545 = 3.3x.
+//   Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2], rank 2, W+R 64x smaller) 40,474
+//   = 5.0x fewer than dense; square-ish rank 1 (102x) 62,560 = 3.2x.
 //   (These move by up to ~1 % with code layout.)
 //
 // Usage: bench_int8_cycles   (needs arm-none-eabi-gcc on PATH; TML_BENCH_PROFILE=1 adds
@@ -148,7 +151,7 @@ void FcCase(int rows, int cols, std::mt19937& rng, std::string& data, std::strin
 // a rank-`rank` Kronecker sum with A [kron_m, kron_n] (B the rest), plus `nnz_per_row`
 // doping entries per row. Random values: only the cycles matter here.
 std::string OpSource(const std::string& name, int rows, int cols, int kron_m, int kron_n,
-                     int rank, int nnz_per_row, std::mt19937& rng) {
+                     int rank, int nnz_per_row, std::mt19937& rng, bool with_bias = true) {
   std::string src;
   const std::string n = name;
   // The compact requantization the compiler emits for recurrent operators: one
@@ -198,7 +201,8 @@ std::string OpSource(const std::string& name, int rows, int cols, int kron_m, in
   }
   src += "static const tml_linear_op_s8 " + n + " = {" + std::to_string(rows) + ", " +
          std::to_string(cols) + ", " + packed + ", " + kron + ", " + a + ", " + b + ", " + sparse +
-         ", " + n + "_bias, {" + n + "_mult, 0, 16}, " + n + "_shift, NULL, 0};\n";
+         ", " + (with_bias ? n + "_bias" : std::string("NULL")) + ", {" + n + "_mult, 0, 16}, " +
+         n + "_shift, NULL, 0};\n";
   return src;
 }
 
@@ -238,12 +242,14 @@ const LstmKind kLstmKinds[] = {{"dense", 0, 0, 0, 0},
                                {"kronecker_auto_shape", 4, 64, 2, 0}};
 
 // One LSTM step, H = hidden units, I = input, W and R of the given kind.
+// r_bias false: R without a bias, as the compiler emits it (both biases in W's).
 void LstmCase(int hidden, int input, const LstmKind& kind, std::mt19937& rng, std::string& data,
-              std::string& call, double& params_bytes) {
+              std::string& call, double& params_bytes, bool r_bias = true) {
   const int rows = 4 * hidden, cols = hidden;
   const int m1 = kind.m1, n1 = kind.n1, rank = kind.rank, nnz = kind.nnz_per_row;
   if (m1 == 0) {
-    data = OpSource("w", rows, input, 0, 0, 0, 0, rng) + OpSource("r", rows, cols, 0, 0, 0, 0, rng);
+    data = OpSource("w", rows, input, 0, 0, 0, 0, rng) +
+           OpSource("r", rows, cols, 0, 0, 0, 0, rng, r_bias);
     params_bytes = double(rows) * (input + cols);
   } else {
     data = OpSource("w", rows, input, m1, n1, rank, nnz, rng) +
@@ -309,15 +315,18 @@ int main() {
   }
   // Dense LSTM steps (128 units) at input 8 (issue 15's target shape) and 128; cycles per
   // MAC over the 4H·(I + H) MACs of W and R, the gate activations and cell included.
-  for (const int input : {8, 128}) {
+  // The last case: input 8 with R's bias NULL, the form the compiler emits (its LSTMs carry
+  // both biases in W's).
+  for (const int input : {8, 128, -8}) {
     std::string data, call;
     double bytes = 0;
-    LstmCase(128, input, kLstmKinds[0], rng, data, call, bytes);
+    LstmCase(128, input < 0 ? -input : input, kLstmKinds[0], rng, data, call, bytes, input > 0);
     uint64_t cycles = 0;
-    const std::string name = "lstm_step_s8_s16_128_in" + std::to_string(input);
+    const std::string name = input > 0 ? "lstm_step_s8_s16_128_in" + std::to_string(input)
+                                       : "lstm_step_s8_s16_128_in8_no_r_bias";
     if (Skip(name)) continue;
     if (!Measure(name, data, call, cycles)) return 1;
-    const double macs = 4.0 * 128 * (input + 128);
+    const double macs = 4.0 * 128 * ((input < 0 ? -input : input) + 128);
     std::printf("%-34s %12.0f %10llu %12.3f\n", name.c_str(), macs,
                 static_cast<unsigned long long>(cycles), cycles / macs);
   }

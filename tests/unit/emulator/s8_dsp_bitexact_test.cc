@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -386,14 +388,15 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
 
 // A random dense int8 operator [rows, cols] mapping to Q3.12 (factor scaled for `cols`
 // inputs), with its C definition under the name `name`; `compact`: one multiplier and a
-// per-row extra right shift (tml_linear_op_s8::row_shift).
+// per-row extra right shift (tml_linear_op_s8::row_shift); `left` >= 0 replaces the left
+// shift (to exercise it; the values stay random), `with_bias` false leaves the bias NULL.
 struct RandomDenseOp {
   std::vector<int8_t> packed, shift;
   std::vector<int32_t> bias, mult;
   tml_linear_op_s8 op{};
   std::string c;
   RandomDenseOp(std::mt19937& rng, const std::string& name, int rows, int cols,
-                bool compact = false) {
+                bool compact = false, int left = -1, bool with_bias = true) {
     std::uniform_int_distribution<int> d8(-127, 127), d4(0, 3);
     std::vector<int8_t> w(size_t(rows) * cols);
     for (auto& v : w) v = int8_t(d8(rng));
@@ -408,6 +411,7 @@ struct RandomDenseOp {
     }
     int32_t l = 0, rs = 0;
     tml_quantize_multipliers_s8(rows, f.data(), mult.data(), &l, &rs);
+    if (left >= 0) l = left;
     std::string shift_c = "0";
     if (compact) {
       mult.resize(1);
@@ -416,14 +420,15 @@ struct RandomDenseOp {
       shift_c = name + "_S";
     }
     op = tml_linear_op_s8{rows, cols, packed.data(), nullptr, nullptr, nullptr, nullptr,
-                          bias.data(), {mult.data(), l, rs}, compact ? shift.data() : nullptr,
-                          nullptr, 0};
+                          with_bias ? bias.data() : nullptr, {mult.data(), l, rs},
+                          compact ? shift.data() : nullptr, nullptr, 0};
     c = CArray(("static const int8_t " + name + "_W[]").c_str(), packed) +
-        CArray(("static const int32_t " + name + "_B[]").c_str(), bias) +
+        (with_bias ? CArray(("static const int32_t " + name + "_B[]").c_str(), bias) : "") +
         CArray(("static const int32_t " + name + "_M[]").c_str(), mult) +
         (compact ? CArray(("static const int8_t " + name + "_S[]").c_str(), shift) : "") +
         "static const tml_linear_op_s8 " + name + " = {" + std::to_string(rows) + ", " +
-        std::to_string(cols) + ", " + name + "_W, 0, 0, 0, 0, " + name + "_B, {" + name + "_M, " +
+        std::to_string(cols) + ", " + name + "_W, 0, 0, 0, 0, " + (with_bias ? name + "_B" : "0") +
+        ", {" + name + "_M, " +
         std::to_string(l) + ", " + std::to_string(rs) + "}, " + shift_c + ", 0, 0};\n";
   }
 };
@@ -503,6 +508,91 @@ TEST(S8DspBitExactTest, GruAndRnnStepsDspEqualsPureC) {
     for (int j = 1; j < hs; ++j) distinct += h[k * hs + j] != h[k * hs];
     EXPECT_GT(distinct, 2) << "state " << k;
   }
+}
+
+// The int8 LSTM step's fused dense path (dense compact W and R, what the compiler emits; the
+// Cortex-M4 build runs its row loop in assembly): W inside the row loop (inputs 8 and 20,
+// column groups 2 and 5) or before it (input 40), R with 16 + 2 column groups (H 70) or
+// fewer than 16, a block straddling the sigmoid and tanh gates (H 11, 70), an odd H (the
+// cell's last unit on its own), left shifts,
+// R with and without a bias. Per inference one step of each LSTM, states kept in the
+// firmware across 5 steps, h and c compared with the host after every step.
+TEST(S8DspBitExactTest, LstmStepFusedDenseDspEqualsPureC) {
+  struct Case {
+    int in, hs, w_left, r_left;
+    bool r_bias;
+  };
+  const Case cases[] = {{8, 24, -1, -1, false}, {20, 11, 2, 1, true}, {40, 70, 0, 3, true}};
+  std::mt19937 rng(15);
+  std::uniform_int_distribution<int> x8(-128, 127);
+  std::vector<std::unique_ptr<RandomDenseOp>> ops;
+  std::vector<tml_lstm_s8_params> params;
+  auto i = [](int v) { return std::to_string(v); };
+  std::string source = "#include \"tml_kernels_s8.h\"\n", calls;
+  int32_t bytes = 0;
+  int in_max = 0, h_total = 0;
+  for (size_t k = 0; k < std::size(cases); ++k) {
+    const Case& c = cases[k];
+    const std::string n = i(int(k));
+    ops.push_back(std::make_unique<RandomDenseOp>(rng, "w" + n, 4 * c.hs, c.in, true, c.w_left));
+    ops.push_back(std::make_unique<RandomDenseOp>(rng, "r" + n, 4 * c.hs, c.hs, true, c.r_left,
+                                                  c.r_bias));
+    params.push_back(tml_lstm_s8_params{c.in, c.hs});
+    bytes = std::max(bytes, tml_lstm_step_s8_s16_get_buffer_size(
+                                &params.back(), &ops[2 * k]->op, &ops[2 * k + 1]->op));
+    source += ops[2 * k]->c + ops[2 * k + 1]->c + "static const tml_lstm_s8_params p" + n +
+              " = {" + i(c.in) + ", " + i(c.hs) + "};\n";
+    calls += "    if (tml_lstm_step_s8_s16(&ctx, &p" + n + ", &w" + n + ", &r" + n +
+             ", tml_in, tml_h + " + i(h_total) + ", tml_c + " + i(h_total) + ", tml_h + " +
+             i(h_total) + ", tml_c + " + i(h_total) + ") != TML_OK)\n      return 1;\n";
+    in_max = std::max(in_max, c.in);
+    h_total += c.hs;
+  }
+  ASSERT_GT(bytes, 0);
+  source += "int8_t tml_in[" + i(in_max) + "];\nint8_t tml_h[" + i(h_total) +
+            "];\nint16_t tml_c[" + i(h_total) + "];\nstatic int32_t scratch[" +
+            i(bytes / 4 + 1) + "];\nint main(void) {\n  tml_context ctx = {scratch, sizeof scratch};\n"
+            "  for (;;) {\n    __asm volatile(\"bkpt #1\");\n" + calls + "  }\n}\n";
+  const std::string dsp_elf = Build(source, true), c_elf = Build(source, false);
+  ASSERT_FALSE(dsp_elf.empty());
+  ASSERT_FALSE(c_elf.empty());
+  auto dsp = LoadOrDie(dsp_elf), pure = LoadOrDie(c_elf);
+  ASSERT_TRUE(dsp && pure);
+  ASSERT_TRUE(dsp->RunUntilBreakpoint().ok());
+  ASSERT_TRUE(pure->RunUntilBreakpoint().ok());
+  std::vector<int32_t> scratch(bytes / 4 + 1);
+  tml_context ctx{scratch.data(), bytes};
+  std::vector<int8_t> h(h_total, 0), x(in_max);
+  std::vector<int16_t> cs(h_total, 0);
+  for (int step = 0; step < 5; ++step) {
+    for (auto& v : x) v = int8_t(x8(rng));
+    int off = 0;
+    for (size_t k = 0; k < std::size(cases); ++k) {
+      ASSERT_EQ(tml_lstm_step_s8_s16(&ctx, &params[k], &ops[2 * k]->op, &ops[2 * k + 1]->op,
+                                     x.data(), h.data() + off, cs.data() + off, h.data() + off,
+                                     cs.data() + off),
+                TML_OK);
+      off += cases[k].hs;
+    }
+    std::vector<uint8_t> host(h.begin(), h.end());
+    host.resize(h_total * 3);
+    memcpy(host.data() + h_total, cs.data(), 2 * h_total);
+    for (M4Runner* runner : {dsp.get(), pure.get()}) {
+      ASSERT_TRUE(runner->WriteSymbol("tml_in", x.data(), in_max).ok());
+      auto stop = runner->RunUntilBreakpoint();
+      ASSERT_TRUE(stop.ok() && stop->reason == StopReason::kBreakpoint) << "step " << step;
+      auto hb = runner->ReadSymbol("tml_h");
+      auto cb = runner->ReadSymbol("tml_c");
+      ASSERT_TRUE(hb.ok() && cb.ok());
+      std::vector<uint8_t> got(*hb);
+      got.insert(got.end(), cb->begin(), cb->end());
+      EXPECT_EQ(got, host) << (runner == dsp.get() ? "DSP" : "pure C") << " build, step " << step;
+    }
+  }
+  // The states are not trivially saturated or zero.
+  int distinct = 0;
+  for (int j = 1; j < h_total; ++j) distinct += h[j] != h[0];
+  EXPECT_GT(distinct, h_total / 4);
 }
 
 }  // namespace
