@@ -12,7 +12,7 @@
 #     warnings, no host code runs;
 #   - ElfFileTest.TruncatedAndByteFlippedFilesFailCleanly: 2,000 mutants,
 #     where the ELF fuzzer runs millions;
-#   - S8DspBitExactTest.*: ~10 s each of arm-none-eabi-gcc builds of the int8
+#   - S8DspBitExactTest.*: seconds each of arm-none-eabi-gcc builds of the int8
 #     kernels and their runs in Unicorn, neither of which is sanitized; the host
 #     code they go through (BuildFirmware, M4Runner's symbol reads and writes)
 #     runs here in the other emulator tests and the e2e tests;
