@@ -559,7 +559,8 @@ TEST(S8DspBitExactTest, LstmStepFusedDenseDspEqualsPureC) {
             "];\nint16_t tml_c[" + i(h_total) + "];\nstatic int32_t scratch[" +
             i(bytes / 4 + 1) + "];\nint main(void) {\n  tml_context ctx = {scratch, sizeof scratch};\n"
             "  for (;;) {\n    __asm volatile(\"bkpt #1\");\n" + calls + "  }\n}\n";
-  const std::string dsp_elf = Build(source, true), c_elf = Build(source, false);
+  const std::string dsp_elf = Build(source, true, kRecurrentSources),
+                    c_elf = Build(source, false, kRecurrentSources);
   ASSERT_FALSE(dsp_elf.empty());
   ASSERT_FALSE(c_elf.empty());
   auto dsp = LoadOrDie(dsp_elf), pure = LoadOrDie(c_elf);
