@@ -106,7 +106,9 @@ TEST(ModelEmitterTest, KernelTextCoversEveryLinkedRuntimeSource) {
     const auto& k = m->kernel_text[i];
     listed.insert(k.kernel);
     EXPECT_GT(k.bytes, 0) << k.kernel;
-    if (i > 0) EXPECT_GE(m->kernel_text[i - 1].bytes, k.bytes);
+    if (i > 0) {
+      EXPECT_GE(m->kernel_text[i - 1].bytes, k.bytes);
+    }
   }
   EXPECT_EQ(listed, linked);
   EXPECT_TRUE(listed.count("tml_fully_connected_f32"));

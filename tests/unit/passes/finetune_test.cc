@@ -105,7 +105,9 @@ void Compress(Graph& g, bool dope = true) {
     set.per_direction.push_back(op);
     lstm.weight_ops.push_back(set);
   }
-  if (dope) ASSERT_TRUE(DopePass(DopeOptions{0.05}).Run(g).ok());
+  if (dope) {
+    ASSERT_TRUE(DopePass(DopeOptions{0.05}).Run(g).ok());
+  }
 }
 
 Tensor Calibration(int64_t n) {
