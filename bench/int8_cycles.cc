@@ -18,12 +18,12 @@
 //   tml_fully_connected_s8 cycles/MAC: 64×64 1.89, 128×128 1.54, 256×256 1.38, 512×128 1.50
 //   (inner loop 19 cycles per 16 MACs; the rest is per-4-row-block requantization and loop
 //   overhead, the call, argument checks and input widening);
-//   LSTM step dense: input 8 113,161 cycles = 1.625 cycles/MAC (R without a bias, as the
-//   compiler emits it: 112,009 = 1.609), input 128 201,327 = 1.54 (the row loop and the cell
+//   LSTM step dense: input 8 112,338 cycles = 1.613 cycles/MAC (R without a bias, as the
+//   compiler emits it: 111,314 = 1.599), input 128 199,292 = 1.52 (the row loop and the cell
 //   in assembly; in C 126,012 = 1.81 and 207,188 = 1.58);
 //   GRU step dense: input 8 109,654 = 2.10, input 128 164,920 = 1.68;
 //   Kronecker with the auto shapes (A [4, 64] ⊗ B [128, 2], rank 2, W+R 64x smaller) 40,474
-//   = 5.0x fewer than dense; square-ish rank 1 (102x) 62,560 = 3.2x.
+//   = 4.9x fewer than dense; square-ish rank 1 (102x) 62,560 = 3.2x.
 //   (These move by up to ~1 % with code layout.)
 //
 // Usage: bench_int8_cycles   (needs arm-none-eabi-gcc on PATH; TML_BENCH_PROFILE=1 adds

@@ -239,7 +239,8 @@ TML_S8_HOT static void tml_lstm_s8_cell(int32_t hs, const int16_t *gate, const i
 /*
  * The row loop's state: both operators, the widened inputs, W's requantized part (wq,
  * int32 [4H]: computed before the loop for a wide W; the C form also passes a small W's part
- * through it, the assembly keeps it on the stack) and the gates (int16, written over wq: row
+ * through it, and so does the assembly; a 2-group W is computed for all rows before the loop
+ * by tml_lstm_s8_w2_m4) and the gates (int16, written over wq: row
  * k after rows <= k are read). The
  * assembly body below reads and advances it at these fixed offsets (checked by
  * tml_lstm_s8_rows_layout), so its fields are all 32-bit and in this order.
@@ -389,19 +390,19 @@ typedef char tml_lstm_s8_rows_layout[(offsetof(tml_lstm_s8_rows, r_shift) == 16 
  * compact requantization with the row shifts at [lr, #p] and m, left, round, right after
  * them: r8-r11 = rows 0-3. */
 #define TML_LSTM_S8_REQUANT(b, p, label)                                               \
-  "sub r9, r9, r8\n\tsub r11, r11, r10\n\t"                                           \
-  "ldr r0, [lr, #" #b "]\n\tcbz r0, .Ltml_lstm_s8_nobias_" label "\n\t"                                   \
+  "sub r9, r9, r8\n\tsub r11, r11, r10\n\tasr r9, r9, #8\n\tasr r11, r11, #8\n\t"     \
+  "ldr r0, [lr, #" #b "]\n\tcbz r0, .Ltml_lstm_s8_rq_" label "\n\t"                   \
   "ldm r0!, {r1, r2, r3, r4}\n\tstr r0, [lr, #" #b "]\n\t"                             \
-  "add r8, r8, r1\n\tadd r9, r2, r9, asr #8\n\t"                                       \
-  "add r10, r10, r3\n\tadd r11, r4, r11, asr #8\n\tb .Ltml_lstm_s8_rq_" label "\n"                     \
-  ".Ltml_lstm_s8_nobias_" label ":\n\tasr r9, r9, #8\n\tasr r11, r11, #8\n"                                \
-  ".Ltml_lstm_s8_rq_" label ":\n\t"                                                                    \
+  "add r8, r8, r1\n\tadd r9, r9, r2\n\tadd r10, r10, r3\n\tadd r11, r11, r4\n"         \
+  ".Ltml_lstm_s8_rq_" label ":\n\t"                                                    \
   "ldr r0, [lr, #" #p "]\n\tldr r1, [lr, #" #p "+4]\n\tldr r2, [lr, #" #p "+8]\n\t"    \
   "ldr r3, [lr, #" #p "+12]\n\tldr r4, [lr, #" #p "+16]\n\t"                           \
   "ldrsb r5, [r0]\n\tldrsb r6, [r0, #1]\n\tldrsb r7, [r0, #2]\n\tldrsb r12, [r0, #3]\n\t" \
   "adds r0, r0, #4\n\tstr r0, [lr, #" #p "]\n\t"                                      \
   "asr r5, r1, r5\n\tasr r6, r1, r6\n\tasr r7, r1, r7\n\tasr r12, r1, r12\n\t"         \
-  "lsl r8, r8, r2\n\tlsl r9, r9, r2\n\tlsl r10, r10, r2\n\tlsl r11, r11, r2\n\t"        \
+  "cbz r2, .Ltml_lstm_s8_nolsl_" label "\n\t"                                          \
+  "lsl r8, r8, r2\n\tlsl r9, r9, r2\n\tlsl r10, r10, r2\n\tlsl r11, r11, r2\n"          \
+  ".Ltml_lstm_s8_nolsl_" label ":\n\t"                                                 \
   "smmlar r8, r8, r5, r3\n\tsmmlar r9, r9, r6, r3\n\t"                                 \
   "smmlar r10, r10, r7, r3\n\tsmmlar r11, r11, r12, r3\n\t"                            \
   "asr r8, r8, r4\n\tasr r9, r9, r4\n\tasr r10, r10, r4\n\tasr r11, r11, r4\n\t"
@@ -428,20 +429,10 @@ TML_LSTM_S8_NAKED static void tml_lstm_s8_rows_m4(
       "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
       "mov lr, r0\n"
       "0:\n\t"
-      /* W's part of the block (when pw is set; else it is read from wq, at 15): one group
-       * per iteration after the first. Pushed, for R's part needs every register. */
-      "ldr r6, [lr, #36]\n\tcmp r6, #0\n\tbeq 15f\n\t"
-      "ldr r7, [lr, #40]\n\tldr r12, [lr, #44]\n\t"
-      "add r12, r6, r12, lsl #4\n\t"
-      TML_LSTM_S8_GROUP_FIRST
-      "adds r6, r6, #16\n\tadds r7, r7, #8\n\tcmp r6, r12\n\tbeq 11f\n"
-      "4:\n\t" TML_LSTM_S8_GROUP(0, 4, 0, 4, 8, 12)
-      "adds r6, r6, #16\n\tadds r7, r7, #8\n\tcmp r6, r12\n\tbne 4b\n"
-      "11:\n\t"
-      "str r6, [lr, #36]\n\t"
-      TML_LSTM_S8_REQUANT(48, 52, "w")
-      "\n14:\n\t"
-      "push {r8, r9, r10, r11}\n\t"
+      /* W's part of the block when pw is set (out of line, at 19, into wq); else it is in
+       * wq already. Read from wq after R's part, for R's part needs every register. */
+      "ldr r6, [lr, #36]\n\tcmp r6, #0\n\tbne 19f\n"
+      "16:\n\t"
       /* R's part: 16 groups per iteration, then one. */
       "ldr r6, [lr, #0]\n\tldr r7, [lr, #4]\n\tldr r12, [lr, #8]\n\t"
       "mov r8, #0\n\tmov r9, #0\n\tumull r10, r11, r8, r8\n\t"
@@ -481,10 +472,10 @@ TML_LSTM_S8_NAKED static void tml_lstm_s8_rows_m4(
       TML_LSTM_S8_REQUANT(12, 16, "r"));
   __asm__ volatile(
       /* + W's part, saturated, activated, stored as int16. */
-      "pop {r1, r2, r3, r4}\n\t"
+      "ldr r0, [lr, #72]\n\tldm r0!, {r1, r2, r3, r4}\n\tstr r0, [lr, #72]\n\t"
       "add r1, r1, r8\n\tadd r2, r2, r9\n\tadd r3, r3, r10\n\tadd r4, r4, r11\n\t"
       "ssat r1, #16, r1\n\tssat r2, #16, r2\n\tssat r3, #16, r3\n\tssat r4, #16, r4\n\t"
-      "ldr r0, [lr, #76]\n\tcmp r0, #0\n\tbeq 9f\n\t"
+      "ldr r0, [lr, #76]\n\tcbz r0, 9f\n\t"
       "mov r5, #128\n\tadd r12, r0, #2\n\t"
       TML_LSTM_S8_LOOKUP2("r1", "r2")
       TML_LSTM_S8_LOOKUP2("r3", "r4")
@@ -493,8 +484,68 @@ TML_LSTM_S8_NAKED static void tml_lstm_s8_rows_m4(
       "ldr r0, [lr, #80]\n\tstrd r1, r3, [r0], #8\n\tstr r0, [lr, #80]\n\t"
       "ldr r0, [lr, #84]\n\tsubs r0, r0, #1\n\tstr r0, [lr, #84]\n\tbne 0b\n\t"
       "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-      "15:\n\t"
-      "ldr r0, [lr, #72]\n\tldm r0!, {r8, r9, r10, r11}\n\tstr r0, [lr, #72]\n\tb 14b\n");
+      /* W's part in the loop: one group per iteration after the first. */
+      "19:\n\t"
+      "ldr r7, [lr, #40]\n\tldr r12, [lr, #44]\n\t"
+      "add r12, r6, r12, lsl #4\n\t"
+      TML_LSTM_S8_GROUP_FIRST
+      "adds r6, r6, #16\n\tadds r7, r7, #8\n\tcmp r6, r12\n\tbeq 11f\n"
+      "4:\n\t" TML_LSTM_S8_GROUP(0, 4, 0, 4, 8, 12)
+      "adds r6, r6, #16\n\tadds r7, r7, #8\n\tcmp r6, r12\n\tbne 4b\n"
+      "11:\n\t"
+      "str r6, [lr, #36]\n\t"
+      TML_LSTM_S8_REQUANT(48, 52, "w")
+      "\n\tldr r0, [lr, #72]\n\tstm r0, {r8, r9, r10, r11}\n\tb 16b\n");
+}
+
+/*
+ * W's part of all `blocks` 4-row blocks for a W of two column groups (5 to 8 inputs),
+ * before the row loop, into f->wq: the widened x stays in r0-r3 across the blocks, the
+ * requantization constants on the stack (sp: wq end, bias, row shifts, m, left, round,
+ * right). The same products, bias, requantization and order as the row loop's W part.
+ */
+__attribute__((naked, noinline)) static void tml_lstm_s8_w2_m4(
+    const tml_lstm_s8_rows *f __attribute__((unused)),
+    int32_t blocks __attribute__((unused))) {
+  __asm__ volatile(
+      "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
+      "sub sp, sp, #28\n\t"
+      "ldr r2, [r0, #72]\n\tadd r3, r2, r1, lsl #4\n\tstr r3, [sp]\n\t"
+      "ldr r3, [r0, #48]\n\tstr r3, [sp, #4]\n\tldr r3, [r0, #52]\n\tstr r3, [sp, #8]\n\t"
+      "add r3, r0, #56\n\tldm r3, {r4, r5, r6, r7}\n\tadd r3, sp, #12\n\t"
+      "stm r3, {r4, r5, r6, r7}\n\t"
+      "ldr r12, [r0, #36]\n\tmov lr, r2\n\tldr r4, [r0, #40]\n\tldm r4, {r0, r1, r2, r3}\n"
+      "1:\n\t"
+      "ldm r12!, {r4, r5, r6, r7}\n\t"
+      "smuad r9, r4, r0\n\tsxtb16 r4, r4\n\tsmuad r8, r4, r0\n\t"
+      "smuad r11, r5, r0\n\tsxtb16 r5, r5\n\tsmuad r10, r5, r0\n\t"
+      "smlad r9, r6, r1, r9\n\tsxtb16 r6, r6\n\tsmlad r8, r6, r1, r8\n\t"
+      "smlad r11, r7, r1, r11\n\tsxtb16 r7, r7\n\tsmlad r10, r7, r1, r10\n\t"
+      "ldm r12!, {r4, r5, r6, r7}\n\t"
+      "smlad r9, r4, r2, r9\n\tsxtb16 r4, r4\n\tsmlad r8, r4, r2, r8\n\t"
+      "smlad r11, r5, r2, r11\n\tsxtb16 r5, r5\n\tsmlad r10, r5, r2, r10\n\t"
+      "smlad r9, r6, r3, r9\n\tsxtb16 r6, r6\n\tsmlad r8, r6, r3, r8\n\t"
+      "smlad r11, r7, r3, r11\n\tsxtb16 r7, r7\n\tsmlad r10, r7, r3, r10\n\t"
+      "sub r9, r9, r8\n\tsub r11, r11, r10\n\t"
+      "ldr r4, [sp, #4]\n\tcmp r4, #0\n\tbeq 2f\n\t"
+      "ldrd r5, r6, [r4], #8\n\tadd r8, r8, r5\n\tadd r9, r6, r9, asr #8\n\t"
+      "ldrd r5, r6, [r4], #8\n\tadd r10, r10, r5\n\tadd r11, r6, r11, asr #8\n\t"
+      "str r4, [sp, #4]\n"
+      "3:\n\t"
+      "ldrd r4, r5, [sp, #8]\n\tldrd r6, r7, [sp, #16]\n\tcbz r6, 4f\n\t"
+      "lsl r8, r8, r6\n\tlsl r9, r9, r6\n\tlsl r10, r10, r6\n\tlsl r11, r11, r6\n"
+      "4:\n\t"
+      "ldrsb r6, [r4]\n\tasr r6, r5, r6\n\tsmmlar r8, r8, r6, r7\n\t"
+      "ldrsb r6, [r4, #1]\n\tasr r6, r5, r6\n\tsmmlar r9, r9, r6, r7\n\t"
+      "ldrsb r6, [r4, #2]\n\tasr r6, r5, r6\n\tsmmlar r10, r10, r6, r7\n\t"
+      "ldrsb r6, [r4, #3]\n\tasr r6, r5, r6\n\tsmmlar r11, r11, r6, r7\n\t"
+      "adds r4, r4, #4\n\tstr r4, [sp, #8]\n\tldr r6, [sp, #24]\n\t"
+      "asr r8, r8, r6\n\tasr r9, r9, r6\n\tasr r10, r10, r6\n\tasr r11, r11, r6\n\t"
+      "stm lr!, {r8, r9, r10, r11}\n\t"
+      "ldr r4, [sp]\n\tcmp lr, r4\n\tbne 1b\n\t"
+      "add sp, sp, #28\n\t"
+      "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+      "2:\n\tasr r9, r9, #8\n\tasr r11, r11, #8\n\tb 3b\n");
 }
 #undef TML_LSTM_S8_GROUP
 #undef TML_LSTM_S8_GROUP_FIRST
@@ -558,6 +609,19 @@ static tml_status tml_lstm_s8_dense_gates(const tml_linear_op_s8 *w, const tml_l
   f.w_left = w->quant.left_shift;
   f.w_round = (1 << w->quant.right_shift) >> 1;
   f.w_right = w->quant.right_shift;
+#if defined(TML_MATH_DSP) && defined(__GNUC__)
+  if (cx == 8) {
+    /* 5 to 8 inputs: W's part of every row before the row loop, x kept in registers
+     * (bias and requantization as in the row loop). */
+    int16_t *xw = (int16_t *)rest;
+    tml_s8_widen(x_t, w->cols, 0, xw, cx);
+    f.pw = w->packed;
+    f.xw = xw;
+    f.wq = wq;
+    tml_lstm_s8_w2_m4(&f, hs);
+    f.pw = NULL;
+  } else
+#endif
   if (cx >= 4 && cx <= 4 * TML_LSTM_S8_SHORT_GROUPS) {
     /* W's products in the row loop. */
     int16_t *xw = (int16_t *)rest;

@@ -528,7 +528,8 @@ TEST(S8DspBitExactTest, LstmStepFusedDenseDspEqualsPureC) {
     int in, hs, w_left, r_left;
     bool r_bias;
   };
-  const Case cases[] = {{8, 24, -1, -1, false}, {20, 11, 2, 1, true}, {40, 70, 0, 3, true}};
+  const Case cases[] = {{8, 24, -1, -1, false}, {20, 11, 2, 1, true}, {40, 70, 0, 3, true},
+                        {6, 13, 2, 0, true}};
   std::mt19937 rng(15);
   std::uniform_int_distribution<int> x8(-128, 127);
   std::vector<std::unique_ptr<RandomDenseOp>> ops;
