@@ -17,7 +17,7 @@ bool LineCache::Access(uint32_t line) {
   tag_[next_] = line;
   used_[next_] = true;
   slot_[line] = next_;
-  next_ = static_cast<uint16_t>(next_ + 1 == tag_.size() ? 0 : next_ + 1);
+  next_ = static_cast<uint16_t>(static_cast<size_t>(next_) + 1 == tag_.size() ? 0 : next_ + 1);
   return false;
 }
 
