@@ -92,6 +92,25 @@ std::vector<std::vector<uint8_t>> RunAll(const std::string& elf,
   return outs;
 }
 
+// One recurrent step in the DSP and the pure-C firmware (tml_in, then to the next bkpt):
+// the bytes of `symbols`, back to back, equal `host` (the host build's state after the step).
+void ExpectStepEquals(M4Runner* dsp, M4Runner* pure, const void* in, size_t in_bytes,
+                      const std::vector<const char*>& symbols, const std::vector<uint8_t>& host,
+                      int step) {
+  for (M4Runner* runner : {dsp, pure}) {
+    ASSERT_TRUE(runner->WriteSymbol("tml_in", in, in_bytes).ok());
+    auto stop = runner->RunUntilBreakpoint();
+    ASSERT_TRUE(stop.ok() && stop->reason == StopReason::kBreakpoint) << "step " << step;
+    std::vector<uint8_t> got;
+    for (const char* symbol : symbols) {
+      auto bytes = runner->ReadSymbol(symbol);
+      ASSERT_TRUE(bytes.ok()) << symbol;
+      got.insert(got.end(), bytes->begin(), bytes->end());
+    }
+    EXPECT_EQ(got, host) << (runner == dsp ? "DSP" : "pure C") << " build, step " << step;
+  }
+}
+
 // One fully connected layer through the DSP and the pure-C firmware and the host build.
 // `big_scale`: the real factor of every third row (>= 0.5 makes the left shift non-zero).
 // `compact`: the compact requantization (row r shifts mult[0] right by r % 9).
@@ -373,17 +392,8 @@ TEST(S8DspBitExactTest, LstmStepDenseKroneckerSparseDspEqualsPureC) {
     std::vector<uint8_t> host(hs + 2 * hs);
     memcpy(host.data(), h.data(), hs);
     memcpy(host.data() + hs, c.data(), 2 * hs);
-    for (M4Runner* runner : {dsp.get(), pure.get()}) {
-      ASSERT_TRUE(runner->WriteSymbol("tml_in", inputs[step].data(), in).ok());
-      auto stop = runner->RunUntilBreakpoint();
-      ASSERT_TRUE(stop.ok() && stop->reason == StopReason::kBreakpoint) << "step " << step;
-      auto hb = runner->ReadSymbol("tml_h");
-      auto cb = runner->ReadSymbol("tml_c");
-      ASSERT_TRUE(hb.ok() && cb.ok());
-      std::vector<uint8_t> got(*hb);
-      got.insert(got.end(), cb->begin(), cb->end());
-      EXPECT_EQ(got, host) << (runner == dsp.get() ? "DSP" : "pure C") << " build, step " << step;
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectStepEquals(dsp.get(), pure.get(), inputs[step].data(), in,
+                                             {"tml_h", "tml_c"}, host, step));
   }
   // The state is not trivially saturated or zero.
   int distinct = 0;
@@ -499,14 +509,7 @@ TEST(S8DspBitExactTest, GruAndRnnStepsDspEqualsPureC) {
                                   h.data() + 2 * hs),
               TML_OK);
     const std::vector<uint8_t> host(h.begin(), h.end());
-    for (M4Runner* runner : {dsp.get(), pure.get()}) {
-      ASSERT_TRUE(runner->WriteSymbol("tml_in", x.data(), in).ok());
-      auto stop = runner->RunUntilBreakpoint();
-      ASSERT_TRUE(stop.ok() && stop->reason == StopReason::kBreakpoint) << "step " << step;
-      auto hb = runner->ReadSymbol("tml_h");
-      ASSERT_TRUE(hb.ok());
-      EXPECT_EQ(*hb, host) << (runner == dsp.get() ? "DSP" : "pure C") << " build, step " << step;
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectStepEquals(dsp.get(), pure.get(), x.data(), in, {"tml_h"}, host, step));
   }
   // Each state is not trivially saturated or zero.
   for (int k = 0; k < 3; ++k) {
@@ -585,17 +588,8 @@ TEST(S8DspBitExactTest, LstmStepFusedDenseDspEqualsPureC) {
     std::vector<uint8_t> host(h.begin(), h.end());
     host.resize(h_total * 3);
     memcpy(host.data() + h_total, cs.data(), 2 * h_total);
-    for (M4Runner* runner : {dsp.get(), pure.get()}) {
-      ASSERT_TRUE(runner->WriteSymbol("tml_in", x.data(), in_max).ok());
-      auto stop = runner->RunUntilBreakpoint();
-      ASSERT_TRUE(stop.ok() && stop->reason == StopReason::kBreakpoint) << "step " << step;
-      auto hb = runner->ReadSymbol("tml_h");
-      auto cb = runner->ReadSymbol("tml_c");
-      ASSERT_TRUE(hb.ok() && cb.ok());
-      std::vector<uint8_t> got(*hb);
-      got.insert(got.end(), cb->begin(), cb->end());
-      EXPECT_EQ(got, host) << (runner == dsp.get() ? "DSP" : "pure C") << " build, step " << step;
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectStepEquals(dsp.get(), pure.get(), x.data(), in_max,
+                                             {"tml_h", "tml_c"}, host, step));
   }
   // The states are not trivially saturated or zero.
   int distinct = 0;
